@@ -1,0 +1,117 @@
+"""kl_contact: a sans-I/O SDK for the path a home user takes to reach a support engineer.
+
+Self-service first, then the channel (e-mail, chat, phone), a questionnaire, suggested
+articles, the detailed request, and the confirmation with the request number and next steps.
+The library performs no I/O: the host passes events and the current time in, and carries
+out the effects it gets back.
+
+>>> from datetime import datetime, timezone
+>>> from kl_contact import Engine, Continue, default_workflow
+>>> engine = Engine(default_workflow())
+>>> now = datetime(2026, 11, 25, 12, 0, tzinfo=timezone.utc)
+>>> first = engine.start(session_id="demo-1", now=now, locale="en")
+>>> engine.handle(first.session, Continue(), now).view.kind
+'channel_choice'
+"""
+
+from kl_contact.articles.model import Article, ArticleMatch, ArticleMatcher, ArticleQuery
+from kl_contact.channels.instructions import (
+    Instructions,
+    InstructionStep,
+    NextStepAction,
+    build_instructions,
+    render_text,
+)
+from kl_contact.definition.loader import default_workflow, load_workflow, parse_workflow
+from kl_contact.definition.model import Workflow
+from kl_contact.engine.effects import Effect, SearchArticles, SendRegistrationEmail, SubmitTicket
+from kl_contact.engine.engine import Engine, Transition
+from kl_contact.engine.events import (
+    Answer,
+    ArticleHelped,
+    ArticleNotHelpful,
+    ArticlesFailed,
+    ArticlesFound,
+    Back,
+    ChangeLocale,
+    ChooseChannel,
+    Continue,
+    Escalate,
+    Event,
+    Next,
+    OpenArticle,
+    Send,
+    TicketAccepted,
+    TicketRejected,
+)
+from kl_contact.engine.session import Session
+from kl_contact.engine.views import View
+from kl_contact.errors import DefinitionError, KlContactError, UsageError, ValidationIssue
+from kl_contact.ticket.model import (
+    Attachment,
+    ContactDetails,
+    EngineerContact,
+    Receipt,
+    Ticket,
+    WorkflowRef,
+)
+from kl_contact.wire import JsonEngine, dump_session, dump_transition, load_event, load_session
+
+__version__ = "0.1.0.dev0"
+"""The installed version of kl_contact."""
+
+__all__ = [
+    "Answer",
+    "Article",
+    "ArticleHelped",
+    "ArticleMatch",
+    "ArticleMatcher",
+    "ArticleNotHelpful",
+    "ArticleQuery",
+    "ArticlesFailed",
+    "ArticlesFound",
+    "Attachment",
+    "Back",
+    "ChangeLocale",
+    "ChooseChannel",
+    "ContactDetails",
+    "Continue",
+    "DefinitionError",
+    "Effect",
+    "Engine",
+    "EngineerContact",
+    "Escalate",
+    "Event",
+    "InstructionStep",
+    "Instructions",
+    "JsonEngine",
+    "KlContactError",
+    "Next",
+    "NextStepAction",
+    "OpenArticle",
+    "Receipt",
+    "SearchArticles",
+    "Send",
+    "SendRegistrationEmail",
+    "Session",
+    "SubmitTicket",
+    "Ticket",
+    "TicketAccepted",
+    "TicketRejected",
+    "Transition",
+    "UsageError",
+    "ValidationIssue",
+    "View",
+    "Workflow",
+    "WorkflowRef",
+    "__version__",
+    "build_instructions",
+    "default_workflow",
+    "dump_session",
+    "dump_transition",
+    "load_event",
+    "load_session",
+    "load_workflow",
+    "parse_workflow",
+    "render_text",
+]

@@ -1,0 +1,1 @@
+"""Article matching: the interface, the catalog and the built-in matcher."""

@@ -1,0 +1,1 @@
+"""Channels: next-step instructions for the confirmation and their renderers."""

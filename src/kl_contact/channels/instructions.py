@@ -1,0 +1,146 @@
+"""Next steps on the confirmation screen, as structure, and their plain-text rendering.
+
+Texts come from the definition's channel instructions with named placeholders
+(``{request_number}``, ``{email}``, ``{chat_url}``, ``{phone}``, ``{phone_display}``,
+``{support_email}``, ``{reply_within}``), replaced by :func:`kl_contact._text.substitute`.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import attrs
+
+from kl_contact._text import localize, substitute
+from kl_contact.definition.model import InstructionAction, Workflow
+from kl_contact.ticket.model import Receipt
+
+__all__ = [
+    "INSTRUCTION_PLACEHOLDERS",
+    "InstructionStep",
+    "Instructions",
+    "NextStepAction",
+    "build_instructions",
+    "render_text",
+]
+
+INSTRUCTION_PLACEHOLDERS = frozenset(
+    {
+        "request_number",
+        "email",
+        "chat_url",
+        "phone",
+        "phone_display",
+        "support_email",
+        "reply_within",
+    }
+)
+"""The placeholders an instruction text or the registration note may use."""
+
+
+@attrs.frozen
+class NextStepAction:
+    """What a frontend offers beside an instruction: open the chat, call, or wait for e-mail."""
+
+    kind: Literal["wait_email", "open_chat", "call"]
+    label: str | None = None
+    url: str | None = None
+    phone: str | None = None
+    phone_display: str | None = None
+    email: str | None = None
+    request_number: str | None = None
+
+
+@attrs.frozen
+class InstructionStep:
+    """One localised next step, with an optional action."""
+
+    text: str
+    action: NextStepAction | None = None
+
+
+@attrs.frozen(repr=False)
+class Instructions:
+    """Everything the confirmation screen says for the chosen channel."""
+
+    channel: str
+    locale: str
+    request_number: str
+    steps: tuple[InstructionStep, ...]
+    registration_note: str
+
+    def __repr__(self) -> str:
+        return (
+            f"Instructions(channel={self.channel!r}, locale={self.locale!r}, "
+            f"request_number={self.request_number!r}, steps={len(self.steps)})"
+        )
+
+
+def _reply_within(hours: int | None, locale: str) -> str:
+    if hours is None:
+        return ""
+    if locale == "ru":
+        return f"{hours} ч"
+    return f"{hours} h"
+
+
+def build_instructions(
+    workflow: Workflow, receipt: Receipt, email: str, locale: str
+) -> Instructions:
+    """The confirmation's next steps for ``receipt.channel`` in ``locale``."""
+    channel = workflow.channel(receipt.channel)
+    contact = receipt.contact
+    values = {
+        "request_number": receipt.request_number,
+        "email": email,
+        "chat_url": contact.chat_url or "",
+        "phone": contact.phone or "",
+        "phone_display": contact.phone_display or contact.phone or "",
+        "support_email": contact.email or "",
+        "reply_within": _reply_within(receipt.reply_within_hours, locale),
+    }
+    fallback = workflow.default_locale
+    steps = []
+    for item in channel.instructions:
+        action = None
+        label = localize(item.label, locale, fallback) if item.label else None
+        if item.action is InstructionAction.OPEN_CHAT:
+            action = NextStepAction(kind="open_chat", label=label, url=contact.chat_url)
+        elif item.action is InstructionAction.CALL:
+            action = NextStepAction(
+                kind="call",
+                label=label,
+                phone=contact.phone,
+                phone_display=contact.phone_display or contact.phone,
+                request_number=receipt.request_number,
+            )
+        elif item.action is InstructionAction.WAIT_EMAIL:
+            action = NextStepAction(kind="wait_email", label=label, email=email)
+        steps.append(
+            InstructionStep(
+                text=substitute(localize(item.text, locale, fallback), values), action=action
+            )
+        )
+    note = substitute(localize(workflow.registration_note, locale, fallback), values)
+    return Instructions(
+        channel=receipt.channel,
+        locale=locale,
+        request_number=receipt.request_number,
+        steps=tuple(steps),
+        registration_note=note,
+    )
+
+
+def render_text(instructions: Instructions) -> str:
+    """Plain text: numbered steps, their links or numbers, then the registration note."""
+    lines = []
+    for number, step in enumerate(instructions.steps, start=1):
+        lines.append(f"{number}. {step.text}")
+        action = step.action
+        if action is not None and action.kind == "open_chat" and action.url:
+            lines.append(f"   [{action.label or 'chat'}] {action.url}")
+        elif action is not None and action.kind == "call" and action.phone:
+            lines.append(f"   [{action.label or 'call'}] {action.phone_display or action.phone}")
+    lines.append("")
+    lines.append(instructions.registration_note)
+    return "\n".join(lines)

@@ -1,0 +1,40 @@
+"""Plain-text rendering of views for the terminal."""
+
+from __future__ import annotations
+
+from kl_contact.channels.instructions import render_text
+from kl_contact.engine.views import View
+
+__all__ = ["render_view"]
+
+
+def render_view(view: View) -> str:
+    """A view as plain text: title, text, and the parts its kind has."""
+    lines = [f"== [{view.progress.index}/{view.progress.total}] {view.title} =="]
+    if view.text:
+        lines.append(view.text)
+    for resource in view.resources:
+        lines.append(f"  - {resource.title}: {resource.url}")
+    if view.contacts_page is not None:
+        lines.append(f"  {view.contacts_page.title}: {view.contacts_page.url}")
+    for channel in view.channels:
+        lines.append(f"  * {channel.title} ({channel.id}): {channel.description}")
+    for question in view.questions:
+        mark = " *" if question.required else ""
+        lines.append(f"  ? {question.label}{mark}")
+        for option in question.options:
+            lines.append(f"      [{option.id}] {option.label}")
+        for issue in question.issues:
+            lines.append(f"      ! {issue.message}")
+    if view.articles is not None:
+        if view.articles.status == "loading":
+            lines.append("  ...")
+        for number, match in enumerate(view.articles.matches, start=1):
+            lines.append(f"  {number}. {match.title}")
+            lines.append(f"     {match.url}")
+    for issue in view.issues:
+        lines.append(f"  ! {issue.message}")
+    if view.confirmation is not None:
+        lines.append(f"  No. {view.confirmation.request_number}")
+        lines.append(render_text(view.confirmation.instructions))
+    return "\n".join(lines)

@@ -1,0 +1,1 @@
+"""The declarative workflow: its model, its conditions and its loader."""

@@ -1,0 +1,267 @@
+"""The workflow definition as immutable values.
+
+These classes are what the loader builds from a YAML document that passed the shipped
+``workflow.schema.json``; the engine reads them and never changes them. Every user-visible
+text is a :data:`Text` (a mapping of locale to string).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from enum import StrEnum
+
+import attrs
+
+from kl_contact.definition.conditions import Condition
+
+__all__ = [
+    "ArticleSettings",
+    "AttachmentPolicy",
+    "Channel",
+    "ChannelInstruction",
+    "ContactsPage",
+    "InstructionAction",
+    "Option",
+    "Question",
+    "QuestionType",
+    "Resource",
+    "Role",
+    "Route",
+    "Step",
+    "StepKind",
+    "Text",
+    "Workflow",
+]
+
+Text = Mapping[str, str]
+"""A user-visible text: locale -> string."""
+
+
+class StepKind(StrEnum):
+    """What a step does; each maps to a part of the source document."""
+
+    SELF_SERVICE = "self_service"
+    """Before contacting support: help, knowledge base, FAQ, forum, utilities, downloads."""
+    CHANNEL_CHOICE = "channel_choice"
+    """Steps 1-2: the contacts page and the choice of e-mail, chat or phone."""
+    QUESTIONS = "questions"
+    """Step 3: drop-down lists and short texts describing the question."""
+    ARTICLES = "articles"
+    """Steps 4-5: suggested articles; "Contact support" when none helped."""
+    REQUEST = "request"
+    """Step 6: the detailed description, screenshots and contact details; "Send"."""
+    CONFIRMATION = "confirmation"
+    """Step 7: request number, the engineers' contact and next steps for the channel."""
+    RESOLVED = "resolved"
+    """An end: an article helped and no request was sent."""
+
+
+TERMINAL_KINDS = frozenset({StepKind.CONFIRMATION, StepKind.RESOLVED})
+
+
+class QuestionType(StrEnum):
+    """The type of a question; each has its own answer shape and checks."""
+
+    SINGLE_CHOICE = "single_choice"
+    MULTIPLE_CHOICE = "multiple_choice"
+    TEXT = "text"
+    LONG_TEXT = "long_text"
+    EMAIL = "email"
+    PHONE = "phone"
+    ATTACHMENTS = "attachments"
+    CONSENT = "consent"
+    INFO = "info"
+
+
+class Role(StrEnum):
+    """What an answer means to the ticket and to article search."""
+
+    PRODUCT = "product"
+    CATEGORY = "category"
+    PLATFORM = "platform"
+    SUBJECT = "subject"
+    DESCRIPTION = "description"
+    ATTACHMENTS = "attachments"
+    CONTACT_NAME = "contact_name"
+    CONTACT_EMAIL = "contact_email"
+    CONTACT_PHONE = "contact_phone"
+    CONTACT_LANGUAGE = "contact_language"
+    CONSENT = "consent"
+
+
+class InstructionAction(StrEnum):
+    """The action a confirmation step offers, beside its text."""
+
+    WAIT_EMAIL = "wait_email"
+    OPEN_CHAT = "open_chat"
+    CALL = "call"
+
+
+@attrs.frozen
+class Resource:
+    """A self-service pointer shown before contacting support."""
+
+    id: str
+    kind: str
+    title: Text
+    description: Text
+    url: Text
+
+
+@attrs.frozen
+class ContactsPage:
+    """The support contacts page for home users (step 1)."""
+
+    title: Text
+    url: Text
+
+
+@attrs.frozen
+class ChannelInstruction:
+    """One next step on the confirmation screen; ``text`` may use ``{placeholders}``."""
+
+    text: Text
+    action: InstructionAction | None = None
+    label: Text | None = None
+
+
+@attrs.frozen
+class Channel:
+    """A way to reach the engineers: e-mail, chat or phone."""
+
+    id: str
+    title: Text
+    description: Text
+    button: Text
+    instructions: tuple[ChannelInstruction, ...]
+
+
+@attrs.frozen
+class Option:
+    """One entry of a drop-down; shown only while ``when`` holds."""
+
+    id: str
+    label: Text
+    when: Condition | None = None
+
+
+@attrs.frozen
+class AttachmentPolicy:
+    """What files a user may attach (metadata only; the host keeps the bytes)."""
+
+    media_types: tuple[str, ...] = (
+        "image/png",
+        "image/jpeg",
+        "image/gif",
+        "image/webp",
+        "text/plain",
+        "application/zip",
+    )
+    extensions: tuple[str, ...] = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".txt", ".log", ".zip")
+    max_size: int = 10 * 1024 * 1024
+    max_count: int = 5
+    max_total_size: int = 25 * 1024 * 1024
+
+
+@attrs.frozen
+class Question:
+    """One field of a questions or request step."""
+
+    id: str
+    type: QuestionType
+    label: Text
+    help: Text | None = None
+    placeholder: Text | None = None
+    options: tuple[Option, ...] = ()
+    required: bool = False
+    required_when: Condition | None = None
+    when: Condition | None = None
+    role: Role | None = None
+    min_length: int | None = None
+    max_length: int | None = None
+    pattern: str | None = None
+    pattern_message: Text | None = None
+    min_selected: int | None = None
+    max_selected: int | None = None
+    attachments: AttachmentPolicy | None = None
+
+
+@attrs.frozen
+class Route:
+    """Go to ``to`` when ``when`` holds; routes are tried in order."""
+
+    when: Condition
+    to: str
+
+
+@attrs.frozen
+class Step:
+    """One screen of the flow."""
+
+    id: str
+    kind: StepKind
+    title: Text
+    text: Text | None = None
+    questions: tuple[Question, ...] = ()
+    next: str | None = None
+    routes: tuple[Route, ...] = ()
+    on_helped: str | None = None
+    button: Text | None = None
+
+
+@attrs.frozen
+class ArticleSettings:
+    """How many articles the articles step asks for, and the lowest score worth showing."""
+
+    limit: int = 5
+    min_score: float = 0.0
+
+
+@attrs.frozen(eq=False)
+class Workflow:
+    """A whole workflow definition, validated and resolved.
+
+    ``digest`` is the SHA-256 of the canonical JSON of the source document: sessions record
+    it so that a host can tell when a definition changed under a session in progress.
+    """
+
+    id: str
+    version: int
+    locales: tuple[str, ...]
+    default_locale: str
+    title: Text
+    self_service: tuple[Resource, ...]
+    contacts_page: ContactsPage
+    channels: tuple[Channel, ...]
+    steps: tuple[Step, ...]
+    registration_note: Text
+    articles: ArticleSettings
+    messages: Mapping[str, Text]
+    digest: str
+    source: str = "<string>"
+
+    @property
+    def start(self) -> Step:
+        """The first step of the flow."""
+        return self.steps[0]
+
+    def step(self, step_id: str) -> Step:
+        """The step with this id (``KeyError`` when there is none)."""
+        for step in self.steps:
+            if step.id == step_id:
+                return step
+        raise KeyError(step_id)
+
+    def channel(self, channel_id: str) -> Channel:
+        """The channel with this id (``KeyError`` when there is none)."""
+        for channel in self.channels:
+            if channel.id == channel_id:
+                return channel
+        raise KeyError(channel_id)
+
+    def questions(self) -> dict[str, Question]:
+        """Every question of every step, by id."""
+        return {q.id: q for s in self.steps for q in s.questions}
+
+    def __repr__(self) -> str:
+        return f"Workflow(id={self.id!r}, version={self.version}, steps={len(self.steps)})"

@@ -1,0 +1,1 @@
+"""The engine: sessions, events in, effects out, views to render."""

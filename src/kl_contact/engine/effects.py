@@ -1,0 +1,53 @@
+"""Effects: what the host must do for the engine, one small value class each.
+
+The engine performs nothing. It returns effects; the host carries them out with its own
+transports and feeds the results back as events.
+"""
+
+from __future__ import annotations
+
+import attrs
+
+from kl_contact.articles.model import ArticleQuery
+from kl_contact.ticket.model import Receipt, Ticket
+
+__all__ = ["EFFECT_TYPES", "Effect", "SearchArticles", "SendRegistrationEmail", "SubmitTicket"]
+
+
+@attrs.frozen
+class SearchArticles:
+    """Find articles for ``query``; answer with ``ArticlesFound`` (same ``search_id``)."""
+
+    search_id: str
+    query: ArticleQuery
+    limit: int
+
+
+@attrs.frozen
+class SubmitTicket:
+    """Register ``ticket`` with the support backend; answer with ``TicketAccepted`` or
+    ``TicketRejected`` (same ``submission_id``)."""
+
+    submission_id: str
+    ticket: Ticket
+
+
+@attrs.frozen
+class SendRegistrationEmail:
+    """Send the registration e-mail for an accepted request (no event comes back)."""
+
+    submission_id: str
+    locale: str
+    ticket: Ticket
+    receipt: Receipt
+
+
+Effect = SearchArticles | SubmitTicket | SendRegistrationEmail
+"""Any effect the engine asks for."""
+
+EFFECT_TYPES: dict[type[Effect], str] = {
+    SearchArticles: "search_articles",
+    SubmitTicket: "submit_ticket",
+    SendRegistrationEmail: "send_registration_email",
+}
+"""The ``type`` tag of each effect class in JSON."""

@@ -1,0 +1,188 @@
+"""Events: everything that can happen to a session, one small value class each.
+
+User events come from the person at the screen; host events (``ArticlesFound``,
+``ArticlesFailed``, ``TicketAccepted``, ``TicketRejected``) carry the results of effects the
+host performed. The JSON form of each is tagged by ``type`` (see ``event.schema.json``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import attrs
+
+from kl_contact.articles.model import ArticleMatch
+from kl_contact.ticket.model import AnswerValue, Receipt
+
+__all__ = [
+    "EVENT_TYPES",
+    "Answer",
+    "ArticleHelped",
+    "ArticleNotHelpful",
+    "ArticlesFailed",
+    "ArticlesFound",
+    "Back",
+    "ChangeLocale",
+    "ChooseChannel",
+    "Continue",
+    "Escalate",
+    "Event",
+    "Next",
+    "OpenArticle",
+    "Send",
+    "TicketAccepted",
+    "TicketRejected",
+    "event_type",
+]
+
+
+def _answers_repr(answers: Mapping[str, object]) -> str:
+    return "{" + ", ".join(f"{key!r}: <redacted>" for key in answers) + "}"
+
+
+@attrs.frozen
+class Continue:
+    """Go on from an information step (self-service: "I still need an engineer")."""
+
+
+@attrs.frozen
+class ChooseChannel:
+    """Choose e-mail, chat or phone ("Contact support" in that channel's section)."""
+
+    channel: str
+
+
+@attrs.frozen
+class Answer:
+    """Record answers on the current step without leaving it (options may change)."""
+
+    answers: Mapping[str, AnswerValue] = attrs.field(factory=dict, repr=_answers_repr)
+
+
+@attrs.frozen
+class Next:
+    """Record answers and go to the next step if the current one is complete."""
+
+    answers: Mapping[str, AnswerValue] = attrs.field(factory=dict, repr=_answers_repr)
+
+
+@attrs.frozen
+class Back:
+    """Go back one step; every answer given so far is kept."""
+
+
+@attrs.frozen
+class ArticlesFound:
+    """Host: the results of a ``SearchArticles`` effect."""
+
+    search_id: str
+    matches: tuple[ArticleMatch, ...] = ()
+
+
+@attrs.frozen
+class ArticlesFailed:
+    """Host: a ``SearchArticles`` effect could not be carried out."""
+
+    search_id: str
+    reason: str = "unavailable"
+
+
+@attrs.frozen
+class OpenArticle:
+    """The user opened a suggested article."""
+
+    article_id: str
+
+
+@attrs.frozen
+class ArticleHelped:
+    """The article answered the question: the contact ends resolved and no ticket is sent."""
+
+    article_id: str
+
+
+@attrs.frozen
+class ArticleNotHelpful:
+    """The user says an article did not help, optionally why."""
+
+    article_id: str
+    reason: str | None = None
+
+
+@attrs.frozen
+class Escalate:
+    """No article helped: "Contact support"."""
+
+
+@attrs.frozen
+class Send:
+    """Record the request's answers and send it ("Send")."""
+
+    answers: Mapping[str, AnswerValue] = attrs.field(factory=dict, repr=_answers_repr)
+
+
+@attrs.frozen
+class TicketAccepted:
+    """Host: the backend registered the ticket of submission ``submission_id``."""
+
+    submission_id: str
+    receipt: Receipt
+
+
+@attrs.frozen
+class TicketRejected:
+    """Host: the backend refused or failed to register the ticket."""
+
+    submission_id: str
+    code: str = "unavailable"
+
+
+@attrs.frozen
+class ChangeLocale:
+    """Switch the session to another declared locale."""
+
+    locale: str
+
+
+Event = (
+    Continue
+    | ChooseChannel
+    | Answer
+    | Next
+    | Back
+    | ArticlesFound
+    | ArticlesFailed
+    | OpenArticle
+    | ArticleHelped
+    | ArticleNotHelpful
+    | Escalate
+    | Send
+    | TicketAccepted
+    | TicketRejected
+    | ChangeLocale
+)
+"""Any event the engine handles."""
+
+EVENT_TYPES: dict[type[Event], str] = {
+    Continue: "continue",
+    ChooseChannel: "choose_channel",
+    Answer: "answer",
+    Next: "next",
+    Back: "back",
+    ArticlesFound: "articles_found",
+    ArticlesFailed: "articles_failed",
+    OpenArticle: "open_article",
+    ArticleHelped: "article_helped",
+    ArticleNotHelpful: "article_not_helpful",
+    Escalate: "escalate",
+    Send: "send",
+    TicketAccepted: "ticket_accepted",
+    TicketRejected: "ticket_rejected",
+    ChangeLocale: "change_locale",
+}
+"""The ``type`` tag of each event class in JSON."""
+
+
+def event_type(event: Event) -> str:
+    """The JSON ``type`` tag of an event."""
+    return EVENT_TYPES[type(event)]

@@ -1,0 +1,112 @@
+"""The session: everything about one user's contact in progress, as one immutable value.
+
+A session is plain data. It serialises to small JSON (see :mod:`kl_contact.wire`) that any
+store can keep, and any worker can resume it: restoring a session never re-runs an effect.
+Its ``repr`` shows the step and counts, never what the user typed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Literal
+
+import attrs
+
+from kl_contact.articles.model import ArticleMatch
+from kl_contact.errors import ValidationIssue
+from kl_contact.ticket.model import AnswerValue, Receipt, Ticket, WorkflowRef
+
+__all__ = [
+    "ArticleFeedback",
+    "ArticlesState",
+    "HistoryEntry",
+    "Session",
+    "SessionStatus",
+    "Submission",
+]
+
+SessionStatus = Literal["active", "submitting", "submitted", "resolved"]
+"""Where the contact stands: in progress, waiting for the backend, or ended one way or the other."""
+
+MAX_HISTORY = 100
+"""How many history entries a session keeps (the oldest go first)."""
+
+
+@attrs.frozen
+class ArticleFeedback:
+    """The user's verdict on one article; ``reason`` is an optional short code or text."""
+
+    article_id: str
+    helpful: bool
+    reason: str | None = None
+
+
+@attrs.frozen
+class ArticlesState:
+    """The articles step's state: the current search, its matches, and what the user did."""
+
+    status: Literal["idle", "loading", "ready", "failed"] = "idle"
+    search_id: str | None = None
+    matches: tuple[ArticleMatch, ...] = ()
+    shown: tuple[str, ...] = ()
+    opened: tuple[str, ...] = ()
+    feedback: tuple[ArticleFeedback, ...] = ()
+    helped: str | None = None
+    escalated: bool = False
+
+
+@attrs.frozen
+class Submission:
+    """One attempt to send the ticket, and how the backend answered it."""
+
+    id: str
+    ticket: Ticket
+    status: Literal["pending", "accepted", "rejected"] = "pending"
+    receipt: Receipt | None = None
+    rejection: str | None = None
+
+
+@attrs.frozen
+class HistoryEntry:
+    """One handled event: when, which type, and on which step (never its payload)."""
+
+    at: datetime
+    event: str
+    step: str
+
+
+@attrs.frozen(repr=False)
+class Session:
+    """One user's contact in progress."""
+
+    id: str
+    workflow: WorkflowRef
+    locale: str
+    step: str
+    created_at: datetime
+    updated_at: datetime
+    status: SessionStatus = "active"
+    trail: tuple[str, ...] = ()
+    channel: str | None = None
+    answers: Mapping[str, AnswerValue] = attrs.field(factory=dict)
+    issues: tuple[ValidationIssue, ...] = ()
+    articles: ArticlesState = ArticlesState()
+    submission: Submission | None = None
+    sequence: int = 0
+    history: tuple[HistoryEntry, ...] = ()
+
+    def __repr__(self) -> str:
+        return (
+            f"Session(id={self.id!r}, step={self.step!r}, status={self.status!r}, "
+            f"channel={self.channel!r}, locale={self.locale!r}, answers={len(self.answers)})"
+        )
+
+    __str__ = __repr__
+
+    @property
+    def request_number(self) -> str | None:
+        """The request number once the backend accepted the ticket."""
+        if self.submission is not None and self.submission.receipt is not None:
+            return self.submission.receipt.request_number
+        return None

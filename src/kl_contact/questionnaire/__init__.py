@@ -1,0 +1,1 @@
+"""The questionnaire: visibility, options and validation of answers, as pure functions."""

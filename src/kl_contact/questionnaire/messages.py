@@ -1,0 +1,105 @@
+"""Built-in validation messages in every locale the library ships (Russian and English).
+
+A definition may override any of them under ``messages:``. Messages use ``{placeholders}``
+filled from an issue's ``params`` (numbers and labels, never the user's own text).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from kl_contact._text import localize, substitute
+
+__all__ = ["MESSAGES", "message"]
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "answer.required": {"ru": "Заполните это поле.", "en": "This field is required."},
+    "answer.wrong_type": {
+        "ru": "Ответ в неверном формате.",
+        "en": "The answer has the wrong format.",
+    },
+    "answer.unknown_option": {
+        "ru": "Выберите вариант из списка.",
+        "en": "Choose one of the options in the list.",
+    },
+    "answer.unknown_question": {
+        "ru": "Такого вопроса на этом шаге нет.",
+        "en": "There is no such question on this step.",
+    },
+    "answer.too_short": {
+        "ru": "Введите не меньше {min} символов.",
+        "en": "Enter at least {min} characters.",
+    },
+    "answer.too_long": {
+        "ru": "Введите не больше {max} символов.",
+        "en": "Enter at most {max} characters.",
+    },
+    "answer.pattern": {"ru": "Ответ в неверном формате.", "en": "The answer has the wrong format."},
+    "answer.too_few": {"ru": "Выберите не меньше {min}.", "en": "Choose at least {min}."},
+    "answer.too_many": {"ru": "Выберите не больше {max}.", "en": "Choose at most {max}."},
+    "answer.invalid_email": {
+        "ru": "Введите адрес электронной почты, например name@example.com.",
+        "en": "Enter an e-mail address, for example name@example.com.",
+    },
+    "answer.invalid_phone": {
+        "ru": "Введите номер телефона с кодом страны, например +7 495 123-45-67.",
+        "en": "Enter a phone number with the country code, for example +44 20 7946 0958.",
+    },
+    "answer.consent_required": {
+        "ru": "Без этого согласия мы не сможем ответить на запрос.",
+        "en": "We cannot answer the request without this consent.",
+    },
+    "answer.control_characters": {
+        "ru": "Текст содержит недопустимые символы.",
+        "en": "The text contains characters that are not allowed.",
+    },
+    "attachment.too_many": {
+        "ru": "Можно приложить не больше {max} файлов.",
+        "en": "You can attach at most {max} files.",
+    },
+    "attachment.too_large": {
+        "ru": "Файл {index} больше {max_mb} МБ.",
+        "en": "File {index} is larger than {max_mb} MB.",
+    },
+    "attachment.total_too_large": {
+        "ru": "Файлы вместе больше {max_mb} МБ.",
+        "en": "The files together are larger than {max_mb} MB.",
+    },
+    "attachment.type_not_allowed": {
+        "ru": "Файл {index}: такой тип файлов приложить нельзя.",
+        "en": "File {index}: this type of file cannot be attached.",
+    },
+    "attachment.bad_name": {
+        "ru": "Файл {index}: недопустимое имя файла.",
+        "en": "File {index}: the file name is not allowed.",
+    },
+    "ticket.rejected": {
+        "ru": "Не удалось отправить запрос. Попробуйте ещё раз.",
+        "en": "The request could not be sent. Please try again.",
+    },
+    "receipt.wrong_channel": {
+        "ru": "Ответ службы поддержки относится к другому способу связи.",
+        "en": "The support service answered for another channel.",
+    },
+    "receipt.no_request_number": {
+        "ru": "Служба поддержки не вернула номер запроса.",
+        "en": "The support service did not return a request number.",
+    },
+    "articles.failed": {
+        "ru": "Не удалось подобрать статьи. Вы можете сразу обратиться в поддержку.",
+        "en": "Articles could not be found right now. You can contact support straight away.",
+    },
+}
+
+
+def message(
+    code: str,
+    locale: str,
+    fallback: str,
+    params: Mapping[str, str | int] | None = None,
+    overrides: Mapping[str, Mapping[str, str]] | None = None,
+) -> str:
+    """The message for ``code`` in ``locale``, with ``params`` filled in."""
+    text = (overrides or {}).get(code) or MESSAGES.get(code) or {"en": code}
+    values = {key: str(value) for key, value in (params or {}).items()}
+    return substitute(localize(text, locale, fallback), values)

@@ -1,0 +1,162 @@
+"""The request a user sends (the ticket) and what the support backend answers (the receipt).
+
+A ticket carries personal data: contact details and free text. Its ``repr`` shows only ids,
+counts and the channel, and :meth:`Ticket.redacted` gives a copy safe to log.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import attrs
+
+__all__ = [
+    "AnswerValue",
+    "Attachment",
+    "ContactDetails",
+    "EngineerContact",
+    "Receipt",
+    "Ticket",
+    "TicketAnswer",
+    "TicketArticles",
+    "WorkflowRef",
+]
+
+REDACTED = "<redacted>"
+
+
+@attrs.frozen(repr=False)
+class Attachment:
+    """Metadata of one attached file; the host keeps the bytes."""
+
+    name: str
+    media_type: str
+    size: int
+    digest: str | None = None
+
+    def __repr__(self) -> str:
+        return f"Attachment(media_type={self.media_type!r}, size={self.size})"
+
+
+AnswerValue = str | bool | tuple[str, ...] | tuple[Attachment, ...]
+"""An answer: option id or text (``str``), consent (``bool``), option ids or attachments."""
+
+
+@attrs.frozen
+class WorkflowRef:
+    """Which definition a session or ticket belongs to: id, version and content digest."""
+
+    id: str
+    version: int
+    digest: str
+
+
+@attrs.frozen(repr=False)
+class ContactDetails:
+    """How the engineers reach the user. Personal data: never shown in repr or logs."""
+
+    email: str
+    name: str | None = None
+    phone: str | None = None
+    language: str | None = None
+
+    def __repr__(self) -> str:
+        return "ContactDetails(<redacted>)"
+
+    def redacted(self) -> ContactDetails:
+        """A copy with every personal value replaced."""
+        return ContactDetails(
+            email=REDACTED,
+            name=REDACTED if self.name is not None else None,
+            phone=REDACTED if self.phone is not None else None,
+            language=self.language,
+        )
+
+
+@attrs.frozen(repr=False)
+class TicketAnswer:
+    """One visible answer, with its question's label and the option labels, in the user's locale."""
+
+    question: str
+    label: str
+    type: str
+    value: AnswerValue
+    display: str
+
+    def __repr__(self) -> str:
+        return f"TicketAnswer(question={self.question!r}, type={self.type!r})"
+
+
+@attrs.frozen
+class TicketArticles:
+    """What the user saw of the suggested articles before asking for an engineer."""
+
+    shown: tuple[str, ...] = ()
+    opened: tuple[str, ...] = ()
+    not_helpful: tuple[str, ...] = ()
+    escalated: bool = False
+
+
+@attrs.frozen(repr=False)
+class Ticket:
+    """The request as the engineers receive it, built by the engine when the user sends."""
+
+    id: str
+    session_id: str
+    workflow: WorkflowRef
+    channel: str
+    locale: str
+    created_at: datetime
+    subject: str
+    description: str
+    contact: ContactDetails
+    product: str | None = None
+    category: str | None = None
+    platform: str | None = None
+    answers: tuple[TicketAnswer, ...] = ()
+    attachments: tuple[Attachment, ...] = ()
+    articles: TicketArticles = TicketArticles()
+
+    def __repr__(self) -> str:
+        return (
+            f"Ticket(id={self.id!r}, channel={self.channel!r}, locale={self.locale!r}, "
+            f"product={self.product!r}, category={self.category!r}, "
+            f"answers={len(self.answers)}, attachments={len(self.attachments)})"
+        )
+
+    __str__ = __repr__
+
+    def redacted(self) -> Ticket:
+        """A copy safe to log: contact details, free text and file names replaced."""
+        free_text = {"text", "long_text", "email", "phone", "attachments"}
+        return attrs.evolve(
+            self,
+            subject=REDACTED,
+            description=REDACTED,
+            contact=self.contact.redacted(),
+            answers=tuple(
+                attrs.evolve(a, value=REDACTED, display=REDACTED) if a.type in free_text else a
+                for a in self.answers
+            ),
+            attachments=tuple(attrs.evolve(a, name=REDACTED) for a in self.attachments),
+        )
+
+
+@attrs.frozen
+class EngineerContact:
+    """How the engineers can be reached for a request, as the backend gives it."""
+
+    email: str | None = None
+    chat_url: str | None = None
+    phone: str | None = None
+    phone_display: str | None = None
+
+
+@attrs.frozen
+class Receipt:
+    """The support backend's answer to a submitted ticket."""
+
+    request_number: str
+    channel: str
+    contact: EngineerContact = EngineerContact()
+    reply_within_hours: int | None = None

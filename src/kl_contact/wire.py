@@ -1,0 +1,121 @@
+"""The JSON entry point: plain JSON documents in, plain JSON documents out.
+
+A frontend or a host in another language drives the engine with documents that validate
+against the shipped schemas (``wire.schema.json`` for requests and responses). Incoming
+documents are checked against the schema before anything else; outgoing ones are produced by
+the one converter and validate by construction (the test suite proves it).
+
+A request that is malformed, or an event the step does not accept, gives an error response
+that carries the unchanged session: nothing the user typed is lost.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from kl_contact._convert import converter
+from kl_contact.engine.engine import Engine, Transition
+from kl_contact.engine.events import Event
+from kl_contact.engine.session import Session
+from kl_contact.errors import UsageError
+from kl_contact.schemas import violations
+
+__all__ = ["JsonEngine", "dump_session", "dump_transition", "load_event", "load_session"]
+
+JSON = dict[str, Any]
+
+
+def dump_transition(transition: Transition) -> JSON:
+    """A transition as a JSON document (``transition.schema.json``)."""
+    out: JSON = converter.unstructure(transition)
+    return out
+
+
+def dump_session(session: Session) -> JSON:
+    """A session as a JSON document (``session.schema.json``)."""
+    out: JSON = converter.unstructure(session)
+    return out
+
+
+def load_session(document: Any) -> Session:
+    """A session from its JSON document; raises :class:`UsageError` when it is malformed."""
+    _check("session", document)
+    session: Session = _structure(document, Session)
+    return session
+
+
+def load_event(document: Any) -> Event:
+    """An event from its JSON document; raises :class:`UsageError` when it is malformed."""
+    _check("event", document)
+    event: Event = _structure(document, Event)
+    return event
+
+
+def _check(schema: str, document: Any) -> None:
+    for violation in violations(schema, document):
+        from kl_contact.errors import format_path
+
+        raise UsageError(
+            f"{schema} document: {violation.message} at {format_path(violation.path)}",
+            code=f"{schema}.invalid",
+        )
+
+
+def _structure(document: Any, cls: Any) -> Any:
+    try:
+        return converter.structure(document, cls)
+    except Exception as exc:  # cattrs wraps every failure in its own group types
+        raise UsageError(
+            f"document could not be read ({type(exc).__name__})", code="document.invalid"
+        ) from None
+
+
+def _error(code: str, message: str, session: Any) -> JSON:
+    return {"ok": False, "error": {"code": code, "message": message}, "session": session}
+
+
+class JsonEngine:
+    """An :class:`~kl_contact.engine.engine.Engine` behind JSON documents.
+
+    ``start({"session_id": ..., "now": ..., "locale": ...})`` and
+    ``handle({"session": {...}, "event": {...}, "now": ...})`` each return
+    ``{"ok": true, "transition": {...}}`` or ``{"ok": false, "error": {...}, "session": ...}``.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def start(self, request: Any) -> JSON:
+        """Start a session from a ``start`` request document."""
+        try:
+            _check("wire", {"start": request})
+            now = datetime.fromisoformat(request["now"])
+            transition = self.engine.start(
+                session_id=request["session_id"], now=now, locale=request.get("locale")
+            )
+        except UsageError as exc:
+            return _error(exc.code, str(exc), None)
+        except ValueError:
+            return _error("time.invalid", "now is not an ISO 8601 datetime", None)
+        return {"ok": True, "transition": dump_transition(transition)}
+
+    def handle(self, request: Any) -> JSON:
+        """Apply an event from a ``handle`` request document."""
+        session_doc = request.get("session") if isinstance(request, dict) else None
+        try:
+            _check("wire", {"handle": request})
+            session = load_session(request["session"])
+            event = load_event(request["event"])
+            now = datetime.fromisoformat(request["now"])
+            transition = self.engine.handle(session, event, now)
+        except UsageError as exc:
+            return _error(exc.code, str(exc), session_doc)
+        except ValueError:
+            return _error("time.invalid", "now is not an ISO 8601 datetime", session_doc)
+        return {"ok": True, "transition": dump_transition(transition)}
+
+    def view(self, session_document: Any) -> JSON:
+        """The view of a stored session, as JSON (for re-rendering after a reload)."""
+        out: JSON = converter.unstructure(self.engine.view(load_session(session_document)))
+        return out

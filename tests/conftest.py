@@ -1,0 +1,114 @@
+"""Shared fixtures: the default workflow, an engine, a fixed clock and walking helpers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from kl_contact import (
+    ArticleMatch,
+    ArticlesFound,
+    ChooseChannel,
+    Continue,
+    Engine,
+    EngineerContact,
+    Escalate,
+    Event,
+    Next,
+    Receipt,
+    SearchArticles,
+    Send,
+    SubmitTicket,
+    TicketAccepted,
+    Transition,
+    default_workflow,
+)
+
+NOW = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
+
+QUESTION_ANSWERS: dict[str, dict[str, Any]] = {
+    "en": {
+        "product": "plus",
+        "platform": "windows",
+        "category": "activation",
+        "subject": "The activation code is not accepted",
+    },
+    "ru": {
+        "product": "premium",
+        "platform": "android",
+        "category": "scan",
+        "subject": "Проверка останавливается на середине",
+    },
+}
+
+DETAILS = {
+    "description": "The application says the code is invalid although it came with the purchase.",
+    "name": "Jane Roe",
+    "email": "jane.roe@example.org",
+    "consent": True,
+}
+
+PHONE = "+44 20 7946 0958"
+
+
+def receipt_for(channel: str, number: str = "INC-000042") -> Receipt:
+    contacts = {
+        "email": EngineerContact(email="support@example.com"),
+        "chat": EngineerContact(chat_url="https://chat.example.com/r/INC-000042"),
+        "phone": EngineerContact(phone="+74950000000", phone_display="+7 495 000-00-00"),
+    }
+    return Receipt(request_number=number, channel=channel, contact=contacts[channel])
+
+
+def script(channel: str, locale: str) -> list[Event]:
+    """The user events of a full walk (host events are added by :func:`walk`)."""
+    details = dict(DETAILS)
+    if channel == "phone":
+        details["phone"] = PHONE
+    return [
+        Continue(),
+        ChooseChannel(channel),
+        Next(QUESTION_ANSWERS[locale]),
+        Escalate(),
+        Send(details),
+    ]
+
+
+def answer_effects(engine: Engine, transition: Transition, now: datetime) -> Iterator[Transition]:
+    """Feed back a result for each effect, like a host would."""
+    for effect in transition.effects:
+        if isinstance(effect, SearchArticles):
+            match = ArticleMatch(
+                id="kb-1", title="An article", url="https://example.com/kb/1", score=1.0
+            )
+            yield engine.handle(transition.session, ArticlesFound(effect.search_id, (match,)), now)
+        elif isinstance(effect, SubmitTicket):
+            receipt = receipt_for(effect.ticket.channel)
+            yield engine.handle(
+                transition.session, TicketAccepted(effect.submission_id, receipt), now
+            )
+
+
+def walk(engine: Engine, channel: str, locale: str, session_id: str = "s-1") -> list[Transition]:
+    """Every transition of a full walk to the confirmation."""
+    now = NOW
+    transitions = [engine.start(session_id=session_id, now=now, locale=locale)]
+    for event in script(channel, locale):
+        now += timedelta(seconds=30)
+        transition = engine.handle(transitions[-1].session, event, now)
+        transitions.append(transition)
+        transitions.extend(answer_effects(engine, transition, now))
+    return transitions
+
+
+@pytest.fixture(scope="session")
+def workflow():  # type: ignore[no-untyped-def]
+    return default_workflow()
+
+
+@pytest.fixture
+def engine(workflow) -> Engine:  # type: ignore[no-untyped-def]
+    return Engine(workflow)

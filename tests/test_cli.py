@@ -1,0 +1,129 @@
+"""The ``kl-contact`` command: demo, lint and schemas."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from kl_contact.cli import main
+from kl_contact.schemas import violations
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    status = main(list(argv))
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
+def test_demo_all_prints_three_request_numbers_and_one_resolved(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    status, out, _ = run(capsys, "demo", "--all")
+    assert status == 0
+    summary = out.split("######## summary ########")[1]
+    assert re.findall(r"-> (DEMO-\d{6})", summary) == ["DEMO-000001", "DEMO-000002", "DEMO-000003"]
+    assert "resolved by an article" in summary
+    assert "Wait for the engineer's reply" in out  # e-mail, English
+    assert "Перейдите в чат поддержки" in out  # chat, Russian
+    assert "https://chat.example.com/support/DEMO-000002" in out
+    assert "Call the engineers at +7 495 000-00-00" in out  # phone, English
+    assert "Рады, что статья помогла" in out
+
+
+@pytest.mark.parametrize("channel", ["email", "chat", "phone"])
+@pytest.mark.parametrize("locale", ["ru", "en"])
+def test_demo_json_is_valid_against_the_schemas(
+    capsys: pytest.CaptureFixture[str], channel: str, locale: str
+) -> None:
+    status, out, _ = run(capsys, "demo", "--answers", channel, "--locale", locale, "--json")
+    assert status == 0
+    document = json.loads(out)
+    assert list(violations("transition", document)) == []
+    assert document["view"]["kind"] == "confirmation"
+    assert document["view"]["locale"] == locale
+    assert document["view"]["confirmation"]["channel"] == channel
+
+
+def test_demo_interactive(monkeypatch: pytest.MonkeyPatch) -> None:
+    from kl_contact import default_workflow
+    from kl_contact.cli.demo import DemoSupportBackend, interactive, run_script
+
+    lines = iter(
+        [
+            "chat",
+            "plus",
+            "windows",
+            "activation",
+            "abc",  # too short: asked again
+            "",
+            "plus",
+            "windows",
+            "activation",
+            "Code is not accepted",
+            "",
+            "It says the activation code is invalid every time.",
+            "Kim",
+            "kim@example.com",
+            "y",
+        ]
+    )
+    stdin = io.StringIO("\n".join(lines) + "\n")
+    out = io.StringIO()
+    transition = run_script(
+        default_workflow(),
+        {"locale": "en"},
+        session_id="i-1",
+        backend=DemoSupportBackend(),
+        out=out,
+        ask=lambda t: interactive(t, stdin=stdin, out=out),
+    )
+    assert transition.view.kind == "confirmation"
+    assert transition.session.request_number == "DEMO-000001"
+    assert "Enter at least 5 characters." in out.getvalue()
+
+
+def test_lint_default_is_clean_and_broken_fails(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    from importlib import resources
+
+    default = resources.files("kl_contact.definition").joinpath("default_workflow.yaml")
+    good = tmp_path / "good.yaml"
+    good.write_bytes(default.read_bytes())
+    status, out, _ = run(capsys, "lint", str(good))
+    assert status == 0
+    assert "no problems" in out
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        good.read_text(encoding="utf-8").replace("kind: articles", "kind: quiz"), encoding="utf-8"
+    )
+    status, out, _ = run(capsys, "lint", str(bad), "--format", "json")
+    assert status == 1
+    findings = json.loads(out)
+    assert findings[0]["code"] == "schema.enum"
+    assert findings[0]["file"] == str(bad)
+    assert findings[0]["line"] > 1
+
+
+def test_schemas_check_and_export(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    status, out, _ = run(capsys, "schemas", "check")
+    assert status == 0
+    assert "0 problem(s)" in out
+    status, _, _ = run(capsys, "schemas", "export", str(tmp_path))
+    assert status == 0
+    assert (tmp_path / "session.schema.json").is_file()
+
+
+def test_demo_with_a_broken_workflow_reports_location(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    bad = tmp_path / "w.yaml"
+    bad.write_text("format: 1\nid: [\n", encoding="utf-8")
+    status, _, err = run(capsys, "demo", "--workflow", str(bad), "--answers", "email")
+    assert status == 2
+    assert f"{bad}:" in err
+    assert "yaml.syntax" in err

@@ -1,0 +1,140 @@
+"""Loading definitions: the default one is sound; broken ones are refused with a location."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+import pytest
+
+from kl_contact import DefinitionError, default_workflow, load_workflow, parse_workflow
+from kl_contact.definition.model import StepKind
+
+DEFAULT_TEXT = (
+    resources.files("kl_contact.definition").joinpath("default_workflow.yaml").read_text("utf-8")
+)
+
+
+def test_default_workflow_follows_the_source_document() -> None:
+    workflow = default_workflow()
+    assert workflow.locales == ("ru", "en")
+    assert [s.kind for s in workflow.steps] == [
+        StepKind.SELF_SERVICE,
+        StepKind.CHANNEL_CHOICE,
+        StepKind.QUESTIONS,
+        StepKind.ARTICLES,
+        StepKind.REQUEST,
+        StepKind.CONFIRMATION,
+        StepKind.RESOLVED,
+    ]
+    assert {r.kind for r in workflow.self_service} == {
+        "help",
+        "knowledge_base",
+        "faq",
+        "forum",
+        "utilities",
+        "downloads",
+    }
+    urls = {r.id: r.url["ru"] for r in workflow.self_service}
+    assert urls["online_help"] == "https://support.kaspersky.ru/help#/b2c"
+    assert urls["forum"] == "https://forum.kaspersky.com/forum/продукты-для-дома-18/"
+    assert workflow.contacts_page.url["ru"] == "https://support.kaspersky.ru/b2c/ru#contacts"
+    assert [c.id for c in workflow.channels] == ["email", "chat", "phone"]
+    questions = workflow.questions()
+    assert {"product", "category", "platform"} <= set(questions)
+    assert questions["product"].type.value == "single_choice"
+    assert workflow.digest.startswith("sha256:")
+    assert len(workflow.digest) == 71
+
+
+def _broken(tmp_path: Path, old: str, new: str) -> Path:
+    assert old in DEFAULT_TEXT, old
+    path = tmp_path / "broken.yaml"
+    path.write_text(DEFAULT_TEXT.replace(old, new, 1), encoding="utf-8")
+    return path
+
+
+def _line_of(path: Path, needle: str) -> int:
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if needle in line:
+            return number
+    raise AssertionError(needle)
+
+
+def test_unknown_step_kind_names_file_line_and_column(tmp_path: Path) -> None:
+    path = _broken(tmp_path, "kind: articles\n", "kind: wizard\n")
+    with pytest.raises(DefinitionError) as excinfo:
+        load_workflow(path)
+    error = excinfo.value
+    assert error.code == "schema.enum"
+    assert error.source == str(path)
+    assert error.line == _line_of(path, "kind: wizard")
+    assert error.column == 11
+    assert f"{path}:{error.line}:11:" in str(error)
+
+
+def test_missing_locale_text_is_refused_at_its_node(tmp_path: Path) -> None:
+    path = _broken(tmp_path, "label: {ru: Программа, en: Product}", "label: {ru: Программа}")
+    with pytest.raises(DefinitionError) as excinfo:
+        load_workflow(path)
+    error = excinfo.value
+    assert error.code == "text.missing_locale"
+    assert error.line == _line_of(path, "label: {ru: Программа}")
+    assert "'en'" in error.message
+    assert error.path[-1] == "label"
+
+
+def test_bad_yaml_is_refused_with_position(tmp_path: Path) -> None:
+    path = _broken(tmp_path, "id: home-support\n", "id: [home-support\n")
+    with pytest.raises(DefinitionError) as excinfo:
+        load_workflow(path)
+    assert excinfo.value.code == "yaml.syntax"
+    assert excinfo.value.line is not None
+    assert excinfo.value.column is not None
+    assert str(path) in str(excinfo.value)
+
+
+def test_duplicate_keys_are_refused() -> None:
+    with pytest.raises(DefinitionError) as excinfo:
+        parse_workflow("format: 1\nid: a\nid: b\n", source="dup.yaml")
+    assert excinfo.value.code == "yaml.duplicate_key"
+    assert (excinfo.value.line, excinfo.value.column) == (3, 1)
+    assert str(excinfo.value).startswith("dup.yaml:3:1:")
+
+
+def test_python_tags_are_refused() -> None:
+    with pytest.raises(DefinitionError) as excinfo:
+        parse_workflow("format: !!python/object/apply:os.system ['true']\n")
+    assert excinfo.value.code == "yaml.tag"
+    assert excinfo.value.line == 1
+
+
+def test_unknown_step_reference(tmp_path: Path) -> None:
+    path = _broken(tmp_path, "        to: details\n", "        to: nowhere\n")
+    with pytest.raises(DefinitionError) as excinfo:
+        load_workflow(path)
+    assert excinfo.value.code == "ref.unknown_step"
+    assert excinfo.value.line == _line_of(path, "to: nowhere")
+
+
+def test_condition_on_unknown_option(tmp_path: Path) -> None:
+    path = _broken(
+        tmp_path,
+        "when: {answer: category, equals: web_protection}",
+        "when: {answer: category, equals: web_protektion}",
+    )
+    with pytest.raises(DefinitionError) as excinfo:
+        load_workflow(path)
+    assert excinfo.value.code == "ref.unknown_option"
+    assert excinfo.value.line == _line_of(path, "web_protektion")
+    assert excinfo.value.hint
+
+
+def test_all_problems_are_collected() -> None:
+    from kl_contact.definition.loader import check_document
+
+    text = DEFAULT_TEXT.replace("label: {ru: Программа, en: Product}", "label: {ru: Программа}")
+    text = text.replace("        to: details\n", "        to: nowhere\n")
+    codes = {p.code for p in check_document(text)}
+    assert {"text.missing_locale", "ref.unknown_step"} <= codes
+    assert check_document(DEFAULT_TEXT) == []
