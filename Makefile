@@ -20,9 +20,11 @@ demo: $(STAMP)
 
 test: lint typecheck unit schemas
 
+LINTED := src tests $(wildcard benchmarks examples fuzz)
+
 lint: $(STAMP)
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/ruff format --check $(LINTED)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy --strict src
@@ -33,8 +35,12 @@ unit: $(STAMP)
 schemas: $(STAMP)
 	$(BIN)/kl-contact schemas check
 
+# Every benchmarks/bench_*.py prints its figures beside a baseline measured in the same run.
 bench: $(STAMP)
-	$(BIN)/python benchmarks/run.py
+	@set -e; for script in benchmarks/bench_*.py; do \
+		[ -e "$$script" ] || continue; \
+		echo "== $$script"; $(BIN)/python "$$script"; \
+	done
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache .coverage
