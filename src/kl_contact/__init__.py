@@ -47,6 +47,7 @@ from kl_contact.engine.events import (
 from kl_contact.engine.session import Session
 from kl_contact.engine.views import View
 from kl_contact.errors import DefinitionError, KlContactError, UsageError, ValidationIssue
+from kl_contact.limits import Limits
 from kl_contact.ticket.model import (
     Attachment,
     ContactDetails,
@@ -86,6 +87,7 @@ __all__ = [
     "Instructions",
     "JsonEngine",
     "KlContactError",
+    "Limits",
     "Next",
     "NextStepAction",
     "OpenArticle",

@@ -4,6 +4,11 @@ PyYAML's safe loader is used (the C one when the installed PyYAML has it), with 
 changes: a mapping may not repeat a key, dates stay strings (JSON has no date type), and
 every mapping and sequence remembers where each of its entries starts, so that an error
 found later (by the schema or by a semantic check) can name the line and column.
+
+Before anything is built, one pass over the parser's events enforces the
+:class:`~kl_contact.limits.Limits` on nesting depth, alias count and the size the document
+would have with every alias expanded, so that no hostile document ("billion laughs", a
+thousand nested brackets, a self-referencing anchor) costs more than reading it once.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from typing import Any
 import yaml
 
 from kl_contact.errors import DefinitionError
+from kl_contact.limits import DEFAULT_LIMITS, Limits
 
 __all__ = ["Document", "load_yaml"]
 
@@ -21,9 +27,6 @@ try:  # pragma: no cover - depends on how PyYAML was built
     _Base: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
 except AttributeError:  # pragma: no cover
     _Base = yaml.SafeLoader
-
-MAX_ALIASES = 100
-"""How many alias references a document may use: aliases are how a "billion laughs" grows."""
 
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 
@@ -41,21 +44,7 @@ class _MarkingLoader(_Base):  # type: ignore[misc, valid-type]
         self.positions: dict[
             int, tuple[tuple[int, int], dict[Any, tuple[int, int]] | list[tuple[int, int]]]
         ] = {}
-        self.alias_count = 0
         self._keep: list[object] = []
-
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        if self.check_event(yaml.AliasEvent):
-            self.alias_count += 1
-            if self.alias_count > MAX_ALIASES:
-                mark = self.peek_event().start_mark
-                raise DefinitionError(
-                    f"more than {MAX_ALIASES} aliases",
-                    code="yaml.too_many_aliases",
-                    line=mark.line + 1,
-                    column=mark.column + 1,
-                )
-        return super().compose_node(parent, index)
 
     def construct_mapping(self, node: Any, deep: bool = False) -> dict[Any, Any]:
         if not isinstance(node, yaml.MappingNode):  # pragma: no cover - PyYAML checks first
@@ -97,9 +86,16 @@ class _MarkingLoader(_Base):  # type: ignore[misc, valid-type]
 
 _MarkingLoader.add_constructor("tag:yaml.org,2002:map", _MarkingLoader.construct_mapping)
 _MarkingLoader.add_constructor("tag:yaml.org,2002:seq", _MarkingLoader.construct_sequence)
-_MarkingLoader.add_constructor("tag:yaml.org,2002:omap", None)
-_MarkingLoader.add_constructor("tag:yaml.org,2002:pairs", None)
-_MarkingLoader.add_constructor("tag:yaml.org,2002:set", None)
+
+
+def _refuse_tag(loader: _MarkingLoader, node: Any) -> None:
+    raise yaml.constructor.ConstructorError(
+        None, None, f"the tag {node.tag!r} is not allowed", node.start_mark
+    )
+
+
+for _tag in ("omap", "pairs", "set", "binary"):
+    _MarkingLoader.add_constructor(f"tag:yaml.org,2002:{_tag}", _refuse_tag)
 
 
 class Document:
@@ -139,17 +135,74 @@ class Document:
         )
 
 
-def load_yaml(text: str | bytes, source: str = "<string>") -> Document:
+def _refuse(message: str, code: str, event: Any) -> DefinitionError:
+    mark = event.start_mark
+    return DefinitionError(message, code=code, line=mark.line + 1, column=mark.column + 1)
+
+
+def _check_shape(text: str, limits: Limits) -> None:
+    """Refuse a document that nests too deeply or grows too much through its aliases.
+
+    One pass over the parser's events (no node is built): ``expanded`` counts the nodes the
+    document would have with every alias replaced by a copy of its anchor.
+    """
+    depth = 0
+    aliases = 0
+    expanded = 0
+    sizes: dict[str, int] = {}
+    open_anchors: list[tuple[str | None, int]] = []
+    for event in yaml.parse(text, Loader=_Base):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > limits.depth:
+                raise _refuse(f"nesting deeper than {limits.depth}", "yaml.too_deep", event)
+            open_anchors.append((event.anchor, expanded))
+            expanded += 1
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+            anchor, start = open_anchors.pop()
+            if anchor is not None:
+                sizes[anchor] = expanded - start
+        elif isinstance(event, yaml.ScalarEvent):
+            expanded += 1
+            if event.anchor is not None:
+                sizes[event.anchor] = 1
+        elif isinstance(event, yaml.AliasEvent):
+            aliases += 1
+            if aliases > limits.aliases:
+                raise _refuse(f"more than {limits.aliases} aliases", "yaml.too_many_aliases", event)
+            if any(anchor == event.anchor for anchor, _ in open_anchors):
+                raise _refuse("an alias refers to its own anchor", "yaml.recursive_alias", event)
+            expanded += sizes.get(event.anchor or "", 1)
+        if expanded > limits.nodes:
+            raise _refuse(
+                f"more than {limits.nodes} nodes once aliases are expanded",
+                "yaml.too_many_nodes",
+                event,
+            )
+
+
+def load_yaml(
+    text: str | bytes, source: str = "<string>", limits: Limits = DEFAULT_LIMITS
+) -> Document:
     """Parse one YAML document; any YAML problem raises :class:`DefinitionError`."""
     if isinstance(text, bytes):
+        raw = text
         try:
-            text = text.decode("utf-8")
+            text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
+            line = raw.count(b"\n", 0, exc.start) + 1
+            column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
             raise DefinitionError(
-                f"not UTF-8 (byte {exc.start})", code="yaml.encoding", source=source
+                f"not UTF-8 (byte {exc.start})",
+                code="yaml.encoding",
+                source=source,
+                line=line,
+                column=column,
             ) from None
     loader = _MarkingLoader(text)
     try:
+        _check_shape(text, limits)
         data = loader.get_single_data()
     except DefinitionError as exc:
         exc.source = source
@@ -160,6 +213,8 @@ def load_yaml(text: str | bytes, source: str = "<string>") -> Document:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "invalid YAML"
         code = "yaml.tag" if "constructor" in type(exc).__name__.lower() else "yaml.syntax"
+        if "nesting depth" in problem:  # libyaml's own limit, met before ours in flow style
+            code = "yaml.too_deep"
         raise DefinitionError(
             problem,
             code=code,
@@ -167,8 +222,22 @@ def load_yaml(text: str | bytes, source: str = "<string>") -> Document:
             line=mark.line + 1 if mark else None,
             column=mark.column + 1 if mark else None,
         ) from None
+    except yaml.reader.ReaderError as exc:
+        line, column = _line_and_column(text, exc.position)
+        raise DefinitionError(
+            f"character {exc.character!r} is not allowed in YAML",
+            code="yaml.syntax",
+            source=source,
+            line=line,
+            column=column,
+        ) from None
     except yaml.YAMLError as exc:
         raise DefinitionError(str(exc)[:200], code="yaml.syntax", source=source) from None
     finally:
         loader.dispose()
     return Document(data, source, loader.positions, loader._keep)
+
+
+def _line_and_column(text: str, position: int) -> tuple[int, int]:
+    before = text[:position]
+    return before.count("\n") + 1, position - (before.rfind("\n") + 1) + 1

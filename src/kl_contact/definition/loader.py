@@ -45,11 +45,12 @@ from kl_contact.definition.model import (
     Workflow,
 )
 from kl_contact.errors import DefinitionError
+from kl_contact.limits import DEFAULT_LIMITS, Limits, structure_problems
 
 __all__ = ["check_document", "default_workflow", "load_workflow", "parse_workflow"]
 
-MAX_DOCUMENT_BYTES = 2 * 1024 * 1024
-"""The largest definition file accepted."""
+MAX_DOCUMENT_BYTES = DEFAULT_LIMITS.document_bytes
+"""The largest definition file accepted by default (see :class:`~kl_contact.limits.Limits`)."""
 
 _TEXT_KEYS = frozenset(
     {
@@ -67,10 +68,10 @@ _TEXT_KEYS = frozenset(
 )
 
 
-def load_workflow(path: str | Path) -> Workflow:
+def load_workflow(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> Workflow:
     """Read and check the definition at ``path``."""
     path = Path(path)
-    return parse_workflow(path.read_bytes(), source=str(path))
+    return parse_workflow(path.read_bytes(), source=str(path), limits=limits)
 
 
 def default_workflow() -> Workflow:
@@ -91,32 +92,44 @@ def _default_workflow() -> Workflow:
     return _cached_default
 
 
-def parse_workflow(text: str | bytes, source: str = "<string>") -> Workflow:
+def parse_workflow(
+    text: str | bytes, source: str = "<string>", limits: Limits = DEFAULT_LIMITS
+) -> Workflow:
     """Parse and check a definition given as YAML (or JSON) text."""
-    problems = check_document(text, source)
-    if problems:
+    doc, problems = _check(text, source, limits)
+    if problems or doc is None:
         first = problems[0]
         first.others = tuple(problems[1:])
         raise first
-    doc = load_yaml(text, source)
     return _build(doc.data, source)
 
 
-def check_document(text: str | bytes, source: str = "<string>") -> list[DefinitionError]:
+def check_document(
+    text: str | bytes, source: str = "<string>", limits: Limits = DEFAULT_LIMITS
+) -> list[DefinitionError]:
     """Every problem of a definition, in document order of discovery; empty when it is sound."""
+    return _check(text, source, limits)[1]
+
+
+def _check(
+    text: str | bytes, source: str, limits: Limits
+) -> tuple[Document | None, list[DefinitionError]]:
     size = len(text.encode("utf-8") if isinstance(text, str) else text)
-    if size > MAX_DOCUMENT_BYTES:
-        return [
+    if size > limits.document_bytes:
+        return None, [
             DefinitionError(
-                f"document of {size} bytes is over the limit of {MAX_DOCUMENT_BYTES}",
+                f"document of {size} bytes is over the limit of {limits.document_bytes}",
                 code="limit.document_size",
                 source=source,
             )
         ]
     try:
-        doc = load_yaml(text, source)
+        doc = load_yaml(text, source, limits)
     except DefinitionError as exc:
-        return [exc]
+        return None, [exc]
+    over = [doc.error(m, code=c, path=p) for c, m, p in structure_problems(doc.data, limits)]
+    if over:
+        return doc, over
     from kl_contact.schemas import violations
 
     schema_problems = [
@@ -124,10 +137,10 @@ def check_document(text: str | bytes, source: str = "<string>") -> list[Definiti
         for v in violations("workflow", doc.data)
     ]
     if schema_problems:
-        return schema_problems[:1] + sorted(
+        return doc, schema_problems[:1] + sorted(
             schema_problems[1:], key=lambda e: (e.line or 0, e.column or 0)
         )
-    return list(_semantic_problems(doc))
+    return doc, list(_semantic_problems(doc))
 
 
 # --------------------------------------------------------------------------- semantic checks
