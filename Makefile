@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck unit schemas bench clean
+.PHONY: demo test lint typecheck unit schemas bench soak fuzz clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,11 @@ unit: $(STAMP)
 
 schemas: $(STAMP)
 	$(BIN)/kl-contact schemas check
+
+# The model-based test with many thousands of random sessions (about 10 minutes).
+SOAK_EXAMPLES ?= 5000
+soak: $(STAMP)
+	KL_STATEFUL_EXAMPLES=$(SOAK_EXAMPLES) $(BIN)/pytest -q -p no:cacheprovider tests/test_stateful.py
 
 # Every benchmarks/bench_*.py prints its figures beside a baseline measured in the same run.
 bench: $(STAMP)

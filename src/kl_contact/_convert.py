@@ -68,6 +68,13 @@ def _build() -> cattrs.Converter:
         lambda value, _: {str(k): v for k, v in value.items() if isinstance(v, str | int)},
     )
     conv.register_unstructure_hook_func(lambda t: t == params_type, dict)
+
+    def structure_path_part(value: Any, _: Any) -> str | int:
+        if isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool)):
+            return value
+        raise TypeError("a path part is a string or an integer")
+
+    conv.register_structure_hook(str | int, structure_path_part)
     configure_tagged_union(Event, conv, tag_generator=lambda cls: EVENT_TYPES[cls], tag_name="type")
     configure_tagged_union(
         Effect, conv, tag_generator=lambda cls: EFFECT_TYPES[cls], tag_name="type"

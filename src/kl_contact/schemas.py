@@ -80,8 +80,13 @@ def _validator(name: str) -> Validator:
             raise LookupError(uri)  # only shipped schemas are ever resolved: nothing is fetched
         return DRAFT202012.create_resource(load_schema(uri[len(BASE_URI) : -len(".schema.json")]))
 
-    registry: Registry[Any] = Registry(retrieve=retrieve)  # type: ignore[call-arg]
-    return Draft202012Validator(load_schema(name), registry=registry)
+    # Every shipped schema is crawled once, here: a registry that only retrieves on demand
+    # forgets what it found after each validation and would re-read the schemas every time.
+    registry: Registry[Any] = Registry(retrieve=retrieve).with_resources(  # type: ignore[call-arg]
+        (BASE_URI + f"{other}.schema.json", DRAFT202012.create_resource(load_schema(other)))
+        for other in SCHEMA_NAMES
+    )
+    return Draft202012Validator(load_schema(name), registry=registry.crawl())
 
 
 @attrs.frozen
