@@ -117,5 +117,7 @@ class JsonEngine:
 
     def view(self, session_document: Any) -> JSON:
         """The view of a stored session, as JSON (for re-rendering after a reload)."""
-        out: JSON = converter.unstructure(self.engine.view(load_session(session_document)))
+        session = load_session(session_document)
+        self.engine.check_session(session)
+        out: JSON = converter.unstructure(self.engine.view(session))
         return out

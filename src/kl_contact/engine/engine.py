@@ -54,6 +54,7 @@ from kl_contact.engine.events import (
     TicketRejected,
     event_type,
 )
+from kl_contact.engine.fit import misfit
 from kl_contact.engine.session import (
     MAX_HISTORY,
     ArticleFeedback,
@@ -148,6 +149,7 @@ class Engine:
         self._step_of: dict[str, str] = {q.id: s.id for s in workflow.steps for q in s.questions}
         self._ref = WorkflowRef(workflow.id, workflow.version, workflow.digest)
         self._channels = {channel.id for channel in workflow.channels}
+        self._kinds = {step.id: step.kind for step in workflow.steps}
 
     # ------------------------------------------------------------------ public API
 
@@ -176,6 +178,7 @@ class Engine:
         _aware(now)
         if session.workflow.id != self._ref.id:
             raise UsageError("the session belongs to another workflow", code="session.foreign")
+        self.check_session(session)
         etype = event_type(event)
         if etype not in _HOST_EVENTS and etype not in self.allowed_events(session):
             raise UsageError(
@@ -262,6 +265,13 @@ class Engine:
                     session = attrs.evolve(session, issues=())
                 return self._stay(session)
         raise AssertionError(f"unhandled event {etype}")  # pragma: no cover
+
+    def check_session(self, session: Session) -> None:
+        """Raise :class:`UsageError` (``session.misfit``) when ``session`` cannot belong to
+        this workflow: an unknown step, channel or locale, or a status its step cannot have."""
+        problem = misfit(session, self._kinds, self._channels, self.workflow.locales)
+        if problem is not None:
+            raise UsageError(problem, code="session.misfit")
 
     @staticmethod
     def _is_stale(session: Session, event: Event) -> bool:

@@ -1,0 +1,59 @@
+"""Whether a session restored from storage fits the workflow an engine runs.
+
+A session document can be valid JSON, match ``session.schema.json`` and still not belong to
+this definition: it names a step that was removed, a channel that is not declared, or a
+status that its step cannot have (a store was edited, a definition changed under it, or
+someone sent a forged document). The engine refuses such a session with a
+:class:`~kl_contact.errors.UsageError` instead of failing half-way through an event. This
+module only inspects; it never repairs a session.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+
+from kl_contact.definition.model import StepKind
+from kl_contact.engine.session import Session
+
+__all__ = ["misfit"]
+
+_ACTIVE_KINDS = frozenset(
+    {
+        StepKind.SELF_SERVICE,
+        StepKind.CHANNEL_CHOICE,
+        StepKind.QUESTIONS,
+        StepKind.ARTICLES,
+        StepKind.REQUEST,
+    }
+)
+
+
+def misfit(
+    session: Session,
+    kinds: Mapping[str, StepKind],
+    channels: Collection[str],
+    locales: Collection[str],
+) -> str | None:
+    """What makes ``session`` impossible under the workflow, or ``None`` when it fits.
+
+    ``kinds`` maps each step id to its kind. The answer names fields, never values.
+    """
+    kind = kinds.get(session.step)
+    if kind is None or any(step not in kinds for step in session.trail):
+        return "the session is on a step the workflow does not have"
+    if session.channel is not None and session.channel not in channels:
+        return "the session's channel is not declared"
+    if session.locale not in locales:
+        return "the session's locale is not declared"
+    submission = session.submission
+    if session.status == "active" and kind not in _ACTIVE_KINDS:
+        return "an active session cannot be on an end step"
+    if session.status == "submitting" and (
+        kind is not StepKind.REQUEST or submission is None or submission.status != "pending"
+    ):
+        return "a submitting session needs a pending submission on a request step"
+    if session.status == "submitted" and (submission is None or submission.receipt is None):
+        return "a submitted session needs an accepted submission"
+    if session.status == "resolved" and kind is not StepKind.RESOLVED:
+        return "a resolved session must be on a resolved step"
+    return None
