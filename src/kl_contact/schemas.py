@@ -70,8 +70,7 @@ def load_schema(name: str) -> dict[str, Any]:
 
 
 @functools.cache
-def _validator(name: str) -> Validator:
-    from jsonschema import Draft202012Validator
+def _registry() -> Any:
     from referencing import Registry, Resource
     from referencing.jsonschema import DRAFT202012
 
@@ -86,7 +85,51 @@ def _validator(name: str) -> Validator:
         (BASE_URI + f"{other}.schema.json", DRAFT202012.create_resource(load_schema(other)))
         for other in SCHEMA_NAMES
     )
-    return Draft202012Validator(load_schema(name), registry=registry.crawl())
+    return registry.crawl()
+
+
+@functools.cache
+def _validator(name: str) -> Validator:
+    from jsonschema import Draft202012Validator
+
+    return Draft202012Validator(_inlined(name), registry=_registry())
+
+
+def _inlined(name: str) -> dict[str, Any]:
+    """Schema ``name`` with every ``$ref`` replaced by a copy of its target.
+
+    Following a reference costs jsonschema a URI resolution on every visit, which made a
+    view take milliseconds to check; the copies cost nothing at validation time. A
+    reference back into a schema being inlined (a recursive condition) stays a reference,
+    made absolute so the registry resolves it.
+    """
+
+    def target(document: str, pointer: str) -> Any:
+        node: Any = load_schema(document)
+        for part in filter(None, pointer.split("/")):
+            node = node[part.replace("~1", "/").replace("~0", "~")]
+        return node
+
+    def inline(node: Any, document: str, seen: tuple[tuple[str, str], ...]) -> Any:
+        if isinstance(node, list):
+            return [inline(item, document, seen) for item in node]
+        if not isinstance(node, dict):
+            return node
+        ref = node.get("$ref")
+        if isinstance(ref, str):
+            file, _, pointer = ref.partition("#")
+            other = file.removesuffix(".schema.json") if file else document
+            key = (other, pointer)
+            if key in seen:
+                return {**node, "$ref": f"{BASE_URI}{other}.schema.json#{pointer}"}
+            body = inline(target(other, pointer), other, (*seen, key))
+            body = {k: v for k, v in body.items() if k not in {"$id", "$schema", "$defs"}}
+            rest = {k: inline(v, document, seen) for k, v in node.items() if k != "$ref"}
+            return {**body, **rest} if not set(body) & set(rest) else {"allOf": [body], **rest}
+        return {k: inline(v, document, seen) for k, v in node.items()}
+
+    inlined: dict[str, Any] = inline(load_schema(name), name, ((name, ""),))
+    return inlined
 
 
 @attrs.frozen
@@ -132,11 +175,31 @@ def _describe(error: Any) -> str:
     return f"{keyword} not met"
 
 
+@functools.cache
+def _branches(name: str) -> dict[str, Validator]:
+    """For a schema that is a ``oneOf`` tagged by ``type`` (events, effects): one validator
+    per tag, so that a document is checked against its own branch only, not all fifteen."""
+    from jsonschema import Draft202012Validator
+
+    validator = _validator(name)
+    branches = validator.schema.get("oneOf", []) if isinstance(validator.schema, dict) else []
+    tags = [b.get("properties", {}).get("type", {}).get("const") for b in branches]
+    if not branches or not all(isinstance(tag, str) for tag in tags):
+        return {}
+    return {
+        tag: Draft202012Validator(branch, registry=_registry())
+        for tag, branch in zip(tags, branches, strict=True)
+    }
+
+
 def violations(name: str, document: object) -> Iterator[SchemaViolation]:
     """Every way ``document`` breaks schema ``name``, most specific first."""
     from jsonschema.exceptions import relevance
 
-    errors = sorted(_validator(name).iter_errors(document), key=relevance, reverse=True)  # type: ignore[arg-type]
+    validator = _validator(name)
+    if isinstance(document, dict) and isinstance(document.get("type"), str):
+        validator = _branches(name).get(document["type"], validator)
+    errors = sorted(validator.iter_errors(document), key=relevance, reverse=True)  # type: ignore[arg-type]
     for error in errors:
         yield SchemaViolation(
             path=tuple(error.absolute_path),

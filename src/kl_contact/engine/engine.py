@@ -82,7 +82,6 @@ from kl_contact.questionnaire.validation import (
     is_answered,
     is_required,
     validate_step,
-    visible_options,
     visible_questions,
 )
 from kl_contact.ticket.model import (
@@ -150,6 +149,40 @@ class Engine:
         self._ref = WorkflowRef(workflow.id, workflow.version, workflow.digest)
         self._channels = {channel.id for channel in workflow.channels}
         self._kinds = {step.id: step.kind for step in workflow.steps}
+        # Localised once per locale, so that building a view does no lookup it did before.
+        self._option_views = {
+            (q.id, locale): tuple(
+                (o.when, OptionView(id=o.id, label=_tr(o.label, locale, workflow)))
+                for o in q.options
+            )
+            for q in self._questions.values()
+            for locale in workflow.locales
+        }
+        self._resource_views = {
+            locale: tuple(
+                ResourceView(
+                    id=r.id,
+                    kind=r.kind,
+                    title=_tr(r.title, locale, workflow),
+                    description=_tr(r.description, locale, workflow),
+                    url=_tr(r.url, locale, workflow),
+                )
+                for r in workflow.self_service
+            )
+            for locale in workflow.locales
+        }
+        self._channel_views = {
+            locale: tuple(
+                ChannelView(
+                    id=c.id,
+                    title=_tr(c.title, locale, workflow),
+                    description=_tr(c.description, locale, workflow),
+                    button=_tr(c.button, locale, workflow),
+                )
+                for c in workflow.channels
+            )
+            for locale in workflow.locales
+        }
 
     # ------------------------------------------------------------------ public API
 
@@ -344,33 +377,13 @@ class Engine:
             questions=tuple(questions),
         )
         if step.kind is StepKind.SELF_SERVICE:
-            view = attrs.evolve(
-                view,
-                resources=tuple(
-                    ResourceView(
-                        id=r.id,
-                        kind=r.kind,
-                        title=tr(r.title) or "",
-                        description=tr(r.description) or "",
-                        url=tr(r.url) or "",
-                    )
-                    for r in self.workflow.self_service
-                ),
-            )
+            view = attrs.evolve(view, resources=self._resource_views[locale])
         elif step.kind is StepKind.CHANNEL_CHOICE:
             page = self.workflow.contacts_page
             view = attrs.evolve(
                 view,
                 contacts_page=LinkView(title=tr(page.title) or "", url=tr(page.url) or ""),
-                channels=tuple(
-                    ChannelView(
-                        id=c.id,
-                        title=tr(c.title) or "",
-                        description=tr(c.description) or "",
-                        button=tr(c.button) or "",
-                    )
-                    for c in self.workflow.channels
-                ),
+                channels=self._channel_views[locale],
             )
         elif step.kind is StepKind.ARTICLES:
             state = session.articles
@@ -453,7 +466,9 @@ class Engine:
             placeholder=tr(question.placeholder),
             role=question.role.value if question.role else None,
             options=tuple(
-                OptionView(id=o.id, label=tr(o.label) or "") for o in visible_options(question, ctx)
+                view
+                for when, view in self._option_views[(question.id, locale)]
+                if when is None or evaluate(when, ctx)
             ),
             value=session.answers.get(question.id),
             issues=tuple(issues),
@@ -706,6 +721,10 @@ class Engine:
             receipt=receipt,
         )
         return attrs.evolve(transition, effects=(*transition.effects, effect))
+
+
+def _tr(text: Mapping[str, str], locale: str, workflow: Workflow) -> str:
+    return localize(text, locale, workflow.default_locale)
 
 
 _YES_NO = {"answer.yes": {"ru": "да", "en": "yes"}, "answer.no": {"ru": "нет", "en": "no"}}
