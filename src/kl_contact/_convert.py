@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import cattrs
 from cattrs.strategies import configure_tagged_union
@@ -82,5 +82,17 @@ def _build() -> cattrs.Converter:
     return conv
 
 
-converter = _build()
+class _BuiltOnFirstUse:
+    """Stands in for the converter until first used: building it generates code for every
+    event and effect class (about 20 ms), which ``import kl_contact`` should not pay."""
+
+    _built: cattrs.Converter | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._built is None:
+            self._built = _build()
+        return getattr(self._built, name)
+
+
+converter = cast(cattrs.Converter, _BuiltOnFirstUse())
 """The converter every (un)structuring in the library goes through."""

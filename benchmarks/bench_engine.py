@@ -1,0 +1,361 @@
+"""The engine's performance budget: each figure beside a baseline measured in the same run.
+
+Run with ``make bench``. Every figure is a median over many repetitions on this machine;
+the budget column comes from the project's performance budget (docs/performance.md), and
+the last column says whether the figure meets it. Nothing here is asserted: the table is
+for people, and docs/performance.md records it with the machine it came from.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+
+from conftest import NOW, QUESTION_ANSWERS, walk  # noqa: E402
+from kl_contact import (  # noqa: E402
+    Answer,
+    Continue,
+    DefinitionError,
+    Engine,
+    JsonEngine,
+    Session,
+    View,
+    default_workflow,
+    dump_session,
+    load_session,
+    load_workflow,
+    parse_workflow,
+)
+from kl_contact._convert import converter  # noqa: E402
+from kl_contact.schemas import violations  # noqa: E402
+
+ROWS: list[tuple[str, str, str, str, str]] = []
+
+
+def median_seconds(action: Callable[[], object], repeat: int, inner: int = 1) -> float:
+    """Median wall time of ``inner`` calls of ``action``, over ``repeat`` rounds, per call."""
+    action()  # warm caches (validators, lookup tables) before measuring
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        for _ in range(inner):
+            action()
+        samples.append((time.perf_counter() - start) / inner)
+    return statistics.median(samples)
+
+
+def us(seconds: float) -> str:
+    return f"{seconds * 1e6:,.1f} µs"
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1e3:,.2f} ms"
+
+
+def row(name: str, figure: str, baseline: str, ratio: str, budget: str, met: bool) -> None:
+    ROWS.append((name, figure, baseline, ratio, f"{budget} {'✓' if met else '✗ (gap)'}"))
+
+
+# --------------------------------------------------------------------------- import time
+
+
+def import_seconds(statement: str) -> float:
+    """Median over 10 fresh processes, with bytecode caches written and used as in production
+    (PYTHONDONTWRITEBYTECODE would make only the project's own modules compile each time)."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    code = f"import time; t = time.perf_counter(); {statement}; print(time.perf_counter() - t)"
+    command = [sys.executable, "-c", code]
+    subprocess.run(command, capture_output=True, check=True, env=env)  # writes __pycache__
+    runs = [
+        float(subprocess.run(command, capture_output=True, check=True, env=env).stdout)
+        for _ in range(10)
+    ]
+    return statistics.median(runs)
+
+
+def bench_import() -> None:
+    base = import_seconds("import attrs, cattrs, yaml")
+    ours = import_seconds("import kl_contact")
+    jsonschema_loaded = subprocess.run(
+        [sys.executable, "-c", "import sys, kl_contact; print('jsonschema' in sys.modules)"],
+        capture_output=True,
+        check=True,
+        text=True,
+    ).stdout.strip()
+    row(
+        "import kl_contact (fresh process, median of 10)",
+        ms(ours),
+        f"{ms(base)} attrs+cattrs+yaml",
+        f"{ours / base:.2f}x",
+        "≤ 1.15x",
+        ours <= 1.15 * base,
+    )
+    row(
+        "  jsonschema imported by `import kl_contact`",
+        jsonschema_loaded,
+        "",
+        "",
+        "False",
+        jsonschema_loaded == "False",
+    )
+
+
+# --------------------------------------------------------------------------- engine step
+
+
+def transitions_step() -> float:
+    from transitions import Machine
+
+    class Model:
+        pass
+
+    states = [f"s{i}" for i in range(10)]
+    machine = Machine(model=Model(), states=states, initial="s0")
+    for here, there in zip(states, states[1:] + states[:1], strict=True):
+        machine.add_transition("advance", here, there)
+    model = machine.model
+    return median_seconds(lambda: model.advance(), 200, 200)  # type: ignore[attr-defined]
+
+
+def statemachine_step() -> float:
+    from statemachine import State, StateMachine
+
+    states = {f"s{i}": State(initial=i == 0) for i in range(10)}
+    names = list(states)
+    advance = None
+    for here, there in zip(names, names[1:] + names[:1], strict=True):
+        step = states[here].to(states[there])
+        advance = step if advance is None else advance | step
+    Ten = type("Ten", (StateMachine,), {**states, "advance": advance})
+    machine = Ten()
+    return median_seconds(lambda: machine.send("advance"), 200, 50)
+
+
+class _WithoutView(Engine):
+    """The same transition logic with the view replaced by a constant (for one figure)."""
+
+    def view(self, session: Session) -> View:
+        return _CONSTANT_VIEW
+
+
+_CONSTANT_VIEW: View
+
+
+def bench_steps(engine: Engine) -> dict[str, Any]:
+    global _CONSTANT_VIEW
+    first = engine.start(session_id="bench", now=NOW, locale="en")
+    channel = engine.handle(first.session, Continue(), NOW).session
+    on_questions = walk(engine, "email", "en")[2].session
+    _CONSTANT_VIEW = first.view
+    bare = _WithoutView(engine.workflow)
+    answer = Answer({"subject": QUESTION_ANSWERS["en"]["subject"]})
+
+    base = transitions_step()
+    psm = statemachine_step()
+    cont = median_seconds(lambda: engine.handle(first.session, Continue(), NOW), 200, 50)
+    ans = median_seconds(lambda: engine.handle(on_questions, answer, NOW), 200, 20)
+    cont_bare = median_seconds(lambda: bare.handle(first.session, Continue(), NOW), 200, 50)
+    ans_bare = median_seconds(lambda: bare.handle(on_questions, answer, NOW), 200, 20)
+    row("bare transition, `transitions`, 10 states", us(base), "", "1.00x", "baseline", True)
+    row(
+        "transition, python-statemachine, 10 states",
+        us(psm),
+        us(base),
+        f"{psm / base:.2f}x",
+        "baseline",
+        True,
+    )
+    for name, value in (
+        ("engine step with view: continue (self-service)", cont),
+        ("engine step with view: answer (6 questions, 40 options)", ans),
+    ):
+        row(
+            name,
+            us(value),
+            f"{us(base)} / {us(psm)}",
+            f"{value / base:.2f}x / {value / psm:.2f}x",
+            "< 25 µs, ≤ 3x transitions",
+            value < 25e-6 and value <= 3 * base,
+        )
+    for name, value in (
+        ("engine step without view: continue", cont_bare),
+        ("engine step without view: answer", ans_bare),
+    ):
+        row(name, us(value), us(base), f"{value / base:.2f}x", "≤ 1x transitions", value <= base)
+    del channel
+    return {"on_questions": on_questions}
+
+
+# --------------------------------------------------------------------------- JSON, walk, session
+
+
+def bench_json(engine: Engine, on_questions: Session) -> None:
+    json_engine = JsonEngine(engine)
+    request = json.loads(
+        json.dumps(
+            {
+                "session": dump_session(on_questions),
+                "event": {"type": "answer", "answers": {"subject": "The code is not accepted"}},
+                "now": NOW.isoformat(),
+            }
+        )
+    )
+
+    def with_view_check() -> None:
+        response = json_engine.handle(request)
+        assert not list(violations("view", response["transition"]["view"]))
+
+    handle = median_seconds(lambda: json_engine.handle(request), 100, 5)
+    checked = median_seconds(with_view_check, 100, 2)
+    event_only = median_seconds(lambda: list(violations("event", request["event"])), 100, 20)
+    engine_only = median_seconds(lambda: engine.handle(on_questions, Answer({}), NOW), 100, 20)
+    row(
+        "JsonEngine.handle (checks request, session, event)",
+        us(handle),
+        f"{us(engine_only)} engine alone",
+        f"{handle / engine_only:.1f}x",
+        "< 1 ms",
+        handle < 1e-3,
+    )
+    row("  ... and the outgoing view checked too", us(checked), "", "", "< 1 ms", checked < 1e-3)
+    row("  one event checked against event.schema.json", us(event_only), "", "", "", True)
+
+
+def bench_walk(engine: Engine) -> None:
+    value = median_seconds(lambda: walk(engine, "email", "en"), 100, 5)
+    row(
+        "whole walk, start to confirmation (8 transitions)",
+        us(value),
+        "",
+        "",
+        "< 500 µs",
+        value < 5e-4,
+    )
+
+
+def bench_session_round_trip(engine: Engine) -> None:
+    transitions = walk(engine, "phone", "en")
+    typical = transitions[5].session  # on the request step, before sending
+    final = transitions[-1].session  # confirmed, ticket and receipt inside
+
+    def round_trip(session: Session) -> Session:
+        text = json.dumps(dump_session(session), ensure_ascii=False)
+        back: Session = converter.structure(json.loads(text), Session)
+        return back
+
+    for name, session in (("typical (request step)", typical), ("confirmed (with ticket)", final)):
+        value = median_seconds(lambda s=session: round_trip(s), 200, 10)  # type: ignore[misc]
+        size = len(json.dumps(dump_session(session), ensure_ascii=False).encode("utf-8"))
+        row(f"session to JSON and back, {name}", us(value), "", "", "< 100 µs", value < 1e-4)
+        row(f"  session JSON size, {name}", f"{size:,} B", "", "", "< 4 KB", size < 4096)
+    text = json.dumps(dump_session(final))
+    checked = median_seconds(lambda: load_session(json.loads(text)), 100, 5)
+    row("  load_session with the schema check (confirmed)", us(checked), "", "", "", True)
+
+
+def bench_definition() -> None:
+    text = resources.files("kl_contact.definition").joinpath("default_workflow.yaml").read_bytes()
+    value = median_seconds(lambda: parse_workflow(text), 20)
+    plain = median_seconds(lambda: yaml.load(text, Loader=yaml.CSafeLoader), 20)
+    loader = "C" if yaml.__with_libyaml__ else "pure Python"
+    row(
+        f"load + check the default definition ({loader} YAML loader)",
+        ms(value),
+        f"{ms(plain)} bare yaml.load",
+        f"{value / plain:.1f}x",
+        "< 30 ms",
+        value < 0.03,
+    )
+
+
+def bench_session_memory(engine: Engine) -> None:
+    count = 1000
+    gc.collect()
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    sessions = [walk(engine, "phone", "en", session_id=f"s-{i}")[5].session for i in range(count)]
+    gc.collect()
+    per = (tracemalloc.get_traced_memory()[0] - before) / count
+    tracemalloc.stop()
+    row(
+        "memory per live session (request step, tracemalloc)",
+        f"{per / 1024:.1f} KB",
+        "",
+        "",
+        "< 10 KB",
+        per < 10 * 1024,
+    )
+    del sessions
+
+
+def bench_hostile_corpus() -> None:
+    folder = ROOT / "tests" / "hostile" / "definitions"
+    worst, worst_name = 0.0, ""
+    for path in sorted(folder.iterdir()):
+        start = time.perf_counter()
+        with contextlib.suppress(DefinitionError):
+            load_workflow(path)
+        took = time.perf_counter() - start
+        if took > worst:
+            worst, worst_name = took, path.name
+    big = "noise: [" + ", ".join(["a"] * 250_000) + "]\n"
+    start = time.perf_counter()
+    with contextlib.suppress(DefinitionError):
+        parse_workflow(big)
+    big_took = time.perf_counter() - start
+    row(f"slowest hostile corpus refusal ({worst_name})", ms(worst), "", "", "< 1 s", worst < 1)
+    row(
+        "refusing a generated 1.2 MB, 250 000-node document",
+        ms(big_took),
+        "",
+        "",
+        "< 1 s",
+        big_took < 1,
+    )
+
+
+def main() -> None:
+    engine = Engine(default_workflow())
+    bench_import()
+    found = bench_steps(engine)
+    bench_json(engine, found["on_questions"])
+    bench_walk(engine)
+    bench_session_round_trip(engine)
+    bench_definition()
+    bench_session_memory(engine)
+    bench_hostile_corpus()
+    cpu = platform.processor() or "cpu"
+    with contextlib.suppress(OSError):
+        names = [
+            line for line in Path("/proc/cpuinfo").read_text().splitlines() if "model name" in line
+        ]
+        cpu = f"{names[0].split(':', 1)[1].strip()} x {len(names)}" if names else cpu
+    print(f"machine: {cpu}, Python {platform.python_version()}, {platform.system()}")
+    headers = ("figure", "value", "baseline (same run)", "ratio", "budget")
+    widths = [max(len(str(r[i])) for r in (*ROWS, headers)) for i in range(5)]
+    line = "  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True))
+    print(line)
+    print("-" * len(line))
+    for r in ROWS:
+        print("  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)))
+
+
+if __name__ == "__main__":
+    main()
