@@ -47,7 +47,7 @@ class NextStepAction:
     url: str | None = None
     phone: str | None = None
     phone_display: str | None = None
-    email: str | None = None
+    email: str | None = attrs.field(default=None, repr=False)  # the user's address
     request_number: str | None = None
 
 
@@ -55,7 +55,7 @@ class NextStepAction:
 class InstructionStep:
     """One localised next step, with an optional action."""
 
-    text: str
+    text: str = attrs.field(repr=False)  # may hold the user's address
     action: NextStepAction | None = None
 
 

@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from kl_contact.definition.conditions import ConditionContext, evaluate
 from kl_contact.definition.model import AttachmentPolicy, Option, Question, QuestionType, Step
 from kl_contact.errors import Severity, ValidationIssue
+from kl_contact.limits import DEFAULT_LIMITS
 from kl_contact.questionnaire.messages import message
 from kl_contact.ticket.model import AnswerValue, Attachment
 
@@ -31,6 +32,7 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 _PHONE_STRIP = re.compile(r"[\s().-]")
 _PHONE = re.compile(r"^\+?[0-9]{7,15}$")
 _TEXT_TYPES = {QuestionType.TEXT, QuestionType.LONG_TEXT, QuestionType.EMAIL, QuestionType.PHONE}
+_ONE_LINE_TYPES = {QuestionType.TEXT, QuestionType.EMAIL, QuestionType.PHONE}
 
 
 class Localizer:
@@ -102,7 +104,55 @@ def _bad_file_name(name: str) -> bool:
         return True
     if "/" in name or "\\" in name or ":" in name:
         return True
+    if _reserved_file_name(name):
+        return True
     return any(unicodedata.category(ch) in {"Cc", "Cf"} for ch in name)
+
+
+_WINDOWS_DEVICES = frozenset(
+    {"con", "prn", "aux", "nul"} | {f"{d}{n}" for d in ("com", "lpt") for n in range(10)}
+)
+
+
+def _reserved_file_name(name: str) -> bool:
+    """Names Windows treats as devices (``CON``, ``nul.txt``) or silently changes (a trailing
+    dot or space), which could make a saved file something other than what was checked."""
+    return name.split(".", 1)[0].lower() in _WINDOWS_DEVICES or name[-1] in {".", " "}
+
+
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def _has_bidi_controls(text: str) -> bool:
+    """Direction overrides and isolates, which make a text read differently from how it is
+    stored (a file name or a reply that displays reversed)."""
+    return not _BIDI_CONTROLS.isdisjoint(text)
+
+
+def _breaks_line(text: str) -> bool:
+    """A line break in a one-line answer (a name, an address) could start a new header line
+    wherever the answer is written into a message."""
+    return "\n" in text or "\r" in text or "\u2028" in text or "\u2029" in text
+
+
+def _has_invisible_characters(text: str) -> bool:
+    """Zero-width and other format characters, which make two addresses that look the same
+    differ."""
+    return any(unicodedata.category(ch) == "Cf" for ch in text)
+
+
+def _mixes_scripts(address: str) -> bool:
+    """Whether any part of an e-mail address mixes Latin with Cyrillic or Greek letters, as
+    a look-alike address does (``раypal.com`` with a Cyrillic ``р`` and ``а``)."""
+    for part in re.split(r"[@.]", address):
+        scripts = {unicodedata.name(ch, "?").split(" ", 1)[0] for ch in part if ch.isalpha()} & {
+            "LATIN",
+            "CYRILLIC",
+            "GREEK",
+        }
+        if len(scripts) > 1:
+            return True
+    return False
 
 
 def _check_attachments(
@@ -185,16 +235,24 @@ def validate_answer(
     # the text types
     if not isinstance(value, str):
         return [loc.issue("answer.wrong_type", path)]
-    if qtype in _TEXT_TYPES and _has_control_characters(value):
+    if len(value) > DEFAULT_LIMITS.answer_length:
+        return [loc.issue("answer.too_long", path, {"max": DEFAULT_LIMITS.answer_length})]
+    if qtype in _TEXT_TYPES and (_has_control_characters(value) or _has_bidi_controls(value)):
+        return [loc.issue("answer.control_characters", path)]
+    if qtype in _ONE_LINE_TYPES and _breaks_line(value):
         return [loc.issue("answer.control_characters", path)]
     text = value.strip()
     if question.min_length is not None and len(text) < question.min_length:
         return [loc.issue("answer.too_short", path, {"min": question.min_length})]
     if question.max_length is not None and len(text) > question.max_length:
         return [loc.issue("answer.too_long", path, {"max": question.max_length})]
-    if qtype is QuestionType.EMAIL and not _EMAIL.match(text):
+    if qtype is QuestionType.EMAIL and (
+        not _EMAIL.match(text) or _has_invisible_characters(text) or _mixes_scripts(text)
+    ):
         return [loc.issue("answer.invalid_email", path)]
-    if qtype is QuestionType.PHONE and not _PHONE.match(_PHONE_STRIP.sub("", text)):
+    if qtype is QuestionType.PHONE and (
+        not _PHONE.match(_PHONE_STRIP.sub("", text)) or _has_invisible_characters(text)
+    ):
         return [loc.issue("answer.invalid_phone", path)]
     if question.pattern is not None and not re.fullmatch(question.pattern, text):
         return [loc.issue("answer.pattern", path, text=question.pattern_message)]
