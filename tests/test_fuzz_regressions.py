@@ -58,3 +58,13 @@ def test_a_sound_session_still_goes_back(engine: Engine) -> None:
     assert response["transition"]["view"]["kind"] == "questions"
     session = walk(engine, "email", "en")[3].session
     assert engine.handle(session, Back(), NOW).view.kind == "questions"
+
+
+def test_a_confirmed_session_whose_receipt_names_no_channel_is_refused(engine: Engine) -> None:
+    """Found by fuzz_wire: the confirmation's instructions looked the channel up and failed."""
+    document = dump_session(walk(engine, "chat", "en")[-1].session)
+    document["submission"]["receipt"]["channel"] = ""
+    request = {"session": document, "event": {"type": "back"}, "now": NOW.isoformat()}
+    response = JsonEngine(engine).handle(request)
+    assert (response["ok"], response["error"]["code"]) == (False, "session.misfit")
+    assert response["session"] is document

@@ -54,6 +54,9 @@ def misfit(
         return "a submitting session needs a pending submission on a request step"
     if session.status == "submitted" and (submission is None or submission.receipt is None):
         return "a submitted session needs an accepted submission"
+    receipt = submission.receipt if submission is not None else None
+    if receipt is not None and receipt.channel not in channels:
+        return "the receipt's channel is not declared"
     if session.status == "resolved" and kind is not StepKind.RESOLVED:
         return "a resolved session must be on a resolved step"
     return None
