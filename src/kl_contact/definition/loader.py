@@ -494,4 +494,5 @@ def _build(data: dict[str, Any], source: str) -> Workflow:
         messages={code: dict(text) for code, text in data.get("messages", {}).items()},
         digest="sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest(),
         source=source,
+        phone_region=data.get("phone_region"),
     )

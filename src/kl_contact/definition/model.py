@@ -239,6 +239,8 @@ class Workflow:
     messages: Mapping[str, Text]
     digest: str
     source: str = "<string>"
+    phone_region: str | None = None
+    """Where a phone number without a country code is read (``RU``); else the locale says."""
 
     @property
     def start(self) -> Step:

@@ -75,6 +75,7 @@ from kl_contact.engine.views import (
     View,
 )
 from kl_contact.errors import UsageError, ValidationIssue
+from kl_contact.questionnaire.fields import normalise_answer, phone_region
 from kl_contact.questionnaire.messages import message
 from kl_contact.questionnaire.validation import (
     Localizer,
@@ -521,8 +522,9 @@ class Engine:
         return self._stay(session)
 
     def _validate(self, session: Session, step: Step) -> list[ValidationIssue]:
+        region = phone_region(self.workflow.phone_region, session.locale)
         return validate_step(
-            step, session.answers, self._context(session), self._localizer(session)
+            step, session.answers, self._context(session), self._localizer(session), region
         )
 
     def _answer(
@@ -566,11 +568,13 @@ class Engine:
         )
 
     def _visible_all(self, session: Session) -> list[Question]:
-        """Every question the user could see given the final answers, in definition order."""
+        """Every question the user could see on the steps they went through, in order."""
         ctx = self._context(session)
+        went_through = {*session.trail, session.step}
         out: list[Question] = []
         for step in self.workflow.steps:
-            out.extend(visible_questions(step, ctx))
+            if step.id in went_through:
+                out.extend(visible_questions(step, ctx))
         return out
 
     def _answers_by_role(self, session: Session) -> dict[Role, AnswerValue]:
@@ -585,12 +589,14 @@ class Engine:
         """The ticket the session would send now: visible answers only, labels localised."""
         locale, fallback = session.locale, self.workflow.default_locale
         ctx = self._context(session)
+        region = phone_region(self.workflow.phone_region, locale)
         roles = self._answers_by_role(session)
         answers: list[TicketAnswer] = []
         for question in self._visible_all(session):
             value = session.answers.get(question.id)
             if value is None or question.type is QuestionType.INFO or not is_answered(value):
                 continue
+            value = normalise_answer(question.type, value, region)
             answers.append(
                 TicketAnswer(
                     question=question.id,
@@ -614,6 +620,8 @@ class Engine:
             tuple(f for f in files if isinstance(f, Attachment)) if isinstance(files, tuple) else ()
         )
         state = session.articles
+        email = _str_or_none(roles.get(Role.CONTACT_EMAIL)) or ""
+        phone = _str_or_none(roles.get(Role.CONTACT_PHONE))
         return Ticket(
             id=ticket_id,
             session_id=session.id,
@@ -624,9 +632,9 @@ class Engine:
             subject=subject.strip(),
             description=(_str_or_none(roles.get(Role.DESCRIPTION)) or "").strip(),
             contact=ContactDetails(
-                email=(_str_or_none(roles.get(Role.CONTACT_EMAIL)) or "").strip(),
+                email=normalise_answer(QuestionType.EMAIL, email, region),
                 name=_strip(_str_or_none(roles.get(Role.CONTACT_NAME))),
-                phone=_strip(_str_or_none(roles.get(Role.CONTACT_PHONE))),
+                phone=normalise_answer(QuestionType.PHONE, phone, region) if phone else None,
                 language=_str_or_none(roles.get(Role.CONTACT_LANGUAGE)) or locale,
             ),
             product=_str_or_none(roles.get(Role.PRODUCT)),
