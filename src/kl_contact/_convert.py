@@ -8,7 +8,7 @@ and an answer value is told apart by its JSON shape.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import cattrs
@@ -30,9 +30,16 @@ def _structure_datetime(value: Any, _: type) -> datetime:
     return parsed
 
 
+def _unstructure_datetime(value: datetime) -> str:
+    offset = value.utcoffset()
+    if offset is not None and offset.seconds % 60:
+        value = value.astimezone(UTC)  # ISO 8601 offsets have no seconds: write the instant in UTC
+    return value.isoformat()
+
+
 def _build() -> cattrs.Converter:
     conv = cattrs.Converter(forbid_extra_keys=True)
-    conv.register_unstructure_hook(datetime, lambda dt: dt.isoformat())
+    conv.register_unstructure_hook(datetime, _unstructure_datetime)
     conv.register_structure_hook(datetime, _structure_datetime)
 
     def structure_answer(value: Any, _: Any) -> AnswerValue:

@@ -94,6 +94,7 @@ from kl_contact.ticket.model import (
     TicketArticles,
     WorkflowRef,
 )
+from kl_contact.ticket.receipts import receipt_problems
 
 __all__ = ["Engine", "Transition"]
 
@@ -685,14 +686,10 @@ class Engine:
         submission = session.submission
         assert submission is not None  # not stale, so a submission is pending
         loc = self._localizer(session)
-        if not receipt.request_number.strip():
-            return self._stay(
-                attrs.evolve(session, issues=(loc.issue("receipt.no_request_number", ()),))
-            )
-        if receipt.channel != session.channel:
-            return self._stay(
-                attrs.evolve(session, issues=(loc.issue("receipt.wrong_channel", ()),))
-            )
+        problems = receipt_problems(receipt, session.channel)
+        if problems:
+            issues = tuple(loc.issue(code, ()) for code in problems)
+            return self._stay(attrs.evolve(session, issues=issues))
         submission = attrs.evolve(submission, status="accepted", receipt=receipt)
         session = attrs.evolve(session, status="submitted", submission=submission)
         step = self._steps[session.step]
