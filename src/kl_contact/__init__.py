@@ -47,12 +47,20 @@ from kl_contact.engine.events import (
 from kl_contact.engine.session import Session
 from kl_contact.engine.views import View
 from kl_contact.errors import DefinitionError, KlContactError, UsageError, ValidationIssue
+from kl_contact.questionnaire.fields import normalise_email, normalise_phone
+from kl_contact.questionnaire.revalidation import (
+    Revalidation,
+    SubmittedAnswers,
+    revalidate_answers,
+    revalidate_ticket,
+)
 from kl_contact.ticket.model import (
     Attachment,
     ContactDetails,
     EngineerContact,
     Receipt,
     Ticket,
+    TicketAnswer,
     WorkflowRef,
 )
 from kl_contact.wire import JsonEngine, dump_session, dump_transition, load_event, load_session
@@ -90,13 +98,16 @@ __all__ = [
     "NextStepAction",
     "OpenArticle",
     "Receipt",
+    "Revalidation",
     "SearchArticles",
     "Send",
     "SendRegistrationEmail",
     "Session",
     "SubmitTicket",
+    "SubmittedAnswers",
     "Ticket",
     "TicketAccepted",
+    "TicketAnswer",
     "TicketRejected",
     "Transition",
     "UsageError",
@@ -112,6 +123,10 @@ __all__ = [
     "load_event",
     "load_session",
     "load_workflow",
+    "normalise_email",
+    "normalise_phone",
     "parse_workflow",
     "render_text",
+    "revalidate_answers",
+    "revalidate_ticket",
 ]
