@@ -100,7 +100,14 @@ def from_schema(root: dict[str, Any]) -> st.SearchStrategy[Any]:
         )
 
     def _object(schema: dict[str, Any]) -> st.SearchStrategy[dict[str, Any]]:
-        if schema.get("additionalProperties") is not False:
+        extra = schema.get("additionalProperties")
+        if isinstance(extra, dict) and "properties" not in schema:  # a map: any keys
+            return st.dictionaries(
+                _string(schema.get("propertyNames", {})),
+                build(extra),
+                max_size=min(schema.get("maxProperties", 4), 4),
+            )
+        if extra is not False:
             raise ValueError("only closed objects (additionalProperties: false) are generated")
         branches = schema.get("oneOf") or schema.get("anyOf") or [{}]
         return st.one_of([_closed_object(schema, branch) for branch in branches])

@@ -1,4 +1,4 @@
-"""Tickets and receipts: the Python models and the shipped schemas say the same thing.
+"""Tickets, receipts and submitted answers: the models and the shipped schemas agree.
 
 Two directions, each with at least 500 generated examples:
 
@@ -24,6 +24,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kl_contact._convert import converter
+from kl_contact.questionnaire.revalidation import SubmittedAnswers
 from kl_contact.schemas import load_schema, violations
 from kl_contact.ticket.model import (
     Attachment,
@@ -135,6 +136,21 @@ receipts = st.builds(
 )
 
 
+loose_values = st.one_of(
+    texts,
+    st.booleans(),
+    st.lists(texts, max_size=3).map(tuple),
+    st.lists(attachments, min_size=1, max_size=2).map(tuple),
+)
+submitted_answers = st.builds(
+    SubmittedAnswers,
+    channel=texts,
+    locale=texts,
+    answers=st.dictionaries(ids, loose_values, max_size=5),
+    workflow=st.none() | st.builds(WorkflowRef, id=ids, version=st.integers(1, 9), digest=texts),
+)
+
+
 def _dumps_valid_and_loads_back(value: object, schema: str) -> None:
     document = converter.unstructure(value)
     assert list(violations(schema, document)) == []
@@ -151,6 +167,12 @@ def test_ticket_instances_validate_and_load_back(ticket: Ticket) -> None:
 @given(receipts)
 def test_receipt_instances_validate_and_load_back(receipt: Receipt) -> None:
     _dumps_valid_and_loads_back(receipt, "receipt")
+
+
+@EXAMPLES
+@given(submitted_answers)
+def test_submitted_answers_validate_and_load_back(document: SubmittedAnswers) -> None:
+    _dumps_valid_and_loads_back(document, "answers")
 
 
 def test_a_moment_with_a_seconds_offset_is_written_in_utc() -> None:
@@ -171,6 +193,10 @@ CANONICAL_DATETIME = {
 }
 
 
+MODELS: dict[str, type] = {"ticket": Ticket, "receipt": Receipt, "answers": SubmittedAnswers}
+"""The documents generated from their schema, and the model each loads into."""
+
+
 def _relink(node: Any, rename: Any) -> Any:
     if isinstance(node, dict):
         return {
@@ -182,22 +208,27 @@ def _relink(node: Any, rename: Any) -> Any:
     return node
 
 
+def _global_ref(ref: str, home: str) -> str:
+    """``X.schema.json#/$defs/K`` -> ``#/$defs/X.K``; ``X.schema.json`` -> ``#/$defs/X``;
+    a local ``#/$defs/K`` inside schema ``home`` -> ``#/$defs/home.K``."""
+    target, _, pointer = ref.partition("#")
+    name = target.removesuffix(".schema.json") if target else home
+    if not pointer:
+        return f"#/$defs/{name}"
+    return "#/$defs/" + name + "." + pointer.removeprefix("/$defs/")
+
+
 def bundled(name: str) -> dict[str, Any]:
-    """The schema with the common definitions copied in, for a generator that follows
+    """The schema with every schema it refers to copied in, for a generator that follows
     only local references; datetimes narrowed to the spelling the converter writes."""
-    common = dict(load_schema("common")["$defs"], datetime=CANONICAL_DATETIME)
-    schema = _relink(
-        load_schema(name), lambda ref: ref.replace("common.schema.json#/$defs/", "#/$defs/common.")
-    )
-    schema.setdefault("$defs", {}).update(
-        {
-            f"common.{key}": _relink(value, lambda ref: ref.replace("#/$defs/", "#/$defs/common."))
-            for key, value in common.items()
-        }
-    )
-    for key in ("$id", "$schema"):
-        schema.pop(key, None)
-    return schema
+    defs: dict[str, Any] = {}
+    for other in ("common", "ticket", "receipt", "answers"):
+        schema = _relink(load_schema(other), lambda ref, o=other: _global_ref(ref, o))
+        for key, value in schema.pop("$defs", {}).items():
+            defs[f"{other}.{key}"] = value
+        defs[other] = {k: v for k, v in schema.items() if k not in {"$id", "$schema"}}
+    defs["common.datetime"] = CANONICAL_DATETIME
+    return {"$ref": f"#/$defs/{name}", "$defs": defs}
 
 
 def _local_refs_only(node: Any) -> bool:
@@ -246,12 +277,15 @@ def _given_values_kept(dumped: Any, given: Any) -> None:
 
 
 def test_the_bundled_schemas_keep_to_local_references() -> None:
-    for name in ("ticket", "receipt"):
+    for name in MODELS:
         assert _local_refs_only(bundled(name))
         assert bundled(name)["$defs"]["common.datetime"] == CANONICAL_DATETIME
+    receipt = bundled("receipt")["$defs"]["receipt"]["properties"]
+    assert receipt["contact"] == {"$ref": "#/$defs/receipt.contact"}
+    answers = bundled("answers")["$defs"]["answers"]["properties"]
+    assert answers["articles"] == {"$ref": "#/$defs/ticket.articles"}
 
 
-MODELS = {"ticket": Ticket, "receipt": Receipt}
 DOCUMENTS = {name: from_schema(bundled(name)) for name in MODELS}
 COMPLETE_DOCUMENTS = {name: from_schema(_every_object_complete(bundled(name))) for name in MODELS}
 
