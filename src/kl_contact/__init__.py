@@ -15,11 +15,15 @@ out the effects it gets back.
 """
 
 from kl_contact.articles.model import Article, ArticleMatch, ArticleMatcher, ArticleQuery
-from kl_contact.channels.instructions import (
+from kl_contact.channels import (
+    Availability,
+    ChannelStatus,
     Instructions,
     InstructionStep,
     NextStepAction,
+    Schedule,
     build_instructions,
+    channel_status,
     render_text,
 )
 from kl_contact.definition.loader import default_workflow, load_workflow, parse_workflow
@@ -71,8 +75,10 @@ __all__ = [
     "ArticlesFailed",
     "ArticlesFound",
     "Attachment",
+    "Availability",
     "Back",
     "ChangeLocale",
+    "ChannelStatus",
     "ChooseChannel",
     "ContactDetails",
     "Continue",
@@ -90,6 +96,7 @@ __all__ = [
     "NextStepAction",
     "OpenArticle",
     "Receipt",
+    "Schedule",
     "SearchArticles",
     "Send",
     "SendRegistrationEmail",
@@ -106,6 +113,7 @@ __all__ = [
     "WorkflowRef",
     "__version__",
     "build_instructions",
+    "channel_status",
     "default_workflow",
     "dump_session",
     "dump_transition",
