@@ -24,7 +24,11 @@ from kl_contact.channels import (
     Schedule,
     build_instructions,
     channel_status,
+    render_html,
+    render_json,
+    render_markdown,
     render_text,
+    safe_url,
 )
 from kl_contact.definition.loader import default_workflow, load_workflow, parse_workflow
 from kl_contact.definition.model import Workflow
@@ -121,5 +125,9 @@ __all__ = [
     "load_session",
     "load_workflow",
     "parse_workflow",
+    "render_html",
+    "render_json",
+    "render_markdown",
     "render_text",
+    "safe_url",
 ]

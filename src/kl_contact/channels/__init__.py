@@ -1,4 +1,4 @@
-"""Channels: support hours, next-step instructions and their rendering.
+"""Channels: support hours, next-step instructions and their renderers.
 
 Everything here is pure: an instant is always an argument.
 """
@@ -10,7 +10,9 @@ from kl_contact.channels.instructions import (
     NextStepAction,
     build_instructions,
     render_text,
+    safe_url,
 )
+from kl_contact.channels.render import render_html, render_json, render_markdown
 
 __all__ = [
     "Availability",
@@ -21,5 +23,9 @@ __all__ = [
     "Schedule",
     "build_instructions",
     "channel_status",
+    "render_html",
+    "render_json",
+    "render_markdown",
     "render_text",
+    "safe_url",
 ]

@@ -3,11 +3,14 @@
 Texts come from the definition's channel instructions with named placeholders
 (``{request_number}``, ``{email}``, ``{chat_url}``, ``{phone}``, ``{phone_display}``,
 ``{support_email}``, ``{reply_within}``), replaced by :func:`kl_contact._text.substitute`.
+A link that came from the backend is kept only when :func:`safe_url` accepts it: never a
+``javascript:``, ``data:`` or other scheme that could run code.
 """
 
 from __future__ import annotations
 
 from typing import Literal
+from urllib.parse import urlsplit
 
 import attrs
 
@@ -22,6 +25,8 @@ __all__ = [
     "NextStepAction",
     "build_instructions",
     "render_text",
+    "safe_url",
+    "tel_url",
 ]
 
 INSTRUCTION_PLACEHOLDERS = frozenset(
@@ -36,6 +41,45 @@ INSTRUCTION_PLACEHOLDERS = frozenset(
     }
 )
 """The placeholders an instruction text or the registration note may use."""
+
+
+_URL_SCHEMES = frozenset({"http", "https", "tel"})
+
+
+def safe_url(url: str | None) -> str | None:
+    """``url`` when it is an http(s) link with a host or a ``tel:`` link, else ``None``.
+
+    >>> safe_url("https://chat.example/r/1"), safe_url("javascript:alert(1)")
+    ('https://chat.example/r/1', None)
+    """
+    if not url or url != url.strip() or any(ch.isspace() or ord(ch) < 32 for ch in url):
+        return None
+    if any(ch in url for ch in '<>"\\`'):
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    scheme = parts.scheme.lower()
+    if scheme not in _URL_SCHEMES:
+        return None
+    if scheme == "tel":
+        return url if tel_url(parts.path) is not None else None
+    return url if parts.netloc and not parts.username and not parts.password else None
+
+
+def tel_url(phone: str | None) -> str | None:
+    """A ``tel:`` link for a phone number (digits and a leading ``+`` kept), or ``None``.
+
+    >>> tel_url("+7 (495) 123-45-67")
+    'tel:+74951234567'
+    """
+    if not phone:
+        return None
+    digits = "".join(ch for ch in phone if ch.isascii() and ch.isdigit())
+    if not 3 <= len(digits) <= 15:
+        return None
+    return "tel:" + ("+" if phone.strip().startswith("+") else "") + digits
 
 
 @attrs.frozen
@@ -93,7 +137,7 @@ def build_instructions(
     values = {
         "request_number": receipt.request_number,
         "email": email,
-        "chat_url": contact.chat_url or "",
+        "chat_url": safe_url(contact.chat_url) or "",
         "phone": contact.phone or "",
         "phone_display": contact.phone_display or contact.phone or "",
         "support_email": contact.email or "",
@@ -105,7 +149,7 @@ def build_instructions(
         action = None
         label = localize(item.label, locale, fallback) if item.label else None
         if item.action is InstructionAction.OPEN_CHAT:
-            action = NextStepAction(kind="open_chat", label=label, url=contact.chat_url)
+            action = NextStepAction(kind="open_chat", label=label, url=safe_url(contact.chat_url))
         elif item.action is InstructionAction.CALL:
             action = NextStepAction(
                 kind="call",
@@ -137,7 +181,7 @@ def render_text(instructions: Instructions) -> str:
     for number, step in enumerate(instructions.steps, start=1):
         lines.append(f"{number}. {step.text}")
         action = step.action
-        if action is not None and action.kind == "open_chat" and action.url:
+        if action is not None and action.kind == "open_chat" and safe_url(action.url):
             lines.append(f"   [{action.label or 'chat'}] {action.url}")
         elif action is not None and action.kind == "call" and action.phone:
             lines.append(f"   [{action.label or 'call'}] {action.phone_display or action.phone}")
