@@ -7,6 +7,8 @@ import re
 from html.parser import HTMLParser
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import walk
 from kl_contact import Engine, EngineerContact, Receipt, default_workflow
@@ -181,3 +183,68 @@ def test_a_hand_built_action_with_a_bad_url_renders_no_link() -> None:
         assert "javascript" not in output
         assert "tel:" not in output
     assert "javascript" not in render_text(instructions)
+
+
+@pytest.mark.parametrize(("locale", "sentence"), [("ru", "в течение 24 ч"), ("en", "within 24 h")])
+def test_wait_email_carries_the_promised_reply_time(locale: str, sentence: str) -> None:
+    receipt = Receipt(request_number="INC-1", channel="email", reply_within_hours=24)
+    instructions = build_instructions(default_workflow(), receipt, EMAIL, locale)
+    (action,) = [s.action for s in instructions.steps if s.action is not None]
+    assert action.kind == "wait_email"
+    assert action.email == EMAIL
+    assert action.reply_within_hours == 24
+    for output in (render_text(instructions), render_html(instructions)):
+        assert sentence in output
+    assert sentence in unescape_markdown(render_markdown(instructions))
+    assert json.loads(render_json(instructions))["steps"][1]["action"]["reply_within_hours"] == 24
+    without = build_instructions(default_workflow(), Receipt("INC-1", "email"), EMAIL, locale)
+    assert sentence not in render_text(without)
+
+
+def test_call_action_has_the_number_in_e164_and_display_form() -> None:
+    receipt = Receipt(
+        "INC-1", "phone", EngineerContact(phone="+7 (495) 000-00-00", phone_display="8 800 0")
+    )
+    instructions = build_instructions(default_workflow(), receipt, EMAIL, "en")
+    (action,) = [s.action for s in instructions.steps if s.action is not None]
+    assert action.phone == "+74950000000"
+    assert action.phone_display == "8 800 0"
+    assert action.request_number == "INC-1"
+
+
+def test_reprs_hide_the_users_address() -> None:
+    instructions = confirmation("email", "en")
+    for obj in (instructions, *instructions.steps, *(s.action for s in instructions.steps)):
+        assert EMAIL not in repr(obj)
+        assert EMAIL not in str(obj)
+
+
+ALLOWED_TAGS = {"section", "ol", "li", "p", "a"}
+ALLOWED_ATTRIBUTES = {"class", "lang", "data-channel", "data-request-number"}
+ALLOWED_ATTRIBUTES |= {"href", "role", "target", "rel"}
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    number=st.text(min_size=1, max_size=40),
+    email=st.text(max_size=40),
+    url=st.text(max_size=40) | st.text(max_size=40).map(lambda t: "https://x.example/" + t),
+    phone=st.text(max_size=20),
+    locale=st.sampled_from(LOCALES),
+)
+def test_any_backend_or_user_value_stays_text_in_html(
+    number: str, email: str, url: str, phone: str, locale: str
+) -> None:
+    receipt = Receipt(
+        number, "chat", EngineerContact(chat_url=url, phone=phone, phone_display=phone)
+    )
+    instructions = build_instructions(default_workflow(), receipt, email, locale)
+    tree = parse(render_html(instructions))
+    for tag, attributes in tree.tags:
+        assert tag in ALLOWED_TAGS
+        assert set(attributes) <= ALLOWED_ATTRIBUTES
+        href = attributes.get("href")
+        assert href is None or href.startswith(("https://", "http://", "tel:"))
+    text = "".join(tree.text)
+    assert " ".join(number.split()) in " ".join(text.split()) or not number.strip()
+    assert re.search(r"(?<!\\)[<>]", render_markdown(instructions)) is None

@@ -24,7 +24,9 @@ __all__ = [
     "Instructions",
     "NextStepAction",
     "build_instructions",
+    "e164",
     "render_text",
+    "reply_time_text",
     "safe_url",
     "tel_url",
 ]
@@ -82,9 +84,24 @@ def tel_url(phone: str | None) -> str | None:
     return "tel:" + ("+" if phone.strip().startswith("+") else "") + digits
 
 
-@attrs.frozen
+def e164(phone: str | None) -> str | None:
+    """``phone`` as ``+`` and digits when it is written with a country code, else as given.
+
+    >>> e164("+7 (495) 000-00-00")
+    '+74950000000'
+    """
+    tel = tel_url(phone)
+    return tel[4:] if tel is not None and tel.startswith("tel:+") else phone
+
+
+@attrs.frozen(repr=False)
 class NextStepAction:
-    """What a frontend offers beside an instruction: open the chat, call, or wait for e-mail."""
+    """What a frontend offers beside an instruction: open the chat, call, or wait for e-mail.
+
+    ``phone`` is E.164 (``+`` and digits) beside its ``phone_display`` form; ``email`` is the
+    user's address the reply goes to (personal data: not in ``repr``), ``reply_within_hours``
+    the reply time the receipt promised, if any.
+    """
 
     kind: Literal["wait_email", "open_chat", "call"]
     label: str | None = None
@@ -93,14 +110,21 @@ class NextStepAction:
     phone_display: str | None = None
     email: str | None = None
     request_number: str | None = None
+    reply_within_hours: int | None = None
+
+    def __repr__(self) -> str:
+        return f"NextStepAction(kind={self.kind!r})"
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class InstructionStep:
-    """One localised next step, with an optional action."""
+    """One localised next step, with an optional action; its text may hold the user's address."""
 
     text: str
     action: NextStepAction | None = None
+
+    def __repr__(self) -> str:
+        return f"InstructionStep(action={self.action!r})"
 
 
 @attrs.frozen(repr=False)
@@ -154,12 +178,17 @@ def build_instructions(
             action = NextStepAction(
                 kind="call",
                 label=label,
-                phone=contact.phone,
+                phone=e164(contact.phone),
                 phone_display=contact.phone_display or contact.phone,
                 request_number=receipt.request_number,
             )
         elif item.action is InstructionAction.WAIT_EMAIL:
-            action = NextStepAction(kind="wait_email", label=label, email=email)
+            action = NextStepAction(
+                kind="wait_email",
+                label=label,
+                email=email,
+                reply_within_hours=receipt.reply_within_hours,
+            )
         steps.append(
             InstructionStep(
                 text=substitute(localize(item.text, locale, fallback), values), action=action
@@ -175,6 +204,20 @@ def build_instructions(
     )
 
 
+_REPLY_TIME = {
+    "ru": "Инженер ответит в течение {hours} ч.",
+    "en": "An engineer replies within {hours} h.",
+}
+
+
+def reply_time_text(action: NextStepAction | None, locale: str) -> str | None:
+    """The promised reply time of a ``wait_email`` action as a sentence, or ``None``."""
+    if action is None or action.kind != "wait_email" or action.reply_within_hours is None:
+        return None
+    template = localize(_REPLY_TIME, locale, "en")
+    return substitute(template, {"hours": str(action.reply_within_hours)})
+
+
 def render_text(instructions: Instructions) -> str:
     """Plain text: numbered steps, their links or numbers, then the registration note."""
     lines = []
@@ -185,6 +228,9 @@ def render_text(instructions: Instructions) -> str:
             lines.append(f"   [{action.label or 'chat'}] {action.url}")
         elif action is not None and action.kind == "call" and action.phone:
             lines.append(f"   [{action.label or 'call'}] {action.phone_display or action.phone}")
+        reply_time = reply_time_text(action, instructions.locale)
+        if reply_time is not None:
+            lines.append(f"   {reply_time}")
     lines.append("")
     lines.append(instructions.registration_note)
     return "\n".join(lines)

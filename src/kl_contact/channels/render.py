@@ -17,7 +17,13 @@ from urllib.parse import quote
 import attrs
 
 from kl_contact._convert import converter
-from kl_contact.channels.instructions import Instructions, NextStepAction, safe_url, tel_url
+from kl_contact.channels.instructions import (
+    Instructions,
+    NextStepAction,
+    reply_time_text,
+    safe_url,
+    tel_url,
+)
 
 __all__ = ["render_html", "render_json", "render_markdown"]
 
@@ -78,6 +84,9 @@ def render_markdown(instructions: Instructions) -> str:
             if link.shown:
                 label = f"{label}: {_markdown_text(link.shown)}"
             lines.append(f"   [{label}]({_markdown_url(link.href)})")
+        reply_time = reply_time_text(step.action, instructions.locale)
+        if reply_time is not None:
+            lines.append(f"   {_markdown_text(reply_time)}")
     lines.append("")
     lines.append(_markdown_text(instructions.registration_note))
     return "\n".join(lines) + "\n"
@@ -111,6 +120,9 @@ def render_html(instructions: Instructions) -> str:
             item += (
                 f'<a class="kl-phone" href="{_e(link.href)}">{_e(link.label)}: {_e(link.shown)}</a>'
             )
+        reply_time = reply_time_text(step.action, instructions.locale)
+        if reply_time is not None:
+            item += f'<p class="kl-reply-time">{_e(reply_time)}</p>'
         parts.append(item + "</li>")
     parts.append("</ol>")
     parts.append(f'<p class="kl-registration-note">{_e(instructions.registration_note)}</p>')
