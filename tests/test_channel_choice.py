@@ -104,3 +104,21 @@ def test_unknown_time_zone_is_a_usage_error(engine: Engine) -> None:
     with pytest.raises(UsageError) as caught:
         engine.start(session_id="s", now=SATURDAY, time_zone="Mars/Olympus_Mons")
     assert caught.value.code == "time_zone.unknown"
+
+
+def test_the_terminal_shows_a_closed_channel_and_its_next_opening(engine: Engine) -> None:
+    from kl_contact.cli.render import render_view
+
+    text = render_view(on_channel_step(engine, SATURDAY, locale="ru").view)
+    phone = next(line for line in text.splitlines() if "(phone)" in line)
+    assert "[x -> 30.11.2026 09:00 (UTC+03:00)]" in phone
+    email = next(line for line in text.splitlines() if "(email)" in line)
+    assert "[x" not in email
+
+
+def test_the_driver_passes_the_time_zone_and_region_on(engine: Engine) -> None:
+    from kl_contact.driver import Driver
+
+    driver = Driver(engine, search=lambda query, limit: [], submit=lambda ticket: None)  # type: ignore[arg-type, return-value]
+    started = driver.start(session_id="d", now=SATURDAY, time_zone="Asia/Almaty", region="KZ")
+    assert (started.session.time_zone, started.session.region) == ("Asia/Almaty", "KZ")
