@@ -122,3 +122,23 @@ def test_the_driver_passes_the_time_zone_and_region_on(engine: Engine) -> None:
     driver = Driver(engine, search=lambda query, limit: [], submit=lambda ticket: None)  # type: ignore[arg-type, return-value]
     started = driver.start(session_id="d", now=SATURDAY, time_zone="Asia/Almaty", region="KZ")
     assert (started.session.time_zone, started.session.region) == ("Asia/Almaty", "KZ")
+
+
+def test_the_definition_may_reword_the_closed_channel_issue() -> None:
+    from importlib import resources
+
+    from kl_contact import parse_workflow
+
+    text = (
+        resources.files("kl_contact.definition").joinpath("default_workflow.yaml").read_text()
+    ).replace(
+        "articles:\n  limit: 5",
+        'messages:\n  channel.closed: {ru: "Закрыто: {channel}.{opens}", '
+        'en: "Off duty: {channel}.{opens}"}\n\narticles:\n  limit: 5',
+        1,
+    )
+    engine = Engine(parse_workflow(text))
+    step = on_channel_step(engine, SATURDAY)
+    after = engine.handle(step.session, ChooseChannel("phone"), SATURDAY)
+    (issue,) = after.view.issues
+    assert issue.message == "Off duty: Phone. It opens on 2026-11-30 09:00 (UTC+03:00)."

@@ -196,7 +196,9 @@ def test_wait_email_carries_the_promised_reply_time(locale: str, sentence: str) 
     for output in (render_text(instructions), render_html(instructions)):
         assert sentence in output
     assert sentence in unescape_markdown(render_markdown(instructions))
-    assert json.loads(render_json(instructions))["steps"][1]["action"]["reply_within_hours"] == 24
+    document = json.loads(render_json(instructions))
+    assert document["steps"][1]["action"]["reply_within_hours"] == 24
+    assert not list(violations("instructions", document))
     without = build_instructions(default_workflow(), Receipt("INC-1", "email"), EMAIL, locale)
     assert sentence not in render_text(without)
 
