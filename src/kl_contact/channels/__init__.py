@@ -3,7 +3,15 @@
 Everything here is pure: an instant is always an argument, and an e-mail is built, never sent.
 """
 
-from kl_contact.channels.hours import Availability, ChannelStatus, Schedule, channel_status
+from kl_contact.channels.hours import (
+    Availability,
+    ChannelStatus,
+    DatedHours,
+    Period,
+    Schedule,
+    WeeklyPeriod,
+    channel_status,
+)
 from kl_contact.channels.instructions import (
     Instructions,
     InstructionStep,
@@ -19,10 +27,13 @@ from kl_contact.channels.replies import find_request_number, request_number_in_s
 __all__ = [
     "Availability",
     "ChannelStatus",
+    "DatedHours",
     "InstructionStep",
     "Instructions",
     "NextStepAction",
+    "Period",
     "Schedule",
+    "WeeklyPeriod",
     "build_instructions",
     "channel_status",
     "find_request_number",

@@ -4,7 +4,8 @@ Every string in Instructions may hold what a user typed or a backend sent, so ea
 escapes all of it for its medium. Links are emitted only for URLs that
 :func:`~kl_contact.channels.instructions.safe_url` accepts (http(s) and ``tel:``); a phone is a
 ``tel:`` link, the chat a button-like link. Plain text is
-:func:`~kl_contact.channels.instructions.render_text`.
+:func:`~kl_contact.channels.instructions.render_text`. A renderer must never let a value
+become markup, or a link with any other scheme.
 """
 
 from __future__ import annotations
