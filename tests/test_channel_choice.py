@@ -142,3 +142,14 @@ def test_the_definition_may_reword_the_closed_channel_issue() -> None:
     after = engine.handle(step.session, ChooseChannel("phone"), SATURDAY)
     (issue,) = after.view.issues
     assert issue.message == "Off duty: Phone. It opens on 2026-11-30 09:00 (UTC+03:00)."
+
+
+def test_a_stored_session_with_an_unknown_time_zone_still_renders(engine: Engine) -> None:
+    import attrs
+
+    step = on_channel_step(engine, SATURDAY)
+    document = dump_session(attrs.evolve(step.session, time_zone="Mars/Olympus_Mons"))
+    view = engine.view(load_session(document))
+    phone = next(c for c in view.channels if c.id == "phone")
+    assert phone.opens_at is not None
+    assert phone.opens_at.isoformat() == "2026-11-30T09:00:00+03:00"  # the schedule's own zone

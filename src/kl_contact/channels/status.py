@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from kl_contact._text import localize
-from kl_contact.channels.hours import ChannelStatus, channel_statuses
+from kl_contact.channels.hours import ChannelStatus, channel_statuses, zone
 from kl_contact.definition.model import Workflow
 from kl_contact.engine.session import Session
 from kl_contact.errors import ValidationIssue
@@ -31,12 +31,22 @@ _FORMAT = {"ru": "%d.%m.%Y %H:%M", "en": "%Y-%m-%d %H:%M"}
 
 
 def statuses(workflow: Workflow, session: Session) -> dict[str, ChannelStatus]:
-    """The status of each channel of ``workflow`` at the session's last event."""
+    """The status of each channel of ``workflow`` at the session's last event.
+
+    A time zone that is not known here (a session stored by a host with a newer time zone
+    database, or edited by hand) falls back to each schedule's own zone.
+    """
+    time_zone = session.time_zone
+    if time_zone is not None:
+        try:
+            zone(time_zone)
+        except ValueError:
+            time_zone = None
     return channel_statuses(
         {c.id: c.availability for c in workflow.channels},
         session.updated_at,
         region=session.region,
-        time_zone=session.time_zone,
+        time_zone=time_zone,
     )
 
 
