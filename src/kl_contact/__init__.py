@@ -15,12 +15,22 @@ out the effects it gets back.
 """
 
 from kl_contact.articles.model import Article, ArticleMatch, ArticleMatcher, ArticleQuery
-from kl_contact.channels.instructions import (
+from kl_contact.channels import (
+    Availability,
+    ChannelStatus,
     Instructions,
     InstructionStep,
     NextStepAction,
+    Schedule,
     build_instructions,
+    channel_status,
+    find_request_number,
+    registration_email,
+    render_html,
+    render_json,
+    render_markdown,
     render_text,
+    safe_url,
 )
 from kl_contact.definition.loader import default_workflow, load_workflow, parse_workflow
 from kl_contact.definition.model import Workflow
@@ -71,8 +81,10 @@ __all__ = [
     "ArticlesFailed",
     "ArticlesFound",
     "Attachment",
+    "Availability",
     "Back",
     "ChangeLocale",
+    "ChannelStatus",
     "ChooseChannel",
     "ContactDetails",
     "Continue",
@@ -90,6 +102,7 @@ __all__ = [
     "NextStepAction",
     "OpenArticle",
     "Receipt",
+    "Schedule",
     "SearchArticles",
     "Send",
     "SendRegistrationEmail",
@@ -106,12 +119,19 @@ __all__ = [
     "WorkflowRef",
     "__version__",
     "build_instructions",
+    "channel_status",
     "default_workflow",
     "dump_session",
     "dump_transition",
+    "find_request_number",
     "load_event",
     "load_session",
     "load_workflow",
     "parse_workflow",
+    "registration_email",
+    "render_html",
+    "render_json",
+    "render_markdown",
     "render_text",
+    "safe_url",
 ]

@@ -14,6 +14,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from kl_contact.channels.checks import channel_problems
+from kl_contact.channels.hours import availability_from_data
 from kl_contact.definition._yaml import Document, load_yaml
 from kl_contact.definition.conditions import (
     AllOf,
@@ -351,6 +353,9 @@ def _semantic_problems(doc: Document) -> Iterator[DefinitionError]:
         )
     if not any(s["kind"] == "request" for s in steps):
         yield doc.error("the workflow has no request step", code="step.no_request", path=("steps",))
+    yield from (
+        doc.error(p.message, code=p.code, path=p.path, hint=p.hint) for p in channel_problems(data)
+    )
 
 
 def _default_next(steps: list[dict[str, Any]], index: int) -> str | None:
@@ -483,6 +488,7 @@ def _build(data: dict[str, Any], source: str) -> Workflow:
                     )
                     for i in c["instructions"]
                 ),
+                availability=availability_from_data(c.get("availability")),
             )
             for c in data["channels"]
         ),
@@ -494,4 +500,5 @@ def _build(data: dict[str, Any], source: str) -> Workflow:
         messages={code: dict(text) for code, text in data.get("messages", {}).items()},
         digest="sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest(),
         source=source,
+        support_email=data.get("support_email"),
     )

@@ -12,6 +12,7 @@ from enum import StrEnum
 
 import attrs
 
+from kl_contact.channels.hours import Availability
 from kl_contact.definition.conditions import Condition
 
 __all__ = [
@@ -134,6 +135,8 @@ class Channel:
     description: Text
     button: Text
     instructions: tuple[ChannelInstruction, ...]
+    availability: Availability | None = None
+    """Support hours and the closed-channel policy; ``None`` means always open."""
 
 
 @attrs.frozen
@@ -239,6 +242,8 @@ class Workflow:
     messages: Mapping[str, Text]
     digest: str
     source: str = "<string>"
+    support_email: str | None = None
+    """The support mailbox a reply to the registration e-mail goes to (its Reply-To)."""
 
     @property
     def start(self) -> Step:

@@ -23,7 +23,9 @@ import attrs
 
 from kl_contact._text import localize
 from kl_contact.articles.model import ArticleQuery
+from kl_contact.channels.hours import zone
 from kl_contact.channels.instructions import build_instructions
+from kl_contact.channels.status import closed_issue, statuses
 from kl_contact.definition.conditions import ConditionContext, evaluate
 from kl_contact.definition.model import (
     TERMINAL_KINDS,
@@ -151,9 +153,26 @@ class Engine:
 
     # ------------------------------------------------------------------ public API
 
-    def start(self, *, session_id: str, now: datetime, locale: str | None = None) -> Transition:
-        """A new session on the first step, in ``locale`` (default: the definition's)."""
+    def start(
+        self,
+        *,
+        session_id: str,
+        now: datetime,
+        locale: str | None = None,
+        time_zone: str | None = None,
+        region: str | None = None,
+    ) -> Transition:
+        """A new session on the first step, in ``locale`` (default: the definition's).
+
+        ``time_zone`` (IANA) is where opening times are shown; ``region`` picks regional
+        support hours.
+        """
         _aware(now)
+        if time_zone is not None:
+            try:
+                zone(time_zone)
+            except ValueError:
+                raise UsageError("unknown time zone", code="time_zone.unknown") from None
         locale = locale or self.workflow.default_locale
         if locale not in self.workflow.locales:
             raise UsageError(
@@ -168,6 +187,8 @@ class Engine:
             step=self.workflow.start.id,
             created_at=now,
             updated_at=now,
+            time_zone=time_zone,
+            region=region,
         )
         return self._enter(session, self.workflow.start, now, push=False)
 
@@ -349,6 +370,7 @@ class Engine:
             )
         elif step.kind is StepKind.CHANNEL_CHOICE:
             page = self.workflow.contacts_page
+            status = statuses(self.workflow, session)
             view = attrs.evolve(
                 view,
                 contacts_page=LinkView(title=tr(page.title) or "", url=tr(page.url) or ""),
@@ -358,6 +380,7 @@ class Engine:
                         title=tr(c.title) or "",
                         description=tr(c.description) or "",
                         button=tr(c.button) or "",
+                        **attrs.asdict(status[c.id], recurse=False, filter=_status_field),
                     )
                     for c in self.workflow.channels
                 ),
@@ -511,6 +534,9 @@ class Engine:
     def _choose_channel(self, session: Session, channel: str, now: datetime) -> Transition:
         if channel not in self._channels:
             raise UsageError(f"channel {channel!r} is not declared", code="channel.unknown")
+        closed = closed_issue(self.workflow, session, channel, self._localizer(session))
+        if closed is not None:
+            return self._stay(attrs.evolve(session, issues=(closed,)))
         return self._advance(attrs.evolve(session, channel=channel), now)
 
     def _back(self, session: Session, now: datetime) -> Transition:
@@ -696,6 +722,10 @@ class Engine:
             receipt=receipt,
         )
         return attrs.evolve(transition, effects=(*transition.effects, effect))
+
+
+def _status_field(field: attrs.Attribute[object], _: object) -> bool:
+    return field.name != "channel"
 
 
 _YES_NO = {"answer.yes": {"ru": "да", "en": "yes"}, "answer.no": {"ru": "нет", "en": "no"}}
