@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from kl_contact.definition.loader import check_document, default_workflow, load_workflow
+from kl_contact.definition.loader import default_workflow, load_workflow
 from kl_contact.errors import DefinitionError, KlContactError
 
 __all__ = ["main"]
@@ -72,41 +72,39 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _lint(args: argparse.Namespace) -> int:
-    failed = False
-    findings = []
+    from kl_contact.definition.lint import Finding, lint_text
+
+    findings: list[Finding] = []
     for name in args.files:
         path = Path(name)
         try:
-            problems = check_document(path.read_bytes(), source=str(path))
+            findings.extend(lint_text(path.read_bytes(), source=str(path)))
         except OSError as exc:
-            problems = [
-                DefinitionError(
-                    exc.strerror or "cannot read", code="file.unreadable", source=str(path)
-                )
-            ]
-        failed = failed or bool(problems)
-        findings.extend(problems)
+            error = DefinitionError(
+                exc.strerror or "cannot read", code="file.unreadable", source=str(path)
+            )
+            findings.append(Finding.from_error(error))
     if args.format == "json":
         doc = [
             {
-                "file": p.source,
-                "line": p.line,
-                "column": p.column,
-                "code": p.code,
-                "message": p.message,
-                "path": list(p.path),
-                "hint": p.hint,
-                "severity": "error",
+                "file": f.source,
+                "line": f.line,
+                "column": f.column,
+                "code": f.code,
+                "message": f.message,
+                "path": list(f.path),
+                "hint": f.hint,
+                "severity": f.severity,
             }
-            for p in findings
+            for f in findings
         ]
         print(json.dumps(doc, ensure_ascii=False, indent=2))
     else:
-        for problem in findings:
-            print(problem)
+        for finding in findings:
+            print(finding)
         if not findings:
             print(f"{len(args.files)} file(s): no problems")
-    return 1 if failed else 0
+    return 1 if any(f.severity == "error" for f in findings) else 0
 
 
 def _schemas(args: argparse.Namespace) -> int:

@@ -75,6 +75,7 @@ from kl_contact.engine.views import (
     View,
 )
 from kl_contact.errors import UsageError, ValidationIssue
+from kl_contact.questionnaire.answer_policy import apply_answer_policies
 from kl_contact.questionnaire.messages import message
 from kl_contact.questionnaire.validation import (
     Localizer,
@@ -254,7 +255,7 @@ class Engine:
             case ChangeLocale(locale):
                 if locale not in self.workflow.locales:
                     raise UsageError(f"locale {locale!r} is not declared", code="locale.unknown")
-                session = attrs.evolve(session, locale=locale)
+                session = self._with_policies(attrs.evolve(session, locale=locale))
                 step = self._steps[session.step]
                 if session.issues and step.kind in {StepKind.QUESTIONS, StepKind.REQUEST}:
                     session = attrs.evolve(session, issues=tuple(self._validate(session, step)))
@@ -406,6 +407,13 @@ class Engine:
             answers=session.answers, channel=session.channel, locale=session.locale
         )
 
+    def _with_policies(self, session: Session) -> Session:
+        """The session after the definition's answer policies (see answer_policy.py)."""
+        answers = apply_answer_policies(
+            self.workflow, session.answers, session.channel, session.locale
+        )
+        return session if answers == session.answers else attrs.evolve(session, answers=answers)
+
     def _localizer(self, session: Session) -> Localizer:
         return Localizer(session.locale, self.workflow.default_locale, self.workflow.messages)
 
@@ -511,7 +519,7 @@ class Engine:
     def _choose_channel(self, session: Session, channel: str, now: datetime) -> Transition:
         if channel not in self._channels:
             raise UsageError(f"channel {channel!r} is not declared", code="channel.unknown")
-        return self._advance(attrs.evolve(session, channel=channel), now)
+        return self._advance(self._with_policies(attrs.evolve(session, channel=channel)), now)
 
     def _back(self, session: Session, now: datetime) -> Transition:
         previous = session.trail[-1]
@@ -538,7 +546,7 @@ class Engine:
         ]
         answers = dict(session.answers)
         answers.update({qid: value for qid, value in given.items() if qid in own})
-        session = attrs.evolve(session, answers=answers)
+        session = self._with_policies(attrs.evolve(session, answers=answers))
         issues = self._validate(session, step)
         if not advance:
             touched = [i for i in issues if i.question in given and i.code != "answer.required"]
