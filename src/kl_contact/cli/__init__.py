@@ -107,6 +107,30 @@ def _lint(args: argparse.Namespace) -> int:
     return 1 if any(f.severity == "error" for f in findings) else 0
 
 
+def _graph(args: argparse.Namespace) -> int:
+    from kl_contact.definition.diagram import to_dot, to_mermaid
+
+    workflow = load_workflow(args.file) if args.file else default_workflow()
+    print(to_dot(workflow) if args.format == "dot" else to_mermaid(workflow), end="")
+    return 0
+
+
+def _paths(args: argparse.Namespace) -> int:
+    from kl_contact.definition.paths import answers_for, flow_paths
+
+    workflow = load_workflow(args.file) if args.file else default_workflow()
+    for number, path in enumerate(flow_paths(workflow), start=1):
+        print(f"path {number}: {path.describe()}")
+        example = answers_for(workflow, path)
+        if example is None:
+            print("  no answers take this path")
+        elif path.branches:
+            given = [f"{k}={v}" for k, v in example.answers.items()]
+            given += [f"channel={example.channel}"] if example.channel else []
+            print(f"  for example: {', '.join(given) or 'any answers'}")
+    return 0
+
+
 def _schemas(args: argparse.Namespace) -> int:
     from kl_contact.schemas import SCHEMA_NAMES, load_schema, schema_dir
 
@@ -155,6 +179,15 @@ def build_parser() -> argparse.ArgumentParser:
     lint.add_argument("files", nargs="+")
     lint.add_argument("--format", choices=["text", "json"], default="text")
     lint.set_defaults(func=_lint)
+
+    graph = sub.add_parser("graph", help="draw a workflow's steps and routes")
+    graph.add_argument("file", nargs="?", help="a definition (default: the shipped one)")
+    graph.add_argument("--format", choices=["mermaid", "dot"], default="mermaid")
+    graph.set_defaults(func=_graph)
+
+    paths = sub.add_parser("paths", help="list every path from the start to an end")
+    paths.add_argument("file", nargs="?", help="a definition (default: the shipped one)")
+    paths.set_defaults(func=_paths)
 
     schemas = sub.add_parser("schemas", help="the shipped JSON Schemas")
     schemas.add_argument("action", choices=["check", "export", "path"])

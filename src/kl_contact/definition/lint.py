@@ -362,7 +362,7 @@ class _Checks:
             yield self.finding(
                 "question.options_and_depends_on",
                 "a question has both options and depends_on",
-                (*qpath, "depends_on"),
+                (*qpath, "options"),
             )
         if qtype not in _CHOICE and (has_options or has_depends):
             key = "options" if has_options else "depends_on"

@@ -163,10 +163,10 @@ def _question(raw: dict[str, Any]) -> Question:
 
 
 def _options(raw: dict[str, Any]) -> tuple[Option, ...]:
-    """A question's options; a dependent list becomes options shown for their parent values.
+    """A question's options; dependent lists become options shown for their parent values.
 
-    An option id listed under several parent values is one option shown for all of them
-    (the label of its first listing is used).
+    Parent values with the same list share its options, each shown while the parent is one
+    of them; every parent value sees its own list in its own order.
     """
     if "depends_on" not in raw:
         return tuple(
@@ -174,15 +174,14 @@ def _options(raw: dict[str, Any]) -> tuple[Option, ...]:
             for o in raw.get("options", [])
         )
     parent = raw["depends_on"]["question"]
-    labels: dict[str, dict[str, str]] = {}
-    parents: dict[str, list[str]] = {}
+    lists: dict[str, tuple[list[dict[str, Any]], list[str]]] = {}
     for parent_value, options in raw["depends_on"]["options"].items():
-        for option in options:
-            labels.setdefault(option["id"], dict(option["label"]))
-            parents.setdefault(option["id"], []).append(parent_value)
+        key = json.dumps(options, sort_keys=True)
+        lists.setdefault(key, (options, []))[1].append(parent_value)
     return tuple(
-        Option(id=oid, label=label, when=AnswerIn(parent, tuple(parents[oid])))
-        for oid, label in labels.items()
+        Option(id=o["id"], label=dict(o["label"]), when=AnswerIn(parent, tuple(parents)))
+        for options, parents in lists.values()
+        for o in options
     )
 
 

@@ -54,6 +54,7 @@ from kl_contact.engine.events import (
     TicketRejected,
     event_type,
 )
+from kl_contact.engine.migration import Migration, VersionPolicy, migrate_session
 from kl_contact.engine.session import (
     MAX_HISTORY,
     ArticleFeedback,
@@ -175,8 +176,8 @@ class Engine:
     def handle(self, session: Session, event: Event, now: datetime) -> Transition:
         """Apply ``event`` to ``session`` at ``now``."""
         _aware(now)
-        if session.workflow.id != self._ref.id:
-            raise UsageError("the session belongs to another workflow", code="session.foreign")
+        if session.workflow != self._ref:
+            migrate_session(self.workflow, session)  # raises: resume() migrates, if wanted
         etype = event_type(event)
         if etype not in _HOST_EVENTS and etype not in self.allowed_events(session):
             raise UsageError(
@@ -263,6 +264,23 @@ class Engine:
                     session = attrs.evolve(session, issues=())
                 return self._stay(session)
         raise AssertionError(f"unhandled event {etype}")  # pragma: no cover
+
+    def resume(
+        self,
+        session: Session,
+        now: datetime,
+        *,
+        on_version_change: VersionPolicy | str = VersionPolicy.REFUSE,
+    ) -> tuple[Transition, Migration]:
+        """Take up a stored session, migrating it to this definition's version if the host
+        allows it (see :mod:`kl_contact.engine.migration`); returns the view and the record.
+        """
+        _aware(now)
+        migration = migrate_session(self.workflow, session, on_version_change=on_version_change)
+        moved = migration.session
+        if migration.step_to != migration.step_from:
+            return self._enter(moved, self._steps[moved.step], now, push=False), migration
+        return self._stay(moved), migration
 
     @staticmethod
     def _is_stale(session: Session, event: Event) -> bool:
