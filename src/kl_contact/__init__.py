@@ -22,8 +22,11 @@ from kl_contact.channels.instructions import (
     build_instructions,
     render_text,
 )
+from kl_contact.definition.diagram import to_dot, to_mermaid
+from kl_contact.definition.lint import Finding, lint_text
 from kl_contact.definition.loader import default_workflow, load_workflow, parse_workflow
-from kl_contact.definition.model import Workflow
+from kl_contact.definition.model import AnswerPolicy, Workflow
+from kl_contact.definition.paths import FlowPath, PathAnswers, answers_for, flow_paths
 from kl_contact.engine.effects import Effect, SearchArticles, SendRegistrationEmail, SubmitTicket
 from kl_contact.engine.engine import Engine, Transition
 from kl_contact.engine.events import (
@@ -44,6 +47,7 @@ from kl_contact.engine.events import (
     TicketAccepted,
     TicketRejected,
 )
+from kl_contact.engine.migration import DroppedAnswer, Migration, VersionPolicy
 from kl_contact.engine.session import Session
 from kl_contact.engine.views import View
 from kl_contact.errors import DefinitionError, KlContactError, UsageError, ValidationIssue
@@ -62,6 +66,7 @@ __version__ = "0.1.0.dev0"
 
 __all__ = [
     "Answer",
+    "AnswerPolicy",
     "Article",
     "ArticleHelped",
     "ArticleMatch",
@@ -77,18 +82,23 @@ __all__ = [
     "ContactDetails",
     "Continue",
     "DefinitionError",
+    "DroppedAnswer",
     "Effect",
     "Engine",
     "EngineerContact",
     "Escalate",
     "Event",
+    "Finding",
+    "FlowPath",
     "InstructionStep",
     "Instructions",
     "JsonEngine",
     "KlContactError",
+    "Migration",
     "Next",
     "NextStepAction",
     "OpenArticle",
+    "PathAnswers",
     "Receipt",
     "SearchArticles",
     "Send",
@@ -101,17 +111,23 @@ __all__ = [
     "Transition",
     "UsageError",
     "ValidationIssue",
+    "VersionPolicy",
     "View",
     "Workflow",
     "WorkflowRef",
     "__version__",
+    "answers_for",
     "build_instructions",
     "default_workflow",
     "dump_session",
     "dump_transition",
+    "flow_paths",
+    "lint_text",
     "load_event",
     "load_session",
     "load_workflow",
     "parse_workflow",
     "render_text",
+    "to_dot",
+    "to_mermaid",
 ]

@@ -76,7 +76,7 @@ from kl_contact.engine.views import (
     View,
 )
 from kl_contact.errors import UsageError, ValidationIssue
-from kl_contact.questionnaire.answer_policy import apply_answer_policies
+from kl_contact.questionnaire.answer_policy import apply_answer_policies, visible_answers
 from kl_contact.questionnaire.messages import message
 from kl_contact.questionnaire.validation import (
     Localizer,
@@ -421,9 +421,8 @@ class Engine:
         return attrs.evolve(session, history=history, updated_at=now)
 
     def _context(self, session: Session) -> ConditionContext:
-        return ConditionContext(
-            answers=session.answers, channel=session.channel, locale=session.locale
-        )
+        answers = visible_answers(self.workflow, session.answers, session.channel, session.locale)
+        return ConditionContext(answers=answers, channel=session.channel, locale=session.locale)
 
     def _with_policies(self, session: Session) -> Session:
         """The session after the definition's answer policies (see answer_policy.py)."""

@@ -17,7 +17,25 @@ from kl_contact.definition.model import AnswerPolicy, Question, Workflow
 from kl_contact.questionnaire.validation import visible_options
 from kl_contact.ticket.model import AnswerValue
 
-__all__ = ["apply_answer_policies"]
+__all__ = ["apply_answer_policies", "visible_answers"]
+
+
+def visible_answers(
+    workflow: Workflow, answers: Mapping[str, AnswerValue], channel: str | None, locale: str
+) -> dict[str, AnswerValue]:
+    """The answers whose questions show, in asking order: what conditions may read.
+
+    A kept answer of a hidden question must not show or require other questions, nor pick a
+    route: each question's ``when`` is read against the visible answers before it (lint
+    makes sure conditions read only earlier questions).
+    """
+    out: dict[str, AnswerValue] = {}
+    for step in workflow.steps:
+        for question in step.questions:
+            ctx = ConditionContext(answers=out, channel=channel, locale=locale)
+            if question.id in answers and evaluate(question.when, ctx):
+                out[question.id] = answers[question.id]
+    return out
 
 
 def _kept(question: Question, value: AnswerValue, ctx: ConditionContext) -> AnswerValue | None:
@@ -53,7 +71,8 @@ def apply_answer_policies(
     changed = True
     while changed:
         changed = False
-        ctx = ConditionContext(answers=out, channel=channel, locale=locale)
+        seen = visible_answers(workflow, out, channel, locale)
+        ctx = ConditionContext(answers=seen, channel=channel, locale=locale)
         for question in clearing:
             if question.id not in out:
                 continue
