@@ -151,3 +151,37 @@ def test_cli_lint_json_and_exit_codes(capsys: pytest.CaptureFixture[str], tmp_pa
     assert "warning: flow.unreachable" in capsys.readouterr().out
     assert main(["lint", str(tmp_path / "missing.yaml")]) == 1
     assert "file.unreadable" in capsys.readouterr().out
+
+
+def _annotated(node: Any, path: str) -> Any:
+    """Every (path, subschema) that describes a key of the definition."""
+    if isinstance(node, dict):
+        for key, sub in node.get("properties", {}).items():
+            yield f"{path}/properties/{key}", sub
+        for key, value in node.items():
+            yield from _annotated(value, f"{path}/{key}")
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _annotated(value, f"{path}/{index}")
+
+
+def test_workflow_schema_helps_editors_on_every_key() -> None:
+    import jsonschema
+
+    from kl_contact.schemas import load_schema
+
+    schema = load_schema("workflow")
+    keys = list(_annotated(schema, ""))
+    assert len(keys) > 80
+    for path, sub in keys:
+        assert sub.get("title"), path
+        assert sub.get("description"), path
+    with_examples = 0
+    for _path, sub in [*keys, *((f"/$defs/{k}", v) for k, v in schema["$defs"].items())]:
+        for example in sub.get("examples", []):
+            with_examples += 1
+            # each example is valid where it stands
+            jsonschema.Draft202012Validator(
+                {"$defs": schema["$defs"], **{k: v for k, v in sub.items() if k != "examples"}}
+            ).validate(example)
+    assert with_examples > 80
