@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from importlib import resources
+from pathlib import Path
 
 import pytest
 
@@ -190,3 +191,37 @@ def test_migration_moves_to_the_channel_choice_when_the_channel_is_gone() -> Non
     assert DroppedAnswer("channel", "channel_removed") in migration.dropped
     assert t.session.channel is None
     assert t.view.kind == "channel_choice"
+
+
+def test_json_entry_point_refuses_a_session_of_another_version_and_returns_it() -> None:
+    from kl_contact import JsonEngine
+    from kl_contact._convert import converter
+    from kl_contact.engine.events import Event
+
+    session = dump_session(_on_request_step())
+    response = JsonEngine(Engine(V2)).handle(
+        {
+            "session": session,
+            "event": converter.unstructure(Send(DETAILS), Event),
+            "now": NOW.isoformat(),
+        }
+    )
+    assert response["ok"] is False
+    assert response["error"]["code"] == "session.version_mismatch"
+    assert response["session"] == session  # nothing typed is lost
+    assert "jane" not in response["error"]["message"].lower()
+
+
+def test_cli_draws_and_lists_a_definition_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from kl_contact.cli import main
+
+    path = tmp_path / "v2.yaml"
+    path.write_text(V2_TEXT, encoding="utf-8")
+    assert main(["paths", str(path)]) == 0
+    assert capsys.readouterr().out.count("path ") == 3
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(V2_TEXT.replace("to: details", "to: detail"), encoding="utf-8")
+    assert main(["graph", str(broken), "--format", "dot"]) == 2
+    assert "ref.unknown_step" in capsys.readouterr().err
