@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kl_contact import DefinitionError, parse_workflow
 from kl_contact.cli import main
@@ -185,3 +187,43 @@ def test_workflow_schema_helps_editors_on_every_key() -> None:
                 {"$defs": schema["$defs"], **{k: v for k, v in sub.items() if k != "examples"}}
             ).validate(example)
     assert with_examples > 80
+
+
+_LINES = DEFAULT_TEXT.splitlines(keepends=True)
+_MINI_LINES = (HERE / "mini.yaml").read_text("utf-8").splitlines(keepends=True)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    base=st.sampled_from([_LINES, _MINI_LINES]),
+    edits=st.lists(
+        st.tuples(st.sampled_from(["drop", "repeat", "swap"]), st.integers(0, 10_000)),
+        min_size=1,
+        max_size=4,
+    ),
+)
+def test_any_edit_of_a_definition_lints_without_crashing(
+    base: list[str], edits: list[tuple[str, int]]
+) -> None:
+    lines = list(base)
+    for action, at in edits:
+        index = at % len(lines)
+        if action == "drop":
+            del lines[index]
+        elif action == "repeat":
+            lines.insert(index, lines[index])
+        else:
+            other = (index + 1) % len(lines)
+            lines[index], lines[other] = lines[other], lines[index]
+    text = "".join(lines)
+    findings = lint_text(text, "edited.yaml")
+    for finding in findings:
+        assert finding.code.split(".")[0] in {c.split(".")[0] for c in CODES}
+        assert finding.hint
+    errors = [f for f in findings if f.severity == "error"]
+    if errors:
+        with pytest.raises(DefinitionError) as raised:
+            parse_workflow(text, "edited.yaml")
+        assert (raised.value.code, raised.value.line) == (errors[0].code, errors[0].line)
+    else:
+        assert parse_workflow(text, "edited.yaml").id

@@ -479,10 +479,11 @@ class _Checks:
             known = set(_dependent_options(target))
             for value in values if isinstance(values, list) else [values]:
                 if value not in known:
+                    compared = "in" if isinstance(values, list) else "equals"
                     yield self.finding(
                         "ref.unknown_option",
                         f"question {ref!r} has no option {value!r}",
-                        rpath,
+                        (*rpath[:-1], compared),
                         "compare against one of the question's option ids",
                     )
 
