@@ -177,7 +177,7 @@ class Engine:
         """Apply ``event`` to ``session`` at ``now``."""
         _aware(now)
         if session.workflow != self._ref:
-            migrate_session(self.workflow, session)  # raises: resume() migrates, if wanted
+            migrate_session(self, session)  # raises: resume() migrates, if the host wants
         etype = event_type(event)
         if etype not in _HOST_EVENTS and etype not in self.allowed_events(session):
             raise UsageError(
@@ -276,7 +276,7 @@ class Engine:
         allows it (see :mod:`kl_contact.engine.migration`); returns the view and the record.
         """
         _aware(now)
-        migration = migrate_session(self.workflow, session, on_version_change=on_version_change)
+        migration = migrate_session(self, session, on_version_change=on_version_change)
         moved = migration.session
         if migration.step_to != migration.step_from:
             return self._enter(moved, self._steps[moved.step], now, push=False), migration
@@ -495,6 +495,10 @@ class Engine:
             for etype in self.allowed_events(session)
             if etype != "change_locale"
         )
+
+    def next_step(self, session: Session) -> Step:
+        """Where the session goes from its step when the user goes on: routes, then next."""
+        return self._next_step(session, self._steps[session.step])
 
     def _next_step(self, session: Session, step: Step) -> Step:
         ctx = self._context(session)

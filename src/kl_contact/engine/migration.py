@@ -20,17 +20,20 @@ records a value the user typed in what it returns beside the session.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import attrs
 
-from kl_contact.definition.conditions import ConditionContext, evaluate
+from kl_contact.definition.conditions import ConditionContext
 from kl_contact.definition.model import TERMINAL_KINDS, QuestionType, Step, StepKind, Workflow
 from kl_contact.engine.session import Session
 from kl_contact.errors import UsageError
 from kl_contact.questionnaire.answer_policy import apply_answer_policies
 from kl_contact.questionnaire.validation import Localizer, validate_step
 from kl_contact.ticket.model import AnswerValue, Attachment, WorkflowRef
+
+if TYPE_CHECKING:  # the engine imports this module
+    from kl_contact.engine.engine import Engine
 
 __all__ = ["DroppedAnswer", "Migration", "VersionPolicy", "migrate_session"]
 
@@ -136,30 +139,23 @@ def _needs_input(workflow: Workflow, session: Session, step: Step, visited: set[
     return step.id not in visited  # self service: passed once is enough
 
 
-def _next(step: Step, session: Session) -> str | None:
-    ctx = ConditionContext(session.answers, session.channel, session.locale)
-    for route in step.routes:
-        if evaluate(route.when, ctx):
-            return route.to
-    return step.next
-
-
 def migrate_session(
-    workflow: Workflow,
+    engine: Engine,
     session: Session,
     *,
     on_version_change: VersionPolicy | str = VersionPolicy.REFUSE,
 ) -> Migration:
-    """``session`` moved onto ``workflow``, or :class:`UsageError` when that is refused.
+    """``session`` moved onto the engine's definition, or :class:`UsageError` when refused.
 
-    The new step is found by walking the new definition from its start, the way the
-    engine would with the kept answers, and stopping at the first step that needs input:
+    The new step is found by walking the new definition from its start, asking the engine
+    for each next step with the kept answers, and stopping at the first step that needs input:
     the session's own step, a step whose questions now have a blocking issue, a step the
     session never passed, the channel choice when the channel was dropped, the articles
     step unless the user had already asked for support, or the request. The steps passed
     on the way become the session's trail (its way back).
     """
     policy = VersionPolicy(on_version_change)
+    workflow = engine.workflow
     source, target = session.workflow, _ref(workflow)
     if source.id != target.id:
         raise UsageError("the session belongs to another workflow", code="session.foreign")
@@ -185,14 +181,13 @@ def migrate_session(
     dropped += [DroppedAnswer(q, "hidden") for q in answers if q not in after_policies]
     moved = attrs.evolve(session, workflow=target, answers=after_policies, channel=channel)
     visited = {*session.trail, session.step}
-    steps = {s.id: s for s in workflow.steps}
     trail: list[str] = []
     current = workflow.start
     while not _needs_input(workflow, moved, current, visited):
-        following = _next(current, moved)
-        if following is None or following in trail or following == current.id:
+        following = engine.next_step(attrs.evolve(moved, step=current.id))
+        if following.id in trail or following.id == current.id:
             break
         trail.append(current.id)
-        current = steps[following]
+        current = following
     moved = attrs.evolve(moved, step=current.id, trail=tuple(trail), issues=())
     return Migration(moved, source, target, tuple(dropped), session.step, current.id)
