@@ -93,6 +93,13 @@ DOCUMENTS: list[tuple[str, dict[str, Any], list[str], list[str]]] = [
         [],
     ),
     ("hidden follow-up answered", doc(web_component="firewall"), [], ["web_component"]),
+    (
+        "version of another product (cleared by its policy)",
+        doc(product="anti_virus", version="v21_latest"),
+        [],
+        ["version"],
+    ),
+    ("version of this product", doc(product="anti_virus", version="v20_or_older"), [], []),
     ("phone given on the e-mail channel", doc(phone="+44 20 7946 0958"), [], ["phone"]),
     ("route past the articles", doc(category="other"), [], []),
     ("unknown question", doc(favourite_colour="green"), [], ["favourite_colour"]),

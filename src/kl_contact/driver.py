@@ -49,9 +49,20 @@ class Driver:
     notify: NotifyFn = lambda effect: None
     max_rounds: int = 16
 
-    def start(self, *, session_id: str, now: datetime, locale: str | None = None) -> Transition:
+    def start(
+        self,
+        *,
+        session_id: str,
+        now: datetime,
+        locale: str | None = None,
+        time_zone: str | None = None,
+        region: str | None = None,
+    ) -> Transition:
         """Start a session and perform the effects of the first step."""
-        return self._settle(self.engine.start(session_id=session_id, now=now, locale=locale), now)
+        started = self.engine.start(
+            session_id=session_id, now=now, locale=locale, time_zone=time_zone, region=region
+        )
+        return self._settle(started, now)
 
     def handle(self, session: Session, event: Event, now: datetime) -> Transition:
         """Apply ``event`` and perform every effect that follows, until none is left."""

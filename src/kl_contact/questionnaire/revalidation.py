@@ -27,6 +27,7 @@ from kl_contact.definition.model import TERMINAL_KINDS, QuestionType, Step, Step
 from kl_contact.engine.engine import Engine
 from kl_contact.engine.session import ArticleFeedback, ArticlesState, Session
 from kl_contact.errors import UsageError, ValidationIssue
+from kl_contact.questionnaire.answer_policy import apply_answer_policies, visible_answers
 from kl_contact.questionnaire.fields import phone_region
 from kl_contact.questionnaire.validation import Localizer, validate_step, visible_questions
 from kl_contact.schemas import violations
@@ -149,8 +150,10 @@ def _check(
     ref = submitted.workflow
     if ref is not None and (ref.id, ref.version) != (workflow.id, workflow.version):
         issues.append(loc.issue("document.other_workflow", ("workflow",)))
-    answers = dict(submitted.answers)
-    ctx = ConditionContext(answers=answers, channel=submitted.channel, locale=locale)
+    # as the engine does: answer policies first, then conditions read only visible answers
+    answers = apply_answer_policies(workflow, submitted.answers, submitted.channel, locale)
+    seen = visible_answers(workflow, answers, submitted.channel, locale)
+    ctx = ConditionContext(answers=seen, channel=submitted.channel, locale=locale)
     region = phone_region(workflow.phone_region, locale)
     steps = list(path_of_steps(workflow, ctx))
     kept: dict[str, AnswerValue] = {}
@@ -163,10 +166,10 @@ def _check(
     known = workflow.questions()
     issues.extend(
         loc.issue("answer.unknown_question", ("answers", qid), severity="warning")
-        for qid in answers
+        for qid in submitted.answers
         if qid not in known
     )
-    dropped = tuple(qid for qid in answers if qid not in kept)
+    dropped = tuple(qid for qid in submitted.answers if qid not in kept)
     return issues, kept, dropped, steps
 
 

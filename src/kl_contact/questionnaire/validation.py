@@ -105,10 +105,11 @@ def validate_answer(
     if question.type is QuestionType.INFO:
         return []
     if value is None or not is_answered(value):
+        severity = question.severity_of("required")
         if question.type is QuestionType.CONSENT and is_required(question, ctx):
-            return [loc.issue("answer.consent_required", path)]
+            return [loc.issue("answer.consent_required", path, severity=severity)]
         if is_required(question, ctx):
-            return [loc.issue("answer.required", path)]
+            return [loc.issue("answer.required", path, severity=severity)]
         return []
     issues = check_field_type(question, value, ctx, loc, phone_region)
     if issues:
@@ -122,20 +123,42 @@ def _check_rules(
     """The question's own limits on a well-formed answer: counts, lengths and pattern."""
     if question.type is QuestionType.MULTIPLE_CHOICE and isinstance(value, tuple):
         if question.min_selected is not None and len(value) < question.min_selected:
-            return [loc.issue("answer.too_few", path, {"min": question.min_selected})]
+            return [_rule(loc, question, "min_selected", "answer.too_few", path)]
         if question.max_selected is not None and len(value) > question.max_selected:
-            return [loc.issue("answer.too_many", path, {"max": question.max_selected})]
+            return [_rule(loc, question, "max_selected", "answer.too_many", path)]
         return []
     if not isinstance(value, str):
         return []
     text = value.strip()
+    # a rule declared as a warning is reported and the checks after it still run
+    warnings: list[ValidationIssue] = []
     if question.min_length is not None and len(text) < question.min_length:
-        return [loc.issue("answer.too_short", path, {"min": question.min_length})]
+        warnings.append(_rule(loc, question, "min_length", "answer.too_short", path))
     if question.max_length is not None and len(text) > question.max_length:
-        return [loc.issue("answer.too_long", path, {"max": question.max_length})]
+        warnings.append(_rule(loc, question, "max_length", "answer.too_long", path))
+    errors = [issue for issue in warnings if issue.severity == "error"]
+    if errors:
+        return errors[:1]
     if question.pattern is not None and not re.fullmatch(question.pattern, text):
-        return [loc.issue("answer.pattern", path, text=question.pattern_message)]
-    return []
+        issue = _rule(loc, question, "pattern", "answer.pattern", path)
+        if issue.severity == "error":
+            return [issue]
+        warnings.append(issue)
+    return warnings
+
+
+def _rule(
+    loc: Localizer, question: Question, rule: str, code: str, path: tuple[str | int, ...]
+) -> ValidationIssue:
+    """The issue for a failed declared rule, with the severity the definition gives it."""
+    params: dict[str, str | int] = {}
+    limit = getattr(question, rule)
+    if rule.startswith("min_"):
+        params["min"] = limit
+    elif rule.startswith("max_"):
+        params["max"] = limit
+    text = question.pattern_message if rule == "pattern" else None
+    return loc.issue(code, path, params, severity=question.severity_of(rule), text=text)
 
 
 def validate_step(
