@@ -4,14 +4,17 @@ holds at its boundaries; every code has a message in every shipped locale."""
 from __future__ import annotations
 
 import re
+from importlib import resources
 from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from kl_contact import DefinitionError, parse_workflow
 from kl_contact.channels.status import CHANNEL_CLOSED
 from kl_contact.definition.conditions import AnswerIn, ConditionContext
+from kl_contact.definition.lint import Finding, lint_text
 from kl_contact.definition.model import AttachmentPolicy, Option, Question, QuestionType
 from kl_contact.questionnaire.fields import (
     bad_file_name,
@@ -367,3 +370,39 @@ def test_a_definition_locale_without_built_in_messages_is_reported() -> None:
     assert ("answer.required", "de") not in missing
     assert ("answer.invalid_email", "de") in missing
     assert all(locale == "de" for _, locale in missing)
+
+
+# ---------------------------------------------------------------- definition checks
+
+DEFAULT_TEXT = (
+    resources.files("kl_contact").joinpath("definition/default_workflow.yaml").read_text("utf-8")
+)
+
+
+def _findings(text: str, code: str) -> list[Finding]:
+    return [f for f in lint_text(text, "def.yaml") if f.code == code]
+
+
+def test_an_unknown_phone_region_is_a_definition_error() -> None:
+    text = "phone_region: ZZ\n" + DEFAULT_TEXT
+    (finding,) = _findings(text, "phone_region.unknown")
+    assert (finding.severity, finding.line, finding.path) == ("error", 1, ("phone_region",))
+    with pytest.raises(DefinitionError) as excinfo:
+        parse_workflow(text, source="def.yaml")
+    assert excinfo.value.code == "phone_region.unknown"
+    assert _findings("phone_region: KZ\n" + DEFAULT_TEXT, "phone_region.unknown") == []
+
+
+def test_a_locale_without_messages_is_reported() -> None:
+    text = DEFAULT_TEXT.replace("locales: [ru, en]", "locales: [ru, en, de]", 1)
+    (finding,) = _findings(text, "messages.missing_locale")
+    assert (finding.severity, finding.path) == ("warning", ("locales", 2))
+    assert _findings(DEFAULT_TEXT, "messages.missing_locale") == []
+
+
+def test_a_request_without_contact_email_is_reported() -> None:
+    text = DEFAULT_TEXT.replace("role: contact_email", "role: contact_name", 1)
+    (finding,) = _findings(text, "request.no_contact_email")
+    assert finding.severity == "warning"
+    assert finding.path[0] == "steps"
+    assert _findings(DEFAULT_TEXT, "request.no_contact_email") == []

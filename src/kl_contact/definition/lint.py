@@ -20,6 +20,7 @@ from kl_contact.channels.checks import channel_problems
 from kl_contact.channels.instructions import INSTRUCTION_PLACEHOLDERS
 from kl_contact.definition._yaml import Document, load_yaml
 from kl_contact.errors import DefinitionError, Severity, format_path
+from kl_contact.questionnaire.checks import questionnaire_problems
 
 __all__ = ["CODES", "Finding", "default_next", "lint_text"]
 
@@ -67,6 +68,9 @@ CODES: Mapping[str, tuple[Severity, str]] = {
     "hours.unknown_time_zone": ("error", "use an IANA name such as Europe/Moscow"),
     "hours.bad_date": ("error", "use YYYY-MM-DD"),
     "hours.duplicate_date": ("error", "list each date once"),
+    "messages.missing_locale": ("warning", "add the locale's text under messages:"),
+    "phone_region.unknown": ("error", "use an ISO 3166-1 code such as RU or DE"),
+    "request.no_contact_email": ("warning", "add an email question with role: contact_email"),
 }
 """Every code a finding may carry: its severity and the default fix hint."""
 
@@ -256,6 +260,12 @@ class _Checks:
         yield from self.step_links()
         yield from self.flow()
         yield from self.channels()
+        yield from self.questionnaire()
+
+    def questionnaire(self) -> Iterator[Finding]:
+        """Messages for every declared locale, the phone region, the contact e-mail."""
+        for code, message, path, hint in questionnaire_problems(self.data):
+            yield self.finding(code, message, path, hint)
 
     def channels(self) -> Iterator[Finding]:
         """Support hours and suggestions of the channels (placeholders are checked with
