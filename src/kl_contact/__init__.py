@@ -24,6 +24,7 @@ from kl_contact.channels.instructions import (
 )
 from kl_contact.definition.loader import default_workflow, load_workflow, parse_workflow
 from kl_contact.definition.model import Workflow
+from kl_contact.driver import AsyncDriver, Driver
 from kl_contact.engine.effects import Effect, SearchArticles, SendRegistrationEmail, SubmitTicket
 from kl_contact.engine.engine import Engine, Transition
 from kl_contact.engine.events import (
@@ -70,6 +71,7 @@ __all__ = [
     "ArticleQuery",
     "ArticlesFailed",
     "ArticlesFound",
+    "AsyncDriver",
     "Attachment",
     "Back",
     "ChangeLocale",
@@ -77,6 +79,7 @@ __all__ = [
     "ContactDetails",
     "Continue",
     "DefinitionError",
+    "Driver",
     "Effect",
     "Engine",
     "EngineerContact",
