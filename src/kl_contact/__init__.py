@@ -56,6 +56,13 @@ from kl_contact.ticket.model import (
     Ticket,
     WorkflowRef,
 )
+from kl_contact.tokens import (
+    SealedToken,
+    SessionTokens,
+    SigningKey,
+    TokenKeyring,
+    TokenRefused,
+)
 from kl_contact.wire import JsonEngine, dump_session, dump_transition, load_event, load_session
 
 __version__ = "0.1.0.dev0"
@@ -93,14 +100,19 @@ __all__ = [
     "NextStepAction",
     "OpenArticle",
     "Receipt",
+    "SealedToken",
     "SearchArticles",
     "Send",
     "SendRegistrationEmail",
     "Session",
+    "SessionTokens",
+    "SigningKey",
     "SubmitTicket",
     "Ticket",
     "TicketAccepted",
     "TicketRejected",
+    "TokenKeyring",
+    "TokenRefused",
     "Transition",
     "UsageError",
     "ValidationIssue",
