@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck unit schemas bench clean
+.PHONY: demo test lint typecheck unit schemas bench clean fixtures
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,10 @@ unit: $(STAMP)
 
 schemas: $(STAMP)
 	$(BIN)/kl-contact schemas check
+
+# Rewrite the shared schema fixtures (tests/fixtures/documents/) from the library's output.
+fixtures: $(STAMP)
+	$(BIN)/python tests/fixtures/make_documents.py
 
 # Every benchmarks/bench_*.py prints its figures beside a baseline measured in the same run.
 bench: $(STAMP)

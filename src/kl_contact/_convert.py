@@ -49,6 +49,12 @@ def _build() -> cattrs.Converter:
             return [conv.unstructure(item) for item in value]
         return value
 
+    def structure_path_part(value: Any, _: Any) -> str | int:
+        if isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool)):
+            return value
+        raise TypeError("a path part is a string or an integer")
+
+    conv.register_structure_hook(str | int, structure_path_part)  # ValidationIssue.path
     conv.register_structure_hook(AnswerValue, structure_answer)
     conv.register_unstructure_hook(AnswerValue, unstructure_answer)
 
