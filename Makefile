@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck unit schemas bench clean fixtures
+.PHONY: demo test lint typecheck unit schemas bench clean fixtures js js-run types
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,7 +18,7 @@ $(STAMP): $(BIN)/python pyproject.toml
 demo: $(STAMP)
 	$(BIN)/kl-contact demo --all
 
-test: lint typecheck unit schemas
+test: lint typecheck unit schemas js
 
 LINTED := src tests $(wildcard benchmarks examples fuzz)
 
@@ -34,6 +34,32 @@ unit: $(STAMP)
 
 schemas: $(STAMP)
 	$(BIN)/kl-contact schemas check
+
+# The schemas through the tools frontend teams use: ajv on the shared fixtures, and the
+# TypeScript declarations (current, and accepted by tsc). Under CI Node.js is required; on a
+# machine without it the check is skipped with a note.
+JS := tests/js
+JS_STAMP := $(JS)/node_modules/.installed
+
+js:
+	@if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then \
+		$(MAKE) --no-print-directory js-run; \
+	elif [ "$${CI:-}" = "true" ]; then \
+		echo "js: Node.js and npm are required under CI" >&2; exit 1; \
+	else \
+		echo "js: SKIPPED, Node.js or npm not found (install Node.js 18+ to run it)"; \
+	fi
+
+js-run: $(JS_STAMP)
+	cd $(JS) && npm test
+
+$(JS_STAMP): $(JS)/package.json $(JS)/package-lock.json
+	cd $(JS) && npm ci --no-audit --no-fund
+	touch $@
+
+# Regenerate schemas/kl_contact.d.ts after a schema change.
+types: $(JS_STAMP)
+	cd $(JS) && npm run types
 
 # Rewrite the shared schema fixtures (tests/fixtures/documents/) from the library's output.
 fixtures: $(STAMP)
