@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck unit schemas bench clean fixtures js js-run types
+.PHONY: demo test lint typecheck unit schemas bench clean fixtures js js-run types docs
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,7 +18,7 @@ $(STAMP): $(BIN)/python pyproject.toml
 demo: $(STAMP)
 	$(BIN)/kl-contact demo --all
 
-test: lint typecheck unit schemas js
+test: lint typecheck unit schemas js docs
 
 LINTED := src tests $(wildcard benchmarks examples fuzz)
 
@@ -60,6 +60,16 @@ $(JS_STAMP): $(JS)/package.json $(JS)/package-lock.json
 # Regenerate schemas/kl_contact.d.ts after a schema change.
 types: $(JS_STAMP)
 	cd $(JS) && npm run types
+
+# The documentation site (mkdocs, Material theme) into site/; any warning fails the build.
+DOCS_STAMP := $(VENV)/.docs-installed
+
+$(DOCS_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,docs]'
+	touch $@
+
+docs: $(DOCS_STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
 
 # Rewrite the shared schema fixtures (tests/fixtures/documents/) from the library's output.
 fixtures: $(STAMP)
