@@ -20,6 +20,7 @@ the engine: ``now`` is still the host's.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import inspect
 import threading
 from collections.abc import Awaitable, Callable, Generator, Sequence
@@ -160,17 +161,15 @@ def _call_in_thread(fn: Callable[..., T], args: tuple[Any, ...], timeout: float)
     box: dict[str, Any] = {}
 
     def run() -> None:
-        try:
+        with contextlib.suppress(Exception):  # no value in the box is the failure
             box["value"] = fn(*args)
-        except Exception as exc:
-            box["error"] = exc
 
     worker = threading.Thread(target=run, name="kl-contact-effect", daemon=True)
     worker.start()
     worker.join(timeout)
     if worker.is_alive():
         raise _Failed("timeout")
-    if "error" in box:
+    if "value" not in box:
         raise _Failed("error")
     value: T = box["value"]
     return value
@@ -243,7 +242,8 @@ class AsyncDriver:
 
     The same contract as :class:`Driver`: ``timeout`` bounds each call (the call is
     cancelled when it runs past it), and a failed or timed-out call becomes
-    ``ArticlesFailed`` or ``TicketRejected``. A callable may also return a plain value.
+    ``ArticlesFailed`` or ``TicketRejected``. A plain function is accepted too, but it runs
+    on the loop: one that blocks should be wrapped with ``asyncio.to_thread``.
     """
 
     engine: Engine
