@@ -50,50 +50,288 @@ export type WireResponse =
       session: {} | null;
     };
 /**
+ * The definition format version: always 1.
+ */
+export type Format = 1;
+/**
  * A stable identifier: lowercase letters, digits, '_' and '-'.
  */
 export type WorkflowId = string;
+/**
+ * The definition's own version, an integer that grows with each published change; sessions record it with a digest of the document.
+ */
+export type Version = number;
+/**
+ * Every user-visible text must exist in each of these locales, and in no other.
+ *
+ * @minItems 1
+ */
+export type Locales = [string, ...string[]];
+/**
+ * One of locales: sessions start in it unless the host names another, and texts fall back to it.
+ */
+export type DefaultLocale = string;
+/**
+ * What sort of resource it is.
+ */
+export type Kind =
+  "help" | "knowledge_base" | "faq" | "forum" | "utilities" | "downloads" | "other";
+/**
+ * Help, knowledge base, FAQ, forum, utilities and downloads shown before the user contacts support.
+ */
+export type SelfServiceResources = WorkflowResource[];
+/**
+ * The ways to reach the engineers (e-mail, chat, phone), each with its confirmation instructions.
+ *
+ * @minItems 1
+ */
+export type Channels = [WorkflowChannel, ...WorkflowChannel[]];
+/**
+ * The next steps shown on the confirmation for this channel.
+ *
+ * @minItems 1
+ */
+export type Instructions1 = [WorkflowInstruction, ...WorkflowInstruction[]];
+/**
+ * The button the step offers: wait for the e-mail, open the chat, or call.
+ */
+export type Action = "wait_email" | "open_chat" | "call";
+/**
+ * An IANA time zone name, such as Europe/Moscow.
+ */
+export type WorkflowTimeZone = string;
+/**
+ * The channel never closes (hours are ignored).
+ */
+export type AlwaysOpen = boolean;
+/**
+ * The weekdays this period applies to.
+ *
+ * @minItems 1
+ */
+export type Days = [
+  "mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun",
+  ...("mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun")[]
+];
+/**
+ * A local wall time HH:MM; 24:00 is the end of the day.
+ */
+export type WorkflowClock = string;
+export type WorkflowWeekly = {
+  days: Days;
+  opens: WorkflowClock;
+  closes: WorkflowClock;
+}[];
+/**
+ * The calendar date, YYYY-MM-DD.
+ */
+export type Date = string;
+/**
+ * The opening periods on that date; an empty list means closed all day.
+ */
+export type Periods = WorkflowPeriod[];
+/**
+ * Dated hours replacing the weekly ones; no periods means closed that day.
+ */
+export type WorkflowExceptions = {
+  date: Date;
+  periods?: Periods;
+}[];
+/**
+ * The channel never closes in this region.
+ */
+export type AlwaysOpen1 = boolean;
+/**
+ * Whether the channel may still be chosen while closed.
+ */
+export type ChoosableWhileClosed = boolean;
+/**
+ * Channel ids to offer instead while this one is closed.
+ */
+export type SuggestedInstead = WorkflowId[];
+/**
+ * The screens of the flow, in order; the first is the start. Without next or routes, a step is followed by the next one in the list that is not a resolved step.
+ *
+ * @minItems 1
+ */
+export type Steps = [WorkflowStep, ...WorkflowStep[]];
+/**
+ * What the step does.
+ */
+export type Kind1 =
+  | "self_service"
+  | "channel_choice"
+  | "questions"
+  | "articles"
+  | "request"
+  | "confirmation"
+  | "resolved";
+/**
+ * The field type; it decides the answer's shape and its checks.
+ */
+export type Type =
+  | "single_choice"
+  | "multiple_choice"
+  | "text"
+  | "long_text"
+  | "email"
+  | "phone"
+  | "attachments"
+  | "consent"
+  | "info";
 /**
  * A declarative condition: all / any / not, or one comparison on an earlier answer, the channel or the locale.
  */
 export type WorkflowCondition =
   | {
-      /**
-       * @minItems 1
-       */
-      all: [WorkflowCondition, ...WorkflowCondition[]];
+      all: AllOf;
     }
   | {
-      /**
-       * @minItems 1
-       */
-      any: [WorkflowCondition, ...WorkflowCondition[]];
+      any: AnyOf;
     }
   | {
       not: WorkflowCondition;
     }
   | {
       answer: WorkflowId;
-      equals: string | boolean;
+      equals: Equals;
     }
   | {
       answer: WorkflowId;
-      /**
-       * @minItems 1
-       */
-      in: [string, ...string[]];
+      in: In;
     }
   | {
       answer: WorkflowId;
-      answered: boolean;
+      answered: Answered;
     }
   | {
-      channel: WorkflowId | [WorkflowId, ...WorkflowId[]];
+      channel: Channel;
     }
   | {
-      locale: string | [string, ...string[]];
+      locale: Locale;
     };
-export type Locale = string;
+/**
+ * Holds when every inner condition holds.
+ *
+ * @minItems 1
+ */
+export type AllOf = [WorkflowCondition, ...WorkflowCondition[]];
+/**
+ * Holds when at least one inner condition holds.
+ *
+ * @minItems 1
+ */
+export type AnyOf = [WorkflowCondition, ...WorkflowCondition[]];
+/**
+ * The answer is this option id (a multiple choice: includes it), text or boolean.
+ */
+export type Equals = string | boolean;
+/**
+ * The answer is one of these option ids (a multiple choice: shares one).
+ *
+ * @minItems 1
+ */
+export type In = [string, ...string[]];
+/**
+ * true: the question has a non-empty answer; false: it has none.
+ */
+export type Answered = boolean;
+/**
+ * The chosen channel is this one, or one of these.
+ */
+export type Channel = WorkflowId | [WorkflowId, ...WorkflowId[]];
+/**
+ * The session's locale is this one, or one of these.
+ */
+export type Locale = string | [string, ...string[]];
+/**
+ * Choices of a single or multiple choice question.
+ */
+export type Options = WorkflowOption[];
+/**
+ * The question must be answered to go on.
+ */
+export type Required = boolean;
+/**
+ * What the answer means to the ticket and to article search.
+ */
+export type Role =
+  | "product"
+  | "category"
+  | "platform"
+  | "subject"
+  | "description"
+  | "attachments"
+  | "contact_name"
+  | "contact_email"
+  | "contact_phone"
+  | "contact_language"
+  | "consent";
+/**
+ * The fewest characters a text answer may have (after trimming).
+ */
+export type ShortestAnswer = number;
+/**
+ * The most characters a text answer may have (after trimming).
+ */
+export type LongestAnswer = number;
+/**
+ * A regular expression the whole answer must match.
+ */
+export type Pattern = string;
+/**
+ * The fewest options a multiple choice answer may have.
+ */
+export type FewestChoices = number;
+/**
+ * The most options a multiple choice answer may have.
+ */
+export type MostChoices = number;
+/**
+ * The media types a file may have.
+ */
+export type MediaTypes = string[];
+/**
+ * The file name endings allowed, with the dot.
+ */
+export type Extensions = string[];
+/**
+ * The largest size of one file, in bytes.
+ */
+export type LargestFile = number;
+/**
+ * How many files may be attached.
+ */
+export type MostFiles = number;
+/**
+ * The largest size of all files together, in bytes.
+ */
+export type LargestTotal = number;
+/**
+ * keep: the answer stays in the session (a hidden answer never reaches the ticket) and shows again when the question returns; clear: the answer is dropped as soon as its question, or the option chosen, is hidden.
+ */
+export type WorkflowAnswerPolicy = "keep" | "clear";
+/**
+ * The fields of a questions or request step.
+ */
+export type Questions = WorkflowQuestion[];
+/**
+ * Conditional next steps, tried in order before `next`.
+ */
+export type Routes = WorkflowRoute[];
+/**
+ * The support mailbox: the Reply-To of the registration e-mail.
+ */
+export type SupportMailbox = string;
+/**
+ * How many articles to ask the search for (1 to 50, default 5).
+ */
+export type Limit = number;
+/**
+ * Matches scoring below this are not shown (default 0).
+ */
+export type LowestScore = number;
+export type Locale1 = string;
 
 /**
  * Every document kl_contact ships a schema for, by schema name.
@@ -367,6 +605,26 @@ export interface ViewChannel {
   title: string;
   description: string;
   button: string;
+  /**
+   * Whether the channel is open at the session's last event.
+   */
+  open?: boolean;
+  /**
+   * False for a closed channel that cannot be chosen now.
+   */
+  choosable?: boolean;
+  /**
+   * The next opening, in the user's time zone, when closed.
+   */
+  opens_at?: Datetime | null;
+  /**
+   * When an open channel closes, in the user's time zone.
+   */
+  closes_at?: Datetime | null;
+  /**
+   * Channels to offer instead while this one is closed.
+   */
+  suggest?: string[];
 }
 export interface ViewArticles {
   status: "idle" | "loading" | "ready" | "failed";
@@ -401,6 +659,10 @@ export interface InstructionsAction {
   phone_display?: string | null;
   email?: string | null;
   request_number?: string | null;
+  /**
+   * The reply time the receipt promised, in hours.
+   */
+  reply_within_hours?: number | null;
 }
 /**
  * One user's contact in progress; store it anywhere and resume it anywhere.
@@ -421,6 +683,14 @@ export interface Session {
   submission?: SessionSubmission | null;
   sequence?: number;
   history?: SessionHistory[];
+  /**
+   * The user's IANA time zone.
+   */
+  time_zone?: string | null;
+  /**
+   * The user's region code, for regional support hours.
+   */
+  region?: string | null;
 }
 /**
  * The definition a session or ticket belongs to.
@@ -561,6 +831,14 @@ export interface WireStart {
   session_id: string;
   now: Datetime;
   locale?: string | null;
+  /**
+   * The user's IANA time zone, for opening times.
+   */
+  time_zone?: string | null;
+  /**
+   * The user's region code, for regional support hours.
+   */
+  region?: string | null;
 }
 export interface WireHandleEnvelope {
   handle: WireHandle;
@@ -577,45 +855,21 @@ export interface WireHandle {
  * The declarative contact workflow: self-service, channel choice, questions, articles, the request and the confirmation.
  */
 export interface Workflow {
-  /**
-   * The definition format version.
-   */
-  format: 1;
+  format: Format;
   id: WorkflowId;
-  /**
-   * The definition's own version; sessions record it.
-   */
-  version: number;
-  /**
-   * @minItems 1
-   */
-  locales: [string, ...string[]];
-  default_locale: string;
+  version: Version;
+  locales: Locales;
+  default_locale: DefaultLocale;
   title: WorkflowText;
-  self_service: WorkflowResource[];
-  contacts_page: {
-    title: WorkflowText;
-    url: WorkflowText;
-  };
-  /**
-   * @minItems 1
-   */
-  channels: [WorkflowChannel, ...WorkflowChannel[]];
-  /**
-   * @minItems 1
-   */
-  steps: [WorkflowStep, ...WorkflowStep[]];
+  self_service: SelfServiceResources;
+  contacts_page: ContactsPage;
+  channels: Channels;
+  steps: Steps;
   registration_note: WorkflowText;
-  articles?: {
-    limit?: number;
-    min_score?: number;
-  };
-  /**
-   * Overrides of the built-in validation messages, by issue code.
-   */
-  messages?: {
-    [k: string]: WorkflowText;
-  };
+  support_email?: SupportMailbox;
+  articles?: ArticleSearch;
+  messages?: MessageOverrides;
+  hidden_answers?: WorkflowAnswerPolicy;
 }
 /**
  * A user-visible text: a map of locale code to string. Every declared locale must be present.
@@ -623,103 +877,118 @@ export interface Workflow {
 export interface WorkflowText {
   [k: string]: string | undefined;
 }
+/**
+ * A self-service pointer shown before contacting support.
+ */
 export interface WorkflowResource {
   id: WorkflowId;
-  kind: "help" | "knowledge_base" | "faq" | "forum" | "utilities" | "downloads" | "other";
+  kind: Kind;
   title: WorkflowText;
   description: WorkflowText;
   url: WorkflowText;
 }
+/**
+ * The support contacts page for home users (title and address).
+ */
+export interface ContactsPage {
+  title: WorkflowText;
+  url: WorkflowText;
+}
+/**
+ * A way to reach the engineers.
+ */
 export interface WorkflowChannel {
   id: WorkflowId;
   title: WorkflowText;
   description: WorkflowText;
   button: WorkflowText;
-  /**
-   * @minItems 1
-   */
-  instructions: [WorkflowInstruction, ...WorkflowInstruction[]];
+  instructions: Instructions1;
+  availability?: WorkflowAvailability;
 }
+/**
+ * One next step on the confirmation screen of a channel.
+ */
 export interface WorkflowInstruction {
   text: WorkflowText;
-  action?: "wait_email" | "open_chat" | "call";
+  action?: Action;
   label?: WorkflowText;
 }
+/**
+ * Support hours of a channel; without them the channel is always open.
+ */
+export interface WorkflowAvailability {
+  time_zone?: WorkflowTimeZone;
+  always_open?: AlwaysOpen;
+  weekly?: WorkflowWeekly;
+  exceptions?: WorkflowExceptions;
+  regions?: RegionalHours;
+  when_closed?: WhileClosed;
+}
+export interface WorkflowPeriod {
+  opens: WorkflowClock;
+  closes: WorkflowClock;
+}
+/**
+ * Other hours per region code.
+ */
+export interface RegionalHours {
+  [k: string]: WorkflowSchedule | undefined;
+}
+export interface WorkflowSchedule {
+  time_zone?: WorkflowTimeZone;
+  always_open?: AlwaysOpen1;
+  weekly?: WorkflowWeekly;
+  exceptions?: WorkflowExceptions;
+}
+/**
+ * Whether the channel may be chosen while closed, and what to suggest instead.
+ */
+export interface WhileClosed {
+  choosable?: ChoosableWhileClosed;
+  suggest?: SuggestedInstead;
+}
+/**
+ * One screen of the flow.
+ */
 export interface WorkflowStep {
   id: WorkflowId;
-  /**
-   * What the step does.
-   */
-  kind:
-    | "self_service"
-    | "channel_choice"
-    | "questions"
-    | "articles"
-    | "request"
-    | "confirmation"
-    | "resolved";
+  kind: Kind1;
   title: WorkflowText;
   text?: WorkflowText;
   button?: WorkflowText;
-  questions?: WorkflowQuestion[];
+  questions?: Questions;
   next?: WorkflowId;
-  /**
-   * Conditional next steps, tried in order before `next`.
-   */
-  routes?: WorkflowRoute[];
+  routes?: Routes;
   on_helped?: WorkflowId;
 }
+/**
+ * One field of a questions or request step.
+ */
 export interface WorkflowQuestion {
   id: WorkflowId;
-  /**
-   * The field type; it decides the answer's shape and its checks.
-   */
-  type:
-    | "single_choice"
-    | "multiple_choice"
-    | "text"
-    | "long_text"
-    | "email"
-    | "phone"
-    | "attachments"
-    | "consent"
-    | "info";
+  type: Type;
   label: WorkflowText;
   help?: WorkflowText;
   placeholder?: WorkflowText;
-  /**
-   * Choices of a single or multiple choice question.
-   */
-  options?: WorkflowOption[];
-  required?: boolean;
+  options?: Options;
+  required?: Required;
   required_when?: WorkflowCondition;
   when?: WorkflowCondition;
-  /**
-   * What the answer means to the ticket and to article search.
-   */
-  role?:
-    | "product"
-    | "category"
-    | "platform"
-    | "subject"
-    | "description"
-    | "attachments"
-    | "contact_name"
-    | "contact_email"
-    | "contact_phone"
-    | "contact_language"
-    | "consent";
-  min_length?: number;
-  max_length?: number;
-  /**
-   * A regular expression the whole answer must match.
-   */
-  pattern?: string;
+  role?: Role;
+  min_length?: ShortestAnswer;
+  max_length?: LongestAnswer;
+  pattern?: Pattern;
   pattern_message?: WorkflowText;
-  min_selected?: number;
-  max_selected?: number;
+  min_selected?: FewestChoices;
+  max_selected?: MostChoices;
   attachments?: WorkflowAttachments;
+  depends_on?: WorkflowDependentOptions;
+  hidden_answer?: WorkflowAnswerPolicy;
+  severity?: RuleSeverities;
 }
+/**
+ * One entry of a choice question.
+ */
 export interface WorkflowOption {
   id: WorkflowId;
   label: WorkflowText;
@@ -729,15 +998,50 @@ export interface WorkflowOption {
  * Which files may be attached (metadata only).
  */
 export interface WorkflowAttachments {
-  media_types?: string[];
-  extensions?: string[];
-  max_size?: number;
-  max_count?: number;
-  max_total_size?: number;
+  media_types?: MediaTypes;
+  extensions?: Extensions;
+  max_size?: LargestFile;
+  max_count?: MostFiles;
+  max_total_size?: LargestTotal;
 }
+/**
+ * The option list depends on the answer to an earlier single_choice question: one list per parent option id. The question shows once the parent has an answer whose list is not empty; an empty list hides it.
+ */
+export interface WorkflowDependentOptions {
+  question: WorkflowId;
+  options: OptionListsByParentValue;
+}
+/**
+ * Parent option id -> the options offered when it is chosen. Every parent option needs a list (lint: dependent.missing_list).
+ */
+export interface OptionListsByParentValue {
+  [k: string]: WorkflowOption[] | undefined;
+}
+/**
+ * The severity of each validation rule of this question: `error` blocks going on, `warning` is shown and does not. Rules not listed are errors.
+ */
+export interface RuleSeverities {
+  [k: string]: ("error" | "warning") | undefined;
+}
+/**
+ * A conditional next step.
+ */
 export interface WorkflowRoute {
   when: WorkflowCondition;
   to: WorkflowId;
+}
+/**
+ * How many articles the articles step asks for, and the lowest score worth showing.
+ */
+export interface ArticleSearch {
+  limit?: Limit;
+  min_score?: LowestScore;
+}
+/**
+ * Replacements for built-in validation messages, by issue code; may use {min}, {max}, {index}, {max_mb} and {reason}.
+ */
+export interface MessageOverrides {
+  [k: string]: WorkflowText;
 }
 /**
  * Knowledge-base articles the built-in matcher searches.
@@ -752,7 +1056,7 @@ export interface Catalog {
 export interface CatalogArticle {
   id: string;
   topic?: string;
-  locale: Locale;
+  locale: Locale1;
   title: string;
   summary?: string;
   body?: string;

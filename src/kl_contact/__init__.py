@@ -15,15 +15,28 @@ out the effects it gets back.
 """
 
 from kl_contact.articles.model import Article, ArticleMatch, ArticleMatcher, ArticleQuery
-from kl_contact.channels.instructions import (
+from kl_contact.channels import (
+    Availability,
+    ChannelStatus,
     Instructions,
     InstructionStep,
     NextStepAction,
+    Schedule,
     build_instructions,
+    channel_status,
+    find_request_number,
+    registration_email,
+    render_html,
+    render_json,
+    render_markdown,
     render_text,
+    safe_url,
 )
+from kl_contact.definition.diagram import to_dot, to_mermaid
+from kl_contact.definition.lint import Finding, lint_text
 from kl_contact.definition.loader import default_workflow, load_workflow, parse_workflow
-from kl_contact.definition.model import Workflow
+from kl_contact.definition.model import AnswerPolicy, Workflow
+from kl_contact.definition.paths import FlowPath, PathAnswers, answers_for, flow_paths
 from kl_contact.driver import AsyncDriver, Driver
 from kl_contact.engine.effects import Effect, SearchArticles, SendRegistrationEmail, SubmitTicket
 from kl_contact.engine.engine import Engine, Transition
@@ -45,6 +58,7 @@ from kl_contact.engine.events import (
     TicketAccepted,
     TicketRejected,
 )
+from kl_contact.engine.migration import DroppedAnswer, Migration, VersionPolicy
 from kl_contact.engine.session import Session
 from kl_contact.engine.views import View
 from kl_contact.errors import DefinitionError, KlContactError, UsageError, ValidationIssue
@@ -70,6 +84,7 @@ __version__ = "0.1.0.dev0"
 
 __all__ = [
     "Answer",
+    "AnswerPolicy",
     "Article",
     "ArticleHelped",
     "ArticleMatch",
@@ -80,26 +95,34 @@ __all__ = [
     "ArticlesFound",
     "AsyncDriver",
     "Attachment",
+    "Availability",
     "Back",
     "ChangeLocale",
+    "ChannelStatus",
     "ChooseChannel",
     "ContactDetails",
     "Continue",
     "DefinitionError",
     "Driver",
+    "DroppedAnswer",
     "Effect",
     "Engine",
     "EngineerContact",
     "Escalate",
     "Event",
+    "Finding",
+    "FlowPath",
     "InstructionStep",
     "Instructions",
     "JsonEngine",
     "KlContactError",
+    "Migration",
     "Next",
     "NextStepAction",
     "OpenArticle",
+    "PathAnswers",
     "Receipt",
+    "Schedule",
     "SealedToken",
     "SearchArticles",
     "Send",
@@ -116,17 +139,30 @@ __all__ = [
     "Transition",
     "UsageError",
     "ValidationIssue",
+    "VersionPolicy",
     "View",
     "Workflow",
     "WorkflowRef",
     "__version__",
+    "answers_for",
     "build_instructions",
+    "channel_status",
     "default_workflow",
     "dump_session",
     "dump_transition",
+    "find_request_number",
+    "flow_paths",
+    "lint_text",
     "load_event",
     "load_session",
     "load_workflow",
     "parse_workflow",
+    "registration_email",
+    "render_html",
+    "render_json",
+    "render_markdown",
     "render_text",
+    "safe_url",
+    "to_dot",
+    "to_mermaid",
 ]

@@ -201,9 +201,20 @@ class Driver:
     on_failure: FailureFn = _ignore_failure
     """Told of every failed or timed-out call (the effect and the reason), e.g. to log it."""
 
-    def start(self, *, session_id: str, now: datetime, locale: str | None = None) -> Transition:
+    def start(
+        self,
+        *,
+        session_id: str,
+        now: datetime,
+        locale: str | None = None,
+        time_zone: str | None = None,
+        region: str | None = None,
+    ) -> Transition:
         """Start a session and perform the effects of the first step."""
-        return self._settle(self.engine.start(session_id=session_id, now=now, locale=locale), now)
+        started = self.engine.start(
+            session_id=session_id, now=now, locale=locale, time_zone=time_zone, region=region
+        )
+        return self._settle(started, now)
 
     def handle(self, session: Session, event: Event, now: datetime) -> Transition:
         """Apply ``event`` and perform every effect that follows, until none is left."""
@@ -256,10 +267,18 @@ class AsyncDriver:
     """Told of every failed or timed-out call (the effect and the reason), e.g. to log it."""
 
     async def start(
-        self, *, session_id: str, now: datetime, locale: str | None = None
+        self,
+        *,
+        session_id: str,
+        now: datetime,
+        locale: str | None = None,
+        time_zone: str | None = None,
+        region: str | None = None,
     ) -> Transition:
         """Start a session and perform the effects of the first step."""
-        started = self.engine.start(session_id=session_id, now=now, locale=locale)
+        started = self.engine.start(
+            session_id=session_id, now=now, locale=locale, time_zone=time_zone, region=region
+        )
         return await self._settle(started, now)
 
     async def handle(self, session: Session, event: Event, now: datetime) -> Transition:

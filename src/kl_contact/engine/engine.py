@@ -23,7 +23,9 @@ import attrs
 
 from kl_contact._text import localize
 from kl_contact.articles.model import ArticleQuery
+from kl_contact.channels.hours import zone
 from kl_contact.channels.instructions import build_instructions
+from kl_contact.channels.status import closed_issue, statuses
 from kl_contact.definition.conditions import ConditionContext, evaluate
 from kl_contact.definition.model import (
     TERMINAL_KINDS,
@@ -54,6 +56,7 @@ from kl_contact.engine.events import (
     TicketRejected,
     event_type,
 )
+from kl_contact.engine.migration import Migration, VersionPolicy, migrate_session
 from kl_contact.engine.session import (
     MAX_HISTORY,
     ArticleFeedback,
@@ -75,6 +78,7 @@ from kl_contact.engine.views import (
     View,
 )
 from kl_contact.errors import UsageError, ValidationIssue
+from kl_contact.questionnaire.answer_policy import apply_answer_policies, visible_answers
 from kl_contact.questionnaire.messages import message
 from kl_contact.questionnaire.validation import (
     Localizer,
@@ -151,9 +155,26 @@ class Engine:
 
     # ------------------------------------------------------------------ public API
 
-    def start(self, *, session_id: str, now: datetime, locale: str | None = None) -> Transition:
-        """A new session on the first step, in ``locale`` (default: the definition's)."""
+    def start(
+        self,
+        *,
+        session_id: str,
+        now: datetime,
+        locale: str | None = None,
+        time_zone: str | None = None,
+        region: str | None = None,
+    ) -> Transition:
+        """A new session on the first step, in ``locale`` (default: the definition's).
+
+        ``time_zone`` (IANA) is where opening times are shown; ``region`` picks regional
+        support hours.
+        """
         _aware(now)
+        if time_zone is not None:
+            try:
+                zone(time_zone)
+            except ValueError:
+                raise UsageError("unknown time zone", code="time_zone.unknown") from None
         locale = locale or self.workflow.default_locale
         if locale not in self.workflow.locales:
             raise UsageError(
@@ -168,14 +189,16 @@ class Engine:
             step=self.workflow.start.id,
             created_at=now,
             updated_at=now,
+            time_zone=time_zone,
+            region=region,
         )
         return self._enter(session, self.workflow.start, now, push=False)
 
     def handle(self, session: Session, event: Event, now: datetime) -> Transition:
         """Apply ``event`` to ``session`` at ``now``."""
         _aware(now)
-        if session.workflow.id != self._ref.id:
-            raise UsageError("the session belongs to another workflow", code="session.foreign")
+        if session.workflow != self._ref:
+            migrate_session(self, session)  # raises: resume() migrates, if the host wants
         etype = event_type(event)
         if etype not in _HOST_EVENTS and etype not in self.allowed_events(session):
             raise UsageError(
@@ -254,7 +277,7 @@ class Engine:
             case ChangeLocale(locale):
                 if locale not in self.workflow.locales:
                     raise UsageError(f"locale {locale!r} is not declared", code="locale.unknown")
-                session = attrs.evolve(session, locale=locale)
+                session = self._with_policies(attrs.evolve(session, locale=locale))
                 step = self._steps[session.step]
                 if session.issues and step.kind in {StepKind.QUESTIONS, StepKind.REQUEST}:
                     session = attrs.evolve(session, issues=tuple(self._validate(session, step)))
@@ -262,6 +285,23 @@ class Engine:
                     session = attrs.evolve(session, issues=())
                 return self._stay(session)
         raise AssertionError(f"unhandled event {etype}")  # pragma: no cover
+
+    def resume(
+        self,
+        session: Session,
+        now: datetime,
+        *,
+        on_version_change: VersionPolicy | str = VersionPolicy.REFUSE,
+    ) -> tuple[Transition, Migration]:
+        """Take up a stored session, migrating it to this definition's version if the host
+        allows it (see :mod:`kl_contact.engine.migration`); returns the view and the record.
+        """
+        _aware(now)
+        migration = migrate_session(self, session, on_version_change=on_version_change)
+        moved = migration.session
+        if migration.step_to != migration.step_from:
+            return self._enter(moved, self._steps[moved.step], now, push=False), migration
+        return self._stay(moved), migration
 
     @staticmethod
     def _is_stale(session: Session, event: Event) -> bool:
@@ -349,6 +389,7 @@ class Engine:
             )
         elif step.kind is StepKind.CHANNEL_CHOICE:
             page = self.workflow.contacts_page
+            status = statuses(self.workflow, session)
             view = attrs.evolve(
                 view,
                 contacts_page=LinkView(title=tr(page.title) or "", url=tr(page.url) or ""),
@@ -358,6 +399,7 @@ class Engine:
                         title=tr(c.title) or "",
                         description=tr(c.description) or "",
                         button=tr(c.button) or "",
+                        **attrs.asdict(status[c.id], recurse=False, filter=_status_field),
                     )
                     for c in self.workflow.channels
                 ),
@@ -402,9 +444,15 @@ class Engine:
         return attrs.evolve(session, history=history, updated_at=now)
 
     def _context(self, session: Session) -> ConditionContext:
-        return ConditionContext(
-            answers=session.answers, channel=session.channel, locale=session.locale
+        answers = visible_answers(self.workflow, session.answers, session.channel, session.locale)
+        return ConditionContext(answers=answers, channel=session.channel, locale=session.locale)
+
+    def _with_policies(self, session: Session) -> Session:
+        """The session after the definition's answer policies (see answer_policy.py)."""
+        answers = apply_answer_policies(
+            self.workflow, session.answers, session.channel, session.locale
         )
+        return session if answers == session.answers else attrs.evolve(session, answers=answers)
 
     def _localizer(self, session: Session) -> Localizer:
         return Localizer(session.locale, self.workflow.default_locale, self.workflow.messages)
@@ -471,6 +519,10 @@ class Engine:
             if etype != "change_locale"
         )
 
+    def next_step(self, session: Session) -> Step:
+        """Where the session goes from its step when the user goes on: routes, then next."""
+        return self._next_step(session, self._steps[session.step])
+
     def _next_step(self, session: Session, step: Step) -> Step:
         ctx = self._context(session)
         for route in step.routes:
@@ -511,7 +563,10 @@ class Engine:
     def _choose_channel(self, session: Session, channel: str, now: datetime) -> Transition:
         if channel not in self._channels:
             raise UsageError(f"channel {channel!r} is not declared", code="channel.unknown")
-        return self._advance(attrs.evolve(session, channel=channel), now)
+        closed = closed_issue(self.workflow, session, channel, self._localizer(session))
+        if closed is not None:
+            return self._stay(attrs.evolve(session, issues=(closed,)))
+        return self._advance(self._with_policies(attrs.evolve(session, channel=channel)), now)
 
     def _back(self, session: Session, now: datetime) -> Transition:
         previous = session.trail[-1]
@@ -538,7 +593,7 @@ class Engine:
         ]
         answers = dict(session.answers)
         answers.update({qid: value for qid, value in given.items() if qid in own})
-        session = attrs.evolve(session, answers=answers)
+        session = self._with_policies(attrs.evolve(session, answers=answers))
         issues = self._validate(session, step)
         if not advance:
             touched = [i for i in issues if i.question in given and i.code != "answer.required"]
@@ -696,6 +751,10 @@ class Engine:
             receipt=receipt,
         )
         return attrs.evolve(transition, effects=(*transition.effects, effect))
+
+
+def _status_field(field: attrs.Attribute[object], _: object) -> bool:
+    return field.name != "channel"
 
 
 _YES_NO = {"answer.yes": {"ru": "да", "en": "yes"}, "answer.no": {"ru": "нет", "en": "no"}}

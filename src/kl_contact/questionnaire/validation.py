@@ -150,10 +150,11 @@ def validate_answer(
     if question.type is QuestionType.INFO:
         return []
     if not is_answered(value):
+        severity = question.severity_of("required")
         if question.type is QuestionType.CONSENT and is_required(question, ctx):
-            return [loc.issue("answer.consent_required", path)]
+            return [loc.issue("answer.consent_required", path, severity=severity)]
         if is_required(question, ctx):
-            return [loc.issue("answer.required", path)]
+            return [loc.issue("answer.required", path, severity=severity)]
         return []
     qtype = question.type
     if qtype is QuestionType.SINGLE_CHOICE:
@@ -169,9 +170,9 @@ def validate_answer(
         if any(v not in allowed for v in value):
             return [loc.issue("answer.unknown_option", path)]
         if question.min_selected is not None and len(value) < question.min_selected:
-            return [loc.issue("answer.too_few", path, {"min": question.min_selected})]
+            return [_rule(loc, question, "min_selected", "answer.too_few", path)]
         if question.max_selected is not None and len(value) > question.max_selected:
-            return [loc.issue("answer.too_many", path, {"max": question.max_selected})]
+            return [_rule(loc, question, "max_selected", "answer.too_many", path)]
         return []
     if qtype is QuestionType.CONSENT:
         if value is not True:
@@ -188,17 +189,39 @@ def validate_answer(
     if qtype in _TEXT_TYPES and _has_control_characters(value):
         return [loc.issue("answer.control_characters", path)]
     text = value.strip()
+    # a rule declared as a warning is reported and the checks after it still run
+    warnings: list[ValidationIssue] = []
     if question.min_length is not None and len(text) < question.min_length:
-        return [loc.issue("answer.too_short", path, {"min": question.min_length})]
+        warnings.append(_rule(loc, question, "min_length", "answer.too_short", path))
     if question.max_length is not None and len(text) > question.max_length:
-        return [loc.issue("answer.too_long", path, {"max": question.max_length})]
+        warnings.append(_rule(loc, question, "max_length", "answer.too_long", path))
+    errors = [issue for issue in warnings if issue.severity == "error"]
+    if errors:
+        return errors[:1]
     if qtype is QuestionType.EMAIL and not _EMAIL.match(text):
         return [loc.issue("answer.invalid_email", path)]
     if qtype is QuestionType.PHONE and not _PHONE.match(_PHONE_STRIP.sub("", text)):
         return [loc.issue("answer.invalid_phone", path)]
     if question.pattern is not None and not re.fullmatch(question.pattern, text):
-        return [loc.issue("answer.pattern", path, text=question.pattern_message)]
-    return []
+        issue = _rule(loc, question, "pattern", "answer.pattern", path)
+        if issue.severity == "error":
+            return [issue]
+        warnings.append(issue)
+    return warnings
+
+
+def _rule(
+    loc: Localizer, question: Question, rule: str, code: str, path: tuple[str | int, ...]
+) -> ValidationIssue:
+    """The issue for a failed declared rule, with the severity the definition gives it."""
+    params: dict[str, str | int] = {}
+    limit = getattr(question, rule)
+    if rule.startswith("min_"):
+        params["min"] = limit
+    elif rule.startswith("max_"):
+        params["max"] = limit
+    text = question.pattern_message if rule == "pattern" else None
+    return loc.issue(code, path, params, severity=question.severity_of(rule), text=text)
 
 
 def validate_step(
