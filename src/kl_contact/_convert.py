@@ -30,6 +30,13 @@ def _structure_datetime(value: Any, _: type) -> datetime:
     return parsed
 
 
+def _structure_path_part(value: Any, _: Any) -> str | int:
+    """One step of an issue's path: a key (``str``) or an index (``int``), never a bool."""
+    if isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool)):
+        return value
+    raise TypeError("a path part is a string or an integer")
+
+
 def _build() -> cattrs.Converter:
     conv = cattrs.Converter(forbid_extra_keys=True)
     conv.register_unstructure_hook(datetime, lambda dt: dt.isoformat())
@@ -68,6 +75,7 @@ def _build() -> cattrs.Converter:
         lambda value, _: {str(k): v for k, v in value.items() if isinstance(v, str | int)},
     )
     conv.register_unstructure_hook_func(lambda t: t == params_type, dict)
+    conv.register_structure_hook_func(lambda t: t == str | int, _structure_path_part)
     configure_tagged_union(Event, conv, tag_generator=lambda cls: EVENT_TYPES[cls], tag_name="type")
     configure_tagged_union(
         Effect, conv, tag_generator=lambda cls: EFFECT_TYPES[cls], tag_name="type"
