@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -40,17 +41,28 @@ CHROMIUM_ARGS = [
 TIMEOUT_MS = 15_000
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory, _mail_server: MailSink) -> Iterator[Any]:
-    folder = tmp_path_factory.mktemp("site")
+GARDEN_SHOP = Path(__file__).with_name("data") / "garden-shop.yaml"
+
+
+@contextmanager
+def site_for(folder: Path, port: int, **more: str) -> Iterator[tuple[str, Storage]]:
     database = f"sqlite:///{folder / 'contact.sqlite3'}"
     env = {
         "KL_CONTACT_WEB_DATABASE_URL": database,
-        "KL_CONTACT_WEB_SMTP_PORT": str(_mail_server.port),
+        "KL_CONTACT_WEB_SMTP_PORT": str(port),
         "KL_CONTACT_WEB_CHAT_URL": "https://chat.example.com/r/{request_number}",
+        **more,
     }
     with worker(env, folder / "worker.log") as base:
         yield base, Storage(database)
+
+
+@pytest.fixture(scope="module")
+def site(
+    tmp_path_factory: pytest.TempPathFactory, _mail_server: MailSink
+) -> Iterator[tuple[str, Storage]]:
+    with site_for(tmp_path_factory.mktemp("site"), _mail_server.port) as running:
+        yield running
 
 
 @pytest.fixture(scope="module")
@@ -123,7 +135,9 @@ def fill_in(page: Any, answers: dict[str, Any], done: set[str]) -> None:
             wait_for_render(page, before)
         elif tag == "input:checkbox":
             for option in value:
+                before = page.get_attribute("#view", "data-renders")
                 page.locator(f'[name="q-{qid}"][value="{option}"]').check()
+                wait_for_render(page, before)
         elif tag == "input:file":
             field.set_input_files(
                 [
@@ -232,3 +246,55 @@ def test_a_second_tab_is_told_and_shown_the_latest_state(
         assert "another tab" in other.inner_text("#notice")
     finally:
         other.close()
+
+
+def test_a_workflow_the_page_has_never_seen_renders_and_completes(
+    page: Any, tmp_path: Path, mail_sink: MailSink
+) -> None:
+    """Other ids, other channels, a multiple choice and an info note: the page needs no change."""
+    plan = {
+        "locale": "en",
+        "channel": "greenhouse_call",
+        "answers": {
+            "plant_kinds": ["roses", "ferns"],
+            "soil": "clay",
+            "headline": "Roses wilt",
+            "story": "The leaves turned brown within a week.",
+            "reach_me": "pat@example.org",
+            "ok_to_store": True,
+        },
+    }
+    with site_for(tmp_path, mail_sink.port, KL_CONTACT_WEB_WORKFLOW=str(GARDEN_SHOP)) as (
+        base,
+        storage,
+    ):
+        page.goto(f"{base}/?locale=en")
+        page.wait_for_selector("#view[data-kind=self_service]")
+        assert page.inner_text("h1") == "Before you ask"
+        assert page.locator("a[href='https://shop.example.com/guide']").count() == 1
+        click(page, "button[data-event=continue]")
+        assert page.locator("button[data-channel]").all_inner_texts() == [
+            "Write to a gardener",
+            "Call the greenhouse",
+        ]
+        click(page, "button[data-channel=greenhouse_call]")
+        assert "Clay keeps water" not in page.inner_text("#view")
+        answer_step(page, plan["answers"])
+        assert "Clay keeps water" in page.inner_text("#view")  # shown once clay is chosen
+        click(page, "button.primary[data-event]")
+        assert page.get_attribute("#view", "data-kind") == "request"
+        answer_step(page, plan["answers"])
+        click(page, "button.primary[data-event]")
+        assert page.get_attribute("#view", "data-kind") == "confirmation"
+        page.screenshot(path=str(ARTIFACTS / "confirmation-unseen-workflow.png"), full_page=True)
+        number = page.inner_text(".request-number").strip()
+        call = page.locator("a.button[href^='tel:']")
+        assert call.inner_text() == "Ring now: +7 495 000-00-00"
+        stored = storage.request(number)
+        assert stored is not None
+        assert stored.channel == "greenhouse_call"
+        kinds = next(a for a in stored.ticket["answers"] if a["question"] == "plant_kinds")
+        assert kinds["value"] == ["roses", "ferns"]
+        assert "pat@example.org" in page.inner_text(".registration-note")
+        [(recipients, _)] = mail_sink.wait(1)
+        assert recipients == ["pat@example.org"]

@@ -49,7 +49,7 @@ const PER_ARTICLE = new Set(["open_article", "article_helped", "article_not_help
 const RENDERED_ELSEWHERE = new Set(["answer", "choose_channel", "change_locale", ...PER_ARTICLE]);
 const SAFE_URL = /^(https?:|tel:|mailto:)/i;
 
-const state = { sessionId: null, version: null, view: null, busy: false, renders: 0 };
+const state = { sessionId: null, version: null, view: null, busy: false, pending: null, renders: 0 };
 const main = document.getElementById("view");
 const notice = document.getElementById("notice");
 const localeNav = document.getElementById("locales");
@@ -130,9 +130,18 @@ function show(reply) {
 }
 
 async function send(event) {
-  if (state.busy) return;
+  if (state.busy) {
+    // a choice made while the previous one is on its way is sent right after it
+    if (event.type === "answer") state.pending = event;
+    return;
+  }
   const path = `/api/sessions/${encodeURIComponent(state.sessionId)}/events`;
   show(await call("POST", path, { version: state.version, event }));
+  if (state.pending) {
+    const next = state.pending;
+    state.pending = null;
+    await send(next);
+  }
 }
 
 async function start() {
