@@ -44,7 +44,7 @@ def need(condition: bool, reason: str) -> None:
         return
     if IN_CI:
         pytest.fail(f"required under CI=true: {reason}")
-    pytest.skip(reason)
+    pytest.skip(reason, allow_module_level=True)
 
 
 def need_module(name: str) -> Any:

@@ -298,3 +298,25 @@ def test_a_workflow_the_page_has_never_seen_renders_and_completes(
         assert "pat@example.org" in page.inner_text(".registration-note")
         [(recipients, _)] = mail_sink.wait(1)
         assert recipients == ["pat@example.org"]
+
+
+def test_mistakes_are_shown_beside_their_questions_and_nothing_typed_is_lost(
+    page: Any, site: tuple[str, Storage]
+) -> None:
+    base, _ = site
+    page.goto(f"{base}/?locale=en")
+    page.wait_for_selector("#view[data-kind=self_service]")
+    click(page, "button[data-event=continue]")
+    click(page, "button[data-channel=email]")
+    page.fill("[name=q-subject]", "no")  # too short, and nothing chosen in the lists
+    click(page, "button.primary[data-event=next]")
+    assert page.get_attribute("#view", "data-kind") == "questions"
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "questions-with-issues.png"), full_page=True)
+    subject = page.locator(".field", has=page.locator("[name=q-subject]"))
+    assert subject.locator(".issue").count() == 1
+    assert page.locator("[name=q-subject]").input_value() == "no"
+    assert page.locator("[name=q-subject]").get_attribute("aria-invalid") == "true"
+    product = page.locator(".field", has=page.locator("[name=q-product]"))
+    assert product.locator(".issue").count() == 1
+    assert page.locator(".issue").count() >= 4  # product, platform, category, subject

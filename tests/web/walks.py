@@ -12,6 +12,7 @@ import urllib.request
 from typing import Any, Protocol
 
 from kl_contact.cli.demo import load_script
+from kl_contact.schemas import violations
 
 JSON = dict[str, Any]
 
@@ -127,5 +128,6 @@ def walk(
         status, reply = send(api, reply, next_event(reply["view"], plan))
         assert status == 200, reply
         assert not [i for i in reply["view"]["issues"] if i["severity"] == "error"], reply
+        assert not list(violations("view", reply["view"]))
         replies.append(reply)
     raise AssertionError("the walk did not end")
