@@ -37,7 +37,6 @@ def create_app(settings: Settings | None = None, *, host: Host | None = None) ->
     host.storage.create_schema()
     app = Flask(__name__, static_folder="static", static_url_path="/static")
     app.json.sort_keys = False  # type: ignore[attr-defined]
-    app.extensions["kl_contact_host"] = host
 
     @app.after_request
     def _headers(response: Response) -> Response:
