@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck unit schemas bench clean fixtures js js-run types docs
+.PHONY: demo test lint typecheck unit schemas bench clean fixtures js js-run types docs web web-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +18,20 @@ $(STAMP): $(BIN)/python pyproject.toml
 demo: $(STAMP)
 	$(BIN)/kl-contact demo --all
 
+# The reference web frontend (examples/web): its own requirements go into the same .venv.
+WEB := examples/web
+WEB_STAMP := $(VENV)/.web-installed
+
+$(WEB_STAMP): $(STAMP) $(WEB)/requirements.txt $(WEB)/requirements-test.txt
+	$(BIN)/python -m pip install --quiet -r $(WEB)/requirements.txt -r $(WEB)/requirements-test.txt
+	touch $(WEB_STAMP)
+
+web-deps: $(WEB_STAMP)
+
+# Serves http://127.0.0.1:8000/ with a local SMTP server that accepts the registration e-mails.
+web: $(WEB_STAMP)
+	PYTHONPATH=$(WEB) $(BIN)/python -m kl_contact_web --smtp-sink
+
 test: lint typecheck unit schemas js docs
 
 LINTED := src tests $(wildcard benchmarks examples fuzz)
@@ -26,10 +40,11 @@ lint: $(STAMP)
 	$(BIN)/ruff check $(LINTED)
 	$(BIN)/ruff format --check $(LINTED)
 
-typecheck: $(STAMP)
+typecheck: $(STAMP) $(WEB_STAMP)
 	$(BIN)/mypy --strict src
+	$(BIN)/mypy --strict $(WEB)/kl_contact_web
 
-unit: $(STAMP)
+unit: $(STAMP) $(WEB_STAMP)
 	$(BIN)/pytest --cov --cov-report=term --cov-fail-under=85 -q
 
 schemas: $(STAMP)

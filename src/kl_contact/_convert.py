@@ -30,6 +30,13 @@ def _structure_datetime(value: Any, _: type) -> datetime:
     return parsed
 
 
+def _structure_path_part(value: Any, _: Any) -> str | int:
+    """One step of an issue's path: a key (``str``) or an index (``int``), never a bool."""
+    if isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool)):
+        return value
+    raise TypeError("a path part is a string or an integer")
+
+
 def _build() -> cattrs.Converter:
     conv = cattrs.Converter(forbid_extra_keys=True)
     conv.register_unstructure_hook(datetime, lambda dt: dt.isoformat())
@@ -49,12 +56,7 @@ def _build() -> cattrs.Converter:
             return [conv.unstructure(item) for item in value]
         return value
 
-    def structure_path_part(value: Any, _: Any) -> str | int:
-        if isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool)):
-            return value
-        raise TypeError("a path part is a string or an integer")
-
-    conv.register_structure_hook(str | int, structure_path_part)  # ValidationIssue.path
+    conv.register_structure_hook(str | int, _structure_path_part)  # ValidationIssue.path
     conv.register_structure_hook(AnswerValue, structure_answer)
     conv.register_unstructure_hook(AnswerValue, unstructure_answer)
 
