@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck unit schemas bench clean
+.PHONY: demo test lint typecheck unit schemas bench clean fixtures js js-run types docs web web-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,7 +18,21 @@ $(STAMP): $(BIN)/python pyproject.toml
 demo: $(STAMP)
 	$(BIN)/kl-contact demo --all
 
-test: lint typecheck unit schemas
+# The reference web frontend (examples/web): its own requirements go into the same .venv.
+WEB := examples/web
+WEB_STAMP := $(VENV)/.web-installed
+
+$(WEB_STAMP): $(STAMP) $(WEB)/requirements.txt $(WEB)/requirements-test.txt
+	$(BIN)/python -m pip install --quiet -r $(WEB)/requirements.txt -r $(WEB)/requirements-test.txt
+	touch $(WEB_STAMP)
+
+web-deps: $(WEB_STAMP)
+
+# Serves http://127.0.0.1:8000/ with a local SMTP server that accepts the registration e-mails.
+web: $(WEB_STAMP)
+	PYTHONPATH=$(WEB) $(BIN)/python -m kl_contact_web --smtp-sink
+
+test: lint typecheck unit schemas js docs
 
 LINTED := src tests $(wildcard benchmarks examples fuzz)
 
@@ -26,14 +40,55 @@ lint: $(STAMP)
 	$(BIN)/ruff check $(LINTED)
 	$(BIN)/ruff format --check $(LINTED)
 
-typecheck: $(STAMP)
+typecheck: $(STAMP) $(WEB_STAMP)
 	$(BIN)/mypy --strict src
+	$(BIN)/mypy --strict $(WEB)/kl_contact_web
 
-unit: $(STAMP)
+unit: $(STAMP) $(WEB_STAMP)
 	$(BIN)/pytest --cov --cov-report=term --cov-fail-under=85 -q
 
 schemas: $(STAMP)
 	$(BIN)/kl-contact schemas check
+
+# The schemas through the tools frontend teams use: ajv on the shared fixtures, and the
+# TypeScript declarations (current, and accepted by tsc). Under CI Node.js is required; on a
+# machine without it the check is skipped with a note.
+JS := tests/js
+JS_STAMP := $(JS)/node_modules/.installed
+
+js:
+	@if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then \
+		$(MAKE) --no-print-directory js-run; \
+	elif [ "$${CI:-}" = "true" ]; then \
+		echo "js: Node.js and npm are required under CI" >&2; exit 1; \
+	else \
+		echo "js: SKIPPED, Node.js or npm not found (install Node.js 18+ to run it)"; \
+	fi
+
+js-run: $(JS_STAMP)
+	cd $(JS) && npm test
+
+$(JS_STAMP): $(JS)/package.json $(JS)/package-lock.json
+	cd $(JS) && npm ci --no-audit --no-fund
+	touch $@
+
+# Regenerate schemas/kl_contact.d.ts after a schema change.
+types: $(JS_STAMP)
+	cd $(JS) && npm run types
+
+# The documentation site (mkdocs, Material theme) into site/; any warning fails the build.
+DOCS_STAMP := $(VENV)/.docs-installed
+
+$(DOCS_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,docs]'
+	touch $@
+
+docs: $(DOCS_STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
+
+# Rewrite the shared schema fixtures (tests/fixtures/documents/) from the library's output.
+fixtures: $(STAMP)
+	$(BIN)/python tests/fixtures/make_documents.py
 
 # Every benchmarks/bench_*.py prints its figures beside a baseline measured in the same run.
 bench: $(STAMP)

@@ -37,6 +37,7 @@ from kl_contact.definition.lint import Finding, lint_text
 from kl_contact.definition.loader import default_workflow, load_workflow, parse_workflow
 from kl_contact.definition.model import AnswerPolicy, Workflow
 from kl_contact.definition.paths import FlowPath, PathAnswers, answers_for, flow_paths
+from kl_contact.driver import AsyncDriver, Driver
 from kl_contact.engine.effects import Effect, SearchArticles, SendRegistrationEmail, SubmitTicket
 from kl_contact.engine.engine import Engine, Transition
 from kl_contact.engine.events import (
@@ -77,6 +78,13 @@ from kl_contact.ticket.model import (
     TicketAnswer,
     WorkflowRef,
 )
+from kl_contact.tokens import (
+    SealedToken,
+    SessionTokens,
+    SigningKey,
+    TokenKeyring,
+    TokenRefused,
+)
 from kl_contact.wire import JsonEngine, dump_session, dump_transition, load_event, load_session
 
 __version__ = "0.1.0.dev0"
@@ -93,6 +101,7 @@ __all__ = [
     "ArticleQuery",
     "ArticlesFailed",
     "ArticlesFound",
+    "AsyncDriver",
     "Attachment",
     "Availability",
     "Back",
@@ -102,6 +111,7 @@ __all__ = [
     "ContactDetails",
     "Continue",
     "DefinitionError",
+    "Driver",
     "DroppedAnswer",
     "Effect",
     "Engine",
@@ -122,16 +132,21 @@ __all__ = [
     "Receipt",
     "Revalidation",
     "Schedule",
+    "SealedToken",
     "SearchArticles",
     "Send",
     "SendRegistrationEmail",
     "Session",
+    "SessionTokens",
+    "SigningKey",
     "SubmitTicket",
     "SubmittedAnswers",
     "Ticket",
     "TicketAccepted",
     "TicketAnswer",
     "TicketRejected",
+    "TokenKeyring",
+    "TokenRefused",
     "Transition",
     "UsageError",
     "ValidationIssue",

@@ -37,6 +37,13 @@ def _unstructure_datetime(value: datetime) -> str:
     return value.isoformat()
 
 
+def _structure_path_part(value: Any, _: Any) -> str | int:
+    """One step of an issue's path: a key (``str``) or an index (``int``), never a bool."""
+    if isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool)):
+        return value
+    raise TypeError("a path part is a string or an integer")
+
+
 def _build() -> cattrs.Converter:
     conv = cattrs.Converter(forbid_extra_keys=True)
     conv.register_unstructure_hook(datetime, _unstructure_datetime)
@@ -56,6 +63,7 @@ def _build() -> cattrs.Converter:
             return [conv.unstructure(item) for item in value]
         return value
 
+    conv.register_structure_hook(str | int, _structure_path_part)  # ValidationIssue.path
     conv.register_structure_hook(AnswerValue, structure_answer)
     conv.register_unstructure_hook(AnswerValue, unstructure_answer)
 

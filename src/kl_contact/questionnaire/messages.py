@@ -117,10 +117,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ru": "Служба поддержки не вернула номер запроса.",
         "en": "The support service did not return a request number.",
     },
-    "receipt.no_contact": {
-        "ru": "Служба поддержки не сообщила, как связаться с инженерами.",
-        "en": "The support service did not say how to reach the engineers.",
-    },
     "articles.failed": {
         "ru": "Не удалось подобрать статьи. Вы можете сразу обратиться в поддержку.",
         "en": "Articles could not be found right now. You can contact support straight away.",

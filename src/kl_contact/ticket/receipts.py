@@ -1,9 +1,8 @@
 """Whether a receipt from the support backend can close a submission.
 
-The engine asks this before it shows the confirmation: a receipt must carry a request number,
-answer the channel the user chose, and give the engineers' contact that channel's next step
-needs (a chat link for chat, a phone number for phone). Problems come back as stable issue
-codes; nothing here raises or looks at the ticket's personal data.
+The engine asks this before it shows the confirmation: a receipt must carry a request number
+and answer the channel the user chose. Problems come back as stable issue codes; nothing
+here raises or looks at the ticket's personal data.
 """
 
 from __future__ import annotations
@@ -24,8 +23,4 @@ def receipt_problems(receipt: Receipt, channel: str | None) -> list[str]:
         problems.append("receipt.no_request_number")
     if receipt.channel != channel:
         problems.append("receipt.wrong_channel")
-    else:
-        needed = {"chat": receipt.contact.chat_url, "phone": receipt.contact.phone}
-        if channel in needed and not (needed[channel] or "").strip():
-            problems.append("receipt.no_contact")
     return problems
