@@ -14,6 +14,7 @@ out the effects it gets back.
 'channel_choice'
 """
 
+from kl_contact.articles.matcher import Bm25Matcher
 from kl_contact.articles.model import Article, ArticleMatch, ArticleMatcher, ArticleQuery
 from kl_contact.channels.instructions import (
     Instructions,
@@ -72,6 +73,7 @@ __all__ = [
     "ArticlesFound",
     "Attachment",
     "Back",
+    "Bm25Matcher",
     "ChangeLocale",
     "ChooseChannel",
     "ContactDetails",
