@@ -14,6 +14,7 @@ out the effects it gets back.
 'channel_choice'
 """
 
+from kl_contact.analytics import DeflectionReport, Funnel, ResolvingArticle, deflection_report
 from kl_contact.articles.matcher import Bm25Matcher
 from kl_contact.articles.model import Article, ArticleMatch, ArticleMatcher, ArticleQuery
 from kl_contact.channels.instructions import (
@@ -79,11 +80,13 @@ __all__ = [
     "ContactDetails",
     "Continue",
     "DefinitionError",
+    "DeflectionReport",
     "Effect",
     "Engine",
     "EngineerContact",
     "Escalate",
     "Event",
+    "Funnel",
     "InstructionStep",
     "Instructions",
     "JsonEngine",
@@ -92,6 +95,7 @@ __all__ = [
     "NextStepAction",
     "OpenArticle",
     "Receipt",
+    "ResolvingArticle",
     "SearchArticles",
     "Send",
     "SendRegistrationEmail",
@@ -109,6 +113,7 @@ __all__ = [
     "__version__",
     "build_instructions",
     "default_workflow",
+    "deflection_report",
     "dump_session",
     "dump_transition",
     "load_event",
