@@ -3,7 +3,8 @@
 For synthetic catalogs of 1,000, 10,000 and 100,000 articles it prints the index build time,
 the memory the index takes per article, the query latency (median and p95) of both, their
 ratio, and how often the two agree on the top 5 when they index the same tokens.
-Run by ``make bench`` (which installs the ``bench`` extra for rank_bm25 and numpy).
+Run by ``make bench`` (which installs the ``bench`` extra for rank_bm25 and numpy); sizes
+given as arguments replace the default three.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from kl_contact.articles.index import ImpactIndex
 from kl_contact.articles.matcher import Bm25Matcher
 from kl_contact.articles.model import Article, ArticleQuery
 
-SIZES = (1_000, 10_000, 100_000)
+SIZES = tuple(int(n) for n in sys.argv[1:]) or (1_000, 10_000, 100_000)
 QUERIES = 200
 VOCABULARY = 30_000
 SEED = 20261125
@@ -60,12 +61,13 @@ def catalog(size: int, rng: random.Random, words: list[str]) -> list[Article]:
     return articles
 
 
-def queries(articles: Sequence[Article], rng: random.Random) -> list[str]:
-    """Two to four words of a random article, as a user would recall them."""
+def queries(articles: Sequence[Article], rng: random.Random) -> list[tuple[str, str]]:
+    """Two to four words of a random article, as a user would recall them, and its product."""
     out = []
     for _ in range(QUERIES):
-        words = (articles[rng.randrange(len(articles))].body).split()
-        out.append(" ".join(rng.sample(words, rng.randint(2, 4))))
+        article = articles[rng.randrange(len(articles))]
+        words = article.body.split()
+        out.append((" ".join(rng.sample(words, rng.randint(2, 4))), article.products[0]))
     return out
 
 
@@ -100,7 +102,9 @@ def okapi_top(model: BM25Okapi, tokens: list[str]) -> list[int]:
 
 def measure(size: int, rng: random.Random, words: list[str]) -> dict[str, float]:
     articles = catalog(size, rng, words)
-    texts = queries(articles, rng)
+    asked = queries(articles, rng)
+    texts = [text for text, _ in asked]
+    product_of = dict(asked)
     before = rss()
     matcher, build = timed(lambda: Bm25Matcher(articles))
     memory = (rss() - before) / size
@@ -111,6 +115,13 @@ def measure(size: int, rng: random.Random, words: list[str]) -> dict[str, float]
 
     ours_median, ours_p95, _ = latencies(
         lambda text: matcher.search(ArticleQuery(locale="en", text=text), 5), texts
+    )
+    # the same queries with the product chosen: only one article in six fits it
+    product_median, _, _ = latencies(
+        lambda text: matcher.search(
+            ArticleQuery(locale="en", text=text, product=product_of[text]), 5
+        ),
+        texts,
     )
     by_text = dict(zip(texts, query_tokens, strict=True))
     okapi_median, okapi_p95, okapi_tops = latencies(
@@ -129,6 +140,7 @@ def measure(size: int, rng: random.Random, words: list[str]) -> dict[str, float]
         "bytes_per_article": memory,
         "median_ms": ours_median,
         "p95_ms": ours_p95,
+        "product_median_ms": product_median,
         "okapi_median_ms": okapi_median,
         "okapi_p95_ms": okapi_p95,
         "agreement": statistics.fmean(agreement) if agreement else 1.0,
@@ -140,7 +152,7 @@ def main() -> int:
     words = pseudo_words(rng, VOCABULARY)
     header = (
         f"{'articles':>9} {'build s':>8} {'okapi s':>8} {'B/article':>10} "
-        f"{'ours p50 ms':>12} {'p95':>7} {'okapi p50 ms':>13} {'p95':>7} "
+        f"{'ours p50 ms':>12} {'p95':>7} {'+product':>9} {'okapi p50 ms':>13} {'p95':>7} "
         f"{'speed-up':>9} {'top-5 agree':>12}"
     )
     rows = []
@@ -152,17 +164,19 @@ def main() -> int:
         print(
             f"{row['size']:>9,} {row['build_s']:>8.2f} {row['okapi_build_s']:>8.2f} "
             f"{row['bytes_per_article']:>10,.0f} {row['median_ms']:>12.3f} {row['p95_ms']:>7.3f} "
+            f"{row['product_median_ms']:>9.3f} "
             f"{row['okapi_median_ms']:>13.3f} {row['okapi_p95_ms']:>7.3f} "
             f"{row['okapi_median_ms'] / row['median_ms']:>8.1f}x {row['agreement']:>11.1%}",
             flush=True,
         )
     by_size = {int(row["size"]): row for row in rows}
-    ten, hundred = by_size[10_000], by_size[100_000]
-    checks = [
-        ("queries >= 20x BM25Okapi at 10,000", ten["okapi_median_ms"] / ten["median_ms"] >= 20),
-        ("median < 2 ms at 100,000", hundred["median_ms"] < 2.0),
-        ("top-5 agreement >= 95%", all(row["agreement"] >= 0.95 for row in rows)),
-    ]
+    checks = [("top-5 agreement >= 95%", all(row["agreement"] >= 0.95 for row in rows))]
+    if 10_000 in by_size:
+        ten = by_size[10_000]
+        speed_up = ten["okapi_median_ms"] / ten["median_ms"]
+        checks.append(("queries >= 20x BM25Okapi at 10,000", speed_up >= 20))
+    if 100_000 in by_size:
+        checks.append(("median < 2 ms at 100,000", by_size[100_000]["median_ms"] < 2.0))
     for name, met in checks:
         print(f"{'met' if met else 'NOT met'}: {name}")
     return 0
