@@ -15,6 +15,7 @@ out the effects it gets back.
 """
 
 from kl_contact.analytics import DeflectionReport, Funnel, ResolvingArticle, deflection_report
+from kl_contact.articles.index import ImpactIndex
 from kl_contact.articles.matcher import Bm25Matcher
 from kl_contact.articles.model import Article, ArticleMatch, ArticleMatcher, ArticleQuery
 from kl_contact.channels.instructions import (
@@ -87,6 +88,7 @@ __all__ = [
     "Escalate",
     "Event",
     "Funnel",
+    "ImpactIndex",
     "InstructionStep",
     "Instructions",
     "JsonEngine",

@@ -1,12 +1,12 @@
 """An inverted index of precomputed BM25 impacts with a top-k search that skips hopeless postings.
 
 Each term keeps its postings twice, in compact arrays: by document (to look a document's
-impact up by bisection) and by impact, highest first (to read only the postings that can
-still place a document among the best ``k``). A search first scores a few promising
-documents exactly to learn a threshold, then reads each query term's postings in impact
-order only while a document first seen there could still beat that threshold: the MaxScore
-idea (Turtle and Flood) applied term at a time. The result is the same as scoring every
-document. Pure Python, no I/O, nothing but the standard library.
+impact up by bisection) and by impact, highest first. A search reads the impact-ordered
+lists a chunk at a time, always from the list whose next postings weigh most, scores each
+document it meets exactly, and stops once the next unread impacts of all lists together
+cannot beat the k-th best score found: Fagin's threshold algorithm, which keeps MaxScore's
+rule of never reading a posting that cannot change the top k. The result is the same as
+scoring every document. Pure Python and the standard library only; no I/O.
 """
 
 from __future__ import annotations
