@@ -187,3 +187,22 @@ def test_other_product_articles_say_so_and_follow_the_chosen_ones(matcher: Bm25M
 def test_category_boost_must_not_lower_scores() -> None:
     with pytest.raises(ValueError, match="category_boost"):
         Bm25Matcher(CATALOG, category_boost=0.5)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.text(max_size=200), st.sampled_from(["ru", "en", "de"]), st.integers(-2, 8))
+def test_any_text_gives_a_short_ranked_list(
+    matcher: Bm25Matcher, text: str, locale: str, limit: int
+) -> None:
+    found = matcher.search(ArticleQuery(locale=locale, text=text, product="plus"), limit)
+    assert len(found) <= max(limit, 0)
+    assert all(m.score > 0 for m in found)
+    assert analyse(text) == analyse(text.lower().replace("ё", "е"))
+
+
+def test_words_of_a_query_are_not_kept(matcher: Bm25Matcher) -> None:
+    from kl_contact.articles import analysis
+
+    word = "зюзюкинский"
+    matcher.search(ArticleQuery(locale="ru", text=f"{word} активация"), 3)
+    assert word not in analysis._stems

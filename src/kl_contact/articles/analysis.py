@@ -3,8 +3,8 @@
 A text becomes terms by folding case and "ё" to "е", splitting it into words, dropping stop
 words and one-letter words, and stemming each word with the Snowball stemmer of its script
 (Cyrillic words with the Russian one, Latin words with the English one), so a Russian query
-that names "Kaspersky VPN" is analysed as a reader would expect. This module never keeps
-anything a user typed beyond a bounded cache of word stems.
+that names "Kaspersky VPN" is analysed as a reader would expect. This module keeps a
+bounded cache of the stems of catalog words, and never keeps a word of a query.
 """
 
 from __future__ import annotations
@@ -56,26 +56,33 @@ _CACHE_LIMIT = 200_000
 _stems: dict[str, str] = {}
 
 
-def _stem(word: str) -> str:
+def _stem(word: str, *, keep: bool = True) -> str:
     stem = _stems.get(word)
     if stem is None:
         language = "ru" if _CYRILLIC.search(word) else "en"
         stem = _STEMMERS[language].stemWord(word)
-        if len(_stems) < _CACHE_LIMIT:
+        if keep and len(_stems) < _CACHE_LIMIT:
             _stems[word] = stem
     return stem
 
 
 def terms_with_words(text: str) -> Iterator[tuple[str, str]]:
-    """Each term of ``text`` with the folded word it came from, in text order."""
+    """Each term of ``text`` with the folded word it came from, in text order.
+
+    This is the analysis of what a user typed: it reads the stem cache but never adds to
+    it, so no word of a query outlives the query.
+    """
     for word in _WORD.findall(fold(text)):
         if len(word) < 2 or word in STOP_WORDS:
             continue
-        yield _stem(word), word
+        yield _stem(word, keep=False), word
 
 
 def analyse(text: str) -> list[str]:
-    """The terms of ``text`` in text order, repeats kept (they count as term frequency)."""
+    """The terms of ``text`` in text order, repeats kept (they count as term frequency).
+
+    Meant for catalog text: the stems of its words are cached for the next article.
+    """
     stems = _stems
     return [
         stems.get(word) or _stem(word)
