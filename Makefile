@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck unit schemas bench clean fixtures js js-run types docs web web-deps
+.PHONY: demo test lint typecheck unit schemas bench quality clean fixtures js js-run types docs web web-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -92,10 +92,15 @@ fixtures: $(STAMP)
 
 # Every benchmarks/bench_*.py prints its figures beside a baseline measured in the same run.
 bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	@set -e; for script in benchmarks/bench_*.py; do \
 		[ -e "$$script" ] || continue; \
 		echo "== $$script"; $(BIN)/python "$$script"; \
 	done
+
+# MRR@5 and recall@5 of the built-in article matcher on the labelled queries.
+quality: $(STAMP)
+	$(BIN)/python -m kl_contact.articles.quality
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache .coverage

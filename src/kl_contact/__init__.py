@@ -14,6 +14,9 @@ out the effects it gets back.
 'channel_choice'
 """
 
+from kl_contact.analytics import DeflectionReport, Funnel, ResolvingArticle, deflection_report
+from kl_contact.articles.index import ImpactIndex
+from kl_contact.articles.matcher import Bm25Matcher
 from kl_contact.articles.model import Article, ArticleMatch, ArticleMatcher, ArticleQuery
 from kl_contact.channels import (
     Availability,
@@ -105,12 +108,14 @@ __all__ = [
     "Attachment",
     "Availability",
     "Back",
+    "Bm25Matcher",
     "ChangeLocale",
     "ChannelStatus",
     "ChooseChannel",
     "ContactDetails",
     "Continue",
     "DefinitionError",
+    "DeflectionReport",
     "Driver",
     "DroppedAnswer",
     "Effect",
@@ -120,6 +125,8 @@ __all__ = [
     "Event",
     "Finding",
     "FlowPath",
+    "Funnel",
+    "ImpactIndex",
     "InstructionStep",
     "Instructions",
     "JsonEngine",
@@ -130,6 +137,7 @@ __all__ = [
     "OpenArticle",
     "PathAnswers",
     "Receipt",
+    "ResolvingArticle",
     "Revalidation",
     "Schedule",
     "SealedToken",
@@ -159,6 +167,7 @@ __all__ = [
     "build_instructions",
     "channel_status",
     "default_workflow",
+    "deflection_report",
     "dump_session",
     "dump_transition",
     "find_request_number",

@@ -23,7 +23,7 @@ from typing import Any
 
 from kl_contact import ArticleQuery, Engine, JsonEngine, default_workflow, load_workflow
 from kl_contact.articles.catalog import load_catalog, sample_catalog
-from kl_contact.articles.matcher import KeywordMatcher
+from kl_contact.articles.matcher import Bm25Matcher
 from kl_contact_web.mail import registration_email, send_email
 from kl_contact_web.settings import Settings
 from kl_contact_web.storage import SessionRecord, StaleSession, Storage, UnknownSession
@@ -68,7 +68,7 @@ class Host:
         workflow = load_workflow(settings.workflow) if settings.workflow else default_workflow()
         self.wire = JsonEngine(Engine(workflow))
         articles = load_catalog(*settings.catalogs) if settings.catalogs else sample_catalog()
-        self.matcher = KeywordMatcher(articles)
+        self.matcher = Bm25Matcher.for_workflow(articles, workflow)
         self.storage = storage or Storage(
             settings.database_url, request_prefix=settings.request_prefix
         )
