@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck unit schemas bench soak fuzz fuzz-ci clean
+.PHONY: demo test lint typecheck unit schemas bench quality clean fixtures js js-run types docs web web-deps soak fuzz fuzz-ci
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,8 +23,22 @@ $(VENV)/.installed-%: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/kl-contact demo --all
 
+# The reference web frontend (examples/web): its own requirements go into the same .venv.
+WEB := examples/web
+WEB_STAMP := $(VENV)/.web-installed
+
+$(WEB_STAMP): $(STAMP) $(WEB)/requirements.txt $(WEB)/requirements-test.txt
+	$(BIN)/python -m pip install --quiet -r $(WEB)/requirements.txt -r $(WEB)/requirements-test.txt
+	touch $(WEB_STAMP)
+
+web-deps: $(WEB_STAMP)
+
+# Serves http://127.0.0.1:8000/ with a local SMTP server that accepts the registration e-mails.
+web: $(WEB_STAMP)
+	PYTHONPATH=$(WEB) $(BIN)/python -m kl_contact_web --smtp-sink
+
 # Under CI=true the test target also fuzzes each harness for a minute.
-test: lint typecheck unit schemas $(if $(filter true,$(CI)),fuzz-ci)
+test: lint typecheck unit schemas js docs $(if $(filter true,$(CI)),fuzz-ci)
 
 LINTED := src tests $(wildcard benchmarks examples fuzz)
 
@@ -32,10 +46,11 @@ lint: $(STAMP)
 	$(BIN)/ruff check $(LINTED)
 	$(BIN)/ruff format --check $(LINTED)
 
-typecheck: $(STAMP)
+typecheck: $(STAMP) $(WEB_STAMP)
 	$(BIN)/mypy --strict src
+	$(BIN)/mypy --strict $(WEB)/kl_contact_web
 
-unit: $(STAMP)
+unit: $(STAMP) $(WEB_STAMP)
 	$(BIN)/pytest --cov --cov-report=term --cov-fail-under=85 -q
 
 schemas: $(STAMP)
@@ -57,12 +72,56 @@ fuzz: $(VENV)/.installed-fuzz
 fuzz-ci:
 	$(MAKE) fuzz FUZZ_SECONDS=60
 
+# The schemas through the tools frontend teams use: ajv on the shared fixtures, and the
+# TypeScript declarations (current, and accepted by tsc). Under CI Node.js is required; on a
+# machine without it the check is skipped with a note.
+JS := tests/js
+JS_STAMP := $(JS)/node_modules/.installed
+
+js:
+	@if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then \
+		$(MAKE) --no-print-directory js-run; \
+	elif [ "$${CI:-}" = "true" ]; then \
+		echo "js: Node.js and npm are required under CI" >&2; exit 1; \
+	else \
+		echo "js: SKIPPED, Node.js or npm not found (install Node.js 18+ to run it)"; \
+	fi
+
+js-run: $(JS_STAMP)
+	cd $(JS) && npm test
+
+$(JS_STAMP): $(JS)/package.json $(JS)/package-lock.json
+	cd $(JS) && npm ci --no-audit --no-fund
+	touch $@
+
+# Regenerate schemas/kl_contact.d.ts after a schema change.
+types: $(JS_STAMP)
+	cd $(JS) && npm run types
+
+# The documentation site (mkdocs, Material theme) into site/; any warning fails the build.
+DOCS_STAMP := $(VENV)/.docs-installed
+
+$(DOCS_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,docs]'
+	touch $@
+
+docs: $(DOCS_STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
+
+# Rewrite the shared schema fixtures (tests/fixtures/documents/) from the library's output.
+fixtures: $(STAMP)
+	$(BIN)/python tests/fixtures/make_documents.py
+
 # Every benchmarks/bench_*.py prints its figures beside a baseline measured in the same run.
 bench: $(VENV)/.installed-bench
 	@set -e; for script in benchmarks/bench_*.py; do \
 		[ -e "$$script" ] || continue; \
 		echo "== $$script"; $(BIN)/python "$$script"; \
 	done
+
+# MRR@5 and recall@5 of the built-in article matcher on the labelled queries.
+quality: $(STAMP)
+	$(BIN)/python -m kl_contact.articles.quality
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache .coverage

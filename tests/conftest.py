@@ -51,7 +51,7 @@ DETAILS = {
     "consent": True,
 }
 
-PHONE = "+44 20 7946 0321"
+PHONE = "+44 20 7946 0958"
 
 
 def receipt_for(channel: str, number: str = "INC-000042") -> Receipt:

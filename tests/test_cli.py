@@ -61,6 +61,7 @@ def test_demo_interactive(monkeypatch: pytest.MonkeyPatch) -> None:
             "abc",  # too short: asked again
             "",
             "plus",
+            "",  # the version list appears once a product is chosen; it is optional
             "windows",
             "activation",
             "Code is not accepted",

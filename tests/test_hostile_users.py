@@ -50,8 +50,6 @@ def _codes(transition: Transition) -> dict[str | None, str]:
 
 
 REFUSED: list[tuple[str, Any, str]] = [
-    ("name", "Jane\nBcc: victim@example.org", "answer.control_characters"),
-    ("name", "Jane\u2028Roe", "answer.control_characters"),
     ("name", "Jane\x00Roe", "answer.control_characters"),
     ("name", "Jane \u202eeoR", "answer.control_characters"),
     (

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterator, Mapping
+from typing import Any
 
 import attrs
 import pytest
@@ -11,15 +13,18 @@ import pytest
 from conftest import DETAILS, NOW, PHONE, walk
 from kl_contact import (
     Answer,
+    Attachment,
     Engine,
     JsonEngine,
     Next,
+    Revalidation,
     Send,
     TicketRejected,
     UsageError,
     dump_session,
     load_session,
 )
+from kl_contact.questionnaire.messages import MESSAGES
 
 SECRETS = (DETAILS["name"], DETAILS["email"], PHONE)
 
@@ -129,5 +134,148 @@ def test_no_string_the_library_produces_for_people_holds_contact_details(
                     strings += [repr(value), str(value)]
     strings += [record.getMessage() for record in caplog.records]
     assert len(strings) > 1000
+    # The built-in phone hints quote the same fictional number the fixtures type.
+    hints = [text for texts in MESSAGES.values() for text in texts.values() if PHONE in text]
+    for hint in hints:
+        strings = [s.replace(hint, "") for s in strings]
     leaks = sorted({s[:40] for s in strings if any(secret in s for secret in SECRETS)})
     assert leaks == [], "\n".join(leaks)
+
+
+# ---------------------------------------------------------------- one known person, everywhere
+
+PERSON = {"name": "Jane Roe", "email": "Jane.Roe@Example.ORG", "phone": "+44 20 7946 0958"}
+FORMS = (
+    "Jane Roe",
+    "Jane.Roe@Example.ORG",
+    "Jane.Roe@example.org",  # as normalised for the ticket
+    "+44 20 7946 0958",
+    "+442079460958",  # E.164
+    "2079460958",
+)
+
+
+def _clean(text: str) -> None:
+    for form in FORMS:
+        assert form.lower() not in text.lower(), form
+
+
+def _person_walk(engine: Engine) -> list[Any]:
+    from conftest import NOW, answer_effects
+    from kl_contact import ChooseChannel, Continue, Escalate
+
+    answers = {
+        "description": "The application says the code is invalid though I bought it.",
+        "screenshots": (Attachment("Jane Roe passport.png", "image/png", 1000),),
+        "consent": True,
+        **PERSON,
+    }
+    events: list[Any] = [
+        Continue(),
+        ChooseChannel("phone"),
+        Next({"product": "plus", "platform": "windows", "category": "activation",
+              "subject": "Code rejected"}),
+        Escalate(),
+        Send(dict(answers, email="Jane Roe@")),  # a mistake first: the e-mail is refused
+        Send(answers),
+    ]  # fmt: skip
+    transitions = [engine.start(session_id="pii-1", now=NOW, locale="en")]
+    for event in events:
+        transitions.append(engine.handle(transitions[-1].session, event, NOW))
+        transitions.extend(answer_effects(engine, transitions[-1], NOW))
+    return transitions
+
+
+def _exceptions(engine: Engine, final: Any) -> list[BaseException]:
+    """Every way a host can get an exception while holding this person's data."""
+    from kl_contact import load_event, load_session
+    from kl_contact._convert import converter
+
+    caught: list[BaseException] = []
+    session_doc = converter.unstructure(final.session)
+    broken_sessions = [
+        dict(session_doc, answers=dict(session_doc["answers"], email={"v": PERSON["email"]})),
+        dict(session_doc, created_at=PERSON["email"]),
+        dict(session_doc, channel=[PERSON["name"]]),
+    ]
+    for document in broken_sessions:
+        with pytest.raises(UsageError) as excinfo:
+            load_session(document)
+        caught.append(excinfo.value)
+    with pytest.raises(UsageError) as excinfo:
+        load_event({"type": "send", "answers": {"phone": {"typed": PERSON["phone"]}}})
+    caught.append(excinfo.value)
+    with pytest.raises(UsageError) as excinfo:  # an event the confirmation does not take
+        engine.handle(final.session, Send(dict(PERSON)), final.session.updated_at)
+    caught.append(excinfo.value)
+    return caught
+
+
+def test_a_known_person_never_shows_in_repr_str_exceptions_or_logs(
+    engine: Engine, caplog: pytest.LogCaptureFixture
+) -> None:
+    from kl_contact import JsonEngine, revalidate_answers, revalidate_ticket
+    from kl_contact._convert import converter
+
+    transitions = _person_walk(engine)
+    refused = transitions[6]
+    assert [i.code for i in refused.session.issues] == ["answer.invalid_email"]
+    assert refused.session.answers["name"] == PERSON["name"]  # kept though refused
+    final = transitions[-1]
+    assert final.view.kind == "confirmation"
+    ticket = final.session.submission.ticket
+    assert (ticket.contact.name, ticket.contact.email, ticket.contact.phone) == (
+        "Jane Roe",
+        "Jane.Roe@example.org",
+        "+442079460958",
+    )  # the data is there, normalised ...
+
+    objects: list[Any] = [ticket, ticket.contact, *ticket.answers, *ticket.attachments]
+    for t in transitions:
+        objects += [t, t.session, t.view, *t.view.questions, *t.session.issues, *t.effects]
+        objects += [t.session.submission] if t.session.submission else []
+    submitted = {"channel": "phone", "locale": "en",
+                 "answers": converter.unstructure(dict(final.session.answers))}  # fmt: skip
+    checked = revalidate_answers(engine.workflow, submitted, ticket_id="t-1", now=ticket.created_at)
+    assert checked.ok
+    assert checked.ticket is not None
+    objects += [checked, checked.ticket, revalidate_ticket(engine.workflow, ticket)]
+    objects += [revalidate_answers(engine.workflow, dict(submitted, locale=PERSON["email"]))]
+    bad_ticket = dict(converter.unstructure(ticket), created_at="2026-13-45T10:00:00Z")
+    objects += [revalidate_ticket(engine.workflow, bad_ticket)]
+    objects += [ticket.redacted(), ticket.contact.redacted()]
+    errors = _exceptions(engine, final)
+    wire = JsonEngine(engine)
+    reply = wire.handle({"session": converter.unstructure(final.session),
+                         "event": {"type": "send", "answers": dict(PERSON)},
+                         "now": final.session.updated_at.isoformat()})  # fmt: skip
+    assert reply["ok"] is False
+
+    log = logging.getLogger("kl_contact.test.pii")
+    with caplog.at_level(logging.DEBUG):
+        for obj in objects:
+            _clean(repr(obj))  # ... but no repr, str or format shows it
+            _clean(str(obj))
+            _clean(f"{obj}")
+            log.info("object %r / %s", obj, obj)
+            log.debug("as extra", extra={"ticket": obj})
+        for error in errors:
+            _clean(str(error))
+            _clean(repr(error))
+            try:
+                raise error
+            except UsageError:
+                log.exception("the host failed")
+        log.warning("reply %s", reply["error"])
+    for record in caplog.records:
+        _clean(record.getMessage())
+    _clean(caplog.text)  # formatted lines, tracebacks included
+    assert len(caplog.records) == 2 * len(objects) + len(errors) + 1
+
+    # the redacted copy is safe to log whole, as JSON
+    _clean(json.dumps(converter.unstructure(ticket.redacted()), ensure_ascii=False))
+    # and issue messages and parameters never quote what was typed
+    for obj in objects:
+        if isinstance(obj, Revalidation):
+            for issue in obj.issues:
+                _clean(issue.message + json.dumps(dict(issue.params)))

@@ -38,6 +38,7 @@ from kl_contact.engine.views import (
     View,
 )
 from kl_contact.errors import ValidationIssue
+from kl_contact.questionnaire.revalidation import Revalidation, SubmittedAnswers
 from kl_contact.schemas import SCHEMA_NAMES, check_shipped_schemas, load_schema
 from kl_contact.ticket.model import (
     Attachment,
@@ -89,6 +90,8 @@ MODELS: list[tuple[type, str, str]] = [
     (ArticleMatch, "common", "$defs/articleMatch"),
     (ArticleQuery, "common", "$defs/articleQuery"),
     (WorkflowRef, "common", "$defs/workflowRef"),
+    (SubmittedAnswers, "answers", ""),
+    (Revalidation, "answers", "$defs/revalidation"),
 ]
 MODELS += [(cls, "event", f"$defs/{tag}") for cls, tag in events_module.EVENT_TYPES.items()]
 MODELS += [(cls, "effect", f"$defs/{tag}") for cls, tag in effects_module.EFFECT_TYPES.items()]

@@ -8,7 +8,8 @@ every step it checks what a host relies on:
 * nothing is raised but :class:`UsageError` for an event the step does not accept (and then
   the session the host holds is untouched);
 * the session validates against ``session.schema.json`` and survives a JSON round trip;
-* every answer the user gave to a question of the step they were on is still there;
+* every answer the user gave to a question of the step they were on is still there, unless
+  the definition's answer policy clears it (its question or option is hidden);
 * a host result that is not awaited changes nothing; a ticket is submitted once;
 * the view validates against ``view.schema.json``.
 
@@ -67,6 +68,7 @@ from kl_contact import (
 )
 from kl_contact._convert import converter
 from kl_contact.engine.events import event_type
+from kl_contact.questionnaire.answer_policy import apply_answer_policies
 from kl_contact.schemas import violations
 
 EXAMPLES = int(os.environ.get("KL_STATEFUL_EXAMPLES", "200"))
@@ -93,6 +95,7 @@ def generated_definitions(draw: st.DrawFn) -> Engine:
     def question(kind: str) -> dict[str, Any]:
         qid = f"q{next(counter)}"
         q: dict[str, Any] = {"id": qid, "type": kind, "label": {"en": qid}}
+        offered: list[str] = []
         q["required"] = draw(st.booleans())
         if kind in {"single_choice", "multiple_choice"}:
             options = draw(st.lists(ids, min_size=1, max_size=4, unique=True))
@@ -101,7 +104,7 @@ def generated_definitions(draw: st.DrawFn) -> Engine:
                 source, values = draw(st.sampled_from(choices))
                 q["options"][-1]["when"] = {"answer": source, "equals": values[0]}
             if kind == "single_choice":
-                choices.append((qid, options))
+                offered = options
         if kind in {"text", "long_text"} and draw(st.booleans()):
             q["min_length"] = draw(st.integers(0, 5))
             q["max_length"] = draw(st.integers(5, 40))
@@ -110,6 +113,8 @@ def generated_definitions(draw: st.DrawFn) -> Engine:
             q["when"] = {"answer": source, "in": values[:1]}
         if draw(st.integers(0, 4)) == 0:
             q["when"] = {"channel": draw(st.sampled_from(channels))}
+        if kind == "single_choice":
+            choices.append((qid, offered))  # only later questions may depend on it
         return q
 
     kinds = st.sampled_from(
@@ -298,6 +303,12 @@ class ContactMachine(RuleBasedStateMachine):
         if isinstance(event, Answer | Next | Send):
             own = {q.id for q in self.engine.workflow.step(before.step).questions}
             self.given.update({k: v for k, v in event.answers.items() if k in own})
+        # The definition's answer policies may clear what a hidden question held; nothing else
+        # may go.
+        session = after.session
+        self.given = apply_answer_policies(
+            self.engine.workflow, self.given, session.channel, session.locale
+        )
         for effect in after.effects:
             self.effects.append(effect)
             if isinstance(effect, SendRegistrationEmail):
@@ -402,6 +413,8 @@ class ContactMachine(RuleBasedStateMachine):
         return data.draw(st.dictionaries(keys, wild_value(), max_size=4))
 
     def teardown(self) -> None:
+        if not hasattr(self, "transition"):
+            return
         event(f"ended on a {self.transition.view.kind} step, {self.session.status}")
 
     # ------------------------------------------------------------------ invariants

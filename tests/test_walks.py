@@ -94,6 +94,7 @@ def test_json_walk_validates_every_document(engine: Engine, channel: str, locale
                 "event": converter.unstructure(host_event, Event),
                 "now": now.isoformat(),
             }
+            assert not list(violations("event", request["event"]))
             response = wire.handle(request)
             assert response["ok"], response
             assert response["transition"] == dump_transition(result)

@@ -14,16 +14,33 @@ out the effects it gets back.
 'channel_choice'
 """
 
+from kl_contact.analytics import DeflectionReport, Funnel, ResolvingArticle, deflection_report
+from kl_contact.articles.index import ImpactIndex
+from kl_contact.articles.matcher import Bm25Matcher
 from kl_contact.articles.model import Article, ArticleMatch, ArticleMatcher, ArticleQuery
-from kl_contact.channels.instructions import (
+from kl_contact.channels import (
+    Availability,
+    ChannelStatus,
     Instructions,
     InstructionStep,
     NextStepAction,
+    Schedule,
     build_instructions,
+    channel_status,
+    find_request_number,
+    registration_email,
+    render_html,
+    render_json,
+    render_markdown,
     render_text,
+    safe_url,
 )
+from kl_contact.definition.diagram import to_dot, to_mermaid
+from kl_contact.definition.lint import Finding, lint_text
 from kl_contact.definition.loader import default_workflow, load_workflow, parse_workflow
-from kl_contact.definition.model import Workflow
+from kl_contact.definition.model import AnswerPolicy, Workflow
+from kl_contact.definition.paths import FlowPath, PathAnswers, answers_for, flow_paths
+from kl_contact.driver import AsyncDriver, Driver
 from kl_contact.engine.effects import Effect, SearchArticles, SendRegistrationEmail, SubmitTicket
 from kl_contact.engine.engine import Engine, Transition
 from kl_contact.engine.events import (
@@ -44,17 +61,33 @@ from kl_contact.engine.events import (
     TicketAccepted,
     TicketRejected,
 )
+from kl_contact.engine.migration import DroppedAnswer, Migration, VersionPolicy
 from kl_contact.engine.session import Session
 from kl_contact.engine.views import View
 from kl_contact.errors import DefinitionError, KlContactError, UsageError, ValidationIssue
 from kl_contact.limits import Limits
+from kl_contact.questionnaire.fields import normalise_email, normalise_phone
+from kl_contact.questionnaire.revalidation import (
+    Revalidation,
+    SubmittedAnswers,
+    revalidate_answers,
+    revalidate_ticket,
+)
 from kl_contact.ticket.model import (
     Attachment,
     ContactDetails,
     EngineerContact,
     Receipt,
     Ticket,
+    TicketAnswer,
     WorkflowRef,
+)
+from kl_contact.tokens import (
+    SealedToken,
+    SessionTokens,
+    SigningKey,
+    TokenKeyring,
+    TokenRefused,
 )
 from kl_contact.wire import JsonEngine, dump_session, dump_transition, load_event, load_session
 
@@ -63,6 +96,7 @@ __version__ = "0.1.0.dev0"
 
 __all__ = [
     "Answer",
+    "AnswerPolicy",
     "Article",
     "ArticleHelped",
     "ArticleMatch",
@@ -71,49 +105,90 @@ __all__ = [
     "ArticleQuery",
     "ArticlesFailed",
     "ArticlesFound",
+    "AsyncDriver",
     "Attachment",
+    "Availability",
     "Back",
+    "Bm25Matcher",
     "ChangeLocale",
+    "ChannelStatus",
     "ChooseChannel",
     "ContactDetails",
     "Continue",
     "DefinitionError",
+    "DeflectionReport",
+    "Driver",
+    "DroppedAnswer",
     "Effect",
     "Engine",
     "EngineerContact",
     "Escalate",
     "Event",
+    "Finding",
+    "FlowPath",
+    "Funnel",
+    "ImpactIndex",
     "InstructionStep",
     "Instructions",
     "JsonEngine",
     "KlContactError",
     "Limits",
+    "Migration",
     "Next",
     "NextStepAction",
     "OpenArticle",
+    "PathAnswers",
     "Receipt",
+    "ResolvingArticle",
+    "Revalidation",
+    "Schedule",
+    "SealedToken",
     "SearchArticles",
     "Send",
     "SendRegistrationEmail",
     "Session",
+    "SessionTokens",
+    "SigningKey",
     "SubmitTicket",
+    "SubmittedAnswers",
     "Ticket",
     "TicketAccepted",
+    "TicketAnswer",
     "TicketRejected",
+    "TokenKeyring",
+    "TokenRefused",
     "Transition",
     "UsageError",
     "ValidationIssue",
+    "VersionPolicy",
     "View",
     "Workflow",
     "WorkflowRef",
     "__version__",
+    "answers_for",
     "build_instructions",
+    "channel_status",
     "default_workflow",
+    "deflection_report",
     "dump_session",
     "dump_transition",
+    "find_request_number",
+    "flow_paths",
+    "lint_text",
     "load_event",
     "load_session",
     "load_workflow",
+    "normalise_email",
+    "normalise_phone",
     "parse_workflow",
+    "registration_email",
+    "render_html",
+    "render_json",
+    "render_markdown",
     "render_text",
+    "revalidate_answers",
+    "revalidate_ticket",
+    "safe_url",
+    "to_dot",
+    "to_mermaid",
 ]

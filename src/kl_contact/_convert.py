@@ -8,7 +8,7 @@ and an answer value is told apart by its JSON shape.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, cast
 
 import cattrs
@@ -30,9 +30,23 @@ def _structure_datetime(value: Any, _: type) -> datetime:
     return parsed
 
 
+def _unstructure_datetime(value: datetime) -> str:
+    offset = value.utcoffset()
+    if offset is not None and offset.seconds % 60:
+        value = value.astimezone(UTC)  # ISO 8601 offsets have no seconds: write the instant in UTC
+    return value.isoformat()
+
+
+def _structure_path_part(value: Any, _: Any) -> str | int:
+    """One step of an issue's path: a key (``str``) or an index (``int``), never a bool."""
+    if isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool)):
+        return value
+    raise TypeError("a path part is a string or an integer")
+
+
 def _build() -> cattrs.Converter:
     conv = cattrs.Converter(forbid_extra_keys=True)
-    conv.register_unstructure_hook(datetime, lambda dt: dt.isoformat())
+    conv.register_unstructure_hook(datetime, _unstructure_datetime)
     conv.register_structure_hook(datetime, _structure_datetime)
 
     def structure_answer(value: Any, _: Any) -> AnswerValue:
@@ -49,6 +63,7 @@ def _build() -> cattrs.Converter:
             return [conv.unstructure(item) for item in value]
         return value
 
+    conv.register_structure_hook(str | int, _structure_path_part)  # ValidationIssue.path
     conv.register_structure_hook(AnswerValue, structure_answer)
     conv.register_unstructure_hook(AnswerValue, unstructure_answer)
 
@@ -69,12 +84,6 @@ def _build() -> cattrs.Converter:
     )
     conv.register_unstructure_hook_func(lambda t: t == params_type, dict)
 
-    def structure_path_part(value: Any, _: Any) -> str | int:
-        if isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool)):
-            return value
-        raise TypeError("a path part is a string or an integer")
-
-    conv.register_structure_hook(str | int, structure_path_part)
     configure_tagged_union(Event, conv, tag_generator=lambda cls: EVENT_TYPES[cls], tag_name="type")
     configure_tagged_union(
         Effect, conv, tag_generator=lambda cls: EFFECT_TYPES[cls], tag_name="type"

@@ -1,16 +1,31 @@
-"""A thin driver that runs the effect loop for hosts that hand in plain callables.
+"""Drivers that run the effect loop for hosts that hand in plain callables.
 
-The engine returns effects; a host must carry them out and feed the results back. This
-driver does that with the callables it is given: ``search`` answers ``SearchArticles``,
-``submit`` answers ``SubmitTicket`` and ``notify`` receives ``SendRegistrationEmail``. A
-callable that raises becomes the engine's failure event (``ArticlesFailed``,
-``TicketRejected``), so the session is never lost to an exception.
+The engine returns effects; a host must carry them out and feed the results back. A driver
+does that with the callables it is given: ``search`` answers ``SearchArticles``, ``submit``
+answers ``SubmitTicket`` and ``notify`` receives ``SendRegistrationEmail``.
+:class:`Driver` calls plain functions; :class:`AsyncDriver` awaits coroutine functions on an
+asyncio loop. Both follow one contract, written once in :func:`_effect_loop`.
+
+A callable that raises or runs past ``timeout`` seconds becomes the engine's failure event
+(``ArticlesFailed``, ``TicketRejected``) with the reason ``"error"`` or ``"timeout"``, so the
+session is never lost to an exception. A failing ``notify`` has no event to become: it is
+passed to ``on_failure`` and the walk goes on. A driver never lets a callable's exception,
+or the text of one, reach the session or the view.
+
+The drivers are host-side helpers, not part of the pure core: the synchronous one runs a
+callable in a worker thread when it has a timeout to enforce. Neither reads the clock for
+the engine: ``now`` is still the host's.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import asyncio
+import contextlib
+import inspect
+import threading
+from collections.abc import Awaitable, Callable, Generator, Sequence
 from datetime import datetime
+from typing import Any, Literal, TypeVar
 
 import attrs
 
@@ -27,11 +42,20 @@ from kl_contact.engine.events import (
 from kl_contact.engine.session import Session
 from kl_contact.ticket.model import Receipt, Ticket
 
-__all__ = ["Driver", "search_with"]
+__all__ = ["AsyncDriver", "Driver", "FailureReason", "search_with"]
+
+T = TypeVar("T")
+
+FailureReason = Literal["error", "timeout"]
+"""Why a callable gave no result: it raised, or it ran past the driver's timeout."""
 
 SearchFn = Callable[[ArticleQuery, int], Sequence[ArticleMatch]]
 SubmitFn = Callable[[Ticket], Receipt]
 NotifyFn = Callable[[SendRegistrationEmail], None]
+AsyncSearchFn = Callable[[ArticleQuery, int], Awaitable[Sequence[ArticleMatch]]]
+AsyncSubmitFn = Callable[[Ticket], Awaitable[Receipt]]
+AsyncNotifyFn = Callable[[SendRegistrationEmail], Awaitable[None]]
+FailureFn = Callable[[Effect, FailureReason], None]
 
 
 def search_with(matcher: ArticleMatcher) -> SearchFn:
@@ -39,55 +63,254 @@ def search_with(matcher: ArticleMatcher) -> SearchFn:
     return matcher.search
 
 
+def _ignore_notice(effect: SendRegistrationEmail) -> None:
+    return None
+
+
+def _ignore_failure(effect: Effect, reason: FailureReason) -> None:
+    return None
+
+
+class _Failed(Exception):
+    """Internal: a callable gave no result, for ``reason``."""
+
+    def __init__(self, reason: FailureReason) -> None:
+        self.reason: FailureReason = reason
+        super().__init__(reason)
+
+
+@attrs.frozen
+class _Outcome:
+    """What became of one effect: a value, or the reason there is none."""
+
+    value: Any = None
+    failure: FailureReason | None = None
+
+
+def _call_for(
+    effect: Effect,
+    search: Callable[..., Any],
+    submit: Callable[..., Any],
+    notify: Callable[..., Any],
+) -> tuple[Callable[..., Any], tuple[Any, ...]]:
+    """Which callable performs ``effect``, and with which arguments."""
+    if isinstance(effect, SearchArticles):
+        return search, (effect.query, effect.limit)
+    if isinstance(effect, SubmitTicket):
+        return submit, (effect.ticket,)
+    return notify, (effect,)
+
+
+def _checked(effect: Effect, value: Any) -> _Outcome:
+    """``value`` as the outcome of ``effect``; a result of the wrong shape is an error."""
+    if isinstance(effect, SearchArticles):
+        try:
+            matches = tuple(value)
+        except TypeError:
+            raise _Failed("error") from None
+        if not all(isinstance(match, ArticleMatch) for match in matches):
+            raise _Failed("error")
+        return _Outcome(matches)
+    if isinstance(effect, SubmitTicket) and not isinstance(value, Receipt):
+        raise _Failed("error")
+    return _Outcome(value)
+
+
+def _event_for(effect: Effect, outcome: _Outcome) -> Event | None:
+    """The event that reports ``outcome`` of ``effect`` to the engine (none for a notice)."""
+    if isinstance(effect, SearchArticles):
+        if outcome.failure is not None:
+            return ArticlesFailed(search_id=effect.search_id, reason=outcome.failure)
+        return ArticlesFound(search_id=effect.search_id, matches=outcome.value)
+    if isinstance(effect, SubmitTicket):
+        if outcome.failure is not None:
+            return TicketRejected(submission_id=effect.submission_id, code=outcome.failure)
+        return TicketAccepted(submission_id=effect.submission_id, receipt=outcome.value)
+    return None
+
+
+def _effect_loop(
+    engine: Engine, transition: Transition, now: datetime, max_rounds: int
+) -> Generator[Effect, _Outcome, Transition]:
+    """Yield each effect to perform, take back its outcome, return the settled transition.
+
+    The returned transition lists every effect performed along the way, in order. Driving
+    this generator is all a driver does; the two drivers differ only in how they call.
+    """
+    performed: list[Effect] = []
+    for _ in range(max_rounds):
+        if not transition.effects:
+            break
+        session = transition.session
+        following: Transition | None = None
+        for effect in transition.effects:
+            performed.append(effect)
+            outcome = yield effect
+            event = _event_for(effect, outcome)
+            if event is not None:
+                following = engine.handle(session, event, now)
+                session = following.session
+        if following is None:
+            break
+        transition = following
+    return attrs.evolve(transition, effects=tuple(performed))
+
+
+def _call_in_thread(fn: Callable[..., T], args: tuple[Any, ...], timeout: float) -> T:
+    """``fn(*args)``, given up on after ``timeout`` seconds (the thread is left to finish)."""
+    box: dict[str, Any] = {}
+
+    def run() -> None:
+        with contextlib.suppress(Exception):  # no value in the box is the failure
+            box["value"] = fn(*args)
+
+    worker = threading.Thread(target=run, name="kl-contact-effect", daemon=True)
+    worker.start()
+    worker.join(timeout)
+    if worker.is_alive():
+        raise _Failed("timeout")
+    if "value" not in box:
+        raise _Failed("error")
+    value: T = box["value"]
+    return value
+
+
+def _check_timeout(
+    _: object, attribute: attrs.Attribute[float | None], value: float | None
+) -> None:
+    if value is not None and not value > 0:
+        raise ValueError(f"{attribute.name} must be a positive number of seconds or None")
+
+
 @attrs.define
 class Driver:
-    """Runs ``engine`` and performs its effects with the given callables."""
+    """Runs ``engine`` and performs its effects with plain (blocking) callables.
+
+    ``timeout`` (seconds, or ``None`` for no limit) bounds each call; a call past it is
+    reported as ``"timeout"`` and left to finish in its worker thread, its result unused.
+    Because a timed-out ``submit`` may still register the ticket, a backend should treat
+    ``ticket.id`` as an idempotency key.
+    """
 
     engine: Engine
     search: SearchFn
     submit: SubmitFn
-    notify: NotifyFn = lambda effect: None
+    notify: NotifyFn = _ignore_notice
     max_rounds: int = 16
+    timeout: float | None = attrs.field(default=None, validator=_check_timeout)
+    on_failure: FailureFn = _ignore_failure
+    """Told of every failed or timed-out call (the effect and the reason), e.g. to log it."""
 
-    def start(self, *, session_id: str, now: datetime, locale: str | None = None) -> Transition:
+    def start(
+        self,
+        *,
+        session_id: str,
+        now: datetime,
+        locale: str | None = None,
+        time_zone: str | None = None,
+        region: str | None = None,
+    ) -> Transition:
         """Start a session and perform the effects of the first step."""
-        return self._settle(self.engine.start(session_id=session_id, now=now, locale=locale), now)
+        started = self.engine.start(
+            session_id=session_id, now=now, locale=locale, time_zone=time_zone, region=region
+        )
+        return self._settle(started, now)
 
     def handle(self, session: Session, event: Event, now: datetime) -> Transition:
         """Apply ``event`` and perform every effect that follows, until none is left."""
         return self._settle(self.engine.handle(session, event, now), now)
 
-    def _result_of(self, effect: Effect) -> Event | None:
-        if isinstance(effect, SearchArticles):
-            try:
-                matches = tuple(self.search(effect.query, effect.limit))
-            except Exception:
-                return ArticlesFailed(search_id=effect.search_id, reason="error")
-            return ArticlesFound(search_id=effect.search_id, matches=matches)
-        if isinstance(effect, SubmitTicket):
-            try:
-                receipt = self.submit(effect.ticket)
-            except Exception:
-                return TicketRejected(submission_id=effect.submission_id, code="error")
-            return TicketAccepted(submission_id=effect.submission_id, receipt=receipt)
-        self.notify(effect)
-        return None
+    def _call(self, fn: Callable[..., T], *args: Any) -> T:
+        if self.timeout is not None:
+            return _call_in_thread(fn, args, self.timeout)
+        try:
+            return fn(*args)
+        except Exception:
+            raise _Failed("error") from None
+
+    def _perform(self, effect: Effect) -> _Outcome:
+        fn, args = _call_for(effect, self.search, self.submit, self.notify)
+        try:
+            return _checked(effect, self._call(fn, *args))
+        except _Failed as failed:
+            self.on_failure(effect, failed.reason)
+            return _Outcome(failure=failed.reason)
 
     def _settle(self, transition: Transition, now: datetime) -> Transition:
-        performed: list[Effect] = []
-        for _ in range(self.max_rounds):
-            pending = transition.effects
-            if not pending:
-                break
-            session = transition.session
-            next_transition: Transition | None = None
-            for effect in pending:
-                performed.append(effect)
-                event = self._result_of(effect)
-                if event is not None:
-                    next_transition = self.engine.handle(session, event, now)
-                    session = next_transition.session
-            if next_transition is None:
-                break
-            transition = next_transition
-        return attrs.evolve(transition, effects=tuple(performed))
+        loop = _effect_loop(self.engine, transition, now, self.max_rounds)
+        try:
+            effect = next(loop)
+            while True:
+                effect = loop.send(self._perform(effect))
+        except StopIteration as done:
+            settled: Transition = done.value
+            return settled
+
+
+@attrs.define
+class AsyncDriver:
+    """Runs ``engine`` on an asyncio loop and performs its effects with coroutine functions.
+
+    The same contract as :class:`Driver`: ``timeout`` bounds each call (the call is
+    cancelled when it runs past it), and a failed or timed-out call becomes
+    ``ArticlesFailed`` or ``TicketRejected``. A plain function is accepted too, but it runs
+    on the loop: one that blocks should be wrapped with ``asyncio.to_thread``.
+    """
+
+    engine: Engine
+    search: AsyncSearchFn
+    submit: AsyncSubmitFn
+    notify: AsyncNotifyFn | NotifyFn = _ignore_notice
+    max_rounds: int = 16
+    timeout: float | None = attrs.field(default=None, validator=_check_timeout)
+    on_failure: FailureFn = _ignore_failure
+    """Told of every failed or timed-out call (the effect and the reason), e.g. to log it."""
+
+    async def start(
+        self,
+        *,
+        session_id: str,
+        now: datetime,
+        locale: str | None = None,
+        time_zone: str | None = None,
+        region: str | None = None,
+    ) -> Transition:
+        """Start a session and perform the effects of the first step."""
+        started = self.engine.start(
+            session_id=session_id, now=now, locale=locale, time_zone=time_zone, region=region
+        )
+        return await self._settle(started, now)
+
+    async def handle(self, session: Session, event: Event, now: datetime) -> Transition:
+        """Apply ``event`` and perform every effect that follows, until none is left."""
+        return await self._settle(self.engine.handle(session, event, now), now)
+
+    async def _call(self, fn: Callable[..., Any], *args: Any) -> Any:
+        try:
+            async with asyncio.timeout(self.timeout):
+                result = fn(*args)
+                if inspect.isawaitable(result):
+                    result = await result
+                return result
+        except TimeoutError:
+            raise _Failed("timeout") from None
+        except Exception:
+            raise _Failed("error") from None
+
+    async def _perform(self, effect: Effect) -> _Outcome:
+        fn, args = _call_for(effect, self.search, self.submit, self.notify)
+        try:
+            return _checked(effect, await self._call(fn, *args))
+        except _Failed as failed:
+            self.on_failure(effect, failed.reason)
+            return _Outcome(failure=failed.reason)
+
+    async def _settle(self, transition: Transition, now: datetime) -> Transition:
+        loop = _effect_loop(self.engine, transition, now, self.max_rounds)
+        try:
+            effect = next(loop)
+            while True:
+                effect = loop.send(await self._perform(effect))
+        except StopIteration as done:
+            settled: Transition = done.value
+            return settled

@@ -45,6 +45,7 @@ SCHEMA_NAMES = (
     "instructions",
     "catalog",
     "wire",
+    "answers",
 )
 """The names of the shipped schemas: ``NAME.schema.json``."""
 

@@ -92,7 +92,11 @@ class JsonEngine:
             _check("wire", {"start": request})
             now = datetime.fromisoformat(request["now"])
             transition = self.engine.start(
-                session_id=request["session_id"], now=now, locale=request.get("locale")
+                session_id=request["session_id"],
+                now=now,
+                locale=request.get("locale"),
+                time_zone=request.get("time_zone"),
+                region=request.get("region"),
             )
         except UsageError as exc:
             return _error(exc.code, str(exc), None)

@@ -3,11 +3,14 @@
 Texts come from the definition's channel instructions with named placeholders
 (``{request_number}``, ``{email}``, ``{chat_url}``, ``{phone}``, ``{phone_display}``,
 ``{support_email}``, ``{reply_within}``), replaced by :func:`kl_contact._text.substitute`.
+A link that came from the backend is kept only when :func:`safe_url` accepts it: never a
+``javascript:``, ``data:`` or other scheme that could run code.
 """
 
 from __future__ import annotations
 
 from typing import Literal
+from urllib.parse import urlsplit
 
 import attrs
 
@@ -21,7 +24,11 @@ __all__ = [
     "Instructions",
     "NextStepAction",
     "build_instructions",
+    "e164",
     "render_text",
+    "reply_time_text",
+    "safe_url",
+    "tel_url",
 ]
 
 INSTRUCTION_PLACEHOLDERS = frozenset(
@@ -38,9 +45,63 @@ INSTRUCTION_PLACEHOLDERS = frozenset(
 """The placeholders an instruction text or the registration note may use."""
 
 
-@attrs.frozen
+_URL_SCHEMES = frozenset({"http", "https", "tel"})
+
+
+def safe_url(url: str | None) -> str | None:
+    """``url`` when it is an http(s) link with a host or a ``tel:`` link, else ``None``.
+
+    >>> safe_url("https://chat.example/r/1"), safe_url("javascript:alert(1)")
+    ('https://chat.example/r/1', None)
+    """
+    if not url or url != url.strip() or any(ch.isspace() or ord(ch) < 32 for ch in url):
+        return None
+    if any(ch in url for ch in '<>"\\`'):
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    scheme = parts.scheme.lower()
+    if scheme not in _URL_SCHEMES:
+        return None
+    if scheme == "tel":
+        return url if tel_url(parts.path) is not None else None
+    return url if parts.netloc and not parts.username and not parts.password else None
+
+
+def tel_url(phone: str | None) -> str | None:
+    """A ``tel:`` link for a phone number (digits and a leading ``+`` kept), or ``None``.
+
+    >>> tel_url("+7 (495) 123-45-67")
+    'tel:+74951234567'
+    """
+    if not phone:
+        return None
+    digits = "".join(ch for ch in phone if ch.isascii() and ch.isdigit())
+    if not 3 <= len(digits) <= 15:
+        return None
+    return "tel:" + ("+" if phone.strip().startswith("+") else "") + digits
+
+
+def e164(phone: str | None) -> str | None:
+    """``phone`` as ``+`` and digits when it is written with a country code, else as given.
+
+    >>> e164("+7 (495) 000-00-00")
+    '+74950000000'
+    """
+    tel = tel_url(phone)
+    return tel[4:] if tel is not None and tel.startswith("tel:+") else phone
+
+
+@attrs.frozen(repr=False)
 class NextStepAction:
-    """What a frontend offers beside an instruction: open the chat, call, or wait for e-mail."""
+    """What a frontend offers beside an instruction: open the chat, call, or wait for e-mail.
+
+    ``phone`` is E.164 (``+`` and digits) beside its ``phone_display`` form; ``email`` is the
+    user's address the reply goes to (personal data: not in ``repr``), ``reply_within_hours``
+    the reply time the receipt promised, if any.
+    """
 
     kind: Literal["wait_email", "open_chat", "call"]
     label: str | None = None
@@ -49,14 +110,21 @@ class NextStepAction:
     phone_display: str | None = None
     email: str | None = attrs.field(default=None, repr=False)  # the user's address
     request_number: str | None = None
+    reply_within_hours: int | None = None
+
+    def __repr__(self) -> str:
+        return f"NextStepAction(kind={self.kind!r})"
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class InstructionStep:
-    """One localised next step, with an optional action."""
+    """One localised next step, with an optional action; its text may hold the user's address."""
 
     text: str = attrs.field(repr=False)  # may hold the user's address
     action: NextStepAction | None = None
+
+    def __repr__(self) -> str:
+        return f"InstructionStep(action={self.action!r})"
 
 
 @attrs.frozen(repr=False)
@@ -93,7 +161,7 @@ def build_instructions(
     values = {
         "request_number": receipt.request_number,
         "email": email,
-        "chat_url": contact.chat_url or "",
+        "chat_url": safe_url(contact.chat_url) or "",
         "phone": contact.phone or "",
         "phone_display": contact.phone_display or contact.phone or "",
         "support_email": contact.email or "",
@@ -105,17 +173,22 @@ def build_instructions(
         action = None
         label = localize(item.label, locale, fallback) if item.label else None
         if item.action is InstructionAction.OPEN_CHAT:
-            action = NextStepAction(kind="open_chat", label=label, url=contact.chat_url)
+            action = NextStepAction(kind="open_chat", label=label, url=safe_url(contact.chat_url))
         elif item.action is InstructionAction.CALL:
             action = NextStepAction(
                 kind="call",
                 label=label,
-                phone=contact.phone,
+                phone=e164(contact.phone),
                 phone_display=contact.phone_display or contact.phone,
                 request_number=receipt.request_number,
             )
         elif item.action is InstructionAction.WAIT_EMAIL:
-            action = NextStepAction(kind="wait_email", label=label, email=email)
+            action = NextStepAction(
+                kind="wait_email",
+                label=label,
+                email=email,
+                reply_within_hours=receipt.reply_within_hours,
+            )
         steps.append(
             InstructionStep(
                 text=substitute(localize(item.text, locale, fallback), values), action=action
@@ -131,16 +204,33 @@ def build_instructions(
     )
 
 
+_REPLY_TIME = {
+    "ru": "Инженер ответит в течение {hours} ч.",
+    "en": "An engineer replies within {hours} h.",
+}
+
+
+def reply_time_text(action: NextStepAction | None, locale: str) -> str | None:
+    """The promised reply time of a ``wait_email`` action as a sentence, or ``None``."""
+    if action is None or action.kind != "wait_email" or action.reply_within_hours is None:
+        return None
+    template = localize(_REPLY_TIME, locale, "en")
+    return substitute(template, {"hours": str(action.reply_within_hours)})
+
+
 def render_text(instructions: Instructions) -> str:
     """Plain text: numbered steps, their links or numbers, then the registration note."""
     lines = []
     for number, step in enumerate(instructions.steps, start=1):
         lines.append(f"{number}. {step.text}")
         action = step.action
-        if action is not None and action.kind == "open_chat" and action.url:
+        if action is not None and action.kind == "open_chat" and safe_url(action.url):
             lines.append(f"   [{action.label or 'chat'}] {action.url}")
         elif action is not None and action.kind == "call" and action.phone:
             lines.append(f"   [{action.label or 'call'}] {action.phone_display or action.phone}")
+        reply_time = reply_time_text(action, instructions.locale)
+        if reply_time is not None:
+            lines.append(f"   {reply_time}")
     lines.append("")
     lines.append(instructions.registration_note)
     return "\n".join(lines)

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from kl_contact.definition.loader import check_document, default_workflow, load_workflow
+from kl_contact.definition.loader import default_workflow, load_workflow
 from kl_contact.errors import DefinitionError, KlContactError
 
 __all__ = ["main"]
@@ -72,41 +72,63 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _lint(args: argparse.Namespace) -> int:
-    failed = False
-    findings = []
+    from kl_contact.definition.lint import Finding, lint_text
+
+    findings: list[Finding] = []
     for name in args.files:
         path = Path(name)
         try:
-            problems = check_document(path.read_bytes(), source=str(path))
+            findings.extend(lint_text(path.read_bytes(), source=str(path)))
         except OSError as exc:
-            problems = [
-                DefinitionError(
-                    exc.strerror or "cannot read", code="file.unreadable", source=str(path)
-                )
-            ]
-        failed = failed or bool(problems)
-        findings.extend(problems)
+            error = DefinitionError(
+                exc.strerror or "cannot read", code="file.unreadable", source=str(path)
+            )
+            findings.append(Finding.from_error(error))
     if args.format == "json":
         doc = [
             {
-                "file": p.source,
-                "line": p.line,
-                "column": p.column,
-                "code": p.code,
-                "message": p.message,
-                "path": list(p.path),
-                "hint": p.hint,
-                "severity": "error",
+                "file": f.source,
+                "line": f.line,
+                "column": f.column,
+                "code": f.code,
+                "message": f.message,
+                "path": list(f.path),
+                "hint": f.hint,
+                "severity": f.severity,
             }
-            for p in findings
+            for f in findings
         ]
         print(json.dumps(doc, ensure_ascii=False, indent=2))
     else:
-        for problem in findings:
-            print(problem)
+        for finding in findings:
+            print(finding)
         if not findings:
             print(f"{len(args.files)} file(s): no problems")
-    return 1 if failed else 0
+    return 1 if any(f.severity == "error" for f in findings) else 0
+
+
+def _graph(args: argparse.Namespace) -> int:
+    from kl_contact.definition.diagram import to_dot, to_mermaid
+
+    workflow = load_workflow(args.file) if args.file else default_workflow()
+    print(to_dot(workflow) if args.format == "dot" else to_mermaid(workflow), end="")
+    return 0
+
+
+def _paths(args: argparse.Namespace) -> int:
+    from kl_contact.definition.paths import answers_for, flow_paths
+
+    workflow = load_workflow(args.file) if args.file else default_workflow()
+    for number, path in enumerate(flow_paths(workflow), start=1):
+        print(f"path {number}: {path.describe()}")
+        example = answers_for(workflow, path)
+        if example is None:
+            print("  no answers take this path")
+        elif path.branches:
+            given = [f"{k}={v}" for k, v in example.answers.items()]
+            given += [f"channel={example.channel}"] if example.channel else []
+            print(f"  for example: {', '.join(given) or 'any answers'}")
+    return 0
 
 
 def _schemas(args: argparse.Namespace) -> int:
@@ -157,6 +179,15 @@ def build_parser() -> argparse.ArgumentParser:
     lint.add_argument("files", nargs="+")
     lint.add_argument("--format", choices=["text", "json"], default="text")
     lint.set_defaults(func=_lint)
+
+    graph = sub.add_parser("graph", help="draw a workflow's steps and routes")
+    graph.add_argument("file", nargs="?", help="a definition (default: the shipped one)")
+    graph.add_argument("--format", choices=["mermaid", "dot"], default="mermaid")
+    graph.set_defaults(func=_graph)
+
+    paths = sub.add_parser("paths", help="list every path from the start to an end")
+    paths.add_argument("file", nargs="?", help="a definition (default: the shipped one)")
+    paths.set_defaults(func=_paths)
 
     schemas = sub.add_parser("schemas", help="the shipped JSON Schemas")
     schemas.add_argument("action", choices=["check", "export", "path"])

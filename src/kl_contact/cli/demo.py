@@ -20,7 +20,7 @@ import attrs
 import yaml
 
 from kl_contact.articles.catalog import sample_catalog
-from kl_contact.articles.matcher import KeywordMatcher
+from kl_contact.articles.matcher import Bm25Matcher
 from kl_contact.cli.render import render_view
 from kl_contact.definition.model import Workflow
 from kl_contact.driver import Driver, search_with
@@ -124,7 +124,7 @@ def run_script(
             f"(registration e-mail for {effect.receipt.request_number} handed to the host)"
         )
 
-    matcher = KeywordMatcher(sample_catalog())
+    matcher = Bm25Matcher.for_workflow(sample_catalog(), workflow)
     driver = Driver(
         Engine(workflow), search=search_with(matcher), submit=backend.submit, notify=notify
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from kl_contact.channels.instructions import render_text
+from kl_contact.channels.status import format_opening
 from kl_contact.engine.views import View
 
 __all__ = ["render_view"]
@@ -18,7 +19,10 @@ def render_view(view: View) -> str:
     if view.contacts_page is not None:
         lines.append(f"  {view.contacts_page.title}: {view.contacts_page.url}")
     for channel in view.channels:
-        lines.append(f"  * {channel.title} ({channel.id}): {channel.description}")
+        closed = "" if channel.open else " [x]"
+        if not channel.open and channel.opens_at is not None:
+            closed = f" [x -> {format_opening(channel.opens_at, view.locale)}]"
+        lines.append(f"  * {channel.title} ({channel.id}){closed}: {channel.description}")
     for question in view.questions:
         mark = " *" if question.required else ""
         lines.append(f"  ? {question.label}{mark}")

@@ -22,6 +22,7 @@ __all__ = [
     "ConditionContext",
     "LocaleIs",
     "NotCondition",
+    "describe",
     "evaluate",
     "questions_referenced",
 ]
@@ -156,3 +157,34 @@ def questions_referenced(condition: Condition | None) -> set[str]:
         case AnswerEquals(question) | AnswerIn(question) | AnswerAnswered(question):
             return {question}
     return set()
+
+
+def describe(condition: Condition) -> str:
+    """A short, stable, human-readable form of a condition (for diagrams, paths and lint).
+
+    >>> describe(AnyOf((AnswerEquals("category", "other"), ChannelIs(("phone",)))))
+    '(category = other or channel = phone)'
+    """
+    match condition:
+        case AllOf(conditions):
+            return "(" + " and ".join(describe(c) for c in conditions) + ")"
+        case AnyOf(conditions):
+            return "(" + " or ".join(describe(c) for c in conditions) + ")"
+        case NotCondition(inner):
+            return f"not {describe(inner)}"
+        case AnswerEquals(question, value):
+            shown = str(value).lower() if isinstance(value, bool) else value
+            return f"{question} = {shown}"
+        case AnswerIn(question, values):
+            return f"{question} in [{', '.join(values)}]"
+        case AnswerAnswered(question, answered):
+            return f"{question} answered" if answered else f"{question} not answered"
+        case ChannelIs(channels):
+            if len(channels) == 1:
+                return f"channel = {channels[0]}"
+            return f"channel in [{', '.join(channels)}]"
+        case LocaleIs(locales):
+            if len(locales) == 1:
+                return f"locale = {locales[0]}"
+            return f"locale in [{', '.join(locales)}]"
+    raise AssertionError(f"unknown condition node {type(condition).__name__}")  # pragma: no cover

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator, Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from kl_contact.definition._yaml import Document, load_yaml
+from kl_contact.channels.hours import availability_from_data
+from kl_contact.definition._yaml import load_yaml
 from kl_contact.definition.conditions import (
     AllOf,
     AnswerAnswered,
@@ -26,8 +26,10 @@ from kl_contact.definition.conditions import (
     LocaleIs,
     NotCondition,
 )
+from kl_contact.definition.lint import MAX_DOCUMENT_BYTES, default_next, lint_text
 from kl_contact.definition.model import (
     TERMINAL_KINDS,
+    AnswerPolicy,
     ArticleSettings,
     AttachmentPolicy,
     Channel,
@@ -45,27 +47,15 @@ from kl_contact.definition.model import (
     Workflow,
 )
 from kl_contact.errors import DefinitionError
-from kl_contact.limits import DEFAULT_LIMITS, Limits, structure_problems
+from kl_contact.limits import DEFAULT_LIMITS, Limits
 
-__all__ = ["check_document", "default_workflow", "load_workflow", "parse_workflow"]
-
-MAX_DOCUMENT_BYTES = DEFAULT_LIMITS.document_bytes
-"""The largest definition file accepted by default (see :class:`~kl_contact.limits.Limits`)."""
-
-_TEXT_KEYS = frozenset(
-    {
-        "title",
-        "description",
-        "label",
-        "help",
-        "placeholder",
-        "text",
-        "button",
-        "pattern_message",
-        "url",
-        "registration_note",
-    }
-)
+__all__ = [
+    "MAX_DOCUMENT_BYTES",
+    "check_document",
+    "default_workflow",
+    "load_workflow",
+    "parse_workflow",
+]
 
 
 def load_workflow(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> Workflow:
@@ -95,285 +85,24 @@ def _default_workflow() -> Workflow:
 def parse_workflow(
     text: str | bytes, source: str = "<string>", limits: Limits = DEFAULT_LIMITS
 ) -> Workflow:
-    """Parse and check a definition given as YAML (or JSON) text."""
-    doc, problems = _check(text, source, limits)
-    if problems or doc is None:
+    """Parse and check a definition given as YAML (or JSON) text, under ``limits``."""
+    problems = check_document(text, source, limits)
+    if problems:
         first = problems[0]
         first.others = tuple(problems[1:])
         raise first
+    doc = load_yaml(text, source, limits)
     return _build(doc.data, source)
 
 
 def check_document(
     text: str | bytes, source: str = "<string>", limits: Limits = DEFAULT_LIMITS
 ) -> list[DefinitionError]:
-    """Every problem of a definition, in document order of discovery; empty when it is sound."""
-    return _check(text, source, limits)[1]
+    """Every error of a definition (warnings left out); empty when it can be loaded.
 
-
-def _check(
-    text: str | bytes, source: str, limits: Limits
-) -> tuple[Document | None, list[DefinitionError]]:
-    size = len(text.encode("utf-8") if isinstance(text, str) else text)
-    if size > limits.document_bytes:
-        return None, [
-            DefinitionError(
-                f"document of {size} bytes is over the limit of {limits.document_bytes}",
-                code="limit.document_size",
-                source=source,
-            )
-        ]
-    try:
-        doc = load_yaml(text, source, limits)
-    except DefinitionError as exc:
-        return None, [exc]
-    over = [doc.error(m, code=c, path=p) for c, m, p in structure_problems(doc.data, limits)]
-    if over:
-        return doc, over
-    from kl_contact.schemas import violations
-
-    schema_problems = [
-        doc.error(v.message, code=f"schema.{v.keyword}", path=v.path)
-        for v in violations("workflow", doc.data)
-    ]
-    if schema_problems:
-        return doc, schema_problems[:1] + sorted(
-            schema_problems[1:], key=lambda e: (e.line or 0, e.column or 0)
-        )
-    return doc, list(_semantic_problems(doc))
-
-
-# --------------------------------------------------------------------------- semantic checks
-
-
-def _walk_texts(
-    node: Any, path: tuple[str | int, ...]
-) -> Iterator[tuple[tuple[str | int, ...], Mapping[str, str]]]:
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if key in _TEXT_KEYS and isinstance(value, dict):
-                yield (*path, key), value
-            elif key == "messages" and isinstance(value, dict) and path == ():
-                for code, message in value.items():
-                    yield ("messages", code), message
-            else:
-                yield from _walk_texts(value, (*path, key))
-    elif isinstance(node, list):
-        for index, value in enumerate(node):
-            yield from _walk_texts(value, (*path, index))
-
-
-def _condition_refs(
-    node: Any, path: tuple[str | int, ...]
-) -> Iterator[tuple[str, str, tuple[str | int, ...], Any]]:
-    """(kind, id, path, value) for each reference a raw condition makes."""
-    if not isinstance(node, dict):
-        return
-    for key in ("all", "any"):
-        if key in node:
-            for index, inner in enumerate(node[key]):
-                yield from _condition_refs(inner, (*path, key, index))
-    if "not" in node:
-        yield from _condition_refs(node["not"], (*path, "not"))
-    if "answer" in node:
-        values = node.get("equals", node.get("in"))
-        yield "question", node["answer"], (*path, "answer"), values
-    if "channel" in node:
-        channels = node["channel"] if isinstance(node["channel"], list) else [node["channel"]]
-        for channel in channels:
-            yield "channel", channel, (*path, "channel"), None
-    if "locale" in node:
-        locales = node["locale"] if isinstance(node["locale"], list) else [node["locale"]]
-        for locale in locales:
-            yield "locale", locale, (*path, "locale"), None
-
-
-def _semantic_problems(doc: Document) -> Iterator[DefinitionError]:
-    data = doc.data
-    locales: list[str] = data["locales"]
-    if data["default_locale"] not in locales:
-        yield doc.error(
-            "default_locale is not one of locales",
-            code="ref.unknown_locale",
-            path=("default_locale",),
-            hint="add it to locales or pick one of them",
-        )
-    for path, text in _walk_texts(data, ()):
-        for locale in locales:
-            if locale not in text:
-                yield doc.error(
-                    f"text has no {locale!r} version",
-                    code="text.missing_locale",
-                    path=path,
-                    hint=f"add a {locale!r} entry",
-                )
-        for locale in text:
-            if locale not in locales:
-                yield doc.error(
-                    f"text has a version for undeclared locale {locale!r}",
-                    code="text.unknown_locale",
-                    path=(*path, locale),
-                    hint="declare the locale or remove the entry",
-                )
-
-    channel_ids = [c["id"] for c in data["channels"]]
-    for index, cid in enumerate(channel_ids):
-        if cid in channel_ids[:index]:
-            yield doc.error(
-                f"duplicate channel id {cid!r}", code="id.duplicate", path=("channels", index, "id")
-            )
-
-    steps: list[dict[str, Any]] = data["steps"]
-    step_ids = [s["id"] for s in steps]
-    kinds = {s["id"]: s["kind"] for s in steps}
-    for index, sid in enumerate(step_ids):
-        if sid in step_ids[:index]:
-            yield doc.error(
-                f"duplicate step id {sid!r}", code="id.duplicate", path=("steps", index, "id")
-            )
-
-    questions: dict[str, dict[str, Any]] = {}
-    for s_index, step in enumerate(steps):
-        for q_index, question in enumerate(step.get("questions", [])):
-            qpath: tuple[str | int, ...] = ("steps", s_index, "questions", q_index)
-            if question["id"] in questions:
-                yield doc.error(
-                    f"duplicate question id {question['id']!r}",
-                    code="id.duplicate",
-                    path=(*qpath, "id"),
-                )
-            questions[question["id"]] = question
-            choice = question["type"] in {"single_choice", "multiple_choice"}
-            if choice and not question.get("options"):
-                yield doc.error(
-                    "a choice question needs options",
-                    code="question.no_options",
-                    path=qpath,
-                    hint="add an options list",
-                )
-            option_ids = [o["id"] for o in question.get("options", [])]
-            for o_index, oid in enumerate(option_ids):
-                if oid in option_ids[:o_index]:
-                    yield doc.error(
-                        f"duplicate option id {oid!r}",
-                        code="id.duplicate",
-                        path=(*qpath, "options", o_index, "id"),
-                    )
-        if step["kind"] in {"questions", "request"} and not step.get("questions"):
-            yield doc.error(
-                f"a {step['kind']} step needs questions",
-                code="step.no_questions",
-                path=("steps", s_index),
-            )
-
-    def conditions() -> Iterator[tuple[tuple[str | int, ...], Any]]:
-        for s_index, step in enumerate(steps):
-            for r_index, route in enumerate(step.get("routes", [])):
-                yield ("steps", s_index, "routes", r_index, "when"), route["when"]
-            for q_index, question in enumerate(step.get("questions", [])):
-                qpath: tuple[str | int, ...] = ("steps", s_index, "questions", q_index)
-                for key in ("when", "required_when"):
-                    if key in question:
-                        yield (*qpath, key), question[key]
-                for o_index, option in enumerate(question.get("options", [])):
-                    if "when" in option:
-                        yield (*qpath, "options", o_index, "when"), option["when"]
-
-    for cpath, condition in conditions():
-        for kind, ref, rpath, values in _condition_refs(condition, cpath):
-            if kind == "question":
-                if ref not in questions:
-                    yield doc.error(
-                        f"condition refers to unknown question {ref!r}",
-                        code="ref.unknown_question",
-                        path=rpath,
-                        hint="use the id of a question defined in the steps",
-                    )
-                    continue
-                target = questions[ref]
-                if target["type"] in {"single_choice", "multiple_choice"} and values is not None:
-                    known = {o["id"] for o in target.get("options", [])}
-                    for value in values if isinstance(values, list) else [values]:
-                        if value not in known:
-                            yield doc.error(
-                                f"question {ref!r} has no option {value!r}",
-                                code="ref.unknown_option",
-                                path=rpath,
-                                hint="compare against one of the question's option ids",
-                            )
-            elif kind == "channel" and ref not in channel_ids:
-                yield doc.error(
-                    f"condition refers to unknown channel {ref!r}",
-                    code="ref.unknown_channel",
-                    path=rpath,
-                )
-            elif kind == "locale" and ref not in locales:
-                yield doc.error(
-                    f"condition refers to undeclared locale {ref!r}",
-                    code="ref.unknown_locale",
-                    path=rpath,
-                )
-
-    for s_index, step in enumerate(steps):
-        targets: list[tuple[tuple[str | int, ...], str]] = []
-        if "next" in step:
-            targets.append((("steps", s_index, "next"), step["next"]))
-        for r_index, route in enumerate(step.get("routes", [])):
-            targets.append((("steps", s_index, "routes", r_index, "to"), route["to"]))
-        if "on_helped" in step:
-            targets.append((("steps", s_index, "on_helped"), step["on_helped"]))
-        for tpath, target_id in targets:
-            if target_id not in kinds:
-                yield doc.error(
-                    f"unknown step {target_id!r}",
-                    code="ref.unknown_step",
-                    path=tpath,
-                    hint="name a step id defined in steps",
-                )
-        if step["kind"] == "articles":
-            helped = step.get("on_helped")
-            if helped is None or kinds.get(helped) != "resolved":
-                yield doc.error(
-                    "an articles step needs on_helped naming a resolved step",
-                    code="step.articles_without_resolved",
-                    path=("steps", s_index),
-                )
-        if step["kind"] == "request":
-            after = _default_next(steps, s_index)
-            if after is None or kinds.get(after) != "confirmation":
-                yield doc.error(
-                    "a request step must lead to a confirmation step",
-                    code="step.request_without_confirmation",
-                    path=("steps", s_index),
-                )
-        if (
-            step["kind"] not in {"confirmation", "resolved"}
-            and _default_next(steps, s_index) is None
-        ):
-            yield doc.error(
-                "a step that is not an end has no next step",
-                code="step.no_exit",
-                path=("steps", s_index),
-                hint="add next, or move an end step after it",
-            )
-    if not any(s["kind"] == "channel_choice" for s in steps):
-        yield doc.error(
-            "the workflow has no channel_choice step",
-            code="step.no_channel_choice",
-            path=("steps",),
-        )
-    if not any(s["kind"] == "request" for s in steps):
-        yield doc.error("the workflow has no request step", code="step.no_request", path=("steps",))
-
-
-def _default_next(steps: list[dict[str, Any]], index: int) -> str | None:
-    step = steps[index]
-    if "next" in step:
-        return str(step["next"])
-    for later in steps[index + 1 :]:
-        if later["kind"] not in {"resolved"}:
-            return str(later["id"])
-    return None
+    :func:`kl_contact.definition.lint.lint_text` gives the warnings too.
+    """
+    return [f.to_error() for f in lint_text(text, source, limits) if f.severity == "error"]
 
 
 # --------------------------------------------------------------------------- model building
@@ -421,13 +150,10 @@ def _question(raw: dict[str, Any]) -> Question:
         label=dict(raw["label"]),
         help=_text(raw.get("help")),
         placeholder=_text(raw.get("placeholder")),
-        options=tuple(
-            Option(id=o["id"], label=dict(o["label"]), when=_condition(o.get("when")))
-            for o in raw.get("options", [])
-        ),
+        options=_options(raw),
         required=bool(raw.get("required", False)),
         required_when=_condition(raw.get("required_when")),
-        when=_condition(raw.get("when")),
+        when=_question_when(raw),
         role=Role(raw["role"]) if "role" in raw else None,
         min_length=raw.get("min_length"),
         max_length=raw.get("max_length"),
@@ -436,7 +162,43 @@ def _question(raw: dict[str, Any]) -> Question:
         min_selected=raw.get("min_selected"),
         max_selected=raw.get("max_selected"),
         attachments=policy,
+        depends_on=raw["depends_on"]["question"] if "depends_on" in raw else None,
+        hidden_answer=AnswerPolicy(raw["hidden_answer"]) if "hidden_answer" in raw else None,
+        severity=dict(raw.get("severity", {})),
     )
+
+
+def _options(raw: dict[str, Any]) -> tuple[Option, ...]:
+    """A question's options; dependent lists become options shown for their parent values.
+
+    Parent values with the same list share its options, each shown while the parent is one
+    of them; every parent value sees its own list in its own order.
+    """
+    if "depends_on" not in raw:
+        return tuple(
+            Option(id=o["id"], label=dict(o["label"]), when=_condition(o.get("when")))
+            for o in raw.get("options", [])
+        )
+    parent = raw["depends_on"]["question"]
+    lists: dict[str, tuple[list[dict[str, Any]], list[str]]] = {}
+    for parent_value, options in raw["depends_on"]["options"].items():
+        key = json.dumps(options, sort_keys=True)
+        lists.setdefault(key, (options, []))[1].append(parent_value)
+    return tuple(
+        Option(id=o["id"], label=dict(o["label"]), when=AnswerIn(parent, tuple(parents)))
+        for options, parents in lists.values()
+        for o in options
+    )
+
+
+def _question_when(raw: dict[str, Any]) -> Condition | None:
+    """A dependent question shows only once its parent has an answer with a non-empty list."""
+    own = _condition(raw.get("when"))
+    if "depends_on" not in raw:
+        return own
+    lists = raw["depends_on"]["options"]
+    parent = AnswerIn(raw["depends_on"]["question"], tuple(k for k, v in lists.items() if v))
+    return parent if own is None else AllOf((own, parent))
 
 
 def _build(data: dict[str, Any], source: str) -> Workflow:
@@ -450,7 +212,7 @@ def _build(data: dict[str, Any], source: str) -> Workflow:
                 title=dict(raw["title"]),
                 text=_text(raw.get("text")),
                 questions=tuple(_question(q) for q in raw.get("questions", [])),
-                next=_default_next(data["steps"], index)
+                next=default_next(data["steps"], index)
                 if raw["kind"] not in {k.value for k in TERMINAL_KINDS}
                 else None,
                 routes=tuple(
@@ -496,6 +258,7 @@ def _build(data: dict[str, Any], source: str) -> Workflow:
                     )
                     for i in c["instructions"]
                 ),
+                availability=availability_from_data(c.get("availability")),
             )
             for c in data["channels"]
         ),
@@ -507,4 +270,7 @@ def _build(data: dict[str, Any], source: str) -> Workflow:
         messages={code: dict(text) for code, text in data.get("messages", {}).items()},
         digest="sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest(),
         source=source,
+        support_email=data.get("support_email"),
+        hidden_answers=AnswerPolicy(data.get("hidden_answers", "keep")),
+        phone_region=data.get("phone_region"),
     )

@@ -12,9 +12,12 @@ from enum import StrEnum
 
 import attrs
 
+from kl_contact.channels.hours import Availability
 from kl_contact.definition.conditions import Condition
+from kl_contact.errors import Severity
 
 __all__ = [
+    "AnswerPolicy",
     "ArticleSettings",
     "AttachmentPolicy",
     "Channel",
@@ -89,6 +92,19 @@ class Role(StrEnum):
     CONSENT = "consent"
 
 
+class AnswerPolicy(StrEnum):
+    """What happens to an answer whose question (or chosen option) becomes hidden."""
+
+    KEEP = "keep"
+    """Keep it in the session: it shows again if the question comes back (never in a ticket)."""
+    CLEAR = "clear"
+    """Drop it from the session as soon as the question or the chosen option is hidden."""
+
+
+RULES = ("required", "min_length", "max_length", "pattern", "min_selected", "max_selected")
+"""The validation rules a question may give a severity of its own (default ``error``)."""
+
+
 class InstructionAction(StrEnum):
     """The action a confirmation step offers, beside its text."""
 
@@ -134,6 +150,8 @@ class Channel:
     description: Text
     button: Text
     instructions: tuple[ChannelInstruction, ...]
+    availability: Availability | None = None
+    """Support hours and the closed-channel policy; ``None`` means always open."""
 
 
 @attrs.frozen
@@ -184,6 +202,16 @@ class Question:
     min_selected: int | None = None
     max_selected: int | None = None
     attachments: AttachmentPolicy | None = None
+    depends_on: str | None = None
+    """The question whose answer picks this question's option list (dependent options)."""
+    hidden_answer: AnswerPolicy | None = None
+    """This question's own answer policy; ``None`` follows the workflow's ``hidden_answers``."""
+    severity: Mapping[str, Severity] = attrs.field(factory=dict)
+    """Rule name (see :data:`RULES`) -> ``error`` (blocks) or ``warning`` (shown, does not)."""
+
+    def severity_of(self, rule: str) -> Severity:
+        """The severity of ``rule`` for this question (``error`` unless declared)."""
+        return self.severity.get(rule, "error")
 
 
 @attrs.frozen
@@ -239,6 +267,12 @@ class Workflow:
     messages: Mapping[str, Text]
     digest: str
     source: str = "<string>"
+    support_email: str | None = None
+    """The support mailbox a reply to the registration e-mail goes to (its Reply-To)."""
+    hidden_answers: AnswerPolicy = AnswerPolicy.KEEP
+    """The answer policy of questions that declare none."""
+    phone_region: str | None = None
+    """Where a phone number without a country code is read (``RU``); else the locale says."""
 
     @property
     def start(self) -> Step:
@@ -258,6 +292,10 @@ class Workflow:
             if channel.id == channel_id:
                 return channel
         raise KeyError(channel_id)
+
+    def answer_policy(self, question: Question) -> AnswerPolicy:
+        """The answer policy that applies to ``question``."""
+        return question.hidden_answer or self.hidden_answers
 
     def questions(self) -> dict[str, Question]:
         """Every question of every step, by id."""

@@ -23,7 +23,9 @@ import attrs
 
 from kl_contact._text import localize
 from kl_contact.articles.model import ArticleQuery
+from kl_contact.channels.hours import zone
 from kl_contact.channels.instructions import build_instructions
+from kl_contact.channels.status import closed_issue, statuses
 from kl_contact.definition.conditions import ConditionContext, evaluate
 from kl_contact.definition.model import (
     TERMINAL_KINDS,
@@ -55,6 +57,7 @@ from kl_contact.engine.events import (
     event_type,
 )
 from kl_contact.engine.fit import misfit
+from kl_contact.engine.migration import Migration, VersionPolicy, migrate_session
 from kl_contact.engine.session import (
     MAX_HISTORY,
     ArticleFeedback,
@@ -76,6 +79,8 @@ from kl_contact.engine.views import (
     View,
 )
 from kl_contact.errors import UsageError, ValidationIssue
+from kl_contact.questionnaire.answer_policy import apply_answer_policies, visible_answers
+from kl_contact.questionnaire.fields import normalise_answer, phone_region
 from kl_contact.questionnaire.messages import message
 from kl_contact.questionnaire.validation import (
     Localizer,
@@ -93,6 +98,7 @@ from kl_contact.ticket.model import (
     TicketArticles,
     WorkflowRef,
 )
+from kl_contact.ticket.receipts import receipt_problems
 
 __all__ = ["Engine", "Transition"]
 
@@ -171,24 +177,29 @@ class Engine:
             )
             for locale in workflow.locales
         }
-        self._channel_views = {
-            locale: tuple(
-                ChannelView(
-                    id=c.id,
-                    title=_tr(c.title, locale, workflow),
-                    description=_tr(c.description, locale, workflow),
-                    button=_tr(c.button, locale, workflow),
-                )
-                for c in workflow.channels
-            )
-            for locale in workflow.locales
-        }
 
     # ------------------------------------------------------------------ public API
 
-    def start(self, *, session_id: str, now: datetime, locale: str | None = None) -> Transition:
-        """A new session on the first step, in ``locale`` (default: the definition's)."""
+    def start(
+        self,
+        *,
+        session_id: str,
+        now: datetime,
+        locale: str | None = None,
+        time_zone: str | None = None,
+        region: str | None = None,
+    ) -> Transition:
+        """A new session on the first step, in ``locale`` (default: the definition's).
+
+        ``time_zone`` (IANA) is where opening times are shown; ``region`` picks regional
+        support hours.
+        """
         _aware(now)
+        if time_zone is not None:
+            try:
+                zone(time_zone)
+            except ValueError:
+                raise UsageError("unknown time zone", code="time_zone.unknown") from None
         locale = locale or self.workflow.default_locale
         if locale not in self.workflow.locales:
             raise UsageError(
@@ -203,14 +214,16 @@ class Engine:
             step=self.workflow.start.id,
             created_at=now,
             updated_at=now,
+            time_zone=time_zone,
+            region=region,
         )
         return self._enter(session, self.workflow.start, now, push=False)
 
     def handle(self, session: Session, event: Event, now: datetime) -> Transition:
         """Apply ``event`` to ``session`` at ``now``."""
         _aware(now)
-        if session.workflow.id != self._ref.id:
-            raise UsageError("the session belongs to another workflow", code="session.foreign")
+        if session.workflow != self._ref:
+            migrate_session(self, session)  # raises: resume() migrates, if the host wants
         self.check_session(session)
         etype = event_type(event)
         if etype not in _HOST_EVENTS and etype not in self.allowed_events(session):
@@ -290,7 +303,7 @@ class Engine:
             case ChangeLocale(locale):
                 if locale not in self.workflow.locales:
                     raise UsageError(f"locale {locale!r} is not declared", code="locale.unknown")
-                session = attrs.evolve(session, locale=locale)
+                session = self._with_policies(attrs.evolve(session, locale=locale))
                 step = self._steps[session.step]
                 if session.issues and step.kind in {StepKind.QUESTIONS, StepKind.REQUEST}:
                     session = attrs.evolve(session, issues=tuple(self._validate(session, step)))
@@ -305,6 +318,23 @@ class Engine:
         problem = misfit(session, self._kinds, self._channels, self.workflow.locales)
         if problem is not None:
             raise UsageError(problem, code="session.misfit")
+
+    def resume(
+        self,
+        session: Session,
+        now: datetime,
+        *,
+        on_version_change: VersionPolicy | str = VersionPolicy.REFUSE,
+    ) -> tuple[Transition, Migration]:
+        """Take up a stored session, migrating it to this definition's version if the host
+        allows it (see :mod:`kl_contact.engine.migration`); returns the view and the record.
+        """
+        _aware(now)
+        migration = migrate_session(self, session, on_version_change=on_version_change)
+        moved = migration.session
+        if migration.step_to != migration.step_from:
+            return self._enter(moved, self._steps[moved.step], now, push=False), migration
+        return self._stay(moved), migration
 
     @staticmethod
     def _is_stale(session: Session, event: Event) -> bool:
@@ -380,10 +410,20 @@ class Engine:
             view = attrs.evolve(view, resources=self._resource_views[locale])
         elif step.kind is StepKind.CHANNEL_CHOICE:
             page = self.workflow.contacts_page
+            status = statuses(self.workflow, session)
             view = attrs.evolve(
                 view,
                 contacts_page=LinkView(title=tr(page.title) or "", url=tr(page.url) or ""),
-                channels=self._channel_views[locale],
+                channels=tuple(
+                    ChannelView(
+                        id=c.id,
+                        title=tr(c.title) or "",
+                        description=tr(c.description) or "",
+                        button=tr(c.button) or "",
+                        **attrs.asdict(status[c.id], recurse=False, filter=_status_field),
+                    )
+                    for c in self.workflow.channels
+                ),
             )
         elif step.kind is StepKind.ARTICLES:
             state = session.articles
@@ -425,9 +465,15 @@ class Engine:
         return attrs.evolve(session, history=history, updated_at=now)
 
     def _context(self, session: Session) -> ConditionContext:
-        return ConditionContext(
-            answers=session.answers, channel=session.channel, locale=session.locale
+        answers = visible_answers(self.workflow, session.answers, session.channel, session.locale)
+        return ConditionContext(answers=answers, channel=session.channel, locale=session.locale)
+
+    def _with_policies(self, session: Session) -> Session:
+        """The session after the definition's answer policies (see answer_policy.py)."""
+        answers = apply_answer_policies(
+            self.workflow, session.answers, session.channel, session.locale
         )
+        return session if answers == session.answers else attrs.evolve(session, answers=answers)
 
     def _localizer(self, session: Session) -> Localizer:
         return Localizer(session.locale, self.workflow.default_locale, self.workflow.messages)
@@ -496,6 +542,10 @@ class Engine:
             if etype != "change_locale"
         )
 
+    def next_step(self, session: Session) -> Step:
+        """Where the session goes from its step when the user goes on: routes, then next."""
+        return self._next_step(session, self._steps[session.step])
+
     def _next_step(self, session: Session, step: Step) -> Step:
         ctx = self._context(session)
         for route in step.routes:
@@ -536,7 +586,10 @@ class Engine:
     def _choose_channel(self, session: Session, channel: str, now: datetime) -> Transition:
         if channel not in self._channels:
             raise UsageError(f"channel {channel!r} is not declared", code="channel.unknown")
-        return self._advance(attrs.evolve(session, channel=channel), now)
+        closed = closed_issue(self.workflow, session, channel, self._localizer(session))
+        if closed is not None:
+            return self._stay(attrs.evolve(session, issues=(closed,)))
+        return self._advance(self._with_policies(attrs.evolve(session, channel=channel)), now)
 
     def _back(self, session: Session, now: datetime) -> Transition:
         previous = session.trail[-1]
@@ -546,8 +599,9 @@ class Engine:
         return self._stay(session)
 
     def _validate(self, session: Session, step: Step) -> list[ValidationIssue]:
+        region = phone_region(self.workflow.phone_region, session.locale)
         return validate_step(
-            step, session.answers, self._context(session), self._localizer(session)
+            step, session.answers, self._context(session), self._localizer(session), region
         )
 
     def _answer(
@@ -563,7 +617,7 @@ class Engine:
         ]
         answers = dict(session.answers)
         answers.update({qid: value for qid, value in given.items() if qid in own})
-        session = attrs.evolve(session, answers=answers)
+        session = self._with_policies(attrs.evolve(session, answers=answers))
         issues = self._validate(session, step)
         if not advance:
             touched = [i for i in issues if i.question in given and i.code != "answer.required"]
@@ -591,11 +645,13 @@ class Engine:
         )
 
     def _visible_all(self, session: Session) -> list[Question]:
-        """Every question the user could see given the final answers, in definition order."""
+        """Every question the user could see on the steps they went through, in order."""
         ctx = self._context(session)
+        went_through = {*session.trail, session.step}
         out: list[Question] = []
         for step in self.workflow.steps:
-            out.extend(visible_questions(step, ctx))
+            if step.id in went_through:
+                out.extend(visible_questions(step, ctx))
         return out
 
     def _answers_by_role(self, session: Session) -> dict[Role, AnswerValue]:
@@ -610,12 +666,14 @@ class Engine:
         """The ticket the session would send now: visible answers only, labels localised."""
         locale, fallback = session.locale, self.workflow.default_locale
         ctx = self._context(session)
+        region = phone_region(self.workflow.phone_region, locale)
         roles = self._answers_by_role(session)
         answers: list[TicketAnswer] = []
         for question in self._visible_all(session):
             value = session.answers.get(question.id)
             if value is None or question.type is QuestionType.INFO or not is_answered(value):
                 continue
+            value = normalise_answer(question.type, value, region)
             answers.append(
                 TicketAnswer(
                     question=question.id,
@@ -639,6 +697,8 @@ class Engine:
             tuple(f for f in files if isinstance(f, Attachment)) if isinstance(files, tuple) else ()
         )
         state = session.articles
+        email = _str_or_none(roles.get(Role.CONTACT_EMAIL)) or ""
+        phone = _str_or_none(roles.get(Role.CONTACT_PHONE))
         return Ticket(
             id=ticket_id,
             session_id=session.id,
@@ -649,9 +709,9 @@ class Engine:
             subject=subject.strip(),
             description=(_str_or_none(roles.get(Role.DESCRIPTION)) or "").strip(),
             contact=ContactDetails(
-                email=(_str_or_none(roles.get(Role.CONTACT_EMAIL)) or "").strip(),
+                email=normalise_answer(QuestionType.EMAIL, email, region),
                 name=_strip(_str_or_none(roles.get(Role.CONTACT_NAME))),
-                phone=_strip(_str_or_none(roles.get(Role.CONTACT_PHONE))),
+                phone=normalise_answer(QuestionType.PHONE, phone, region) if phone else None,
                 language=_str_or_none(roles.get(Role.CONTACT_LANGUAGE)) or locale,
             ),
             product=_str_or_none(roles.get(Role.PRODUCT)),
@@ -702,14 +762,10 @@ class Engine:
         submission = session.submission
         assert submission is not None  # not stale, so a submission is pending
         loc = self._localizer(session)
-        if not receipt.request_number.strip():
-            return self._stay(
-                attrs.evolve(session, issues=(loc.issue("receipt.no_request_number", ()),))
-            )
-        if receipt.channel != session.channel:
-            return self._stay(
-                attrs.evolve(session, issues=(loc.issue("receipt.wrong_channel", ()),))
-            )
+        problems = receipt_problems(receipt, session.channel)
+        if problems:
+            issues = tuple(loc.issue(code, ()) for code in problems)
+            return self._stay(attrs.evolve(session, issues=issues))
         submission = attrs.evolve(submission, status="accepted", receipt=receipt)
         session = attrs.evolve(session, status="submitted", submission=submission)
         step = self._steps[session.step]
@@ -725,6 +781,10 @@ class Engine:
 
 def _tr(text: Mapping[str, str], locale: str, workflow: Workflow) -> str:
     return localize(text, locale, workflow.default_locale)
+
+
+def _status_field(field: attrs.Attribute[object], _: object) -> bool:
+    return field.name != "channel"
 
 
 _YES_NO = {"answer.yes": {"ru": "да", "en": "yes"}, "answer.no": {"ru": "нет", "en": "no"}}

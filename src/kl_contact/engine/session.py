@@ -95,6 +95,10 @@ class Session:
     submission: Submission | None = None
     sequence: int = 0
     history: tuple[HistoryEntry, ...] = ()
+    time_zone: str | None = None
+    """The user's IANA time zone, for opening times on the channel choice."""
+    region: str | None = None
+    """The user's region code, for channels with regional support hours."""
 
     def __repr__(self) -> str:
         return (

@@ -7,6 +7,7 @@ and the actions (event types) the user can take now. ``view.schema.json`` descri
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Literal
 
 import attrs
@@ -105,12 +106,22 @@ class LinkView:
 
 @attrs.frozen
 class ChannelView:
-    """A channel on the channel-choice step."""
+    """A channel on the channel-choice step, open or closed at the session's last event.
+
+    ``opens_at`` (when closed) and ``closes_at`` are in the user's time zone; ``choosable``
+    is false for a closed channel that cannot be chosen, and ``suggest`` names channels to
+    offer instead.
+    """
 
     id: str
     title: str
     description: str
     button: str
+    open: bool = True
+    choosable: bool = True
+    opens_at: datetime | None = None
+    closes_at: datetime | None = None
+    suggest: tuple[str, ...] = ()
 
 
 @attrs.frozen

@@ -6,11 +6,11 @@ filled from an issue's ``params`` (numbers and labels, never the user's own text
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from kl_contact._text import localize, substitute
 
-__all__ = ["MESSAGES", "message"]
+__all__ = ["MESSAGES", "message", "missing_messages"]
 
 MESSAGES: dict[str, dict[str, str]] = {
     "answer.required": {"ru": "Заполните это поле.", "en": "This field is required."},
@@ -45,6 +45,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ru": "Введите номер телефона с кодом страны, например +7 495 123-45-67.",
         "en": "Enter a phone number with the country code, for example +44 20 7946 0958.",
     },
+    "answer.duplicate_option": {
+        "ru": "Каждый вариант можно выбрать только один раз.",
+        "en": "Each option can be chosen only once.",
+    },
+    "answer.phone_country_code": {
+        "ru": "Введите номер с кодом страны, начиная с +, например +7 495 123-45-67.",
+        "en": "Enter the number with its country code, for example +44 20 7946 0958.",
+    },
     "answer.consent_required": {
         "ru": "Без этого согласия мы не сможем ответить на запрос.",
         "en": "We cannot answer the request without this consent.",
@@ -61,6 +69,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ru": "Файл {index} больше {max_mb} МБ.",
         "en": "File {index} is larger than {max_mb} MB.",
     },
+    "attachment.bad_size": {
+        "ru": "Файл {index}: неверный размер файла.",
+        "en": "File {index}: the file size is not valid.",
+    },
     "attachment.total_too_large": {
         "ru": "Файлы вместе больше {max_mb} МБ.",
         "en": "The files together are larger than {max_mb} MB.",
@@ -72,6 +84,26 @@ MESSAGES: dict[str, dict[str, str]] = {
     "attachment.bad_name": {
         "ru": "Файл {index}: недопустимое имя файла.",
         "en": "File {index}: the file name is not allowed.",
+    },
+    "document.invalid": {
+        "ru": "Данные формы повреждены. Обновите страницу и попробуйте ещё раз.",
+        "en": "The form data is damaged. Reload the page and try again.",
+    },
+    "document.unknown_channel": {
+        "ru": "Такого способа связи нет.",
+        "en": "There is no such channel.",
+    },
+    "document.unknown_locale": {
+        "ru": "Этот язык не поддерживается.",
+        "en": "This language is not supported.",
+    },
+    "document.other_workflow": {
+        "ru": "Запрос заполнен для другой формы обращения.",
+        "en": "The request was filled in for another form.",
+    },
+    "ticket.rebuilt": {
+        "ru": "Это поле заявки не совпадало с ответами и составлено заново.",
+        "en": "This field of the request did not match the answers and was built again.",
     },
     "ticket.rejected": {
         "ru": "Не удалось отправить запрос. Попробуйте ещё раз.",
@@ -103,3 +135,25 @@ def message(
     text = (overrides or {}).get(code) or MESSAGES.get(code) or {"en": code}
     values = {key: str(value) for key, value in (params or {}).items()}
     return substitute(localize(text, locale, fallback), values)
+
+
+def missing_messages(
+    locales: Iterable[str], overrides: Mapping[str, Mapping[str, str]] | None = None
+) -> list[tuple[str, str]]:
+    """``(code, locale)`` pairs with no message: neither built in nor in ``overrides``.
+
+    A definition that declares a locale the library does not ship (say ``de``) must give
+    every message under ``messages:``, or its users read the default locale's text.
+
+    >>> missing_messages(["ru", "en"])
+    []
+    >>> ("answer.required", "de") in missing_messages(["en", "de"])
+    True
+    """
+    overrides = overrides or {}
+    return [
+        (code, locale)
+        for code in sorted(MESSAGES)
+        for locale in locales
+        if locale not in overrides.get(code, {}) and locale not in MESSAGES[code]
+    ]

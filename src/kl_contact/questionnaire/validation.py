@@ -8,15 +8,14 @@ nothing here raises for it, and nothing changes or drops what the user typed.
 from __future__ import annotations
 
 import re
-import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 
 from kl_contact.definition.conditions import ConditionContext, evaluate
-from kl_contact.definition.model import AttachmentPolicy, Option, Question, QuestionType, Step
+from kl_contact.definition.model import Option, Question, QuestionType, Step
 from kl_contact.errors import Severity, ValidationIssue
-from kl_contact.limits import DEFAULT_LIMITS
+from kl_contact.questionnaire.fields import check_field_type
 from kl_contact.questionnaire.messages import message
-from kl_contact.ticket.model import AnswerValue, Attachment
+from kl_contact.ticket.model import AnswerValue
 
 __all__ = [
     "Localizer",
@@ -27,12 +26,6 @@ __all__ = [
     "visible_options",
     "visible_questions",
 ]
-
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
-_PHONE_STRIP = re.compile(r"[\s().-]")
-_PHONE = re.compile(r"^\+?[0-9]{7,15}$")
-_TEXT_TYPES = {QuestionType.TEXT, QuestionType.LONG_TEXT, QuestionType.EMAIL, QuestionType.PHONE}
-_ONE_LINE_TYPES = {QuestionType.TEXT, QuestionType.EMAIL, QuestionType.PHONE}
 
 
 class Localizer:
@@ -95,175 +88,92 @@ def is_answered(value: AnswerValue | None) -> bool:
     return True
 
 
-def _has_control_characters(text: str) -> bool:
-    return any(unicodedata.category(ch) == "Cc" and ch not in "\n\r\t" for ch in text)
-
-
-def _bad_file_name(name: str) -> bool:
-    if not name or len(name) > 255 or name in {".", ".."}:
-        return True
-    if "/" in name or "\\" in name or ":" in name:
-        return True
-    if _reserved_file_name(name):
-        return True
-    return any(unicodedata.category(ch) in {"Cc", "Cf"} for ch in name)
-
-
-_WINDOWS_DEVICES = frozenset(
-    {"con", "prn", "aux", "nul"} | {f"{d}{n}" for d in ("com", "lpt") for n in range(10)}
-)
-
-
-def _reserved_file_name(name: str) -> bool:
-    """Names Windows treats as devices (``CON``, ``nul.txt``) or silently changes (a trailing
-    dot or space), which could make a saved file something other than what was checked."""
-    return name.split(".", 1)[0].lower() in _WINDOWS_DEVICES or name[-1] in {".", " "}
-
-
-_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-
-
-def _has_bidi_controls(text: str) -> bool:
-    """Direction overrides and isolates, which make a text read differently from how it is
-    stored (a file name or a reply that displays reversed)."""
-    return not _BIDI_CONTROLS.isdisjoint(text)
-
-
-def _breaks_line(text: str) -> bool:
-    """A line break in a one-line answer (a name, an address) could start a new header line
-    wherever the answer is written into a message."""
-    return "\n" in text or "\r" in text or "\u2028" in text or "\u2029" in text
-
-
-def _has_invisible_characters(text: str) -> bool:
-    """Zero-width and other format characters, which make two addresses that look the same
-    differ."""
-    return any(unicodedata.category(ch) == "Cf" for ch in text)
-
-
-def _mixes_scripts(address: str) -> bool:
-    """Whether any part of an e-mail address mixes Latin with Cyrillic or Greek letters, as
-    a look-alike address does (``раypal.com`` with a Cyrillic ``р`` and ``а``)."""
-    for part in re.split(r"[@.]", address):
-        scripts = {unicodedata.name(ch, "?").split(" ", 1)[0] for ch in part if ch.isalpha()} & {
-            "LATIN",
-            "CYRILLIC",
-            "GREEK",
-        }
-        if len(scripts) > 1:
-            return True
-    return False
-
-
-def _check_attachments(
-    files: Sequence[Attachment],
-    policy: AttachmentPolicy,
-    path: tuple[str | int, ...],
-    loc: Localizer,
-) -> list[ValidationIssue]:
-    issues = []
-    if len(files) > policy.max_count:
-        issues.append(loc.issue("attachment.too_many", path, {"max": policy.max_count}))
-    total = 0
-    for index, item in enumerate(files):
-        where = (*path, index)
-        number = index + 1
-        total += max(item.size, 0)
-        if _bad_file_name(item.name):
-            issues.append(loc.issue("attachment.bad_name", where, {"index": number}))
-            continue
-        extension = "." + item.name.rsplit(".", 1)[-1].lower() if "." in item.name else ""
-        if item.media_type.lower() not in policy.media_types or extension not in policy.extensions:
-            issues.append(loc.issue("attachment.type_not_allowed", where, {"index": number}))
-        if item.size < 0 or item.size > policy.max_size:
-            issues.append(
-                loc.issue(
-                    "attachment.too_large",
-                    where,
-                    {"index": number, "max_mb": policy.max_size // 2**20},
-                )
-            )
-    if total > policy.max_total_size:
-        issues.append(
-            loc.issue(
-                "attachment.total_too_large", path, {"max_mb": policy.max_total_size // 2**20}
-            )
-        )
-    return issues
-
-
 def validate_answer(
-    question: Question, value: AnswerValue | None, ctx: ConditionContext, loc: Localizer
+    question: Question,
+    value: AnswerValue | None,
+    ctx: ConditionContext,
+    loc: Localizer,
+    phone_region: str | None = None,
 ) -> list[ValidationIssue]:
-    """Every issue with the answer to one visible question."""
+    """Every issue with the answer to one visible question.
+
+    A missing answer is checked against the required rules; a given one first against its
+    field type (:func:`~kl_contact.questionnaire.fields.check_field_type`), then against the
+    question's rules (lengths, counts, pattern).
+    """
     path: tuple[str | int, ...] = ("answers", question.id)
     if question.type is QuestionType.INFO:
         return []
-    if not is_answered(value):
+    if value is None or not is_answered(value):
+        severity = question.severity_of("required")
         if question.type is QuestionType.CONSENT and is_required(question, ctx):
-            return [loc.issue("answer.consent_required", path)]
+            return [loc.issue("answer.consent_required", path, severity=severity)]
         if is_required(question, ctx):
-            return [loc.issue("answer.required", path)]
+            return [loc.issue("answer.required", path, severity=severity)]
         return []
-    qtype = question.type
-    if qtype is QuestionType.SINGLE_CHOICE:
-        if not isinstance(value, str):
-            return [loc.issue("answer.wrong_type", path)]
-        if value not in {o.id for o in visible_options(question, ctx)}:
-            return [loc.issue("answer.unknown_option", path)]
-        return []
-    if qtype is QuestionType.MULTIPLE_CHOICE:
-        if not isinstance(value, tuple) or not all(isinstance(v, str) for v in value):
-            return [loc.issue("answer.wrong_type", path)]
-        allowed = {o.id for o in visible_options(question, ctx)}
-        if any(v not in allowed for v in value):
-            return [loc.issue("answer.unknown_option", path)]
+    issues = check_field_type(question, value, ctx, loc, phone_region)
+    if issues:
+        return issues
+    return _check_rules(question, value, path, loc)
+
+
+def _check_rules(
+    question: Question, value: AnswerValue, path: tuple[str | int, ...], loc: Localizer
+) -> list[ValidationIssue]:
+    """The question's own limits on a well-formed answer: counts, lengths and pattern."""
+    if question.type is QuestionType.MULTIPLE_CHOICE and isinstance(value, tuple):
         if question.min_selected is not None and len(value) < question.min_selected:
-            return [loc.issue("answer.too_few", path, {"min": question.min_selected})]
+            return [_rule(loc, question, "min_selected", "answer.too_few", path)]
         if question.max_selected is not None and len(value) > question.max_selected:
-            return [loc.issue("answer.too_many", path, {"max": question.max_selected})]
+            return [_rule(loc, question, "max_selected", "answer.too_many", path)]
         return []
-    if qtype is QuestionType.CONSENT:
-        if value is not True:
-            return [loc.issue("answer.wrong_type", path)]
-        return []
-    if qtype is QuestionType.ATTACHMENTS:
-        if not isinstance(value, tuple) or not all(isinstance(v, Attachment) for v in value):
-            return [loc.issue("answer.wrong_type", path)]
-        files = [v for v in value if isinstance(v, Attachment)]
-        return _check_attachments(files, question.attachments or AttachmentPolicy(), path, loc)
-    # the text types
     if not isinstance(value, str):
-        return [loc.issue("answer.wrong_type", path)]
-    if len(value) > DEFAULT_LIMITS.answer_length:
-        return [loc.issue("answer.too_long", path, {"max": DEFAULT_LIMITS.answer_length})]
-    if qtype in _TEXT_TYPES and (_has_control_characters(value) or _has_bidi_controls(value)):
-        return [loc.issue("answer.control_characters", path)]
-    if qtype in _ONE_LINE_TYPES and _breaks_line(value):
-        return [loc.issue("answer.control_characters", path)]
+        return []
     text = value.strip()
+    # a rule declared as a warning is reported and the checks after it still run
+    warnings: list[ValidationIssue] = []
     if question.min_length is not None and len(text) < question.min_length:
-        return [loc.issue("answer.too_short", path, {"min": question.min_length})]
+        warnings.append(_rule(loc, question, "min_length", "answer.too_short", path))
     if question.max_length is not None and len(text) > question.max_length:
-        return [loc.issue("answer.too_long", path, {"max": question.max_length})]
-    if qtype is QuestionType.EMAIL and (
-        not _EMAIL.match(text) or _has_invisible_characters(text) or _mixes_scripts(text)
-    ):
-        return [loc.issue("answer.invalid_email", path)]
-    if qtype is QuestionType.PHONE and (
-        not _PHONE.match(_PHONE_STRIP.sub("", text)) or _has_invisible_characters(text)
-    ):
-        return [loc.issue("answer.invalid_phone", path)]
+        warnings.append(_rule(loc, question, "max_length", "answer.too_long", path))
+    errors = [issue for issue in warnings if issue.severity == "error"]
+    if errors:
+        return errors[:1]
     if question.pattern is not None and not re.fullmatch(question.pattern, text):
-        return [loc.issue("answer.pattern", path, text=question.pattern_message)]
-    return []
+        issue = _rule(loc, question, "pattern", "answer.pattern", path)
+        if issue.severity == "error":
+            return [issue]
+        warnings.append(issue)
+    return warnings
+
+
+def _rule(
+    loc: Localizer, question: Question, rule: str, code: str, path: tuple[str | int, ...]
+) -> ValidationIssue:
+    """The issue for a failed declared rule, with the severity the definition gives it."""
+    params: dict[str, str | int] = {}
+    limit = getattr(question, rule)
+    if rule.startswith("min_"):
+        params["min"] = limit
+    elif rule.startswith("max_"):
+        params["max"] = limit
+    text = question.pattern_message if rule == "pattern" else None
+    return loc.issue(code, path, params, severity=question.severity_of(rule), text=text)
 
 
 def validate_step(
-    step: Step, answers: Mapping[str, AnswerValue], ctx: ConditionContext, loc: Localizer
+    step: Step,
+    answers: Mapping[str, AnswerValue],
+    ctx: ConditionContext,
+    loc: Localizer,
+    phone_region: str | None = None,
 ) -> list[ValidationIssue]:
-    """Every issue with the answers to the visible questions of ``step``."""
+    """Every issue with the answers to the visible questions of ``step``.
+
+    ``phone_region`` is where a phone number without a country code is read
+    (see :func:`~kl_contact.questionnaire.fields.phone_region`).
+    """
     issues: list[ValidationIssue] = []
     for question in visible_questions(step, ctx):
-        issues.extend(validate_answer(question, answers.get(question.id), ctx, loc))
+        issues.extend(validate_answer(question, answers.get(question.id), ctx, loc, phone_region))
     return issues

@@ -53,7 +53,12 @@ class WorkflowRef:
 
 @attrs.frozen(repr=False)
 class ContactDetails:
-    """How the engineers reach the user. Personal data: never shown in repr or logs."""
+    """How the engineers reach the user. Personal data: never shown in repr or logs.
+
+    ``email`` is always there (the registration e-mail goes to it) and normalised; ``phone``
+    is in E.164 (``+74951234567``) and given when the definition asks for it, as the default
+    one does for the phone channel; ``language`` is the locale to answer in.
+    """
 
     email: str
     name: str | None = None

@@ -1,0 +1,100 @@
+"""The registration e-mail: built from a ``send_registration_email`` effect, sent over SMTP.
+
+:func:`registration_email` is the one place that decides what the letter says. It reads the
+effect's ticket and receipt (JSON, as the engine's wire gives them) and nothing else, so it
+can be swapped for a builder shipped by the library without touching the rest of the host.
+:func:`send_email` hands a message to the SMTP server named by the settings (standard
+library ``smtplib``). Neither ever logs an address or anything the user wrote.
+"""
+
+from __future__ import annotations
+
+import smtplib
+from collections.abc import Mapping
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+from typing import Any
+
+from kl_contact_web.settings import Settings
+
+__all__ = ["registration_email", "send_email"]
+
+_TEXTS: dict[str, dict[str, str]] = {
+    "en": {
+        "subject": "Request {number} is registered",
+        "greeting": "Hello{name},",
+        "registered": "your request {number} has been registered.",
+        "email": "An engineer will reply to this address. Reply from: {support_email}.",
+        "chat": "Open the chat with the engineers: {chat_url}",
+        "phone": "Call the engineers at {phone_display} and give the request number {number}.",
+        "summary": "Your request",
+        "reply": (
+            "Reply to this e-mail to ask your question by e-mail or to add information "
+            "to request {number}."
+        ),
+    },
+    "ru": {
+        "subject": "Обращение {number} зарегистрировано",
+        "greeting": "Здравствуйте{name}!",
+        "registered": "Ваше обращение {number} зарегистрировано.",
+        "email": "Инженер ответит на этот адрес. Ответ придёт с адреса {support_email}.",
+        "chat": "Откройте чат с инженерами: {chat_url}",
+        "phone": "Позвоните инженерам по номеру {phone_display} и назовите номер {number}.",
+        "summary": "Ваше обращение",
+        "reply": (
+            "Ответьте на это письмо, чтобы задать вопрос по почте или дополнить обращение {number}."
+        ),
+    },
+}
+
+
+def _recipient(contact: Mapping[str, Any]) -> Address | str:
+    try:
+        return Address(display_name=contact.get("name") or "", addr_spec=contact["email"])
+    except (ValueError, IndexError):  # an address the header parser cannot split
+        return str(contact["email"])
+
+
+def registration_email(effect: Mapping[str, Any], settings: Settings) -> EmailMessage:
+    """The letter for one ``send_registration_email`` effect document, in the ticket's locale.
+
+    Subject ``Request NUMBER is registered`` (or its Russian form), To the user's address,
+    Reply-To the support mailbox; the text names the request, what to do next on the
+    channel, the user's subject and description, and that a reply adds to the request.
+    """
+    ticket, receipt = effect["ticket"], effect["receipt"]
+    texts = _TEXTS.get(effect["locale"], _TEXTS["en"])
+    contact = receipt.get("contact") or {}
+    values = {
+        "number": receipt["request_number"],
+        "name": f" {ticket['contact']['name']}" if ticket["contact"].get("name") else "",
+        "support_email": contact.get("email") or settings.support_email,
+        "chat_url": contact.get("chat_url") or "",
+        "phone_display": contact.get("phone_display") or contact.get("phone") or "",
+    }
+    next_step = texts.get(ticket["channel"])
+    lines = [texts["greeting"].format(**values), texts["registered"].format(**values), ""]
+    if next_step is not None:
+        lines += [next_step.format(**values), ""]
+    lines += [f"{texts['summary']}:", ticket["subject"], "", ticket["description"], ""]
+    lines += [texts["reply"].format(**values)]
+
+    message = EmailMessage()
+    message["Subject"] = texts["subject"].format(**values)
+    message["From"] = settings.mail_from
+    message["To"] = _recipient(ticket["contact"])
+    message["Reply-To"] = settings.support_email
+    message["Date"] = formatdate(localtime=False)
+    message["Message-ID"] = make_msgid(domain=settings.support_email.rpartition("@")[2])
+    message.set_content("\n".join(lines))
+    message["Content-Language"] = effect["locale"]  # after set_content, which clears Content-*
+    return message
+
+
+def send_email(message: EmailMessage, settings: Settings) -> None:
+    """Deliver ``message`` to the configured SMTP server; raises OSError or SMTPException."""
+    with smtplib.SMTP(
+        settings.smtp_host, settings.smtp_port, timeout=settings.smtp_timeout
+    ) as smtp:
+        smtp.send_message(message)

@@ -1,0 +1,246 @@
+"""Sessions and submitted requests in SQL: SQLite (one file) or PostgreSQL (a URL).
+
+A session row holds the session's JSON document and a version. Saving is a compare-and-set:
+the row changes only while its version is still the one the caller read, so of two writers
+that read the same version (two browser tabs, two workers) one wins and the other gets
+:class:`StaleSession`. Nothing is ever silently overwritten.
+
+Each call opens its own connection and transaction, so a worker holds no state between
+requests. Nothing here logs or prints a document: sessions and tickets hold personal data.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+__all__ = ["RequestRecord", "SessionRecord", "StaleSession", "Storage", "UnknownSession"]
+
+JSON = dict[str, Any]
+
+_SCHEMA_LOCK = 7_231_001
+"""PostgreSQL advisory lock taken while creating tables, so workers starting together agree."""
+
+_TABLES = {
+    "sqlite": "INTEGER PRIMARY KEY AUTOINCREMENT",
+    "postgresql": "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY",
+}
+
+_DDL = (
+    """CREATE TABLE IF NOT EXISTS kl_contact_sessions (
+        id TEXT PRIMARY KEY,
+        version INTEGER NOT NULL,
+        document TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    )""",
+    """CREATE TABLE IF NOT EXISTS kl_contact_requests (
+        id {identity},
+        submission_id TEXT NOT NULL UNIQUE,
+        session_id TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        ticket TEXT NOT NULL,
+        email_status TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    )""",
+)
+
+
+class UnknownSession(LookupError):
+    """No session is stored under this id."""
+
+
+class StaleSession(Exception):
+    """The session changed since the caller read it: the write was refused.
+
+    ``expected`` is the version the caller read, ``current`` the one stored now.
+    """
+
+    def __init__(self, session_id: str, expected: int, current: int) -> None:
+        self.session_id = session_id
+        self.expected = expected
+        self.current = current
+        super().__init__(f"session is at version {current}, not {expected}")
+
+
+@dataclass(frozen=True)
+class SessionRecord:
+    """A stored session: its id, version and JSON document (never shown in repr)."""
+
+    id: str
+    version: int
+    document: JSON = field(repr=False)
+
+
+@dataclass(frozen=True)
+class RequestRecord:
+    """A submitted request: its number, where it came from, and the ticket (never in repr)."""
+
+    number: str
+    submission_id: str
+    session_id: str
+    channel: str
+    email_status: Literal["pending", "sent", "failed"]
+    ticket: JSON = field(repr=False)
+
+
+class _Sql:
+    """A connection that takes ``?`` placeholders whatever the driver's own style."""
+
+    def __init__(self, connection: Any, mark: str) -> None:
+        self.connection = connection
+        self.mark = mark
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        return self.connection.execute(sql.replace("?", self.mark), tuple(params))
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat()
+
+
+class Storage:
+    """Sessions and requests in the database named by ``url``.
+
+    ``sqlite:///relative/path`` or ``sqlite:////absolute/path`` is an embedded file;
+    ``postgresql://user@host:port/db`` is a PostgreSQL server (psycopg 3). Request numbers
+    are ``request_prefix`` followed by the row id.
+    """
+
+    def __init__(self, url: str, *, request_prefix: str = "WEB-") -> None:
+        self.request_prefix = request_prefix
+        self._url = url
+        if url.startswith("sqlite:///"):
+            self.dialect: Literal["sqlite", "postgresql"] = "sqlite"
+            self._path = Path(url.removeprefix("sqlite:///"))
+        elif url.startswith(("postgresql://", "postgres://")):
+            self.dialect = "postgresql"
+        else:
+            raise ValueError("the database URL must start with sqlite:/// or postgresql://")
+
+    def __repr__(self) -> str:
+        return f"Storage(dialect={self.dialect!r})"
+
+    @contextmanager
+    def _transaction(self) -> Iterator[_Sql]:
+        if self.dialect == "sqlite":
+            connection = sqlite3.connect(self._path, timeout=10)
+            try:
+                with connection:  # commits, or rolls back on an exception
+                    yield _Sql(connection, "?")
+            finally:
+                connection.close()
+        else:
+            import psycopg
+
+            with psycopg.connect(self._url, connect_timeout=10) as server:
+                yield _Sql(server, "%s")
+
+    def create_schema(self) -> None:
+        """Create the tables when they are missing (safe to call from every worker)."""
+        if self.dialect == "sqlite":
+            self._path.parent.mkdir(parents=True, exist_ok=True)
+            with self._transaction() as sql:
+                sql.execute("PRAGMA journal_mode=WAL")
+        with self._transaction() as sql:
+            if self.dialect == "postgresql":
+                sql.execute("SELECT pg_advisory_xact_lock(?)", (_SCHEMA_LOCK,))
+            for statement in _DDL:
+                sql.execute(statement.format(identity=_TABLES[self.dialect]))
+
+    # ------------------------------------------------------------------ sessions
+
+    def insert_session(self, session_id: str, document: JSON) -> SessionRecord:
+        """Store a new session at version 1."""
+        now = _now()
+        with self._transaction() as sql:
+            sql.execute(
+                "INSERT INTO kl_contact_sessions (id, version, document, created_at, updated_at)"
+                " VALUES (?, 1, ?, ?, ?)",
+                (session_id, json.dumps(document), now, now),
+            )
+        return SessionRecord(session_id, 1, document)
+
+    def session(self, session_id: str) -> SessionRecord:
+        """The stored session; raises :class:`UnknownSession` when there is none."""
+        with self._transaction() as sql:
+            row = sql.execute(
+                "SELECT version, document FROM kl_contact_sessions WHERE id = ?", (session_id,)
+            ).fetchone()
+        if row is None:
+            raise UnknownSession(session_id)
+        return SessionRecord(session_id, int(row[0]), json.loads(row[1]))
+
+    def save_session(self, session_id: str, document: JSON, expected_version: int) -> SessionRecord:
+        """Replace the session if it is still at ``expected_version``; else raise StaleSession."""
+        with self._transaction() as sql:
+            updated = sql.execute(
+                "UPDATE kl_contact_sessions SET document = ?, version = version + 1,"
+                " updated_at = ? WHERE id = ? AND version = ?",
+                (json.dumps(document), _now(), session_id, expected_version),
+            ).rowcount
+            if updated != 1:
+                row = sql.execute(
+                    "SELECT version FROM kl_contact_sessions WHERE id = ?", (session_id,)
+                ).fetchone()
+                if row is None:
+                    raise UnknownSession(session_id)
+                raise StaleSession(session_id, expected_version, int(row[0]))
+        return SessionRecord(session_id, expected_version + 1, document)
+
+    # ------------------------------------------------------------------ requests
+
+    def register_request(
+        self, submission_id: str, session_id: str, channel: str, ticket: JSON
+    ) -> str:
+        """Store a submitted ticket and return its request number.
+
+        The same ``submission_id`` always gets the same number: a retried submission never
+        registers the request twice.
+        """
+        with self._transaction() as sql:
+            sql.execute(
+                "INSERT INTO kl_contact_requests (submission_id, session_id, channel, ticket,"
+                " email_status, created_at) VALUES (?, ?, ?, ?, 'pending', ?)"
+                " ON CONFLICT (submission_id) DO NOTHING",
+                (submission_id, session_id, channel, json.dumps(ticket), _now()),
+            )
+            row = sql.execute(
+                "SELECT id FROM kl_contact_requests WHERE submission_id = ?", (submission_id,)
+            ).fetchone()
+        return f"{self.request_prefix}{int(row[0]):06d}"
+
+    def _row_id(self, number: str) -> int | None:
+        digits = number.removeprefix(self.request_prefix)
+        if digits == number or not digits.isdigit():
+            return None
+        return int(digits)
+
+    def request(self, number: str) -> RequestRecord | None:
+        """The request with this number, or None."""
+        row_id = self._row_id(number)
+        if row_id is None:
+            return None
+        with self._transaction() as sql:
+            row = sql.execute(
+                "SELECT submission_id, session_id, channel, email_status, ticket"
+                " FROM kl_contact_requests WHERE id = ?",
+                (row_id,),
+            ).fetchone()
+        if row is None:
+            return None
+        return RequestRecord(number, row[0], row[1], row[2], row[3], json.loads(row[4]))
+
+    def record_email(self, number: str, status: Literal["sent", "failed"]) -> None:
+        """Note whether the registration e-mail of a request went out."""
+        row_id = self._row_id(number)
+        with self._transaction() as sql:
+            sql.execute(
+                "UPDATE kl_contact_requests SET email_status = ? WHERE id = ?", (status, row_id)
+            )

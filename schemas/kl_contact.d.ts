@@ -1,0 +1,1134 @@
+/* Generated from the JSON Schemas in this folder by json-schema-to-typescript.
+ * Do not edit: change the schema, then run `make types` (tests fail while this is stale). */
+
+/**
+ * Something that happened to a session, tagged by `type`.
+ */
+export type Event =
+  | ContinueEvent
+  | ChooseChannelEvent
+  | AnswerEvent
+  | NextEvent
+  | BackEvent
+  | ArticlesFoundEvent
+  | ArticlesFailedEvent
+  | OpenArticleEvent
+  | ArticleHelpedEvent
+  | ArticleNotHelpfulEvent
+  | EscalateEvent
+  | SendEvent
+  | TicketAcceptedEvent
+  | TicketRejectedEvent
+  | ChangeLocaleEvent;
+/**
+ * An answer: an option id or text, a consent flag, option ids, or attachments.
+ */
+export type AnswerValue = (string | boolean | string[] | [Attachment, ...Attachment[]]) | undefined;
+/**
+ * An ISO 8601 date and time with an offset.
+ */
+export type Datetime = string;
+/**
+ * One visible answer with its labels; the value has the shape of its question type.
+ */
+export type TicketAnswer =
+  | {
+      type?: "single_choice";
+      value?: SingleChoiceAnswer;
+    }
+  | {
+      type?: "multiple_choice";
+      value?: MultipleChoiceAnswer;
+    }
+  | {
+      type?: "text";
+      value?: TextAnswer;
+    }
+  | {
+      type?: "long_text";
+      value?: TextAnswer;
+    }
+  | {
+      type?: "email";
+      value?: EmailAnswer;
+    }
+  | {
+      type?: "phone";
+      value?: PhoneAnswer;
+    }
+  | {
+      type?: "attachments";
+      value?: AttachmentsAnswer;
+    }
+  | {
+      type?: "consent";
+      value?: ConsentAnswer;
+    };
+/**
+ * A valid single-choice answer: the id of one option.
+ */
+export type SingleChoiceAnswer = string;
+/**
+ * A valid multiple-choice answer: distinct option ids.
+ *
+ * @minItems 1
+ * @maxItems 1000
+ */
+export type MultipleChoiceAnswer = [SingleChoiceAnswer, ...SingleChoiceAnswer[]];
+/**
+ * A valid short or long text answer: not blank.
+ */
+export type TextAnswer = string;
+/**
+ * A valid e-mail answer, normalised: the domain in lower case, no surrounding blanks.
+ */
+export type EmailAnswer = string;
+/**
+ * A valid phone answer in E.164 form: '+', the country code and the number.
+ */
+export type PhoneAnswer = string;
+/**
+ * A valid attachments answer: the metadata of one or more files.
+ *
+ * @minItems 1
+ * @maxItems 1000
+ */
+export type AttachmentsAnswer = [Attachment, ...Attachment[]];
+/**
+ * A valid consent answer: given.
+ */
+export type ConsentAnswer = true;
+/**
+ * Something the host must do, tagged by `type`.
+ */
+export type Effect = SearchArticlesEffect | SubmitTicketEffect | SendRegistrationEmailEffect;
+/**
+ * The documents of the JSON entry point (kl_contact.wire).
+ */
+export type Wire = WireStartEnvelope | WireHandleEnvelope | WireResponse;
+export type WireResponse =
+  | {
+      ok: true;
+      transition: Transition;
+    }
+  | {
+      ok: false;
+      error: {
+        code: string;
+        message: string;
+      };
+      session: {} | null;
+    };
+/**
+ * The definition format version: always 1.
+ */
+export type Format = 1;
+/**
+ * A stable identifier: lowercase letters, digits, '_' and '-'.
+ */
+export type WorkflowId = string;
+/**
+ * The definition's own version, an integer that grows with each published change; sessions record it with a digest of the document.
+ */
+export type Version = number;
+/**
+ * Every user-visible text must exist in each of these locales, and in no other.
+ *
+ * @minItems 1
+ */
+export type Locales = [string, ...string[]];
+/**
+ * One of locales: sessions start in it unless the host names another, and texts fall back to it.
+ */
+export type DefaultLocale = string;
+/**
+ * What sort of resource it is.
+ */
+export type Kind =
+  "help" | "knowledge_base" | "faq" | "forum" | "utilities" | "downloads" | "other";
+/**
+ * Help, knowledge base, FAQ, forum, utilities and downloads shown before the user contacts support.
+ */
+export type SelfServiceResources = WorkflowResource[];
+/**
+ * The ways to reach the engineers (e-mail, chat, phone), each with its confirmation instructions.
+ *
+ * @minItems 1
+ */
+export type Channels = [WorkflowChannel, ...WorkflowChannel[]];
+/**
+ * The next steps shown on the confirmation for this channel.
+ *
+ * @minItems 1
+ */
+export type Instructions1 = [WorkflowInstruction, ...WorkflowInstruction[]];
+/**
+ * The button the step offers: wait for the e-mail, open the chat, or call.
+ */
+export type Action = "wait_email" | "open_chat" | "call";
+/**
+ * An IANA time zone name, such as Europe/Moscow.
+ */
+export type WorkflowTimeZone = string;
+/**
+ * The channel never closes (hours are ignored).
+ */
+export type AlwaysOpen = boolean;
+/**
+ * The weekdays this period applies to.
+ *
+ * @minItems 1
+ */
+export type Days = [
+  "mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun",
+  ...("mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun")[]
+];
+/**
+ * A local wall time HH:MM; 24:00 is the end of the day.
+ */
+export type WorkflowClock = string;
+export type WorkflowWeekly = {
+  days: Days;
+  opens: WorkflowClock;
+  closes: WorkflowClock;
+}[];
+/**
+ * The calendar date, YYYY-MM-DD.
+ */
+export type Date = string;
+/**
+ * The opening periods on that date; an empty list means closed all day.
+ */
+export type Periods = WorkflowPeriod[];
+/**
+ * Dated hours replacing the weekly ones; no periods means closed that day.
+ */
+export type WorkflowExceptions = {
+  date: Date;
+  periods?: Periods;
+}[];
+/**
+ * The channel never closes in this region.
+ */
+export type AlwaysOpen1 = boolean;
+/**
+ * Whether the channel may still be chosen while closed.
+ */
+export type ChoosableWhileClosed = boolean;
+/**
+ * Channel ids to offer instead while this one is closed.
+ */
+export type SuggestedInstead = WorkflowId[];
+/**
+ * The screens of the flow, in order; the first is the start. Without next or routes, a step is followed by the next one in the list that is not a resolved step.
+ *
+ * @minItems 1
+ */
+export type Steps = [WorkflowStep, ...WorkflowStep[]];
+/**
+ * What the step does.
+ */
+export type Kind1 =
+  | "self_service"
+  | "channel_choice"
+  | "questions"
+  | "articles"
+  | "request"
+  | "confirmation"
+  | "resolved";
+/**
+ * The field type; it decides the answer's shape and its checks.
+ */
+export type Type =
+  | "single_choice"
+  | "multiple_choice"
+  | "text"
+  | "long_text"
+  | "email"
+  | "phone"
+  | "attachments"
+  | "consent"
+  | "info";
+/**
+ * A declarative condition: all / any / not, or one comparison on an earlier answer, the channel or the locale.
+ */
+export type WorkflowCondition =
+  | {
+      all: AllOf;
+    }
+  | {
+      any: AnyOf;
+    }
+  | {
+      not: WorkflowCondition;
+    }
+  | {
+      answer: WorkflowId;
+      equals: Equals;
+    }
+  | {
+      answer: WorkflowId;
+      in: In;
+    }
+  | {
+      answer: WorkflowId;
+      answered: Answered;
+    }
+  | {
+      channel: Channel;
+    }
+  | {
+      locale: Locale;
+    };
+/**
+ * Holds when every inner condition holds.
+ *
+ * @minItems 1
+ */
+export type AllOf = [WorkflowCondition, ...WorkflowCondition[]];
+/**
+ * Holds when at least one inner condition holds.
+ *
+ * @minItems 1
+ */
+export type AnyOf = [WorkflowCondition, ...WorkflowCondition[]];
+/**
+ * The answer is this option id (a multiple choice: includes it), text or boolean.
+ */
+export type Equals = string | boolean;
+/**
+ * The answer is one of these option ids (a multiple choice: shares one).
+ *
+ * @minItems 1
+ */
+export type In = [string, ...string[]];
+/**
+ * true: the question has a non-empty answer; false: it has none.
+ */
+export type Answered = boolean;
+/**
+ * The chosen channel is this one, or one of these.
+ */
+export type Channel = WorkflowId | [WorkflowId, ...WorkflowId[]];
+/**
+ * The session's locale is this one, or one of these.
+ */
+export type Locale = string | [string, ...string[]];
+/**
+ * Choices of a single or multiple choice question.
+ */
+export type Options = WorkflowOption[];
+/**
+ * The question must be answered to go on.
+ */
+export type Required = boolean;
+/**
+ * What the answer means to the ticket and to article search.
+ */
+export type Role =
+  | "product"
+  | "category"
+  | "platform"
+  | "subject"
+  | "description"
+  | "attachments"
+  | "contact_name"
+  | "contact_email"
+  | "contact_phone"
+  | "contact_language"
+  | "consent";
+/**
+ * The fewest characters a text answer may have (after trimming).
+ */
+export type ShortestAnswer = number;
+/**
+ * The most characters a text answer may have (after trimming).
+ */
+export type LongestAnswer = number;
+/**
+ * A regular expression the whole answer must match.
+ */
+export type Pattern = string;
+/**
+ * The fewest options a multiple choice answer may have.
+ */
+export type FewestChoices = number;
+/**
+ * The most options a multiple choice answer may have.
+ */
+export type MostChoices = number;
+/**
+ * The media types a file may have.
+ */
+export type MediaTypes = string[];
+/**
+ * The file name endings allowed, with the dot.
+ */
+export type Extensions = string[];
+/**
+ * The largest size of one file, in bytes.
+ */
+export type LargestFile = number;
+/**
+ * How many files may be attached.
+ */
+export type MostFiles = number;
+/**
+ * The largest size of all files together, in bytes.
+ */
+export type LargestTotal = number;
+/**
+ * keep: the answer stays in the session (a hidden answer never reaches the ticket) and shows again when the question returns; clear: the answer is dropped as soon as its question, or the option chosen, is hidden.
+ */
+export type WorkflowAnswerPolicy = "keep" | "clear";
+/**
+ * The fields of a questions or request step.
+ */
+export type Questions = WorkflowQuestion[];
+/**
+ * Conditional next steps, tried in order before `next`.
+ */
+export type Routes = WorkflowRoute[];
+/**
+ * The support mailbox: the Reply-To of the registration e-mail.
+ */
+export type SupportMailbox = string;
+/**
+ * How many articles to ask the search for (1 to 50, default 5).
+ */
+export type Limit = number;
+/**
+ * Matches scoring below this are not shown (default 0).
+ */
+export type LowestScore = number;
+/**
+ * The ISO 3166-1 region where a phone number without a country code is read; by default the locale's region.
+ */
+export type PhoneRegion = string;
+export type Locale1 = string;
+
+/**
+ * Every document kl_contact ships a schema for, by schema name.
+ */
+export interface KlContactDocuments {
+  event?: Event;
+  view?: View;
+  session?: Session;
+  transition?: Transition;
+  effect?: Effect;
+  ticket?: Ticket;
+  receipt?: Receipt;
+  instructions?: Instructions;
+  wire?: Wire;
+  workflow?: Workflow;
+  catalog?: Catalog;
+}
+/**
+ * Go on from an information step.
+ */
+export interface ContinueEvent {
+  type: "continue";
+}
+/**
+ * Choose e-mail, chat or phone.
+ */
+export interface ChooseChannelEvent {
+  type: "choose_channel";
+  channel: string;
+}
+/**
+ * Record answers without leaving the step.
+ */
+export interface AnswerEvent {
+  type: "answer";
+  answers?: Answers;
+}
+export interface Answers {
+  [k: string]: AnswerValue | undefined;
+}
+/**
+ * Metadata of one attached file; the host keeps the bytes.
+ */
+export interface Attachment {
+  name: string;
+  media_type: string;
+  size: number;
+  digest?: string | null;
+}
+/**
+ * Record answers and go on if the step is complete.
+ */
+export interface NextEvent {
+  type: "next";
+  answers?: Answers;
+}
+/**
+ * Go back one step.
+ */
+export interface BackEvent {
+  type: "back";
+}
+/**
+ * Host: search results.
+ */
+export interface ArticlesFoundEvent {
+  type: "articles_found";
+  search_id: string;
+  matches?: ArticleMatch[];
+}
+/**
+ * One suggested article.
+ */
+export interface ArticleMatch {
+  id: string;
+  title: string;
+  url: string;
+  score: number;
+  summary?: string;
+  reasons?: string[];
+}
+/**
+ * Host: the search failed.
+ */
+export interface ArticlesFailedEvent {
+  type: "articles_failed";
+  search_id: string;
+  reason?: string;
+}
+/**
+ * The user opened an article.
+ */
+export interface OpenArticleEvent {
+  type: "open_article";
+  article_id: string;
+}
+/**
+ * The article helped: the contact ends resolved.
+ */
+export interface ArticleHelpedEvent {
+  type: "article_helped";
+  article_id: string;
+}
+/**
+ * The article did not help.
+ */
+export interface ArticleNotHelpfulEvent {
+  type: "article_not_helpful";
+  article_id: string;
+  reason?: string | null;
+}
+/**
+ * No article helped: contact support.
+ */
+export interface EscalateEvent {
+  type: "escalate";
+}
+/**
+ * Record the request's answers and send it.
+ */
+export interface SendEvent {
+  type: "send";
+  answers?: Answers;
+}
+/**
+ * Host: the backend registered the ticket.
+ */
+export interface TicketAcceptedEvent {
+  type: "ticket_accepted";
+  submission_id: string;
+  receipt: Receipt;
+}
+/**
+ * The support backend's answer to a submitted ticket.
+ */
+export interface Receipt {
+  request_number: string;
+  channel: string;
+  contact?: ReceiptContact;
+  reply_within_hours?: number | null;
+}
+/**
+ * How the engineers can be reached for this request.
+ */
+export interface ReceiptContact {
+  email?: string | null;
+  chat_url?: string | null;
+  phone?: string | null;
+  phone_display?: string | null;
+}
+/**
+ * Host: the backend refused the ticket.
+ */
+export interface TicketRejectedEvent {
+  type: "ticket_rejected";
+  submission_id: string;
+  code?: string;
+}
+/**
+ * Switch to another declared locale.
+ */
+export interface ChangeLocaleEvent {
+  type: "change_locale";
+  locale: string;
+}
+/**
+ * Everything a frontend needs to render the current step.
+ */
+export interface View {
+  session_id: string;
+  workflow: string;
+  step: string;
+  kind:
+    | "self_service"
+    | "channel_choice"
+    | "questions"
+    | "articles"
+    | "request"
+    | "confirmation"
+    | "resolved";
+  status: "active" | "submitting" | "submitted" | "resolved";
+  locale: string;
+  locales: string[];
+  title: string;
+  progress: ViewProgress;
+  text?: string | null;
+  channel?: string | null;
+  actions?: ViewAction[];
+  issues?: Issue[];
+  questions?: ViewQuestion[];
+  resources?: ViewResource[];
+  contacts_page?: ViewLink | null;
+  channels?: ViewChannel[];
+  articles?: ViewArticles | null;
+  confirmation?: ViewConfirmation | null;
+}
+export interface ViewProgress {
+  index: number;
+  total: number;
+}
+/**
+ * An event type the user can send now.
+ */
+export interface ViewAction {
+  type: string;
+  label?: string | null;
+  primary?: boolean;
+}
+/**
+ * One problem with what the user entered, localised.
+ */
+export interface Issue {
+  code: string;
+  path: (string | number)[];
+  message: string;
+  severity?: "error" | "warning";
+  params?: {
+    [k: string]: (string | number) | undefined;
+  };
+}
+export interface ViewQuestion {
+  id: string;
+  type:
+    | "single_choice"
+    | "multiple_choice"
+    | "text"
+    | "long_text"
+    | "email"
+    | "phone"
+    | "attachments"
+    | "consent"
+    | "info";
+  label: string;
+  required: boolean;
+  help?: string | null;
+  placeholder?: string | null;
+  role?: string | null;
+  options?: ViewOption[];
+  value?: AnswerValue | undefined | null;
+  issues?: Issue[];
+  min_length?: number | null;
+  max_length?: number | null;
+  min_selected?: number | null;
+  max_selected?: number | null;
+  attachments?: ViewAttachmentRules | null;
+}
+export interface ViewOption {
+  id: string;
+  label: string;
+}
+export interface ViewAttachmentRules {
+  media_types: string[];
+  extensions: string[];
+  max_size: number;
+  max_count: number;
+  max_total_size: number;
+}
+export interface ViewResource {
+  id: string;
+  kind: string;
+  title: string;
+  description: string;
+  url: string;
+}
+export interface ViewLink {
+  title: string;
+  url: string;
+}
+export interface ViewChannel {
+  id: string;
+  title: string;
+  description: string;
+  button: string;
+  /**
+   * Whether the channel is open at the session's last event.
+   */
+  open?: boolean;
+  /**
+   * False for a closed channel that cannot be chosen now.
+   */
+  choosable?: boolean;
+  /**
+   * The next opening, in the user's time zone, when closed.
+   */
+  opens_at?: Datetime | null;
+  /**
+   * When an open channel closes, in the user's time zone.
+   */
+  closes_at?: Datetime | null;
+  /**
+   * Channels to offer instead while this one is closed.
+   */
+  suggest?: string[];
+}
+export interface ViewArticles {
+  status: "idle" | "loading" | "ready" | "failed";
+  matches?: ArticleMatch[];
+  opened?: string[];
+  not_helpful?: string[];
+}
+export interface ViewConfirmation {
+  request_number: string;
+  channel: string;
+  instructions: Instructions;
+}
+/**
+ * The confirmation's next steps for the chosen channel.
+ */
+export interface Instructions {
+  channel: string;
+  locale: string;
+  request_number: string;
+  steps: InstructionsStep[];
+  registration_note: string;
+}
+export interface InstructionsStep {
+  text: string;
+  action?: InstructionsAction | null;
+}
+export interface InstructionsAction {
+  kind: "wait_email" | "open_chat" | "call";
+  label?: string | null;
+  url?: string | null;
+  phone?: string | null;
+  phone_display?: string | null;
+  email?: string | null;
+  request_number?: string | null;
+  /**
+   * The reply time the receipt promised, in hours.
+   */
+  reply_within_hours?: number | null;
+}
+/**
+ * One user's contact in progress; store it anywhere and resume it anywhere.
+ */
+export interface Session {
+  id: string;
+  workflow: WorkflowRef;
+  locale: string;
+  step: string;
+  created_at: Datetime;
+  updated_at: Datetime;
+  status?: "active" | "submitting" | "submitted" | "resolved";
+  trail?: string[];
+  channel?: string | null;
+  answers?: Answers;
+  issues?: Issue[];
+  articles?: SessionArticles;
+  submission?: SessionSubmission | null;
+  sequence?: number;
+  history?: SessionHistory[];
+  /**
+   * The user's IANA time zone.
+   */
+  time_zone?: string | null;
+  /**
+   * The user's region code, for regional support hours.
+   */
+  region?: string | null;
+}
+/**
+ * The definition a session or ticket belongs to.
+ */
+export interface WorkflowRef {
+  id: string;
+  version: number;
+  digest: string;
+}
+export interface SessionArticles {
+  status?: "idle" | "loading" | "ready" | "failed";
+  search_id?: string | null;
+  matches?: ArticleMatch[];
+  shown?: string[];
+  opened?: string[];
+  feedback?: SessionFeedback[];
+  helped?: string | null;
+  escalated?: boolean;
+}
+export interface SessionFeedback {
+  article_id: string;
+  helpful: boolean;
+  reason?: string | null;
+}
+export interface SessionSubmission {
+  id: string;
+  ticket: Ticket;
+  status?: "pending" | "accepted" | "rejected";
+  receipt?: Receipt | null;
+  rejection?: string | null;
+}
+/**
+ * The request as the engineers receive it.
+ */
+export interface Ticket {
+  id: string;
+  session_id: string;
+  workflow: WorkflowRef;
+  channel: string;
+  locale: string;
+  created_at: Datetime;
+  subject: string;
+  description: string;
+  contact: TicketContact;
+  product?: string | null;
+  category?: string | null;
+  platform?: string | null;
+  answers?: TicketAnswer[];
+  attachments?: Attachment[];
+  articles?: TicketArticles;
+}
+/**
+ * How the engineers reach the user (personal data).
+ */
+export interface TicketContact {
+  email: string;
+  name?: string | null;
+  phone?: string | null;
+  language?: string | null;
+}
+/**
+ * What the user saw of the suggested articles.
+ */
+export interface TicketArticles {
+  shown?: string[];
+  opened?: string[];
+  not_helpful?: string[];
+  escalated?: boolean;
+}
+export interface SessionHistory {
+  at: Datetime;
+  event: string;
+  step: string;
+}
+/**
+ * The result of one engine step: new session, view, effects.
+ */
+export interface Transition {
+  session: Session;
+  view: View;
+  effects?: Effect[];
+}
+/**
+ * Find articles; answer with articles_found.
+ */
+export interface SearchArticlesEffect {
+  type: "search_articles";
+  search_id: string;
+  query: ArticleQuery;
+  limit: number;
+}
+/**
+ * What to search articles for.
+ */
+export interface ArticleQuery {
+  locale: string;
+  text?: string;
+  product?: string | null;
+  category?: string | null;
+  platform?: string | null;
+  channel?: string | null;
+}
+/**
+ * Register the ticket; answer with ticket_accepted or ticket_rejected.
+ */
+export interface SubmitTicketEffect {
+  type: "submit_ticket";
+  submission_id: string;
+  ticket: Ticket;
+}
+/**
+ * Send the registration e-mail.
+ */
+export interface SendRegistrationEmailEffect {
+  type: "send_registration_email";
+  submission_id: string;
+  locale: string;
+  ticket: Ticket;
+  receipt: Receipt;
+}
+export interface WireStartEnvelope {
+  start: WireStart;
+}
+/**
+ * Start a session.
+ */
+export interface WireStart {
+  session_id: string;
+  now: Datetime;
+  locale?: string | null;
+  /**
+   * The user's IANA time zone, for opening times.
+   */
+  time_zone?: string | null;
+  /**
+   * The user's region code, for regional support hours.
+   */
+  region?: string | null;
+}
+export interface WireHandleEnvelope {
+  handle: WireHandle;
+}
+/**
+ * Apply an event to a session (both checked against their own schemas).
+ */
+export interface WireHandle {
+  session: {};
+  event: {};
+  now: Datetime;
+}
+/**
+ * The declarative contact workflow: self-service, channel choice, questions, articles, the request and the confirmation.
+ */
+export interface Workflow {
+  format: Format;
+  id: WorkflowId;
+  version: Version;
+  locales: Locales;
+  default_locale: DefaultLocale;
+  title: WorkflowText;
+  self_service: SelfServiceResources;
+  contacts_page: ContactsPage;
+  channels: Channels;
+  steps: Steps;
+  registration_note: WorkflowText;
+  support_email?: SupportMailbox;
+  articles?: ArticleSearch;
+  messages?: MessageOverrides;
+  hidden_answers?: WorkflowAnswerPolicy;
+  phone_region?: PhoneRegion;
+}
+/**
+ * A user-visible text: a map of locale code to string. Every declared locale must be present.
+ */
+export interface WorkflowText {
+  [k: string]: string | undefined;
+}
+/**
+ * A self-service pointer shown before contacting support.
+ */
+export interface WorkflowResource {
+  id: WorkflowId;
+  kind: Kind;
+  title: WorkflowText;
+  description: WorkflowText;
+  url: WorkflowText;
+}
+/**
+ * The support contacts page for home users (title and address).
+ */
+export interface ContactsPage {
+  title: WorkflowText;
+  url: WorkflowText;
+}
+/**
+ * A way to reach the engineers.
+ */
+export interface WorkflowChannel {
+  id: WorkflowId;
+  title: WorkflowText;
+  description: WorkflowText;
+  button: WorkflowText;
+  instructions: Instructions1;
+  availability?: WorkflowAvailability;
+}
+/**
+ * One next step on the confirmation screen of a channel.
+ */
+export interface WorkflowInstruction {
+  text: WorkflowText;
+  action?: Action;
+  label?: WorkflowText;
+}
+/**
+ * Support hours of a channel; without them the channel is always open.
+ */
+export interface WorkflowAvailability {
+  time_zone?: WorkflowTimeZone;
+  always_open?: AlwaysOpen;
+  weekly?: WorkflowWeekly;
+  exceptions?: WorkflowExceptions;
+  regions?: RegionalHours;
+  when_closed?: WhileClosed;
+}
+export interface WorkflowPeriod {
+  opens: WorkflowClock;
+  closes: WorkflowClock;
+}
+/**
+ * Other hours per region code.
+ */
+export interface RegionalHours {
+  [k: string]: WorkflowSchedule | undefined;
+}
+export interface WorkflowSchedule {
+  time_zone?: WorkflowTimeZone;
+  always_open?: AlwaysOpen1;
+  weekly?: WorkflowWeekly;
+  exceptions?: WorkflowExceptions;
+}
+/**
+ * Whether the channel may be chosen while closed, and what to suggest instead.
+ */
+export interface WhileClosed {
+  choosable?: ChoosableWhileClosed;
+  suggest?: SuggestedInstead;
+}
+/**
+ * One screen of the flow.
+ */
+export interface WorkflowStep {
+  id: WorkflowId;
+  kind: Kind1;
+  title: WorkflowText;
+  text?: WorkflowText;
+  button?: WorkflowText;
+  questions?: Questions;
+  next?: WorkflowId;
+  routes?: Routes;
+  on_helped?: WorkflowId;
+}
+/**
+ * One field of a questions or request step.
+ */
+export interface WorkflowQuestion {
+  id: WorkflowId;
+  type: Type;
+  label: WorkflowText;
+  help?: WorkflowText;
+  placeholder?: WorkflowText;
+  options?: Options;
+  required?: Required;
+  required_when?: WorkflowCondition;
+  when?: WorkflowCondition;
+  role?: Role;
+  min_length?: ShortestAnswer;
+  max_length?: LongestAnswer;
+  pattern?: Pattern;
+  pattern_message?: WorkflowText;
+  min_selected?: FewestChoices;
+  max_selected?: MostChoices;
+  attachments?: WorkflowAttachments;
+  depends_on?: WorkflowDependentOptions;
+  hidden_answer?: WorkflowAnswerPolicy;
+  severity?: RuleSeverities;
+}
+/**
+ * One entry of a choice question.
+ */
+export interface WorkflowOption {
+  id: WorkflowId;
+  label: WorkflowText;
+  when?: WorkflowCondition;
+}
+/**
+ * Which files may be attached (metadata only).
+ */
+export interface WorkflowAttachments {
+  media_types?: MediaTypes;
+  extensions?: Extensions;
+  max_size?: LargestFile;
+  max_count?: MostFiles;
+  max_total_size?: LargestTotal;
+}
+/**
+ * The option list depends on the answer to an earlier single_choice question: one list per parent option id. The question shows once the parent has an answer whose list is not empty; an empty list hides it.
+ */
+export interface WorkflowDependentOptions {
+  question: WorkflowId;
+  options: OptionListsByParentValue;
+}
+/**
+ * Parent option id -> the options offered when it is chosen. Every parent option needs a list (lint: dependent.missing_list).
+ */
+export interface OptionListsByParentValue {
+  [k: string]: WorkflowOption[] | undefined;
+}
+/**
+ * The severity of each validation rule of this question: `error` blocks going on, `warning` is shown and does not. Rules not listed are errors.
+ */
+export interface RuleSeverities {
+  [k: string]: ("error" | "warning") | undefined;
+}
+/**
+ * A conditional next step.
+ */
+export interface WorkflowRoute {
+  when: WorkflowCondition;
+  to: WorkflowId;
+}
+/**
+ * How many articles the articles step asks for, and the lowest score worth showing.
+ */
+export interface ArticleSearch {
+  limit?: Limit;
+  min_score?: LowestScore;
+}
+/**
+ * Replacements for built-in validation messages, by issue code; may use {min}, {max}, {index}, {max_mb} and {reason}.
+ */
+export interface MessageOverrides {
+  [k: string]: WorkflowText;
+}
+/**
+ * Knowledge-base articles the built-in matcher searches.
+ */
+export interface Catalog {
+  format: 1;
+  articles: CatalogArticle[];
+}
+/**
+ * One knowledge-base article.
+ */
+export interface CatalogArticle {
+  id: string;
+  topic?: string;
+  locale: Locale1;
+  title: string;
+  summary?: string;
+  body?: string;
+  keywords?: string[];
+  url: string;
+  products?: string[];
+  categories?: string[];
+  platforms?: string[];
+  updated?: string;
+}

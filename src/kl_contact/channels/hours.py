@@ -1,0 +1,275 @@
+"""Support hours and whether a channel is open at an instant: a pure function of the two.
+
+A channel's hours are weekly periods in an IANA time zone, dated exceptions (a holiday closed
+all day, a shortened eve, an extra working Saturday), optionally other hours per region, or
+no hours at all (always open). A period whose closing time is not after its opening time runs
+past midnight into the next day; ``opens == closes`` is a full 24 hours. Wall times are read
+in the schedule's zone with :mod:`zoneinfo`, so DST changes move the instants, not the hours.
+
+This module never reads a clock: the instant is always an argument.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import attrs
+
+__all__ = [
+    "WEEKDAYS",
+    "Availability",
+    "ChannelStatus",
+    "DatedHours",
+    "Period",
+    "Schedule",
+    "WeeklyPeriod",
+    "availability_from_data",
+    "channel_status",
+    "channel_statuses",
+    "zone",
+]
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+"""Day names used in definitions, Monday first (index = ``date.weekday()``)."""
+
+HORIZON_DAYS = 400
+"""How far ahead the next opening is looked for; beyond it a channel counts as closed for good."""
+
+
+@attrs.frozen
+class Period:
+    """Open from ``opens`` to ``closes`` (local wall times); past midnight if closes <= opens."""
+
+    opens: time
+    closes: time
+
+
+@attrs.frozen
+class WeeklyPeriod:
+    """A period that repeats on the given weekdays (0 = Monday)."""
+
+    days: tuple[int, ...]
+    period: Period
+
+
+@attrs.frozen
+class DatedHours:
+    """The periods of one local date, replacing the weekly ones; none means closed all day."""
+
+    date: date
+    periods: tuple[Period, ...] = ()
+
+
+@attrs.frozen
+class Schedule:
+    """Working hours in one time zone: weekly periods and dated exceptions."""
+
+    time_zone: str
+    weekly: tuple[WeeklyPeriod, ...] = ()
+    exceptions: tuple[DatedHours, ...] = ()
+    always_open: bool = False
+
+
+@attrs.frozen
+class Availability:
+    """When a channel is open, and what happens when a user picks it while it is closed.
+
+    ``schedule`` is ``None`` for an always-open channel; ``regions`` overrides it per region
+    code. ``choosable_when_closed`` says whether the channel may still be chosen when closed
+    (a letter waits for the morning, a call does not); ``suggest`` names channels to offer
+    instead.
+    """
+
+    schedule: Schedule | None = None
+    regions: Mapping[str, Schedule] = attrs.field(factory=dict)
+    choosable_when_closed: bool = True
+    suggest: tuple[str, ...] = ()
+
+    def schedule_for(self, region: str | None) -> Schedule | None:
+        """The schedule that applies in ``region`` (the default one when it has none)."""
+        if region is not None and region in self.regions:
+            return self.regions[region]
+        return self.schedule
+
+
+@attrs.frozen
+class ChannelStatus:
+    """Whether a channel is open at an instant, and when that changes.
+
+    ``opens_at`` (when closed) and ``closes_at`` (when open on hours) are in the time zone the
+    caller asked for, or the schedule's own zone. ``suggest`` lists the channels the definition
+    offers instead that can be chosen at the same instant.
+    """
+
+    channel: str
+    open: bool
+    choosable: bool
+    opens_at: datetime | None = None
+    closes_at: datetime | None = None
+    suggest: tuple[str, ...] = ()
+
+
+def zone(name: str) -> ZoneInfo:
+    """The IANA zone ``name``; ``ValueError`` when there is none by that name."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"unknown time zone {name!r}") from exc
+
+
+def _periods_on(schedule: Schedule, day: date) -> Iterator[Period]:
+    for exception in schedule.exceptions:
+        if exception.date == day:
+            yield from exception.periods
+            return
+    for weekly in schedule.weekly:
+        if day.weekday() in weekly.days:
+            yield weekly.period
+
+
+def _intervals(schedule: Schedule, first: date, days: int) -> Iterator[tuple[datetime, datetime]]:
+    """Open intervals (UTC) of periods starting on ``first`` and the ``days - 1`` after it."""
+    tz = zone(schedule.time_zone)
+    for offset in range(days):
+        day = first + timedelta(days=offset)
+        found = sorted(_periods_on(schedule, day), key=lambda p: p.opens)
+        for period in found:
+            end_day = day if period.closes > period.opens else day + timedelta(days=1)
+            start = datetime.combine(day, period.opens, tzinfo=tz).astimezone(UTC)
+            end = datetime.combine(end_day, period.closes, tzinfo=tz).astimezone(UTC)
+            if end > start:
+                yield start, end
+
+
+def _open_until(schedule: Schedule, now: datetime) -> datetime | None:
+    """When the open interval holding ``now`` ends (joining back-to-back ones), or ``None``."""
+    local = now.astimezone(zone(schedule.time_zone)).date()
+    closes: datetime | None = None
+    for start, end in _intervals(schedule, local - timedelta(days=1), HORIZON_DAYS):
+        if closes is None:
+            if start <= now < end:
+                closes = end
+            elif start > now:
+                return None
+        elif start <= closes:
+            closes = max(closes, end)
+        else:
+            break
+    return closes
+
+
+def _next_opening(schedule: Schedule, now: datetime) -> datetime | None:
+    local = now.astimezone(zone(schedule.time_zone)).date()
+    for start, _ in _intervals(schedule, local - timedelta(days=1), HORIZON_DAYS):
+        if start > now:
+            return start
+    return None
+
+
+def channel_status(
+    availability: Availability | None,
+    channel: str,
+    now: datetime,
+    *,
+    region: str | None = None,
+    time_zone: str | None = None,
+) -> ChannelStatus:
+    """Whether ``channel`` with ``availability`` is open at ``now`` (an aware datetime).
+
+    >>> from datetime import datetime, time, timezone
+    >>> weekdays = WeeklyPeriod(days=(0, 1, 2, 3, 4), period=Period(time(9), time(18)))
+    >>> hours = Availability(Schedule("Europe/Moscow", weekly=(weekdays,)))
+    >>> saturday = datetime(2026, 11, 28, 12, 0, tzinfo=timezone.utc)
+    >>> status = channel_status(hours, "phone", saturday)
+    >>> status.open, status.opens_at.isoformat()
+    (False, '2026-11-30T09:00:00+03:00')
+    """
+    if now.tzinfo is None or now.utcoffset() is None:
+        raise ValueError("now must be a timezone-aware datetime")
+    now = now.astimezone(UTC)
+    schedule = availability.schedule_for(region) if availability is not None else None
+    if schedule is None or schedule.always_open:
+        return ChannelStatus(channel=channel, open=True, choosable=True)
+    shown = zone(time_zone or schedule.time_zone)
+    closes = _open_until(schedule, now)
+    if closes is not None:
+        return ChannelStatus(
+            channel=channel, open=True, choosable=True, closes_at=closes.astimezone(shown)
+        )
+    opens = _next_opening(schedule, now)
+    assert availability is not None  # a schedule comes from an availability
+    return ChannelStatus(
+        channel=channel,
+        open=False,
+        choosable=availability.choosable_when_closed,
+        opens_at=opens.astimezone(shown) if opens is not None else None,
+        suggest=availability.suggest,
+    )
+
+
+def channel_statuses(
+    channels: Mapping[str, Availability | None],
+    now: datetime,
+    *,
+    region: str | None = None,
+    time_zone: str | None = None,
+) -> dict[str, ChannelStatus]:
+    """The status of every channel at ``now``; suggestions keep only channels choosable then."""
+    raw = {
+        cid: channel_status(a, cid, now, region=region, time_zone=time_zone)
+        for cid, a in channels.items()
+    }
+    return {
+        cid: attrs.evolve(
+            status,
+            suggest=tuple(s for s in status.suggest if s in raw and raw[s].choosable),
+        )
+        for cid, status in raw.items()
+    }
+
+
+# --------------------------------------------------------------------------- from a definition
+
+
+def _time(text: str) -> time:
+    hours, minutes = (int(part) for part in text.split(":"))
+    return time(0, 0) if hours == 24 else time(hours, minutes)
+
+
+def _period(raw: Mapping[str, Any]) -> Period:
+    return Period(opens=_time(raw["opens"]), closes=_time(raw["closes"]))
+
+
+def _schedule(raw: Mapping[str, Any]) -> Schedule:
+    return Schedule(
+        time_zone=raw.get("time_zone", "UTC"),
+        weekly=tuple(
+            WeeklyPeriod(days=tuple(WEEKDAYS.index(d) for d in w["days"]), period=_period(w))
+            for w in raw.get("weekly", [])
+        ),
+        exceptions=tuple(
+            DatedHours(
+                date=date.fromisoformat(str(e["date"])),
+                periods=tuple(_period(p) for p in e.get("periods", [])),
+            )
+            for e in raw.get("exceptions", [])
+        ),
+        always_open=bool(raw.get("always_open", False)),
+    )
+
+
+def availability_from_data(raw: Mapping[str, Any] | None) -> Availability | None:
+    """The :class:`Availability` of a channel's ``availability`` node (already schema-checked)."""
+    if raw is None:
+        return None
+    when_closed = raw.get("when_closed", {})
+    has_hours = any(key in raw for key in ("time_zone", "weekly", "exceptions", "always_open"))
+    return Availability(
+        schedule=_schedule(raw) if has_hours else None,
+        regions={code: _schedule(node) for code, node in raw.get("regions", {}).items()},
+        choosable_when_closed=bool(when_closed.get("choosable", True)),
+        suggest=tuple(when_closed.get("suggest", ())),
+    )

@@ -1,0 +1,84 @@
+"""Channel availability as the engine sees it: from the definition and a session alone.
+
+The instant is the session's ``updated_at`` (the ``now`` of the event being handled), the
+region and time zone are the ones the host gave on start. A closed channel that may not be
+chosen turns into a :class:`~kl_contact.errors.ValidationIssue` for the view, never an
+exception. Nothing here reads a clock.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from kl_contact._text import localize
+from kl_contact.channels.hours import ChannelStatus, channel_statuses, zone
+from kl_contact.definition.model import Workflow
+from kl_contact.engine.session import Session
+from kl_contact.errors import ValidationIssue
+from kl_contact.questionnaire.validation import Localizer
+
+__all__ = ["CHANNEL_CLOSED", "closed_issue", "format_opening", "statuses"]
+
+CHANNEL_CLOSED = {
+    "ru": "Канал «{channel}» сейчас закрыт.{opens}{suggest}",
+    "en": "{channel} is closed now.{opens}{suggest}",
+}
+"""The built-in text of the ``channel.closed`` issue (a definition may override it)."""
+
+_OPENS = {"ru": " Он откроется {opens_at}.", "en": " It opens on {opens_at}."}
+_SUGGEST = {"ru": " Выберите другой способ: {others}.", "en": " Choose another way: {others}."}
+_FORMAT = {"ru": "%d.%m.%Y %H:%M", "en": "%Y-%m-%d %H:%M"}
+
+
+def statuses(workflow: Workflow, session: Session) -> dict[str, ChannelStatus]:
+    """The status of each channel of ``workflow`` at the session's last event.
+
+    A time zone that is not known here (a session stored by a host with a newer time zone
+    database, or edited by hand) falls back to each schedule's own zone.
+    """
+    time_zone = session.time_zone
+    if time_zone is not None:
+        try:
+            zone(time_zone)
+        except ValueError:
+            time_zone = None
+    return channel_statuses(
+        {c.id: c.availability for c in workflow.channels},
+        session.updated_at,
+        region=session.region,
+        time_zone=time_zone,
+    )
+
+
+def format_opening(moment: datetime, locale: str) -> str:
+    """An opening time as a user reads it: local date and time with the UTC offset."""
+    offset = moment.strftime("%z")
+    offset = f"UTC{offset[:3]}:{offset[3:]}" if offset else "UTC"
+    return f"{moment.strftime(_FORMAT.get(locale, _FORMAT['en']))} ({offset})"
+
+
+def closed_issue(
+    workflow: Workflow, session: Session, channel: str, localizer: Localizer
+) -> ValidationIssue | None:
+    """The ``channel.closed`` issue when ``channel`` is closed and may not be chosen now."""
+    status = statuses(workflow, session)[channel]
+    if status.choosable:
+        return None
+    locale, fallback = session.locale, workflow.default_locale
+
+    def title(cid: str) -> str:
+        return localize(workflow.channel(cid).title, locale, fallback)
+
+    params: dict[str, str | int] = {"channel": title(channel)}
+    if status.opens_at is not None:
+        params["opens_at"] = format_opening(status.opens_at, locale)
+    if status.suggest:
+        params["others"] = ", ".join(title(cid) for cid in status.suggest)
+    template = workflow.messages.get("channel.closed", CHANNEL_CLOSED)
+    text = {
+        loc: value.replace(
+            "{opens}", localize(_OPENS, loc, "en") if "opens_at" in params else ""
+        ).replace("{suggest}", localize(_SUGGEST, loc, "en") if "others" in params else "")
+        for loc, value in template.items()
+    }
+    return localizer.issue("channel.closed", ("channel",), params=params, text=text)

@@ -1,0 +1,669 @@
+"""Semantic lint of a workflow definition: every finding with its place, code and fix.
+
+The loader refuses a definition with any finding of severity ``error``; ``kl-contact lint``
+prints warnings too. Each finding names the file, line and column of the offending node, a
+stable code (listed in :data:`CODES`, documented in docs/definition.md) and a hint that says
+how to fix it. This module reads the parsed document as data: it never evaluates anything
+the document says and never raises for a broken document (that is what findings are for).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import attrs
+
+from kl_contact._text import placeholders_in
+from kl_contact.channels.checks import channel_problems
+from kl_contact.channels.instructions import INSTRUCTION_PLACEHOLDERS
+from kl_contact.definition._yaml import Document, load_yaml
+from kl_contact.errors import DefinitionError, Severity, format_path
+from kl_contact.limits import DEFAULT_LIMITS, Limits, structure_problems
+from kl_contact.questionnaire.checks import questionnaire_problems
+
+__all__ = ["CODES", "Finding", "default_next", "lint_text"]
+
+MAX_DOCUMENT_BYTES = DEFAULT_LIMITS.document_bytes
+"""The largest definition file accepted."""
+
+CODES: Mapping[str, tuple[Severity, str]] = {
+    # code: (severity, the hint shown when the check has no more specific one)
+    "limit.document_size": ("error", "split the document or remove unused parts"),
+    "file.unreadable": ("error", "check the file name and its permissions"),
+    "yaml.syntax": ("error", "fix the YAML syntax at this place"),
+    "yaml.encoding": ("error", "save the file as UTF-8"),
+    "yaml.duplicate_key": ("error", "remove or rename one of the two keys"),
+    "yaml.tag": ("error", "remove the YAML tag: definitions use plain data only"),
+    "yaml.bad_key": ("error", "use a plain string as the key"),
+    "yaml.too_many_aliases": ("error", "write the repeated parts out instead of aliasing them"),
+    "yaml.too_many_nodes": ("error", "aliases expand the document too much: write parts out"),
+    "yaml.recursive_alias": ("error", "an anchor cannot contain an alias of itself"),
+    "yaml.too_deep": ("error", "flatten the nesting (see Limits.depth)"),
+    "limit.steps": ("error", "split the workflow, or raise Limits.steps"),
+    "limit.questions": ("error", "ask fewer questions, or raise Limits.questions"),
+    "limit.options": ("error", "offer fewer options, or raise Limits.options"),
+    "limit.text_length": ("error", "shorten the text, or raise Limits.text_length"),
+    "schema": ("error", "see the key's description in workflow.schema.json"),
+    "id.duplicate": ("error", "give each one its own id"),
+    "ref.unknown_question": ("error", "use the id of a question defined in the steps"),
+    "ref.unknown_option": ("error", "use one of the question's option ids"),
+    "ref.unknown_step": ("error", "name a step id defined in steps"),
+    "ref.unknown_channel": ("error", "name a channel id defined in channels"),
+    "ref.unknown_locale": ("error", "declare the locale in locales or use a declared one"),
+    "ref.later_question": ("error", "refer only to questions asked before this place"),
+    "text.missing_locale": ("error", "add the missing locale's text"),
+    "text.unknown_locale": ("error", "declare the locale in locales or remove the entry"),
+    "text.unknown_placeholder": ("error", "use only the placeholders this text supports"),
+    "question.no_options": ("error", "add an options list or depends_on"),
+    "question.options_and_depends_on": ("error", "keep either options or depends_on"),
+    "question.not_choice": ("error", "options and depends_on belong to choice questions"),
+    "dependent.parent_not_choice": ("error", "depend on a single_choice question"),
+    "dependent.missing_list": ("error", "add an option list for this parent value"),
+    "rule.bad_pattern": ("error", "write a valid regular expression"),
+    "rule.min_over_max": ("error", "make the minimum no larger than the maximum"),
+    "rule.not_applicable": ("warning", "remove the rule: this question type ignores it"),
+    "step.no_questions": ("error", "add questions to the step"),
+    "step.articles_without_resolved": ("error", "set on_helped to a resolved step"),
+    "step.request_without_confirmation": ("error", "let a confirmation step follow the request"),
+    "step.no_exit": ("error", "add next, or move an end step after it"),
+    "step.no_channel_choice": ("error", "add a channel_choice step"),
+    "step.no_request": ("error", "add a request step"),
+    "flow.unreachable": ("warning", "route to the step from another step, or remove it"),
+    "flow.no_end": ("error", "give the step a next or route that leads to an end"),
+    "flow.endless_cycle": ("error", "let one step of the cycle lead out to an end"),
+    "hours.unknown_time_zone": ("error", "use an IANA name such as Europe/Moscow"),
+    "hours.bad_date": ("error", "use YYYY-MM-DD"),
+    "hours.duplicate_date": ("error", "list each date once"),
+    "messages.missing_locale": ("warning", "add the locale's text under messages:"),
+    "phone_region.unknown": ("error", "use an ISO 3166-1 code such as RU or DE"),
+    "request.no_contact_email": ("warning", "add an email question with role: contact_email"),
+}
+"""Every code a finding may carry: its severity and the default fix hint."""
+
+MESSAGE_PLACEHOLDERS = frozenset(
+    {"min", "max", "index", "max_mb", "reason", "channel", "opens", "opens_at", "suggest", "others"}
+)
+"""Placeholders of validation message overrides."""
+
+_TEXT_KEYS = frozenset(
+    {
+        "title",
+        "description",
+        "label",
+        "help",
+        "placeholder",
+        "text",
+        "button",
+        "pattern_message",
+        "url",
+        "registration_note",
+    }
+)
+_CHOICE = frozenset({"single_choice", "multiple_choice"})
+_TEXT_TYPES = frozenset({"text", "long_text", "email", "phone"})
+_TERMINAL = frozenset({"confirmation", "resolved"})
+
+Path = tuple[str | int, ...]
+
+
+@attrs.frozen
+class Finding:
+    """One lint finding: where, what (a stable ``code``), how bad, and how to fix it."""
+
+    code: str
+    message: str
+    severity: Severity
+    source: str
+    line: int | None
+    column: int | None
+    path: Path
+    hint: str
+
+    @property
+    def location(self) -> str:
+        """``file:line:column`` (line and column may be unknown)."""
+        return self.to_error().location
+
+    def __str__(self) -> str:
+        at = f" (at {format_path(self.path)})" if self.path else ""
+        return (
+            f"{self.location}: {self.severity}: {self.code}: {self.message}{at}; hint: {self.hint}"
+        )
+
+    def to_error(self) -> DefinitionError:
+        """The same finding as the exception the loader raises."""
+        return DefinitionError(
+            self.message,
+            code=self.code,
+            source=self.source,
+            line=self.line,
+            column=self.column,
+            path=self.path,
+            hint=self.hint,
+        )
+
+    @classmethod
+    def from_error(cls, error: DefinitionError) -> Finding:
+        """A finding for an error raised while reading the document."""
+        family = error.code if error.code in CODES else error.code.split(".")[0]
+        severity, hint = CODES.get(family, ("error", "fix the document at this place"))
+        return cls(
+            code=error.code,
+            message=error.message,
+            severity=severity,
+            source=error.source,
+            line=error.line,
+            column=error.column,
+            path=error.path,
+            hint=error.hint or hint,
+        )
+
+
+def lint_text(
+    text: str | bytes, source: str = "<string>", limits: Limits = DEFAULT_LIMITS
+) -> list[Finding]:
+    """Every finding of a definition given as YAML (or JSON) text; empty when it is clean.
+
+    YAML and schema problems come first (and stop the semantic checks, which need a
+    document of the right shape); semantic findings follow in document order.
+    """
+    size = len(text.encode("utf-8") if isinstance(text, str) else text)
+    if size > limits.document_bytes:
+        error = DefinitionError(
+            f"document of {size} bytes is over the limit of {limits.document_bytes}",
+            code="limit.document_size",
+            source=source,
+        )
+        return [Finding.from_error(error)]
+    try:
+        doc = load_yaml(text, source, limits)
+    except DefinitionError as exc:
+        return [Finding.from_error(exc)]
+    over = [doc.error(m, code=c, path=p) for c, m, p in structure_problems(doc.data, limits)]
+    if over:
+        return [Finding.from_error(error) for error in over]
+    from kl_contact.schemas import violations
+
+    schema_problems = [
+        Finding.from_error(doc.error(v.message, code=f"schema.{v.keyword}", path=v.path))
+        for v in violations("workflow", doc.data)
+    ]
+    if schema_problems:
+        return schema_problems[:1] + sorted(
+            schema_problems[1:], key=lambda f: (f.line or 0, f.column or 0)
+        )
+    return list(_Checks(doc).run())
+
+
+# --------------------------------------------------------------------------- the checks
+
+
+def default_next(steps: list[dict[str, Any]], index: int) -> str | None:
+    """The step after ``steps[index]`` when no route applies (``next:`` or the list order)."""
+    step = steps[index]
+    if "next" in step:
+        return str(step["next"])
+    for later in steps[index + 1 :]:
+        if later["kind"] != "resolved":
+            return str(later["id"])
+    return None
+
+
+def _condition_refs(node: Any, path: Path) -> Iterator[tuple[str, str, Path, Any]]:
+    """(kind, id, path, compared values) for each reference a raw condition makes."""
+    if not isinstance(node, dict):
+        return
+    for key in ("all", "any"):
+        for index, inner in enumerate(node.get(key, [])):
+            yield from _condition_refs(inner, (*path, key, index))
+    if "not" in node:
+        yield from _condition_refs(node["not"], (*path, "not"))
+    if "answer" in node:
+        values = node.get("equals", node.get("in"))
+        yield "question", node["answer"], (*path, "answer"), values
+    for kind in ("channel", "locale"):
+        if kind in node:
+            refs = node[kind] if isinstance(node[kind], list) else [node[kind]]
+            for ref in refs:
+                yield kind, ref, (*path, kind), None
+
+
+def _dependent_options(question: dict[str, Any]) -> list[str]:
+    """Every option id a question may offer, its own or from its dependent lists."""
+    ids = [o["id"] for o in question.get("options", [])]
+    for options in question.get("depends_on", {}).get("options", {}).values():
+        ids.extend(o["id"] for o in options if o["id"] not in ids)
+    return ids
+
+
+class _Checks:
+    """One run of the semantic checks over a document that passed the schema."""
+
+    def __init__(self, doc: Document) -> None:
+        self.doc = doc
+        self.data: dict[str, Any] = doc.data
+        self.steps: list[dict[str, Any]] = self.data["steps"]
+        self.locales: list[str] = self.data["locales"]
+        self.channel_ids = [c["id"] for c in self.data["channels"]]
+        self.kinds = {s["id"]: s["kind"] for s in self.steps}
+        # question id -> (raw question, its path, its position in asking order)
+        self.questions: dict[str, tuple[dict[str, Any], Path, int]] = {}
+
+    def finding(self, code: str, message: str, path: Path, hint: str | None = None) -> Finding:
+        severity, default_hint = CODES[code]
+        line, column = self.doc.locate(path)
+        return Finding(
+            code=code,
+            message=message,
+            severity=severity,
+            source=self.doc.source,
+            line=line,
+            column=column,
+            path=path,
+            hint=hint or default_hint,
+        )
+
+    def run(self) -> Iterator[Finding]:
+        yield from self.locales_and_texts()
+        yield from self.ids()
+        yield from self.questions_and_rules()
+        yield from self.conditions()
+        yield from self.step_links()
+        yield from self.flow()
+        yield from self.channels()
+        yield from self.questionnaire()
+
+    def questionnaire(self) -> Iterator[Finding]:
+        """Messages for every declared locale, the phone region, the contact e-mail."""
+        for code, message, path, hint in questionnaire_problems(self.data):
+            yield self.finding(code, message, path, hint)
+
+    def channels(self) -> Iterator[Finding]:
+        """Support hours and suggestions of the channels (placeholders are checked with
+        every other text in :meth:`locales_and_texts`)."""
+        for problem in channel_problems(self.data):
+            if problem.code != "text.unknown_placeholder":
+                yield self.finding(problem.code, problem.message, problem.path, problem.hint)
+
+    # ------------------------------------------------------------ texts
+
+    def locales_and_texts(self) -> Iterator[Finding]:
+        if self.data["default_locale"] not in self.locales:
+            yield self.finding(
+                "ref.unknown_locale",
+                "default_locale is not one of locales",
+                ("default_locale",),
+                "add it to locales or pick one of them",
+            )
+        for path, text in self._texts(self.data, ()):
+            for locale in self.locales:
+                if locale not in text:
+                    yield self.finding(
+                        "text.missing_locale",
+                        f"text has no {locale!r} version",
+                        path,
+                        f"add a {locale!r} entry",
+                    )
+            allowed = self._placeholders_for(path)
+            for locale, value in text.items():
+                if locale not in self.locales:
+                    yield self.finding(
+                        "text.unknown_locale",
+                        f"text has a version for undeclared locale {locale!r}",
+                        (*path, locale),
+                    )
+                unknown = sorted(placeholders_in(value) - allowed)
+                if unknown:
+                    names = ", ".join("{" + name + "}" for name in unknown)
+                    known = ", ".join("{" + n + "}" for n in sorted(allowed)) or "none"
+                    yield self.finding(
+                        "text.unknown_placeholder",
+                        f"text uses unknown placeholder(s) {names}",
+                        (*path, locale),
+                        f"placeholders known here: {known}",
+                    )
+
+    def _texts(self, node: Any, path: Path) -> Iterator[tuple[Path, Mapping[str, str]]]:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key in _TEXT_KEYS and isinstance(value, dict):
+                    yield (*path, key), value
+                elif key == "messages" and path == () and isinstance(value, dict):
+                    for code, message in value.items():
+                        yield ("messages", code), message
+                elif key == "severity":
+                    continue
+                else:
+                    yield from self._texts(value, (*path, key))
+        elif isinstance(node, list):
+            for index, value in enumerate(node):
+                yield from self._texts(value, (*path, index))
+
+    @staticmethod
+    def _placeholders_for(path: Path) -> frozenset[str]:
+        if path[0] == "registration_note" or (path[0] == "channels" and "instructions" in path):
+            return INSTRUCTION_PLACEHOLDERS
+        if path[0] == "messages":
+            return MESSAGE_PLACEHOLDERS
+        return frozenset()
+
+    # ------------------------------------------------------------ ids and questions
+
+    def ids(self) -> Iterator[Finding]:
+        for what, items, prefix in (
+            ("channel", self.data["channels"], ("channels",)),
+            ("step", self.steps, ("steps",)),
+            ("self-service resource", self.data["self_service"], ("self_service",)),
+        ):
+            seen: set[str] = set()
+            for index, item in enumerate(items):
+                if item["id"] in seen:
+                    yield self.finding(
+                        "id.duplicate",
+                        f"duplicate {what} id {item['id']!r}",
+                        (*prefix, index, "id"),
+                    )
+                seen.add(item["id"])
+
+    def questions_and_rules(self) -> Iterator[Finding]:
+        order = 0
+        for s_index, step in enumerate(self.steps):
+            if step["kind"] in {"questions", "request"} and not step.get("questions"):
+                yield self.finding(
+                    "step.no_questions",
+                    f"a {step['kind']} step needs questions",
+                    ("steps", s_index),
+                )
+            for q_index, question in enumerate(step.get("questions", [])):
+                qpath: Path = ("steps", s_index, "questions", q_index)
+                if question["id"] in self.questions:
+                    yield self.finding(
+                        "id.duplicate",
+                        f"duplicate question id {question['id']!r}",
+                        (*qpath, "id"),
+                    )
+                else:
+                    self.questions[question["id"]] = (question, qpath, order)
+                order += 1
+                yield from self.question(question, qpath)
+
+    def question(self, question: dict[str, Any], qpath: Path) -> Iterator[Finding]:
+        qtype = question["type"]
+        has_options = "options" in question
+        has_depends = "depends_on" in question
+        if qtype in _CHOICE and not question.get("options") and not has_depends:
+            yield self.finding("question.no_options", "a choice question needs options", qpath)
+        if has_options and has_depends:
+            yield self.finding(
+                "question.options_and_depends_on",
+                "a question has both options and depends_on",
+                (*qpath, "options"),
+            )
+        if qtype not in _CHOICE and (has_options or has_depends):
+            key = "options" if has_options else "depends_on"
+            yield self.finding(
+                "question.not_choice", f"a {qtype} question cannot have {key}", (*qpath, key)
+            )
+        seen: set[str] = set()
+        for o_index, option in enumerate(question.get("options", [])):
+            if option["id"] in seen:
+                yield self.finding(
+                    "id.duplicate",
+                    f"duplicate option id {option['id']!r}",
+                    (*qpath, "options", o_index, "id"),
+                )
+            seen.add(option["id"])
+        for parent_value, options in question.get("depends_on", {}).get("options", {}).items():
+            seen = set()
+            for o_index, option in enumerate(options):
+                if option["id"] in seen:
+                    yield self.finding(
+                        "id.duplicate",
+                        f"duplicate option id {option['id']!r} for {parent_value!r}",
+                        (*qpath, "depends_on", "options", parent_value, o_index, "id"),
+                    )
+                seen.add(option["id"])
+        yield from self.rules(question, qpath)
+
+    def rules(self, question: dict[str, Any], qpath: Path) -> Iterator[Finding]:
+        qtype = question["type"]
+        if "pattern" in question:
+            try:
+                re.compile(question["pattern"])
+            except re.error as exc:
+                yield self.finding(
+                    "rule.bad_pattern",
+                    f"pattern is not a valid regular expression ({exc.msg})",
+                    (*qpath, "pattern"),
+                )
+        for low, high in (("min_length", "max_length"), ("min_selected", "max_selected")):
+            if low in question and high in question and question[low] > question[high]:
+                yield self.finding(
+                    "rule.min_over_max", f"{low} is larger than {high}", (*qpath, low)
+                )
+        applies = {
+            "min_length": qtype in _TEXT_TYPES,
+            "max_length": qtype in _TEXT_TYPES,
+            "pattern": qtype in _TEXT_TYPES,
+            "min_selected": qtype == "multiple_choice",
+            "max_selected": qtype == "multiple_choice",
+        }
+        for rule, ok in applies.items():
+            if rule in question and not ok:
+                yield self.finding(
+                    "rule.not_applicable", f"a {qtype} question ignores {rule}", (*qpath, rule)
+                )
+
+    # ------------------------------------------------------------ conditions
+
+    def _conditions(self) -> Iterator[tuple[Path, Any, int]]:
+        """(path, raw condition, asking order of the place that uses it)."""
+        for s_index, step in enumerate(self.steps):
+            later = self._order_after_step(s_index)
+            for r_index, route in enumerate(step.get("routes", [])):
+                yield ("steps", s_index, "routes", r_index, "when"), route["when"], later
+            for q_index, question in enumerate(step.get("questions", [])):
+                qpath: Path = ("steps", s_index, "questions", q_index)
+                entry = self.questions.get(question["id"])
+                mine = entry[2] if entry and entry[1] == qpath else later
+                for key in ("when", "required_when"):
+                    if key in question:
+                        yield (*qpath, key), question[key], mine
+                for o_index, option in enumerate(question.get("options", [])):
+                    if "when" in option:
+                        yield (*qpath, "options", o_index, "when"), option["when"], mine
+
+    def _order_after_step(self, s_index: int) -> int:
+        """The asking order just past every question of ``steps[s_index]``."""
+        count = sum(len(s.get("questions", [])) for s in self.steps[: s_index + 1])
+        return count
+
+    def conditions(self) -> Iterator[Finding]:
+        for cpath, condition, place in self._conditions():
+            for kind, ref, rpath, values in _condition_refs(condition, cpath):
+                if kind == "question":
+                    yield from self.question_ref(ref, rpath, values, place)
+                elif kind == "channel" and ref not in self.channel_ids:
+                    yield self.finding(
+                        "ref.unknown_channel", f"condition refers to unknown channel {ref!r}", rpath
+                    )
+                elif kind == "locale" and ref not in self.locales:
+                    yield self.finding(
+                        "ref.unknown_locale",
+                        f"condition refers to undeclared locale {ref!r}",
+                        rpath,
+                    )
+        for qid, (question, qpath, order) in self.questions.items():
+            if "depends_on" in question:
+                yield from self.dependency(qid, question, qpath, order)
+
+    def question_ref(self, ref: str, rpath: Path, values: Any, place: int) -> Iterator[Finding]:
+        if ref not in self.questions:
+            yield self.finding(
+                "ref.unknown_question", f"condition refers to unknown question {ref!r}", rpath
+            )
+            return
+        target, _, order = self.questions[ref]
+        if order >= place:
+            yield self.finding(
+                "ref.later_question",
+                f"condition refers to question {ref!r}, which is asked later (or here)",
+                rpath,
+            )
+        if target["type"] in _CHOICE and values is not None:
+            known = set(_dependent_options(target))
+            for value in values if isinstance(values, list) else [values]:
+                if value not in known:
+                    compared = "in" if isinstance(values, list) else "equals"
+                    yield self.finding(
+                        "ref.unknown_option",
+                        f"question {ref!r} has no option {value!r}",
+                        (*rpath[:-1], compared),
+                        "compare against one of the question's option ids",
+                    )
+
+    def dependency(
+        self, qid: str, question: dict[str, Any], qpath: Path, order: int
+    ) -> Iterator[Finding]:
+        spec = question["depends_on"]
+        parent_id = spec["question"]
+        ppath: Path = (*qpath, "depends_on", "question")
+        if parent_id not in self.questions:
+            yield self.finding(
+                "ref.unknown_question", f"depends_on names unknown question {parent_id!r}", ppath
+            )
+            return
+        parent, _, parent_order = self.questions[parent_id]
+        if parent_order >= order:
+            yield self.finding(
+                "ref.later_question",
+                f"{qid!r} depends on {parent_id!r}, which is not asked before it",
+                ppath,
+                "move the parent question before the dependent one",
+            )
+        if parent["type"] != "single_choice":
+            yield self.finding(
+                "dependent.parent_not_choice",
+                f"{parent_id!r} is a {parent['type']} question",
+                ppath,
+            )
+            return
+        lists: dict[str, Any] = spec["options"]
+        parent_options = _dependent_options(parent)
+        for value in lists:
+            if value not in parent_options:
+                yield self.finding(
+                    "ref.unknown_option",
+                    f"question {parent_id!r} has no option {value!r}",
+                    (*qpath, "depends_on", "options", value),
+                    "key each list by one of the parent's option ids",
+                )
+        for value in parent_options:
+            if value not in lists:
+                yield self.finding(
+                    "dependent.missing_list",
+                    f"no option list for {parent_id!r} = {value!r}",
+                    (*qpath, "depends_on", "options"),
+                    f"add a list under {value!r} (an empty list [] hides the question)",
+                )
+
+    # ------------------------------------------------------------ steps and flow
+
+    def step_links(self) -> Iterator[Finding]:
+        for s_index, step in enumerate(self.steps):
+            targets: list[tuple[Path, str]] = []
+            if "next" in step:
+                targets.append((("steps", s_index, "next"), step["next"]))
+            for r_index, route in enumerate(step.get("routes", [])):
+                targets.append((("steps", s_index, "routes", r_index, "to"), route["to"]))
+            if "on_helped" in step:
+                targets.append((("steps", s_index, "on_helped"), step["on_helped"]))
+            for tpath, target in targets:
+                if target not in self.kinds:
+                    yield self.finding("ref.unknown_step", f"unknown step {target!r}", tpath)
+            kind = step["kind"]
+            if kind == "articles" and self.kinds.get(step.get("on_helped", "")) != "resolved":
+                yield self.finding(
+                    "step.articles_without_resolved",
+                    "an articles step needs on_helped naming a resolved step",
+                    ("steps", s_index),
+                )
+            after = default_next(self.steps, s_index)
+            if kind == "request" and (after is None or self.kinds.get(after) != "confirmation"):
+                yield self.finding(
+                    "step.request_without_confirmation",
+                    "a request step must lead to a confirmation step",
+                    ("steps", s_index),
+                )
+            if kind not in _TERMINAL and after is None:
+                yield self.finding(
+                    "step.no_exit", "a step that is not an end has no next step", ("steps", s_index)
+                )
+        kinds = set(self.kinds.values())
+        if "channel_choice" not in kinds:
+            yield self.finding(
+                "step.no_channel_choice", "the workflow has no channel_choice step", ("steps",)
+            )
+        if "request" not in kinds:
+            yield self.finding("step.no_request", "the workflow has no request step", ("steps",))
+
+    def edges(self) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        for index, step in enumerate(self.steps):
+            targets: list[str] = []
+            if step["kind"] not in _TERMINAL:
+                targets += [r["to"] for r in step.get("routes", [])]
+                after = default_next(self.steps, index)
+                if after is not None:
+                    targets.append(after)
+                if "on_helped" in step:
+                    targets.append(step["on_helped"])
+            out.setdefault(step["id"], [t for t in targets if t in self.kinds])
+        return out
+
+    def flow(self) -> Iterator[Finding]:
+        edges = self.edges()
+        reached = _reach(self.steps[0]["id"], edges)
+        backwards: dict[str, list[str]] = {}
+        for source, targets in edges.items():
+            for target in targets:
+                backwards.setdefault(target, []).append(source)
+        ends: set[str] = set()
+        for sid, kind in self.kinds.items():
+            if kind in _TERMINAL:
+                ends |= _reach(sid, backwards)
+        first_index: dict[str, int] = {}
+        for index, step in enumerate(self.steps):
+            first_index.setdefault(step["id"], index)
+        for sid, index in first_index.items():
+            path: Path = ("steps", index, "id")
+            if sid not in reached:
+                yield self.finding(
+                    "flow.unreachable", f"no path from the start reaches step {sid!r}", path
+                )
+            elif sid not in ends:
+                looped = any(sid in _reach(t, edges) for t in edges[sid])
+                if looped:
+                    yield self.finding(
+                        "flow.endless_cycle",
+                        f"step {sid!r} is on a cycle that never leads to an end",
+                        path,
+                    )
+                else:
+                    yield self.finding(
+                        "flow.no_end", f"no path from step {sid!r} leads to an end", path
+                    )
+
+
+def _reach(start: str, edges: Mapping[str, list[str]]) -> set[str]:
+    """Every node reachable from ``start`` (itself included)."""
+    seen = {start}
+    todo = [start]
+    while todo:
+        for target in edges.get(todo.pop(), []):
+            if target not in seen:
+                seen.add(target)
+                todo.append(target)
+    return seen

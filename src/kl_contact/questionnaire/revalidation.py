@@ -1,0 +1,265 @@
+"""Checking again, on the server, what a frontend that ran its own UI submits.
+
+A frontend may show the questionnaire its own way and send a complete set of answers, or a
+whole ticket, in one document. :func:`revalidate_answers` and :func:`revalidate_ticket` give
+the issues the engine would have given for those answers, step by step along the path the
+answers lead through, and keep only the answers to questions that path shows: answers to
+hidden questions are dropped, never copied into a ticket. The ticket is then built again by
+the engine, so its subject, contact details and labels are the definition's, not the
+frontend's.
+
+Nothing here raises for what a frontend sends: a malformed document becomes
+``document.invalid`` issues. Nothing here performs I/O or reads a clock; the time of a ticket
+built from answers comes in as ``now``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from datetime import datetime
+from typing import Any
+
+import attrs
+
+from kl_contact._convert import converter
+from kl_contact.definition.conditions import ConditionContext, evaluate
+from kl_contact.definition.model import TERMINAL_KINDS, QuestionType, Step, StepKind, Workflow
+from kl_contact.engine.engine import Engine
+from kl_contact.engine.session import ArticleFeedback, ArticlesState, Session
+from kl_contact.errors import UsageError, ValidationIssue
+from kl_contact.questionnaire.answer_policy import apply_answer_policies, visible_answers
+from kl_contact.questionnaire.fields import phone_region
+from kl_contact.questionnaire.validation import Localizer, validate_step, visible_questions
+from kl_contact.schemas import violations
+from kl_contact.ticket.model import AnswerValue, Ticket, TicketArticles, WorkflowRef
+
+__all__ = ["Revalidation", "SubmittedAnswers", "revalidate_answers", "revalidate_ticket"]
+
+_REBUILT_FIELDS = (
+    "subject",
+    "description",
+    "contact",
+    "product",
+    "category",
+    "platform",
+    "answers",
+    "attachments",
+)
+
+
+@attrs.frozen(repr=False)
+class SubmittedAnswers:
+    """Every answer a user gave in a frontend's own UI, sent in one document.
+
+    ``articles`` tells what the user saw of the suggested articles, when the frontend
+    showed them; ``workflow`` names the definition the frontend used, when it knows.
+    """
+
+    channel: str
+    locale: str
+    answers: Mapping[str, AnswerValue] = attrs.field(factory=dict)
+    workflow: WorkflowRef | None = None
+    articles: TicketArticles = attrs.field(factory=TicketArticles)
+
+    def __repr__(self) -> str:
+        return (
+            f"SubmittedAnswers(channel={self.channel!r}, locale={self.locale!r}, "
+            f"answers={len(self.answers)})"
+        )
+
+
+@attrs.frozen(repr=False)
+class Revalidation:
+    """What the server makes of a submitted document.
+
+    ``issues`` are those the engine would have given (plus ``document.*`` issues for a
+    document that is malformed or made for another definition, and ``ticket.rebuilt``
+    warnings where a submitted ticket did not match its answers); ``answers`` are the
+    answers kept, ``dropped`` the ids of those that were not (hidden or unknown questions);
+    ``ticket`` is the ticket the engine builds from the kept answers, when there is no error
+    and the caller gave what a ticket needs.
+    """
+
+    issues: tuple[ValidationIssue, ...]
+    answers: Mapping[str, AnswerValue] = attrs.field(factory=dict)
+    dropped: tuple[str, ...] = ()
+    ticket: Ticket | None = None
+
+    @property
+    def ok(self) -> bool:
+        """Whether nothing blocks the request (warnings do not)."""
+        return all(issue.severity != "error" for issue in self.issues)
+
+    def __repr__(self) -> str:
+        codes = sorted({issue.code for issue in self.issues})
+        return (
+            f"Revalidation(ok={self.ok}, issues={codes}, answers={len(self.answers)}, "
+            f"dropped={len(self.dropped)}, ticket={self.ticket is not None})"
+        )
+
+
+def path_of_steps(workflow: Workflow, ctx: ConditionContext) -> Iterator[Step]:
+    """The steps the answers lead through, from the first up to the request step.
+
+    Routes are tried in order, as the engine does; an articles step is passed by
+    "Contact support". The walk stops at a request step or an end.
+    """
+    step, seen = workflow.start, set()
+    while step.id not in seen and step.kind not in TERMINAL_KINDS:
+        seen.add(step.id)
+        yield step
+        if step.kind is StepKind.REQUEST or step.next is None:
+            return
+        following = next((r.to for r in step.routes if evaluate(r.when, ctx)), step.next)
+        step = workflow.step(following)
+
+
+def _document(
+    workflow: Workflow, document: object, schema: str, cls: type[Any]
+) -> tuple[Any, list[ValidationIssue]]:
+    """The model of ``document`` (or ``None``) and ``document.invalid`` issues."""
+    if isinstance(document, cls):
+        return document, []
+    locale = workflow.default_locale
+    if isinstance(document, Mapping) and document.get("locale") in workflow.locales:
+        locale = str(document["locale"])
+    loc = Localizer(locale, workflow.default_locale, workflow.messages)
+    found = [
+        loc.issue("document.invalid", v.path, {"keyword": v.keyword})
+        for v in violations(schema, document)
+    ]
+    if found:
+        return None, found
+    try:
+        return converter.structure(document, cls), []
+    except Exception:  # cattrs groups its failures; what a frontend sent is not echoed
+        return None, [loc.issue("document.invalid", (), {"keyword": "structure"})]
+
+
+def _check(
+    workflow: Workflow, submitted: SubmittedAnswers
+) -> tuple[list[ValidationIssue], dict[str, AnswerValue], tuple[str, ...], list[Step]]:
+    known_locale = submitted.locale in workflow.locales
+    locale = submitted.locale if known_locale else workflow.default_locale
+    loc = Localizer(locale, workflow.default_locale, workflow.messages)
+    issues: list[ValidationIssue] = []
+    if not known_locale:
+        issues.append(loc.issue("document.unknown_locale", ("locale",)))
+    if submitted.channel not in {channel.id for channel in workflow.channels}:
+        issues.append(loc.issue("document.unknown_channel", ("channel",)))
+    ref = submitted.workflow
+    if ref is not None and (ref.id, ref.version) != (workflow.id, workflow.version):
+        issues.append(loc.issue("document.other_workflow", ("workflow",)))
+    # as the engine does: answer policies first, then conditions read only visible answers
+    answers = apply_answer_policies(workflow, submitted.answers, submitted.channel, locale)
+    seen = visible_answers(workflow, answers, submitted.channel, locale)
+    ctx = ConditionContext(answers=seen, channel=submitted.channel, locale=locale)
+    region = phone_region(workflow.phone_region, locale)
+    steps = list(path_of_steps(workflow, ctx))
+    kept: dict[str, AnswerValue] = {}
+    for step in steps:
+        if step.kind in {StepKind.QUESTIONS, StepKind.REQUEST}:
+            issues.extend(validate_step(step, answers, ctx, loc, region))
+            for question in visible_questions(step, ctx):
+                if question.id in answers and question.type is not QuestionType.INFO:
+                    kept[question.id] = answers[question.id]
+    known = workflow.questions()
+    issues.extend(
+        loc.issue("answer.unknown_question", ("answers", qid), severity="warning")
+        for qid in submitted.answers
+        if qid not in known
+    )
+    dropped = tuple(qid for qid in submitted.answers if qid not in kept)
+    return issues, kept, dropped, steps
+
+
+def _session(
+    workflow: Workflow,
+    submitted: SubmittedAnswers,
+    answers: Mapping[str, AnswerValue],
+    steps: list[Step],
+    session_id: str,
+    now: datetime,
+) -> Session:
+    """A session standing on the request step with these answers, as the engine would hold."""
+    articles = submitted.articles
+    return Session(
+        id=session_id,
+        workflow=WorkflowRef(workflow.id, workflow.version, workflow.digest),
+        locale=submitted.locale,
+        step=steps[-1].id,
+        created_at=now,
+        updated_at=now,
+        channel=submitted.channel,
+        answers=answers,
+        trail=tuple(step.id for step in steps[:-1]),
+        articles=ArticlesState(
+            shown=articles.shown,
+            opened=articles.opened,
+            feedback=tuple(ArticleFeedback(a, helpful=False) for a in articles.not_helpful),
+            escalated=articles.escalated,
+        ),
+    )
+
+
+def revalidate_answers(
+    workflow: Workflow,
+    document: SubmittedAnswers | Mapping[str, Any],
+    *,
+    ticket_id: str | None = None,
+    session_id: str | None = None,
+    now: datetime | None = None,
+) -> Revalidation:
+    """Check a complete set of answers as the engine would, and keep the visible ones.
+
+    ``document`` is a :class:`SubmittedAnswers` or its JSON (``answers.schema.json``).
+    With ``ticket_id`` and ``now`` (a timezone-aware time from the host), a ticket is built
+    when nothing blocks it; ``session_id`` defaults to ``ticket_id``.
+    """
+    if now is not None and now.utcoffset() is None:
+        raise UsageError("now must be a timezone-aware datetime", code="time.naive")
+    submitted, problems = _document(workflow, document, "answers", SubmittedAnswers)
+    if submitted is None:
+        return Revalidation(issues=tuple(problems))
+    issues, kept, dropped, steps = _check(workflow, submitted)
+    revalidation = Revalidation(issues=tuple(issues), answers=kept, dropped=dropped)
+    if ticket_id is None or now is None or not revalidation.ok:
+        return revalidation
+    if not steps or steps[-1].kind is not StepKind.REQUEST:
+        return revalidation
+    session = _session(workflow, submitted, kept, steps, session_id or ticket_id, now)
+    ticket = Engine(workflow).build_ticket(session, ticket_id, now)
+    return attrs.evolve(revalidation, ticket=ticket)
+
+
+def revalidate_ticket(workflow: Workflow, document: Ticket | Mapping[str, Any]) -> Revalidation:
+    """Check a ticket a frontend assembled: its answers as the engine would, then rebuild it.
+
+    The ticket comes back built again from the answers that were visible: its id, session,
+    time and article history are the submitted ones; everything derived from the answers,
+    and the workflow reference, are the engine's. Where a submitted field differed, a
+    ``ticket.rebuilt`` warning points at it.
+    """
+    ticket, problems = _document(workflow, document, "ticket", Ticket)
+    if ticket is None:
+        return Revalidation(issues=tuple(problems))
+    submitted = SubmittedAnswers(
+        channel=ticket.channel,
+        locale=ticket.locale,
+        answers={answer.question: answer.value for answer in ticket.answers},
+        workflow=ticket.workflow,
+        articles=ticket.articles,
+    )
+    issues, kept, dropped, steps = _check(workflow, submitted)
+    revalidation = Revalidation(issues=tuple(issues), answers=kept, dropped=dropped)
+    if not revalidation.ok or not steps or steps[-1].kind is not StepKind.REQUEST:
+        return revalidation
+    session = _session(workflow, submitted, kept, steps, ticket.session_id, ticket.created_at)
+    rebuilt = Engine(workflow).build_ticket(session, ticket.id, ticket.created_at)
+    loc = Localizer(ticket.locale, workflow.default_locale, workflow.messages)
+    warnings = [
+        loc.issue("ticket.rebuilt", (name,), severity="warning")
+        for name in _REBUILT_FIELDS
+        if getattr(rebuilt, name) != getattr(ticket, name)
+    ]
+    return attrs.evolve(revalidation, issues=(*issues, *warnings), ticket=rebuilt)

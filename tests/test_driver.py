@@ -1,0 +1,249 @@
+"""The drivers perform effects with the host's callables and never lose a session.
+
+A callable that raises, returns the wrong thing or runs past the timeout becomes the engine's
+failure event; the user can go on from there. The synchronous and asyncio drivers follow the
+same contract, which a property test checks by running both on the same failures.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from conftest import NOW, receipt_for, script
+from kl_contact import (
+    ArticleMatch,
+    AsyncDriver,
+    Driver,
+    Engine,
+    Receipt,
+    SendRegistrationEmail,
+    Ticket,
+    Transition,
+    dump_session,
+)
+from kl_contact.articles.model import ArticleQuery
+
+MATCH = ArticleMatch(id="kb-7", title="Activation", url="https://example.com/kb/7", score=0.9)
+
+
+def ok_search(query: ArticleQuery, limit: int) -> list[ArticleMatch]:
+    return [MATCH][:limit]
+
+
+def ok_submit(ticket: Ticket) -> Receipt:
+    return receipt_for(ticket.channel)
+
+
+class FailureLog(list[tuple[str, str]]):
+    """An ``on_failure`` callable that keeps (effect class, reason) pairs."""
+
+    def __call__(self, effect: object, reason: str) -> None:
+        self.append((type(effect).__name__, reason))
+
+    @property
+    def reasons(self) -> list[str]:
+        return [reason for _, reason in self]
+
+
+def broken(*args: Any) -> Any:
+    raise ConnectionError("backend down")
+
+
+def walk(driver: Driver, channel: str = "email") -> list[Transition]:
+    transitions = [driver.start(session_id="drv-1", now=NOW, locale="en")]
+    for event in script(channel, "en"):
+        transitions.append(driver.handle(transitions[-1].session, event, NOW))
+    return transitions
+
+
+async def walk_async(driver: AsyncDriver, channel: str = "email") -> list[Transition]:
+    transitions = [await driver.start(session_id="drv-1", now=NOW, locale="en")]
+    for event in script(channel, "en"):
+        transitions.append(await driver.handle(transitions[-1].session, event, NOW))
+    return transitions
+
+
+@pytest.mark.parametrize("channel", ["email", "chat", "phone"])
+def test_sync_driver_walks_to_the_confirmation(engine: Engine, channel: str) -> None:
+    notices: list[SendRegistrationEmail] = []
+    driver = Driver(engine, search=ok_search, submit=ok_submit, notify=notices.append)
+    last = walk(driver, channel)[-1]
+    assert last.view.kind == "confirmation"
+    assert last.session.request_number == "INC-000042"
+    assert [n.receipt.request_number for n in notices] == ["INC-000042"]
+    assert [type(e).__name__ for e in last.effects] == ["SubmitTicket", "SendRegistrationEmail"]
+
+
+def test_a_failing_search_becomes_articles_failed_and_the_walk_goes_on(engine: Engine) -> None:
+    failures = FailureLog()
+    driver = Driver(engine, search=broken, submit=ok_submit, on_failure=failures)
+    transitions = walk(driver)
+    at_articles = next(t for t in transitions if t.session.articles.search_id is not None)
+    assert at_articles.session.articles.status == "failed"
+    assert failures == [("SearchArticles", "error")]
+    assert transitions[-1].view.kind == "confirmation"
+
+
+def test_a_search_that_returns_garbage_is_an_error(engine: Engine) -> None:
+    driver = Driver(engine, search=lambda q, n: [{"id": "kb-1"}], submit=ok_submit)
+    transitions = walk(driver)
+    assert any(t.session.articles.status == "failed" for t in transitions)
+    assert transitions[-1].view.kind == "confirmation"
+
+
+def test_a_failing_submit_is_a_rejection_that_keeps_every_answer(engine: Engine) -> None:
+    driver = Driver(engine, search=ok_search, submit=broken)
+    last = walk(driver)[-1]
+    assert last.session.status == "active"
+    assert last.session.submission is not None
+    assert last.session.submission.rejection == "error"
+    assert [issue.code for issue in last.view.issues] == ["ticket.rejected"]
+    assert last.session.answers["email"] == "jane.roe@example.org"
+    # the backend recovers: sending again gets the receipt
+    driver.submit = ok_submit
+    again = driver.handle(last.session, script("email", "en")[-1], NOW)
+    assert again.view.kind == "confirmation"
+
+
+def test_a_submit_returning_no_receipt_is_a_rejection(engine: Engine) -> None:
+    driver = Driver(engine, search=ok_search, submit=lambda ticket: "INC-1")
+    last = walk(driver)[-1]
+    assert last.session.submission is not None
+    assert last.session.submission.status == "rejected"
+
+
+def test_a_failing_notice_is_reported_and_the_confirmation_stands(engine: Engine) -> None:
+    failures = FailureLog()
+    driver = Driver(engine, ok_search, ok_submit, notify=broken, on_failure=failures)
+    assert walk(driver)[-1].view.kind == "confirmation"
+    assert failures == [("SendRegistrationEmail", "error")]
+
+
+def test_a_hanging_callable_times_out_in_the_sync_driver(engine: Engine) -> None:
+    release = threading.Event()
+
+    def hanging_submit(ticket: Ticket) -> Receipt:
+        release.wait(30)
+        return ok_submit(ticket)
+
+    failures = FailureLog()
+    driver = Driver(engine, ok_search, hanging_submit, timeout=0.05, on_failure=failures)
+    try:
+        last = walk(driver)[-1]
+    finally:
+        release.set()
+    assert failures == [("SubmitTicket", "timeout")]
+    assert last.session.submission is not None
+    assert last.session.submission.rejection == "timeout"
+
+
+def test_a_callable_within_the_timeout_is_used(engine: Engine) -> None:
+    driver = Driver(engine, search=ok_search, submit=ok_submit, timeout=30)
+    assert walk(driver)[-1].view.kind == "confirmation"
+
+
+def test_a_raising_callable_under_a_timeout_is_an_error(engine: Engine) -> None:
+    driver = Driver(engine, search=broken, submit=ok_submit, timeout=30)
+    assert any(t.session.articles.status == "failed" for t in walk(driver))
+
+
+@pytest.mark.parametrize("bad", [0, -1.5])
+def test_a_timeout_must_be_positive(engine: Engine, bad: float) -> None:
+    with pytest.raises(ValueError, match="timeout"):
+        Driver(engine, search=ok_search, submit=ok_submit, timeout=bad)
+    with pytest.raises(ValueError, match="timeout"):
+        AsyncDriver(engine, search=ok_search, submit=ok_submit, timeout=bad)  # type: ignore[arg-type]
+
+
+def test_async_driver_walks_with_coroutines(engine: Engine) -> None:
+    notices: list[str] = []
+
+    async def search(query: ArticleQuery, limit: int) -> list[ArticleMatch]:
+        await asyncio.sleep(0)
+        return [MATCH]
+
+    async def submit(ticket: Ticket) -> Receipt:
+        await asyncio.sleep(0)
+        return receipt_for(ticket.channel)
+
+    async def notify(effect: SendRegistrationEmail) -> None:
+        notices.append(effect.receipt.request_number)
+
+    driver = AsyncDriver(engine, search=search, submit=submit, notify=notify)
+    last = asyncio.run(walk_async(driver, "chat"))[-1]
+    assert last.view.kind == "confirmation"
+    assert notices == ["INC-000042"]
+
+
+def test_async_driver_cancels_a_hanging_call_and_rejects(engine: Engine) -> None:
+    cancelled: list[bool] = []
+
+    async def hanging_search(query: ArticleQuery, limit: int) -> list[ArticleMatch]:
+        try:
+            await asyncio.sleep(30)
+        except asyncio.CancelledError:
+            cancelled.append(True)
+            raise
+        return []
+
+    async def failing_submit(ticket: Ticket) -> Receipt:
+        raise ConnectionError("backend down")
+
+    failures = FailureLog()
+    driver = AsyncDriver(engine, hanging_search, failing_submit, timeout=0.05, on_failure=failures)
+    last = asyncio.run(walk_async(driver))[-1]
+    assert cancelled == [True]
+    assert failures.reasons == ["timeout", "error"]
+    assert last.session.submission is not None
+    assert last.session.submission.rejection == "error"
+    assert last.session.answers["name"] == "Jane Roe"
+
+
+Outcome = st.sampled_from(["ok", "raise", "garbage"])
+
+
+def _callables(search_outcome: str, submit_outcome: str) -> tuple[Callable[..., Any], ...]:
+    def search(query: ArticleQuery, limit: int) -> Any:
+        if search_outcome == "raise":
+            raise RuntimeError("search down")
+        return [MATCH] if search_outcome == "ok" else 42
+
+    def submit(ticket: Ticket) -> Any:
+        if submit_outcome == "raise":
+            raise RuntimeError("submit down")
+        return ok_submit(ticket) if submit_outcome == "ok" else None
+
+    return search, submit
+
+
+@settings(max_examples=25, deadline=None)
+@given(search_outcome=Outcome, submit_outcome=Outcome, channel=st.sampled_from(["email", "phone"]))
+def test_sync_and_async_drivers_agree(
+    workflow: Any, search_outcome: str, submit_outcome: str, channel: str
+) -> None:
+    engine = Engine(workflow)
+    search, submit = _callables(search_outcome, submit_outcome)
+    sync_walk = walk(Driver(engine, search=search, submit=submit), channel)
+
+    async def as_coroutine(fn: Callable[..., Any], *args: Any) -> Any:
+        return fn(*args)
+
+    async_driver = AsyncDriver(
+        engine,
+        search=lambda q, n: as_coroutine(search, q, n),
+        submit=lambda t: as_coroutine(submit, t),
+    )
+    async_walk = asyncio.run(walk_async(async_driver, channel))
+    assert [dump_session(t.session) for t in sync_walk] == [
+        dump_session(t.session) for t in async_walk
+    ]
+    assert sync_walk[-1].view.kind == async_walk[-1].view.kind
+    # whatever failed, the user's details are all still there
+    assert sync_walk[-1].session.answers["email"] == "jane.roe@example.org"

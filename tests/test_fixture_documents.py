@@ -1,0 +1,79 @@
+"""The shared fixture documents get their expected verdict from the Python side.
+
+tests/js/ checks the very same files with ajv; together the two prove that a frontend
+validating with the shipped schemas accepts and refuses exactly what the library does.
+The files are written by tests/fixtures/make_documents.py (``make fixtures``).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import NOW
+from kl_contact import (
+    ChooseChannel,
+    Continue,
+    Engine,
+    Next,
+    UsageError,
+    dump_session,
+    load_event,
+    load_session,
+)
+from kl_contact.schemas import SCHEMA_NAMES, violations
+
+DOCUMENTS = Path(__file__).resolve().parent / "fixtures" / "documents"
+FILES = sorted(DOCUMENTS.glob("*.json"))
+COVERED = {"workflow", "session", "view", "event", "ticket", "receipt", "instructions"}
+
+
+def _read(path: Path) -> dict[str, Any]:
+    fixture: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return fixture
+
+
+def test_the_set_is_large_and_mixed() -> None:
+    fixtures = [_read(path) for path in FILES]
+    assert len(fixtures) >= 60
+    invalid = [f for f in fixtures if not f["valid"]]
+    assert len(invalid) * 3 >= len(fixtures)
+    for schema in COVERED:
+        verdicts = {f["valid"] for f in fixtures if f["schema"] == schema}
+        assert verdicts == {True, False}, schema
+    assert {f["schema"] for f in fixtures} <= set(SCHEMA_NAMES)
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.stem)
+def test_jsonschema_gives_the_expected_verdict(path: Path) -> None:
+    fixture = _read(path)
+    found = list(violations(fixture["schema"], fixture["document"]))
+    assert (not found) is fixture["valid"], [v.message for v in found]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [p for p in FILES if _read(p)["schema"] in {"session", "event"}],
+    ids=lambda p: p.stem,
+)
+def test_the_library_loads_what_the_schema_accepts_and_refuses_the_rest(path: Path) -> None:
+    fixture = _read(path)
+    load = load_session if fixture["schema"] == "session" else load_event
+    if fixture["valid"]:
+        load(fixture["document"])
+    else:
+        with pytest.raises(UsageError):
+            load(fixture["document"])
+
+
+def test_a_session_holding_issues_survives_storage(engine: Engine) -> None:
+    """After a wrong answer the session carries issues with paths; a store must get it back."""
+    started = engine.start(session_id="st-1", now=NOW, locale="en")
+    session = engine.handle(started.session, Continue(), NOW).session
+    session = engine.handle(session, ChooseChannel("chat"), NOW).session
+    wrong = engine.handle(session, Next({"subject": "VPN"}), NOW).session
+    assert wrong.issues
+    assert load_session(dump_session(wrong)) == wrong

@@ -1,0 +1,266 @@
+"""Paths and diagrams: every path of the default workflow is walked through the engine, and
+the diagrams parse back to the same steps and transitions."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Any
+
+import pydot
+import pytest
+
+from conftest import NOW, receipt_for
+from kl_contact import (
+    Answer,
+    ArticleHelped,
+    ArticleMatch,
+    ArticlesFound,
+    ChooseChannel,
+    Continue,
+    Engine,
+    Escalate,
+    Next,
+    SearchArticles,
+    Send,
+    SubmitTicket,
+    TicketAccepted,
+    Transition,
+    default_workflow,
+    parse_workflow,
+)
+from kl_contact.cli import main
+from kl_contact.definition.diagram import to_dot, to_mermaid
+from kl_contact.definition.paths import FlowPath, answers_for, flow_paths, transitions
+from kl_contact.engine.views import QuestionView
+
+WORKFLOW = default_workflow()
+PATHS = flow_paths(WORKFLOW)
+TEXT = "The protection stops after the latest update every time"
+
+
+def _fill(question: QuestionView, fixed: dict[str, Any]) -> Any:
+    if question.id in fixed:
+        return fixed[question.id]
+    options = [o.id for o in question.options]
+    values: dict[str, Any] = {
+        "single_choice": options[0] if options else None,
+        "multiple_choice": tuple(options[:1]),
+        "text": TEXT[: question.max_length or len(TEXT)],
+        "long_text": TEXT,
+        "email": "jane.roe@example.org",
+        "phone": "+44 20 7946 0958",
+        "consent": True,
+    }
+    return values.get(question.type)
+
+
+def _answer_all(engine: Engine, t: Transition, fixed: dict[str, Any]) -> Transition:
+    """Answer every visible question, again as answers reveal more, until none is new."""
+    given: dict[str, Any] = {}
+    while True:
+        new = {
+            q.id: value
+            for q in t.view.questions
+            if q.id not in given and (value := _fill(q, fixed)) is not None
+        }
+        if not new:
+            return t
+        given.update(new)
+        t = engine.handle(t.session, Answer(new), NOW)
+
+
+def _walk(path: FlowPath, channel: str) -> list[Transition]:
+    example = answers_for(WORKFLOW, path)
+    assert example is not None, path.describe()
+    engine = Engine(WORKFLOW)
+    t = engine.start(session_id="p-1", now=NOW, locale=example.locale)
+    seen = [t]
+    for taken in path.taken:
+        kind = t.view.kind
+        now = NOW + timedelta(minutes=len(seen))
+        if kind == "self_service":
+            t = engine.handle(t.session, Continue(), now)
+        elif kind == "channel_choice":
+            t = engine.handle(t.session, ChooseChannel(example.channel or channel), now)
+        elif kind in {"questions", "request"}:
+            t = _answer_all(engine, t, dict(example.answers))
+            t = engine.handle(t.session, Next({}) if kind == "questions" else Send({}), now)
+        elif kind == "articles":
+            event = ArticleHelped("kb-1") if taken.kind == "helped" else Escalate()
+            t = engine.handle(t.session, event, now)
+        seen.append(t)
+        for effect in t.effects:
+            if isinstance(effect, SearchArticles):
+                match = ArticleMatch(id="kb-1", title="A", url="https://example.com/1", score=1.0)
+                t = engine.handle(t.session, ArticlesFound(effect.search_id, (match,)), now)
+            elif isinstance(effect, SubmitTicket):
+                receipt = receipt_for(effect.ticket.channel)
+                t = engine.handle(t.session, TicketAccepted(effect.submission_id, receipt), now)
+        seen.append(t)
+    return seen
+
+
+@pytest.mark.parametrize("channel", ["email", "chat", "phone"])
+@pytest.mark.parametrize("path", PATHS, ids=lambda p: "-".join(p.steps[2:]))
+def test_every_path_of_the_default_workflow_walks_through_the_engine(
+    path: FlowPath, channel: str
+) -> None:
+    seen = _walk(path, channel)
+    steps = [t.session.step for t in seen]
+    visited = [s for i, s in enumerate(steps) if i == 0 or steps[i - 1] != s]
+    assert tuple(visited) == path.steps
+    final = seen[-1]
+    assert final.view.kind == WORKFLOW.step(path.end).kind.value
+    if path.end == "confirmation":
+        assert final.session.status == "submitted"
+        assert final.session.channel == channel
+    else:
+        assert final.session.status == "resolved"
+        assert final.session.submission is None
+
+
+def test_default_workflow_paths_cover_every_transition_and_end() -> None:
+    assert len(PATHS) == 3
+    taken = {(t.source, t.target) for p in PATHS for t in p.taken}
+    assert taken == {(t.source, t.target) for t in transitions(WORKFLOW)}
+    assert {p.end for p in PATHS} == {"confirmation", "resolved"}
+    # the route to the details skips the articles only for category "other"
+    direct = next(p for p in PATHS if "articles" not in p.steps)
+    example = answers_for(WORKFLOW, direct)
+    assert example is not None
+    assert example.answers == {"category": "other"}
+
+
+LOOPING = """
+  - id: loop_a
+    kind: questions
+    title: {en: A}
+    next: loop_b
+    questions:
+      - id: again
+        type: single_choice
+        label: {en: Again?}
+        options: [{id: "yes", label: {en: Y}}, {id: "no", label: {en: N}}]
+  - id: loop_b
+    kind: questions
+    title: {en: B}
+    routes:
+      - {when: {answer: again, equals: "yes"}, to: loop_a}
+      - {when: {all: [{answer: again, equals: "yes"}, {answer: again, equals: "no"}]}, to: end}
+    questions:
+      - {id: more, type: text, label: {en: More}}
+"""
+
+
+def test_a_loop_is_listed_once_and_an_impossible_branch_has_no_answers() -> None:
+    from test_lint import minimal
+
+    workflow = parse_workflow(minimal(LOOPING))
+    paths = flow_paths(workflow)
+    through = [p for p in paths if "loop_a" in p.steps]
+    assert through
+    assert all(len(set(p.steps)) == len(p.steps) for p in paths)
+    impossible = [
+        p for p in through if any(t.kind == "route" and t.target == "end" for t in p.taken)
+    ]
+    assert impossible
+    assert all(answers_for(workflow, p) is None for p in impossible)
+
+
+# ------------------------------------------------------------------ diagrams
+
+_NODE = re.compile(r'^    ([a-z][a-z0-9_-]*)(\["([^"]*)"\]|\(\["([^"]*)"\]\))$')
+_EDGE = re.compile(r'^    ([a-z][a-z0-9_-]*) -->(?:\|"([^"]*)"\|)? ([a-z][a-z0-9_-]*)$')
+
+
+def parse_mermaid(text: str) -> tuple[dict[str, tuple[str, bool]], list[tuple[str, str, str]]]:
+    """A strict parser of the Mermaid subset the diagram uses; anything else fails."""
+    lines = text.splitlines()
+    assert lines[0] == "flowchart TD"
+    nodes: dict[str, tuple[str, bool]] = {}
+    edges: list[tuple[str, str, str]] = []
+    for line in lines[1:]:
+        if node := _NODE.match(line):
+            assert node.group(1) not in nodes, line
+            rounded = node.group(4) is not None
+            nodes[node.group(1)] = (node.group(4) if rounded else node.group(3), rounded)
+        elif edge := _EDGE.match(line):
+            assert edge.group(1) in nodes, line
+            assert edge.group(3) in nodes, line
+            label = (edge.group(2) or "").replace("#quot;", '"').replace("#amp;", "&")
+            edges.append((edge.group(1), edge.group(3), label))
+        else:
+            raise AssertionError(f"not Mermaid flowchart syntax: {line!r}")
+    return nodes, edges
+
+
+def _expected_edges() -> list[tuple[str, str, str]]:
+    return [(t.source, t.target, t.label) for t in transitions(WORKFLOW)]
+
+
+def test_mermaid_diagram_parses_back_to_the_flow() -> None:
+    nodes, edges = parse_mermaid(to_mermaid(WORKFLOW))
+    assert list(nodes) == [s.id for s in WORKFLOW.steps]
+    assert {n for n, (_, rounded) in nodes.items() if rounded} == {"confirmation", "resolved"}
+    assert edges == _expected_edges()
+    assert ("question", "details", "category = other") in edges
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # pydot's own use of pyparsing
+def test_dot_diagram_parses_back_with_pydot() -> None:
+    graphs = pydot.graph_from_dot_data(to_dot(WORKFLOW))
+    assert graphs is not None
+    assert len(graphs) == 1
+    graph = graphs[0]
+    names = [n.get_name().strip('"') for n in graph.get_nodes()]
+    assert [n for n in names if n not in {"node", "edge"}] == [s.id for s in WORKFLOW.steps]
+    edges = [
+        (e.get_source().strip('"'), e.get_destination().strip('"'), (e.get("label") or '""')[1:-1])
+        for e in graph.get_edges()
+    ]
+    assert edges == _expected_edges()
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+def test_labels_with_quotes_survive_both_formats() -> None:
+    from test_lint import minimal
+
+    text = minimal(
+        """
+  - id: odd
+    kind: questions
+    title: {en: Odd}
+    routes:
+      - {when: {answer: pick, equals: "say \\"hi\\" & go"}, to: end}
+    questions:
+      - {id: pick, type: text, label: {en: Pick}}
+"""
+    )
+    workflow = parse_workflow(text)
+    _, edges = parse_mermaid(to_mermaid(workflow))
+    assert ("odd", "end", 'pick = say "hi" & go') in edges
+    graph = pydot.graph_from_dot_data(to_dot(workflow))[0]  # type: ignore[index]
+    labels = [e.get("label") for e in graph.get_edges()]
+    assert '"pick = say \\"hi\\" & go"' in labels
+
+
+def test_cli_graph_and_paths(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["graph", "--format", "mermaid"]) == 0
+    assert capsys.readouterr().out == to_mermaid(WORKFLOW)
+    assert main(["graph", "--format", "dot"]) == 0
+    assert capsys.readouterr().out == to_dot(WORKFLOW)
+    assert main(["paths"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("\npath ") + out.startswith("path ") == len(PATHS)
+    assert "at question: category = other -> details" in out
+    assert "for example: category=other" in out
+
+
+def test_docs_show_the_default_workflow_diagram_as_drawn() -> None:
+    from pathlib import Path
+
+    page = (Path(__file__).parents[1] / "docs" / "definition.md").read_text("utf-8")
+    block = re.search(r"```mermaid\n(.*?)```", page, re.S)
+    assert block is not None
+    assert block.group(1) == to_mermaid(WORKFLOW)

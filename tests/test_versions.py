@@ -1,0 +1,229 @@
+"""A session started on version 1 of a definition resumes on version 2: refused, or migrated
+with the documented result."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from importlib import resources
+from pathlib import Path
+
+import pytest
+
+from conftest import DETAILS, NOW, receipt_for
+from kl_contact import (
+    ArticleMatch,
+    ArticlesFound,
+    ChooseChannel,
+    Continue,
+    DroppedAnswer,
+    Engine,
+    Escalate,
+    Next,
+    Send,
+    Session,
+    SubmitTicket,
+    TicketAccepted,
+    UsageError,
+    dump_session,
+    load_session,
+    parse_workflow,
+)
+
+V1_TEXT = (
+    resources.files("kl_contact.definition").joinpath("default_workflow.yaml").read_text("utf-8")
+)
+V1 = parse_workflow(V1_TEXT, source="v1.yaml")
+
+
+def _v2(*edits: tuple[str, str]) -> str:
+    text = V1_TEXT.replace("version: 1\n", "version: 2\n", 1)
+    for old, new in edits:
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    return text
+
+
+# version 2 drops the "error message" question, the iOS platform and the "false positive"
+# category: answers to them cannot be kept
+V2_TEXT = _v2(
+    (
+        "      - id: error_text\n        type: text\n        max_length: 300\n"
+        '        label: {ru: "Текст сообщения об ошибке, если оно есть", '
+        'en: "The error message, if there is one"}\n',
+        "",
+    ),
+    ("          - {id: ios, label: {ru: iOS, en: iOS}}\n", ""),
+    (
+        "          - {id: false_positive, label: {ru: Ложное срабатывание, "
+        "en: A safe file or site is blocked}}\n",
+        "",
+    ),
+)
+V2 = parse_workflow(V2_TEXT, source="v2.yaml")
+
+ANSWERS = {
+    "product": "plus",
+    "platform": "ios",
+    "category": "false_positive",
+    "subject": "A safe site is blocked",
+    "error_text": "Access denied",
+}
+
+
+def _on_request_step() -> Session:
+    """A session on version 1 that asked for support and stands on the request step."""
+    engine = Engine(V1)
+    t = engine.start(session_id="v-1", now=NOW, locale="en")
+    t = engine.handle(t.session, Continue(), NOW)
+    t = engine.handle(t.session, ChooseChannel("chat"), NOW)
+    t = engine.handle(t.session, Next(ANSWERS), NOW)
+    (search,) = t.effects
+    match = ArticleMatch(id="kb-1", title="A", url="https://example.com/1", score=1.0)
+    t = engine.handle(t.session, ArticlesFound(search.search_id, (match,)), NOW)  # type: ignore[attr-defined]
+    t = engine.handle(t.session, Escalate(), NOW)
+    assert t.session.step == "details"
+    # the host stores the session as JSON and takes it up later
+    return load_session(dump_session(t.session))
+
+
+def test_versions_differ_in_version_and_digest() -> None:
+    assert (V1.id, V1.version, V2.id, V2.version) == ("home-support", 1, "home-support", 2)
+    assert V1.digest != V2.digest
+
+
+def test_resuming_on_another_version_is_refused_by_default() -> None:
+    session = _on_request_step()
+    engine = Engine(V2)
+    with pytest.raises(UsageError) as refused:
+        engine.resume(session, NOW)
+    assert refused.value.code == "session.version_mismatch"
+    with pytest.raises(UsageError) as handled:
+        engine.handle(session, Send(DETAILS), NOW)
+    assert handled.value.code == "session.version_mismatch"
+
+
+def test_migration_keeps_what_exists_drops_the_rest_and_asks_again() -> None:
+    session = _on_request_step()
+    engine = Engine(V2)
+    t, migration = engine.resume(session, NOW, on_version_change="migrate")
+    assert migration.changed_version
+    assert (migration.source.version, migration.target.version) == (1, 2)
+    assert set(migration.dropped) == {
+        DroppedAnswer("error_text", "question_removed"),
+        DroppedAnswer("platform", "option_removed"),
+        DroppedAnswer("category", "option_removed"),
+    }
+    moved = t.session
+    assert moved.workflow.version == 2
+    assert dict(moved.answers) == {"product": "plus", "subject": "A safe site is blocked"}
+    # the questionnaire needs input again: platform and category are required
+    assert (migration.step_from, migration.step_to) == ("details", "question")
+    assert moved.step == "question"
+    assert moved.trail == ("self_service", "channel")
+    assert moved.channel == "chat"
+    assert t.view.kind == "questions"
+    shown = {q.id: q.value for q in t.view.questions}
+    assert shown["product"] == "plus"
+    assert shown["platform"] is None
+    assert "error_text" not in shown
+    # the migrated session goes on to the end on version 2
+    t = engine.handle(
+        moved,
+        Next({"platform": "windows", "category": "web_protection", "web_component": "firewall"}),
+        NOW,
+    )
+    t = engine.handle(t.session, Escalate(), NOW + timedelta(seconds=1))
+    t = engine.handle(t.session, Send(DETAILS), NOW + timedelta(seconds=2))
+    (submit,) = [e for e in t.effects if isinstance(e, SubmitTicket)]
+    assert submit.ticket.workflow.version == 2
+    assert {a.question for a in submit.ticket.answers} >= {"product", "platform", "category"}
+    t = engine.handle(t.session, TicketAccepted(submit.submission_id, receipt_for("chat")), NOW)
+    assert t.view.kind == "confirmation"
+
+
+def test_migration_without_lost_answers_stays_on_the_step() -> None:
+    text = _v2(
+        (
+            "      - id: consent\n",
+            "      - id: how_found\n        type: text\n"
+            "        label: {ru: Как вы нас нашли?, en: How did you find us?}\n"
+            "      - id: consent\n",
+        )
+    )
+    session = _on_request_step()
+    t, migration = Engine(parse_workflow(text)).resume(session, NOW, on_version_change="migrate")
+    assert migration.dropped == ()
+    assert migration.step_to == "details"
+    assert t.session.trail == ("self_service", "channel", "question", "articles")
+    assert "how_found" in {q.id for q in t.view.questions}
+    assert t.effects == ()
+
+
+def test_same_version_resumes_unchanged_and_other_workflows_are_refused() -> None:
+    session = _on_request_step()
+    t, migration = Engine(V1).resume(session, NOW)
+    assert t.session == session
+    assert not migration.changed_version
+    other = parse_workflow(V1_TEXT.replace("id: home-support", "id: other-support", 1))
+    with pytest.raises(UsageError) as foreign:
+        Engine(other).resume(session, NOW, on_version_change="migrate")
+    assert foreign.value.code == "session.foreign"
+
+
+def test_an_ended_session_stays_on_its_version() -> None:
+    session = _on_request_step()
+    engine = Engine(V1)
+    t = engine.handle(session, Send(DETAILS), NOW)
+    (submit,) = t.effects
+    t = engine.handle(t.session, TicketAccepted(submit.submission_id, receipt_for("chat")), NOW)  # type: ignore[attr-defined]
+    with pytest.raises(UsageError) as ended:
+        Engine(V2).resume(t.session, NOW, on_version_change="migrate")
+    assert ended.value.code == "session.not_active"
+
+
+def test_migration_moves_to_the_channel_choice_when_the_channel_is_gone() -> None:
+    session = _on_request_step()
+    text = V2_TEXT
+    start = text.index("  - id: chat\n")
+    end = text.index("  - id: phone\n")
+    # the phone's hours suggest the chat while closed: that goes with the chat
+    without_chat = (text[:start] + text[end:]).replace("suggest: [email, chat]", "suggest: [email]")
+    workflow = parse_workflow(without_chat)
+    t, migration = Engine(workflow).resume(session, NOW, on_version_change="migrate")
+    assert DroppedAnswer("channel", "channel_removed") in migration.dropped
+    assert t.session.channel is None
+    assert t.view.kind == "channel_choice"
+
+
+def test_json_entry_point_refuses_a_session_of_another_version_and_returns_it() -> None:
+    from kl_contact import JsonEngine
+    from kl_contact._convert import converter
+    from kl_contact.engine.events import Event
+
+    session = dump_session(_on_request_step())
+    response = JsonEngine(Engine(V2)).handle(
+        {
+            "session": session,
+            "event": converter.unstructure(Send(DETAILS), Event),
+            "now": NOW.isoformat(),
+        }
+    )
+    assert response["ok"] is False
+    assert response["error"]["code"] == "session.version_mismatch"
+    assert response["session"] == session  # nothing typed is lost
+    assert "jane" not in response["error"]["message"].lower()
+
+
+def test_cli_draws_and_lists_a_definition_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from kl_contact.cli import main
+
+    path = tmp_path / "v2.yaml"
+    path.write_text(V2_TEXT, encoding="utf-8")
+    assert main(["paths", str(path)]) == 0
+    assert capsys.readouterr().out.count("path ") == 3
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(V2_TEXT.replace("to: details", "to: detail"), encoding="utf-8")
+    assert main(["graph", str(broken), "--format", "dot"]) == 2
+    assert "ref.unknown_step" in capsys.readouterr().err

@@ -1,0 +1,315 @@
+"""The web host over HTTP (Flask's test client): the four paths, e-mail, stale writes, errors."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from web.conftest import EXAMPLE, OFFICE_HOURS, ROOT, MailSink, free_port, need_module
+from web.walks import FlaskApi, next_event, script, send, walk
+
+need_module("flask")
+
+from kl_contact_web.app import create_app  # noqa: E402
+from kl_contact_web.host import Host  # noqa: E402
+from kl_contact_web.settings import Settings  # noqa: E402
+from kl_contact_web.storage import Storage  # noqa: E402
+
+from kl_contact import default_workflow  # noqa: E402
+
+SUPPORT = "help-desk@example.com"
+
+
+def make_settings(database_url: str, smtp_port: int) -> Settings:
+    return Settings(
+        database_url=database_url,
+        smtp_port=smtp_port,
+        support_email=SUPPORT,
+        mail_from=f"Support <{SUPPORT}>",
+        chat_url="https://chat.example.com/r/{request_number}",
+        phone="+74951112233",
+        phone_display="+7 495 111-22-33",
+        fixed_time=OFFICE_HOURS,
+    )
+
+
+@pytest.fixture
+def host(database_url: str, mail_sink: MailSink) -> Host:
+    return Host(make_settings(database_url, mail_sink.port))
+
+
+@pytest.fixture
+def api(host: Host) -> FlaskApi:
+    return FlaskApi(create_app(host=host))
+
+
+def body_of(letter: EmailMessage) -> str:
+    part = letter.get_body(preferencelist=("plain",))
+    assert part is not None
+    return str(part.get_content())
+
+
+@pytest.mark.parametrize("path", ["email", "chat", "phone"])
+def test_each_channel_ends_with_a_request_number_and_a_registration_email(
+    api: FlaskApi, host: Host, mail_sink: MailSink, path: str
+) -> None:
+    plan = script(path)
+    replies = walk(api, plan)
+    kinds = [reply["view"]["kind"] for reply in replies]
+    assert list(dict.fromkeys(kinds)) == [
+        "self_service", "channel_choice", "questions", "articles", "request", "confirmation"
+    ]  # fmt: skip
+    articles = replies[kinds.index("articles")]["view"]["articles"]
+    assert articles["status"] == "ready"
+    assert articles["matches"], "the built-in matcher found nothing"
+    versions = [reply["version"] for reply in replies]
+    assert versions == sorted(set(versions))
+    assert versions[0] == 1
+
+    confirmation = replies[-1]["view"]["confirmation"]
+    number = confirmation["request_number"]
+    assert re.fullmatch(r"WEB-\d{6}", number)
+    assert confirmation["channel"] == plan["channel"]
+
+    stored = host.storage.request(number)
+    assert stored is not None
+    assert stored.channel == plan["channel"]
+    assert stored.ticket["subject"] == plan["answers"]["subject"]
+    assert stored.ticket["contact"]["email"] == plan["answers"]["email"]
+    assert stored.email_status == "sent"
+
+    [(recipients, letter)] = mail_sink.wait(1)
+    address = plan["answers"]["email"]
+    assert recipients == [address]
+    assert letter["To"].addresses[0].addr_spec == address
+    assert letter["To"].addresses[0].display_name == plan["answers"]["name"]
+    assert letter["Reply-To"].addresses[0].addr_spec == SUPPORT
+    assert number in letter["Subject"]
+    assert letter["Content-Language"] == plan["locale"]
+    text = body_of(letter)
+    assert number in text
+    assert plan["answers"]["description"].split()[0] in text
+    expected = {
+        "email": SUPPORT,
+        "chat": f"https://chat.example.com/r/{number}",
+        "phone": "+7 495 111-22-33",
+    }[plan["channel"]]
+    assert expected in text
+    marker = {"ru": "Ответьте на это письмо", "en": "Reply to this e-mail"}[plan["locale"]]
+    assert marker in text
+
+
+def test_an_article_that_helps_ends_the_contact_without_a_request_or_letter(
+    api: FlaskApi, host: Host, mail_sink: MailSink
+) -> None:
+    replies = walk(api, script("helped"))
+    final = replies[-1]["view"]
+    assert final["kind"] == "resolved"
+    assert final["confirmation"] is None
+    assert host.storage.request("WEB-000001") is None
+    assert mail_sink.letters == []  # letters are sent before the reply, so none will come
+
+
+def test_a_second_tab_writing_from_an_old_version_is_refused_and_shown_the_latest(
+    api: FlaskApi,
+) -> None:
+    plan = script("email")
+    tab = walk(api, plan, until="questions")[-1]
+    status, first = send(api, tab, next_event(tab["view"], plan))
+    assert status == 200
+    assert first["view"]["kind"] == "articles"
+    status, second = send(api, tab, {"type": "back"})  # the other tab still holds `tab`
+    assert status == 409
+    assert second["error"]["code"] == "session.stale"
+    assert second["version"] == first["version"]
+    assert second["view"] == first["view"]
+    assert api.get(f"/api/sessions/{tab['session_id']}") == (200, first)
+
+
+def test_an_event_the_step_does_not_accept_changes_nothing(api: FlaskApi) -> None:
+    status, started = api.post("/api/sessions", {"locale": "en"})
+    assert status == 201
+    status, refused = send(api, started, {"type": "send", "answers": {"name": "x"}})
+    assert status == 422
+    assert refused["error"]["code"] == "event.not_allowed"
+    assert (refused["version"], refused["view"]) == (1, started["view"])
+    status, malformed = send(api, started, {"type": "choose_channel"})
+    assert status == 422
+    assert malformed["version"] == 1
+    assert api.get(f"/api/sessions/{started['session_id']}") == (200, started)
+
+
+def test_a_wrong_answer_comes_back_as_an_issue_and_keeps_what_was_typed(api: FlaskApi) -> None:
+    plan = script("phone")
+    questions = walk(api, plan, until="questions")[-1]
+    answers = {**plan["answers"], "subject": "no"}  # too short
+    event = next_event(questions["view"], {**plan, "answers": answers})
+    status, reply = send(api, questions, event)
+    assert status == 200
+    view = reply["view"]
+    assert view["kind"] == "questions"
+    subject = next(q for q in view["questions"] if q["id"] == "subject")
+    assert subject["value"] == "no"
+    assert subject["issues"]
+    assert subject["issues"][0]["message"]
+    product = next(q for q in view["questions"] if q["id"] == "product")
+    assert product["value"] == plan["answers"]["product"]
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        {"type": "ticket_accepted", "submission_id": "x", "receipt": {}},
+        {"type": "articles_found", "search_id": "x", "matches": []},
+    ],
+)
+def test_the_browser_may_not_send_the_hosts_events(api: FlaskApi, event: dict[str, Any]) -> None:
+    _, started = api.post("/api/sessions", {})
+    status, reply = send(api, started, event)
+    assert status == 403
+    assert reply["error"]["code"] == "event.host_only"
+
+
+@pytest.mark.parametrize("body", [None, [], {"event": {"type": "continue"}}, {"version": "1"}])
+def test_a_body_that_is_not_an_event_request_is_a_bad_request(api: FlaskApi, body: Any) -> None:
+    _, started = api.post("/api/sessions", {})
+    status, reply = api.post(f"/api/sessions/{started['session_id']}/events", body)
+    assert status == 400
+    assert reply["error"]["code"] == "request.invalid"
+
+
+def test_unknown_sessions_and_locales(api: FlaskApi) -> None:
+    assert api.get("/api/sessions/nope")[0] == 404
+    status, reply = api.post("/api/sessions/nope/events", {"version": 1, "event": {"type": "back"}})
+    assert (status, reply["error"]["code"]) == (404, "session.unknown")
+    status, reply = api.post("/api/sessions", {"locale": "de"})
+    assert (status, reply["error"]["code"]) == (422, "locale.unknown")
+    status, reply = api.post("/api/sessions", {"locale": "ru"})
+    assert (status, reply["view"]["locale"]) == (201, "ru")
+
+
+def test_without_a_mail_server_the_request_is_still_registered_and_nothing_personal_is_logged(
+    database_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    host = Host(make_settings(database_url, free_port()))  # nothing listens there
+    api = FlaskApi(create_app(host=host))
+    plan = script("chat")
+    with caplog.at_level(logging.INFO):
+        final = walk(api, plan)[-1]
+    number = final["view"]["confirmation"]["request_number"]
+    stored = host.storage.request(number)
+    assert stored is not None
+    assert stored.email_status == "failed"
+    logged = caplog.text
+    assert number in logged
+    for value in ("email", "name", "description", "subject"):
+        assert plan["answers"][value] not in logged
+
+
+class BrokenDesk(Storage):
+    """A database that takes sessions but cannot store requests."""
+
+    def register_request(self, *args: Any, **kwargs: Any) -> str:
+        raise ConnectionError("the requests table is unavailable")
+
+
+def test_a_request_that_cannot_be_stored_is_rejected_and_can_be_sent_again(
+    database_url: str, mail_sink: MailSink
+) -> None:
+    settings = make_settings(database_url, mail_sink.port)
+    broken = Host(settings, storage=BrokenDesk(database_url))
+    plan = script("email")
+    details = walk(FlaskApi(create_app(host=broken)), plan, until="request")[-1]
+    status, reply = send(
+        FlaskApi(create_app(host=broken)), details, next_event(details["view"], plan)
+    )
+    assert status == 200
+    assert reply["view"]["kind"] == "request"
+    assert reply["view"]["status"] == "active"
+    assert [i["code"] for i in reply["view"]["issues"]] == ["ticket.rejected"]
+    description = next(q for q in reply["view"]["questions"] if q["id"] == "description")
+    assert description["value"] == plan["answers"]["description"]
+    # the database is back: the same worker code on a healthy store takes the retry
+    healthy = FlaskApi(create_app(host=Host(settings)))
+    status, retried = send(healthy, reply, next_event(reply["view"], plan))
+    assert status == 200
+    assert retried["view"]["kind"] == "confirmation"
+
+
+def test_the_page_is_served_with_a_strict_content_policy(api: FlaskApi) -> None:
+    page = api.client.get("/")
+    assert page.status_code == 200
+    assert b'<main id="view"' in page.data
+    policy = page.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in policy
+    assert "unsafe-inline" not in policy
+    script_file = api.client.get("/static/app.js")
+    assert script_file.status_code == 200
+    assert b"function render" in script_file.data
+    assert api.client.get("/api/sessions/x").headers["Cache-Control"] == "no-store"
+
+
+def _wire_vocabulary() -> set[str]:
+    """Every property name and enum value of the schemas the page reads and writes."""
+    words: set[str] = set()
+
+    def collect(node: Any) -> None:
+        if isinstance(node, dict):
+            words.update(node.get("properties", {}))
+            words.update(v for v in node.get("enum", []) if isinstance(v, str))
+            if isinstance(node.get("const"), str):
+                words.add(node["const"])
+            for value in node.values():
+                collect(value)
+        elif isinstance(node, list):
+            for value in node:
+                collect(value)
+
+    for name in ("view", "event", "common", "instructions", "wire"):
+        collect(json.loads((ROOT / "schemas" / f"{name}.schema.json").read_text()))
+    return words
+
+
+def test_the_page_knows_nothing_of_the_default_workflow() -> None:
+    workflow = default_workflow()
+    ids = {workflow.id} | {step.id for step in workflow.steps}
+    ids |= {channel.id for channel in workflow.channels}
+    for step in workflow.steps:
+        for question in step.questions:
+            ids.add(question.id)
+            ids.update(option.id for option in question.options)
+    static = EXAMPLE / "kl_contact_web" / "static"
+    literals: set[str] = set()
+    for path in static.iterdir():
+        literals.update(re.findall(r"[\"'`]([^\"'`\n]+)[\"'`]", path.read_text(encoding="utf-8")))
+    assert len(ids) > 40
+    assert (literals & ids) - _wire_vocabulary() == set()
+
+
+def test_settings_come_from_the_environment() -> None:
+    settings = Settings.from_env(
+        {
+            "KL_CONTACT_WEB_DATABASE_URL": "postgresql://db/contact",
+            "KL_CONTACT_WEB_SMTP_PORT": "2525",
+            "KL_CONTACT_WEB_CATALOGS": "a.yaml:b.yaml",
+            "KL_CONTACT_WEB_PHONE": "",
+            "UNRELATED": "x",
+        }
+    )
+    assert settings.database_url == "postgresql://db/contact"
+    assert settings.smtp_port == 2525
+    assert settings.catalogs == ("a.yaml", "b.yaml")
+    assert settings.phone == Settings().phone
+    with pytest.raises(ValueError, match="KL_CONTACT_WEB_SMTP_PORT"):
+        Settings.from_env({"KL_CONTACT_WEB_SMTP_PORT": "twenty-five"})
+
+
+def test_the_default_database_is_a_file_beside_the_example() -> None:
+    assert Settings().database_url.startswith("sqlite:///")
+    assert Path(Settings().database_url.removeprefix("sqlite:///")).is_relative_to(EXAMPLE)
