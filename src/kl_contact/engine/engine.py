@@ -155,6 +155,11 @@ class Engine:
         self._ref = WorkflowRef(workflow.id, workflow.version, workflow.digest)
         self._channels = {channel.id for channel in workflow.channels}
         self._kinds = {step.id: step.kind for step in workflow.steps}
+        self._last_context: tuple[object, tuple[str | None, str], ConditionContext] = (
+            object(),
+            (None, ""),
+            ConditionContext(answers={}, channel=None, locale=""),
+        )
         # Localised once per locale, so that building a view does no lookup it did before.
         self._option_views = {
             (q.id, locale): tuple(
@@ -465,8 +470,15 @@ class Engine:
         return attrs.evolve(session, history=history, updated_at=now)
 
     def _context(self, session: Session) -> ConditionContext:
+        # One step reads the context several times for the same answers: the last one is
+        # kept, keyed by the answers object itself (held here, so its identity is not reused).
+        last = self._last_context
+        if last[0] is session.answers and last[1] == (session.channel, session.locale):
+            return last[2]
         answers = visible_answers(self.workflow, session.answers, session.channel, session.locale)
-        return ConditionContext(answers=answers, channel=session.channel, locale=session.locale)
+        ctx = ConditionContext(answers=answers, channel=session.channel, locale=session.locale)
+        self._last_context = (session.answers, (session.channel, session.locale), ctx)
+        return ctx
 
     def _with_policies(self, session: Session) -> Session:
         """The session after the definition's answer policies (see answer_policy.py)."""
