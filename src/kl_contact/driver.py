@@ -19,7 +19,6 @@ the engine: ``now`` is still the host's.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import inspect
 import threading
@@ -287,6 +286,8 @@ class AsyncDriver:
 
     async def _call(self, fn: Callable[..., Any], *args: Any) -> Any:
         try:
+            import asyncio  # only hosts that use the async driver pay for importing it
+
             async with asyncio.timeout(self.timeout):
                 result = fn(*args)
                 if inspect.isawaitable(result):

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-
-import snowballstemmer  # type: ignore[import-untyped]
+from typing import Any
 
 __all__ = ["STOP_WORDS", "analyse", "fold", "terms_with_words"]
 
@@ -48,10 +47,20 @@ _STOP_WORDS_TEXT = """
 STOP_WORDS: frozenset[str] = frozenset(fold(word) for word in _STOP_WORDS_TEXT.split())
 """Words too common to tell articles apart (folded: lower case, "ё" as "е")."""
 
-_STEMMERS = {
-    "ru": snowballstemmer.stemmer("russian"),
-    "en": snowballstemmer.stemmer("english"),
-}
+_STEMMERS: dict[str, Any] = {}
+
+
+def _stemmer(language: str) -> Any:
+    """The Snowball stemmer of a language, made on first use (not at import)."""
+    stemmer = _STEMMERS.get(language)
+    if stemmer is None:
+        import snowballstemmer  # type: ignore[import-untyped]
+
+        name = {"ru": "russian", "en": "english"}[language]
+        stemmer = _STEMMERS[language] = snowballstemmer.stemmer(name)
+    return stemmer
+
+
 _CACHE_LIMIT = 200_000
 _stems: dict[str, str] = {}
 
@@ -60,7 +69,7 @@ def _stem(word: str, *, keep: bool = True) -> str:
     stem = _stems.get(word)
     if stem is None:
         language = "ru" if _CYRILLIC.search(word) else "en"
-        stem = _STEMMERS[language].stemWord(word)
+        stem = _stemmer(language).stemWord(word)
         if keep and len(_stems) < _CACHE_LIMIT:
             _stems[word] = stem
     return stem

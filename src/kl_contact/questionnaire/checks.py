@@ -12,8 +12,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import phonenumbers
-
 from kl_contact.questionnaire.messages import missing_messages
 
 __all__ = ["Problem", "questionnaire_problems"]
@@ -38,6 +36,8 @@ def questionnaire_problems(data: dict[str, Any]) -> Iterator[Problem]:
                 ("locales", index),
                 f"add a {locale!r} entry under messages: for each of them",
             )
+    import phonenumbers  # imported on first use: it costs more than the rest of the package
+
     region = data.get("phone_region")
     if region is not None and region not in phonenumbers.SUPPORTED_REGIONS:
         yield (

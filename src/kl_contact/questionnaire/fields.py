@@ -17,9 +17,6 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, overload
 
-import phonenumbers
-from email_validator import EmailNotValidError, validate_email
-
 from kl_contact.definition.conditions import ConditionContext, evaluate
 from kl_contact.definition.model import AttachmentPolicy, Question, QuestionType
 from kl_contact.errors import ValidationIssue
@@ -28,6 +25,10 @@ from kl_contact.ticket.model import AnswerValue, Attachment
 
 if TYPE_CHECKING:  # pragma: no cover
     from kl_contact.questionnaire.validation import Localizer
+
+
+if TYPE_CHECKING:
+    from phonenumbers import PhoneNumber
 
 __all__ = [
     "LANGUAGE_REGIONS",
@@ -86,6 +87,8 @@ def normalise_email(text: str) -> str | None:
     >>> normalise_email(" Jane.Roe@EXAMPLE.org "), normalise_email("jane@")
     ('Jane.Roe@example.org', None)
     """
+    from email_validator import EmailNotValidError, validate_email  # imported on first use
+
     try:
         checked = validate_email(text.strip(), check_deliverability=False, strict=True)
     except EmailNotValidError:
@@ -94,7 +97,9 @@ def normalise_email(text: str) -> str | None:
     return normalised
 
 
-def _parse_phone(text: str, region: str | None) -> phonenumbers.PhoneNumber | None:
+def _parse_phone(text: str, region: str | None) -> PhoneNumber | None:
+    import phonenumbers  # imported on first use: it costs more than the rest of the package
+
     try:
         number = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException:
@@ -116,6 +121,8 @@ def normalise_phone(text: str, region: str | None = None) -> str | None:
     number = _parse_phone(text, region)
     if number is None:
         return None
+    import phonenumbers
+
     e164: str = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     return e164
 
