@@ -24,6 +24,7 @@ __all__ = [
     "NotCondition",
     "describe",
     "evaluate",
+    "is_answered",
     "questions_referenced",
 ]
 
@@ -102,7 +103,8 @@ class ConditionContext:
     locale: str
 
 
-def _is_answered(value: object) -> bool:
+def is_answered(value: object) -> bool:
+    """Whether a value counts as an answer (a blank text, ``False`` or ``[]`` does not)."""
     if value is None or value is False:
         return False
     if isinstance(value, str):
@@ -134,7 +136,7 @@ def evaluate(condition: Condition | None, ctx: ConditionContext) -> bool:
                 return any(item in values for item in answer)
             return answer in values
         case AnswerAnswered(question, answered):
-            return _is_answered(ctx.answers.get(question)) == answered
+            return is_answered(ctx.answers.get(question)) == answered
         case ChannelIs(channels):
             return ctx.channel in channels
         case LocaleIs(locales):

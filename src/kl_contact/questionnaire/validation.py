@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from kl_contact.definition.conditions import ConditionContext, evaluate
+from kl_contact.definition.conditions import ConditionContext, evaluate, is_answered
 from kl_contact.definition.model import Option, Question, QuestionType, Step
 from kl_contact.errors import Severity, ValidationIssue
 from kl_contact.questionnaire.fields import check_field_type
@@ -75,17 +75,6 @@ def is_required(question: Question, ctx: ConditionContext) -> bool:
     return question.required or (
         question.required_when is not None and evaluate(question.required_when, ctx)
     )
-
-
-def is_answered(value: AnswerValue | None) -> bool:
-    """Whether a value counts as an answer (a blank text, ``False`` or ``[]`` does not)."""
-    if value is None or value is False:
-        return False
-    if isinstance(value, str):
-        return value.strip() != ""
-    if isinstance(value, tuple):
-        return len(value) > 0
-    return True
 
 
 def validate_answer(
