@@ -38,7 +38,8 @@ web: $(WEB_STAMP)
 	PYTHONPATH=$(WEB) $(BIN)/python -m kl_contact_web --smtp-sink
 
 # Under CI=true the test target also fuzzes each harness for a minute.
-test: lint typecheck unit schemas js docs $(if $(filter true,$(CI)),fuzz-ci)
+# unit runs last so that the test runner's summary closes the output.
+test: lint typecheck schemas js docs $(if $(filter true,$(CI)),fuzz-ci) unit
 
 LINTED := src tests $(wildcard benchmarks examples fuzz)
 
