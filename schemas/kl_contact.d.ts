@@ -855,6 +855,10 @@ export interface SearchArticlesEffect {
   search_id: string;
   query: ArticleQuery;
   limit: number;
+  /**
+   * The lowest score worth showing, from the definition.
+   */
+  min_score?: number;
 }
 /**
  * What to search articles for.

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Callable
+from datetime import UTC
 from typing import Any
 
 import pytest
@@ -247,3 +248,46 @@ def test_sync_and_async_drivers_agree(
     assert sync_walk[-1].view.kind == async_walk[-1].view.kind
     # whatever failed, the user's details are all still there
     assert sync_walk[-1].session.answers["email"] == "jane.roe@example.org"
+
+
+def test_the_definitions_min_score_and_limit_hold_for_any_search_service() -> None:
+    from datetime import datetime
+
+    from kl_contact import (
+        ArticleMatch,
+        ChooseChannel,
+        Continue,
+        Engine,
+        Next,
+        Receipt,
+        SearchArticles,
+        default_workflow,
+    )
+    from kl_contact.driver import Driver
+
+    workflow = default_workflow()
+    scores = [5.0, workflow.articles.min_score, workflow.articles.min_score / 2, 0.0] + [3.0] * 9
+
+    def search(query, limit):  # type: ignore[no-untyped-def]
+        return [
+            ArticleMatch(id=f"a{i}", title="t", url="https://example.com/a", score=s)
+            for i, s in enumerate(scores)
+        ]
+
+    def submit(ticket):  # type: ignore[no-untyped-def]
+        return Receipt(request_number="R-1", channel=ticket.channel)
+
+    now = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+    driver = Driver(Engine(workflow), search=search, submit=submit)
+    t = driver.start(session_id="ms-1", now=now, locale="en")
+    t = driver.handle(t.session, Continue(), now)
+    t = driver.handle(t.session, ChooseChannel("email"), now)
+    answers = {"product": "plus", "platform": "windows", "category": "vpn", "subject": "VPN drops"}
+    t = driver.handle(t.session, Next(answers), now)
+    effect = next(e for e in t.effects if isinstance(e, SearchArticles))
+    assert effect.min_score == workflow.articles.min_score > 0
+    assert t.view.articles is not None
+    shown = t.view.articles.matches
+    assert all(m.score >= workflow.articles.min_score for m in shown)
+    assert [m.id for m in shown][:2] == ["a0", "a1"]
+    assert len(shown) == workflow.articles.limit

@@ -109,7 +109,8 @@ def _checked(effect: Effect, value: Any) -> _Outcome:
             raise _Failed("error") from None
         if not all(isinstance(match, ArticleMatch) for match in matches):
             raise _Failed("error")
-        return _Outcome(matches)
+        # the definition's threshold holds whatever search service answered
+        return _Outcome(tuple(m for m in matches if m.score >= effect.min_score)[: effect.limit])
     if isinstance(effect, SubmitTicket) and not isinstance(value, Receipt):
         raise _Failed("error")
     return _Outcome(value)

@@ -16,11 +16,17 @@ __all__ = ["EFFECT_TYPES", "Effect", "SearchArticles", "SendRegistrationEmail", 
 
 @attrs.frozen
 class SearchArticles:
-    """Find articles for ``query``; answer with ``ArticlesFound`` (same ``search_id``)."""
+    """Find articles for ``query``; answer with ``ArticlesFound`` (same ``search_id``).
+
+    ``limit`` and ``min_score`` come from the definition's ``articles:`` settings, so a host
+    that answers from its own search service applies the same threshold as the built-in
+    matcher (``Bm25Matcher.for_workflow``).
+    """
 
     search_id: str
     query: ArticleQuery
     limit: int
+    min_score: float = 0.0
 
 
 @attrs.frozen

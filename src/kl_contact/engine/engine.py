@@ -591,6 +591,7 @@ class Engine:
                     search_id=search_id,
                     query=self._query(session),
                     limit=self.workflow.articles.limit,
+                    min_score=self.workflow.articles.min_score,
                 ),
             )
         return Transition(session=session, view=self.view(session), effects=effects)
