@@ -60,7 +60,7 @@ schemas: $(STAMP)
 # The model-based test with many thousands of random sessions (about 10 minutes).
 SOAK_EXAMPLES ?= 5000
 soak: $(STAMP)
-	KL_STATEFUL_EXAMPLES=$(SOAK_EXAMPLES) $(BIN)/pytest -q -p no:cacheprovider tests/test_stateful.py
+	KL_STATEFUL_EXAMPLES=$(SOAK_EXAMPLES) $(BIN)/pytest -q -p no:cacheprovider tests/engine/test_stateful.py
 
 # Every fuzz/fuzz_*.py harness runs for FUZZ_SECONDS; crashing inputs land in test-artifacts/fuzz/.
 FUZZ_SECONDS ?= 120

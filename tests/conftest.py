@@ -112,3 +112,37 @@ def workflow():  # type: ignore[no-untyped-def]
 @pytest.fixture
 def engine(workflow) -> Engine:  # type: ignore[no-untyped-def]
     return Engine(workflow)
+
+
+def minimal(extra_steps: str = "") -> str:
+    """A small sound definition (English only) with ``extra_steps`` after the channel choice."""
+    return f"""format: 1
+id: mini
+version: 1
+locales: [en]
+default_locale: en
+title: {{en: Mini}}
+self_service: []
+contacts_page: {{title: {{en: Contacts}}, url: {{en: "https://example.com/c"}}}}
+channels:
+  - id: email
+    title: {{en: E-mail}}
+    description: {{en: Write to us}}
+    button: {{en: Write}}
+    instructions:
+      - text: {{en: "Request {{request_number}} is registered."}}
+registration_note: {{en: "A letter goes to {{email}}."}}
+steps:
+  - id: channel
+    kind: channel_choice
+    title: {{en: Channel}}
+{extra_steps}
+  - id: request
+    kind: request
+    title: {{en: Request}}
+    questions:
+      - {{id: email, type: email, role: contact_email, required: true, label: {{en: E-mail}}}}
+  - id: end
+    kind: confirmation
+    title: {{en: Sent}}
+"""

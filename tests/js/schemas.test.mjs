@@ -1,7 +1,7 @@
 // The shipped JSON Schemas, checked by ajv (draft 2020-12, with ajv-formats) the way a
 // frontend team would use them, against the shared fixture documents: every document must get
 // the verdict recorded beside it, the same verdict the Python side gives
-// (tests/test_fixture_documents.py). Nothing here is fetched: every $ref resolves to a
+// (tests/test_schemas_fixtures.py). Nothing here is fetched: every $ref resolves to a
 // schema loaded from ../../schemas/.
 import { test } from "node:test";
 import assert from "node:assert/strict";

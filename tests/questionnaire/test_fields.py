@@ -346,7 +346,7 @@ def test_default_policy_suits_screenshots_and_logs() -> None:
 
 
 def _codes_in_source() -> set[str]:
-    root = Path(__file__).resolve().parents[1] / "src" / "kl_contact"
+    root = Path(__file__).resolve().parents[2] / "src" / "kl_contact"
     found: set[str] = set()
     for path in root.rglob("*.py"):
         text = path.read_text(encoding="utf-8")

@@ -13,51 +13,18 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import minimal
 from kl_contact import DefinitionError, parse_workflow
 from kl_contact.cli import main
 from kl_contact.definition.lint import CODES, lint_text
 
-HERE = Path(__file__).parent / "definitions"
+HERE = Path(__file__).parents[1] / "definitions"
 BROKEN = HERE / "broken"
 INDEX: dict[str, dict[str, Any]] = yaml.safe_load((HERE / "broken-index.yaml").read_text("utf-8"))
 DEFAULT_TEXT = (
     resources.files("kl_contact.definition").joinpath("default_workflow.yaml").read_text("utf-8")
 )
-DOCS = (Path(__file__).parents[1] / "docs" / "definition.md").read_text("utf-8")
-
-
-def minimal(extra_steps: str = "") -> str:
-    """A small sound definition (English only) with ``extra_steps`` after the channel choice."""
-    return f"""format: 1
-id: mini
-version: 1
-locales: [en]
-default_locale: en
-title: {{en: Mini}}
-self_service: []
-contacts_page: {{title: {{en: Contacts}}, url: {{en: "https://example.com/c"}}}}
-channels:
-  - id: email
-    title: {{en: E-mail}}
-    description: {{en: Write to us}}
-    button: {{en: Write}}
-    instructions:
-      - text: {{en: "Request {{request_number}} is registered."}}
-registration_note: {{en: "A letter goes to {{email}}."}}
-steps:
-  - id: channel
-    kind: channel_choice
-    title: {{en: Channel}}
-{extra_steps}
-  - id: request
-    kind: request
-    title: {{en: Request}}
-    questions:
-      - {{id: email, type: email, role: contact_email, required: true, label: {{en: E-mail}}}}
-  - id: end
-    kind: confirmation
-    title: {{en: Sent}}
-"""
+DOCS = (Path(__file__).parents[2] / "docs" / "definition.md").read_text("utf-8")
 
 
 def test_corpus_is_large_and_fully_indexed() -> None:

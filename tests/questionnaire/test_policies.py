@@ -7,7 +7,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import NOW
+from conftest import NOW, minimal
 from kl_contact import (
     Answer,
     ChooseChannel,
@@ -20,7 +20,6 @@ from kl_contact import (
 )
 from kl_contact.definition.conditions import ConditionContext, evaluate
 from kl_contact.questionnaire.answer_policy import apply_answer_policies
-from test_lint import minimal
 
 WORKFLOW = default_workflow()
 

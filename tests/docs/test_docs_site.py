@@ -13,7 +13,7 @@ import yaml
 from docs_diagram import PAGE, expected_page
 from kl_contact import default_workflow, to_mermaid
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _config() -> dict[str, object]:
@@ -68,5 +68,7 @@ def test_the_site_covers_what_a_reader_needs() -> None:
 
 def test_the_diagram_page_is_drawn_from_the_default_workflow() -> None:
     text = PAGE.read_text(encoding="utf-8")
-    assert text == expected_page(text), "docs/diagram.md is stale: run python tests/docs_diagram.py"
+    assert text == expected_page(text), (
+        "docs/diagram.md is stale: run python tests/docs/docs_diagram.py"
+    )
     assert to_mermaid(default_workflow()) in text

@@ -260,7 +260,7 @@ def test_cli_graph_and_paths(capsys: pytest.CaptureFixture[str]) -> None:
 def test_docs_show_the_default_workflow_diagram_as_drawn() -> None:
     from pathlib import Path
 
-    page = (Path(__file__).parents[1] / "docs" / "definition.md").read_text("utf-8")
+    page = (Path(__file__).parents[2] / "docs" / "definition.md").read_text("utf-8")
     block = re.search(r"```mermaid\n(.*?)```", page, re.S)
     assert block is not None
     assert block.group(1) == to_mermaid(WORKFLOW)

@@ -18,7 +18,7 @@ import yaml
 from kl_contact import DefinitionError, Limits, load_workflow, parse_workflow
 from kl_contact.definition.loader import check_document
 
-HOSTILE = Path(__file__).parent / "hostile"
+HOSTILE = Path(__file__).parents[1] / "hostile"
 INDEX: dict[str, dict[str, Any]] = yaml.safe_load((HOSTILE / "index.yaml").read_text("utf-8"))
 VALID = (HOSTILE / "valid.yaml").read_text("utf-8")
 PEAK_BYTES = 64 * 2**20

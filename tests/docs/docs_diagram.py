@@ -1,8 +1,8 @@
 """Keeps the default workflow's diagram in docs/diagram.md what `kl-contact graph` draws.
 
 The page embeds the Mermaid text of :func:`kl_contact.to_mermaid` for the shipped definition
-between two markers; tests/test_docs_site.py fails when they differ, and
-``python tests/docs_diagram.py`` rewrites the block.
+between two markers; tests/docs/test_docs_site.py fails when they differ, and
+``python tests/docs/docs_diagram.py`` rewrites the block.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from pathlib import Path
 
 from kl_contact import default_workflow, to_mermaid
 
-PAGE = Path(__file__).resolve().parents[1] / "docs" / "diagram.md"
+PAGE = Path(__file__).resolve().parents[2] / "docs" / "diagram.md"
 BLOCK = re.compile(r"(<!-- diagram:start -->\n)(.*?)(<!-- diagram:end -->)", re.S)
 
 

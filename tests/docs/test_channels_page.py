@@ -8,7 +8,7 @@ from channels_page import BEGIN, CHANNELS, END, LOCALES, PAGE, generated
 def test_the_page_holds_the_current_renderings() -> None:
     text = PAGE.read_text("utf-8")
     block = text[text.index(BEGIN) : text.index(END) + len(END) + 1]
-    assert block == generated(), "run: python tests/channels_page.py --write"
+    assert block == generated(), "run: python tests/docs/channels_page.py --write"
 
 
 def test_each_channel_and_locale_has_its_section_with_the_request_number() -> None:

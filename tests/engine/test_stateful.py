@@ -74,7 +74,7 @@ from kl_contact.schemas import violations
 EXAMPLES = int(os.environ.get("KL_STATEFUL_EXAMPLES", "200"))
 DOCUMENTED_USAGE_CODES = {"event.not_allowed", "channel.unknown", "locale.unknown"}
 HOST_EVENTS = (ArticlesFound, ArticlesFailed, TicketAccepted, TicketRejected)
-VALID = yaml.safe_load((Path(__file__).parent / "hostile" / "valid.yaml").read_text("utf-8"))
+VALID = yaml.safe_load((Path(__file__).parents[1] / "hostile" / "valid.yaml").read_text("utf-8"))
 
 # --------------------------------------------------------------------------- definitions
 
