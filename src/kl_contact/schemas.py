@@ -21,8 +21,10 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "BASE_URI",
+    "PATTERN_MEANINGS",
     "SCHEMA_NAMES",
     "SchemaViolation",
+    "describe_pattern",
     "load_schema",
     "schema_dir",
     "validate",
@@ -144,15 +146,76 @@ class SchemaViolation:
     path: tuple[str | int, ...]
     keyword: str
     message: str
+    allowed: tuple[str, ...] = ()
+    """For ``enum`` the allowed values, for ``additionalProperties`` the known keys."""
+
+
+PATTERN_MEANINGS: dict[str, str] = {
+    r"^[a-z]{2,3}(-[A-Z]{2})?$(?!\n)": (
+        "not a locale code: two or three lowercase letters, optionally '-' and a region in "
+        "capitals (ru, en, pt-BR)"
+    ),
+    r"^[a-z][a-z0-9_-]{0,63}$(?!\n)": (
+        "not an id: a lowercase letter, then up to 63 lowercase letters, digits, '_' or '-'"
+    ),
+    r"^[a-z0-9][a-z0-9_-]{0,127}$(?!\n)": (
+        "not an article id: a lowercase letter or digit, then up to 127 lowercase letters, "
+        "digits, '_' or '-'"
+    ),
+    r"^https?://": "not a web address: it must start with http:// or https://",
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$(?!\n)": "not a date in the form YYYY-MM-DD",
+    (
+        r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?"
+        r"([+-][0-9]{2}:[0-9]{2}|Z)$(?!\n)"
+    ): "not an ISO 8601 date and time with an offset (2026-11-25T10:30:00+03:00)",
+    r"\S": "blank: it needs at least one character that is not a space",
+    r"^[^@\s]+@[^@\s]+$(?!\n)": "not an e-mail address (name@example.com)",
+    r'^[^@\s<>"]+@[^@\s<>"]+$(?!\n)': "not an e-mail address (support@example.com)",
+    r"^\+[1-9][0-9]{1,14}$(?!\n)": (
+        "not a phone number in E.164 form: '+', the country code and the number"
+    ),
+    r"^[A-Z]{2}$": "not a region code: two capital letters (RU, DE)",
+    r"^[a-z]+/[a-z0-9.+-]+$(?!\n)": "not a media type such as image/png",
+    r"^\.[a-z0-9]+$(?!\n)": "not a file extension such as .png (a dot, then lowercase)",
+    r"^[A-Za-z0-9_-]{1,16}$(?!\n)": "not a region key: 1 to 16 letters, digits, '_' or '-'",
+    r"^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*$(?!\n)": (
+        "not a time zone name such as Europe/Moscow"
+    ),
+    r"^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$(?!\n)": "not a time of day in the form HH:MM",
+}
+"""What each pattern of the shipped schemas asks for, in words (a test keeps it complete)."""
+
+
+def describe_pattern(pattern: str) -> str:
+    """A plain-language message for a value that does not match ``pattern``."""
+    return PATTERN_MEANINGS.get(pattern, "does not have the expected form")
+
+
+_TYPE_NAMES = {
+    "string": "a string",
+    "object": "an object (a mapping)",
+    "array": "an array (a list)",
+    "integer": "an integer",
+    "number": "a number",
+    "boolean": "true or false",
+    "null": "null",
+}
 
 
 def _describe(error: Any) -> str:
     keyword = str(error.validator)
     text: str = error.message
     expected = error.validator_value
+    if keyword == "pattern":
+        meaning = describe_pattern(str(expected))
+        return f"key is {meaning}" if _about_a_key(error) else meaning
+    if keyword == "enum" and isinstance(expected, list):
+        listed = ", ".join(json.dumps(v, ensure_ascii=False) for v in expected)
+        return f"not one of the allowed values: {listed}"[:200]
+    if keyword == "type":
+        kinds = expected if isinstance(expected, list) else [expected]
+        return "must be " + " or ".join(_TYPE_NAMES.get(str(k), str(k)) for k in kinds)
     if keyword in {
-        "type",
-        "enum",
         "const",
         "required",
         "minimum",
@@ -161,7 +224,6 @@ def _describe(error: Any) -> str:
         "maxLength",
         "minItems",
         "maxItems",
-        "pattern",
         "format",
         "minProperties",
         "maxProperties",
@@ -202,11 +264,28 @@ def violations(name: str, document: object) -> Iterator[SchemaViolation]:
         validator = _branches(name).get(document["type"], validator)
     errors = sorted(validator.iter_errors(document), key=relevance, reverse=True)  # type: ignore[arg-type]
     for error in errors:
+        path: tuple[str | int, ...] = tuple(error.absolute_path)
+        if _about_a_key(error):
+            path += (str(error.instance),)
         yield SchemaViolation(
-            path=tuple(error.absolute_path),
+            path=path,
             keyword=str(error.validator),
             message=_describe(error),
+            allowed=_allowed(error),
         )
+
+
+def _about_a_key(error: Any) -> bool:
+    """Whether ``error`` is about a property name (``propertyNames``) rather than a value."""
+    return "propertyNames" in error.relative_schema_path and isinstance(error.instance, str)
+
+
+def _allowed(error: Any) -> tuple[str, ...]:
+    if error.validator == "enum" and isinstance(error.validator_value, list):
+        return tuple(str(v) for v in error.validator_value)
+    if error.validator == "additionalProperties" and isinstance(error.schema, dict):
+        return tuple(str(k) for k in error.schema.get("properties", {}))
+    return ()
 
 
 def validate(name: str, document: object) -> None:
