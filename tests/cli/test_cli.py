@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 import re
 from pathlib import Path
@@ -46,45 +45,6 @@ def test_demo_json_is_valid_against_the_schemas(
     assert document["view"]["kind"] == "confirmation"
     assert document["view"]["locale"] == locale
     assert document["view"]["confirmation"]["channel"] == channel
-
-
-def test_demo_interactive(monkeypatch: pytest.MonkeyPatch) -> None:
-    from kl_contact import default_workflow
-    from kl_contact.cli.demo import DemoSupportBackend, interactive, run_script
-
-    lines = iter(
-        [
-            "chat",
-            "plus",
-            "windows",
-            "activation",
-            "abc",  # too short: asked again
-            "",
-            "plus",
-            "",  # the version list appears once a product is chosen; it is optional
-            "windows",
-            "activation",
-            "Code is not accepted",
-            "",
-            "It says the activation code is invalid every time.",
-            "Kim",
-            "kim@example.com",
-            "y",
-        ]
-    )
-    stdin = io.StringIO("\n".join(lines) + "\n")
-    out = io.StringIO()
-    transition = run_script(
-        default_workflow(),
-        {"locale": "en"},
-        session_id="i-1",
-        backend=DemoSupportBackend(),
-        out=out,
-        ask=lambda t: interactive(t, stdin=stdin, out=out),
-    )
-    assert transition.view.kind == "confirmation"
-    assert transition.session.request_number == "DEMO-000001"
-    assert "Enter at least 5 characters." in out.getvalue()
 
 
 def test_lint_default_is_clean_and_broken_fails(
