@@ -5,14 +5,15 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck unit schemas bench quality clean fixtures js js-run types docs web web-deps soak fuzz fuzz-ci
+.PHONY: demo test lint typecheck unit schemas bench quality clean fixtures js js-run types docs web web-deps soak fuzz fuzz-ci yaml-pure
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# The cli extra (the interactive demo's prompts) comes with it: `make demo` and the tests use it.
 $(STAMP): $(BIN)/python pyproject.toml
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,cli]'
 	touch $(STAMP)
 
 # Extras installed only for the targets that need them.
@@ -37,25 +38,36 @@ web-deps: $(WEB_STAMP)
 web: $(WEB_STAMP)
 	PYTHONPATH=$(WEB) $(BIN)/python -m kl_contact_web --smtp-sink
 
-# Under CI=true the test target also fuzzes each harness for a minute.
+# Each stage prints one line when it passes and everything it printed when it fails
+# (.ci/quietly). Under CI=true the test target also fuzzes each harness for a minute and
+# runs the definition tests once more with PyYAML's pure-Python reader.
 # unit runs last so that the test runner's summary closes the output.
-test: lint typecheck schemas js docs $(if $(filter true,$(CI)),fuzz-ci) unit
+QUIETLY := sh .ci/quietly
+
+test: lint typecheck schemas js docs $(if $(filter true,$(CI)),fuzz-ci yaml-pure) unit
 
 LINTED := src tests $(wildcard benchmarks examples fuzz)
 
 lint: $(STAMP)
-	$(BIN)/ruff check $(LINTED)
-	$(BIN)/ruff format --check $(LINTED)
+	@$(QUIETLY) lint '$(BIN)/ruff check $(LINTED) && $(BIN)/ruff format --check $(LINTED)' \
+		'All checks passed|already formatted'
 
 typecheck: $(STAMP) $(WEB_STAMP)
-	$(BIN)/mypy --strict src
-	$(BIN)/mypy --strict $(WEB)/kl_contact_web
+	@$(QUIETLY) typecheck '$(BIN)/mypy --strict src && $(BIN)/mypy --strict $(WEB)/kl_contact_web' \
+		'^Success'
 
 unit: $(STAMP) $(WEB_STAMP)
-	$(BIN)/pytest --cov --cov-report=term --cov-fail-under=85 -q
+	@$(QUIETLY) unit '$(BIN)/pytest --cov --cov-report=term --cov-fail-under=85 -q' \
+		'^SKIPPED|^Required test coverage|^[0-9]+ (passed|failed)'
 
 schemas: $(STAMP)
-	$(BIN)/kl-contact schemas check
+	@$(QUIETLY) schemas '$(BIN)/kl-contact schemas check'
+
+# The definition tests with PyYAML's pure-Python reader, as on a machine without libyaml.
+yaml-pure: $(STAMP)
+	@$(QUIETLY) yaml-pure \
+		'KL_CONTACT_PURE_YAML=1 $(BIN)/pytest -q -p no:cacheprovider tests/definition tests/articles' \
+		'^[0-9]+ (passed|failed)'
 
 # The model-based test with many thousands of random sessions (about 10 minutes).
 SOAK_EXAMPLES ?= 5000
@@ -65,13 +77,15 @@ soak: $(STAMP)
 # Every fuzz/fuzz_*.py harness runs for FUZZ_SECONDS; crashing inputs land in test-artifacts/fuzz/.
 FUZZ_SECONDS ?= 120
 fuzz: $(VENV)/.installed-fuzz
-	@set -e; for harness in fuzz/fuzz_*.py; do \
+	@set -e; count=0; for harness in fuzz/fuzz_*.py; do \
 		echo "== $$harness ($(FUZZ_SECONDS) s)"; \
 		$(BIN)/python "$$harness" -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1; \
-	done
+		count=$$((count + 1)); \
+	done; echo "$$count harnesses fuzzed for $(FUZZ_SECONDS) s each: no crash"
 
 fuzz-ci:
-	$(MAKE) fuzz FUZZ_SECONDS=60
+	@$(QUIETLY) fuzz '$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=60' 'harnesses fuzzed'
+
 
 # The schemas through the tools frontend teams use: ajv on the shared fixtures, and the
 # TypeScript declarations (current, and accepted by tsc). Under CI Node.js is required; on a
@@ -89,11 +103,11 @@ js:
 	fi
 
 js-run: $(JS_STAMP)
-	cd $(JS) && npm test
+	@$(QUIETLY) js 'cd $(JS) && npm test' '^# (pass|fail|skipped) '
 
 $(JS_STAMP): $(JS)/package.json $(JS)/package-lock.json
-	cd $(JS) && npm ci --no-audit --no-fund
-	touch $@
+	@$(QUIETLY) npm-ci 'cd $(JS) && npm ci --no-audit --no-fund'
+	@touch $@
 
 # Regenerate schemas/kl_contact.d.ts after a schema change.
 types: $(JS_STAMP)
@@ -107,7 +121,8 @@ $(DOCS_STAMP): $(STAMP)
 	touch $@
 
 docs: $(DOCS_STAMP)
-	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
+	@$(QUIETLY) docs 'NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet && echo "site/ built"'
+
 
 # Rewrite the shared schema fixtures (tests/fixtures/documents/) from the library's output.
 fixtures: $(STAMP)

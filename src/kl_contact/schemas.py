@@ -263,7 +263,7 @@ def violations(name: str, document: object) -> Iterator[SchemaViolation]:
     if isinstance(document, dict) and isinstance(document.get("type"), str):
         validator = _branches(name).get(document["type"], validator)
     errors = sorted(validator.iter_errors(document), key=relevance, reverse=True)  # type: ignore[arg-type]
-    for error in errors:
+    for error in map(_deepest, errors):
         path: tuple[str | int, ...] = tuple(error.absolute_path)
         if _about_a_key(error):
             path += (str(error.instance),)
@@ -273,6 +273,17 @@ def violations(name: str, document: object) -> Iterator[SchemaViolation]:
             message=_describe(error),
             allowed=_allowed(error),
         )
+
+
+def _deepest(error: Any) -> Any:
+    """For a value that matches none of a ``oneOf``/``anyOf``, the most relevant problem
+    inside the branches when it lies deeper than the value itself (a wrong date inside a
+    request envelope, rather than "matches no form" at the top)."""
+    if error.validator in {"oneOf", "anyOf"} and error.context:
+        inner = max(map(_deepest, error.context), key=lambda e: len(e.absolute_path))
+        if len(inner.absolute_path) > len(error.absolute_path):
+            return inner
+    return error
 
 
 def _about_a_key(error: Any) -> bool:

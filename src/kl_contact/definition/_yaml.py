@@ -211,9 +211,10 @@ def load_yaml(
                 line=line,
                 column=column,
             ) from None
-    loader = _MarkingLoader(text)
+    loader: _MarkingLoader | None = None
     try:
         _check_shape(text, limits)
+        loader = _MarkingLoader(text)  # the pure reader checks the characters here
         data = loader.get_single_data()
     except DefinitionError as exc:
         exc.source = source
@@ -245,7 +246,8 @@ def load_yaml(
     except yaml.YAMLError as exc:
         raise DefinitionError(str(exc)[:200], code="yaml.syntax", source=source) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     return Document(data, source, loader.positions, loader._keep)
 
 
