@@ -208,3 +208,30 @@ def test_going_back_to_an_answered_list_keeps_the_previous_choice(
     assert "» Downloads" in again
     t.child.send(CTRL_C)
     assert t.finish()[0] == 130
+
+
+def test_an_article_that_did_not_help_then_contact_support(terminal: type[Terminal]) -> None:
+    t = terminal("--locale", "en", "--channel", "phone")
+    t.answer("I still need an engineer", ENTER)
+    t.expect("Channel: Phone (from --channel)")
+    _question_step(t, "Plus", "Windows", "Activation", "The activation code is not accepted")
+    t.answer("? The error message, if there is one", ENTER)
+    t.expect("? These articles may help")
+    t.answer("Contact support", ENTER)  # open the first article
+    t.answer("? Did this article answer your question?", "n")
+    t.answer("? What was wrong with it?", "did not help" + ENTER)
+    # Back at the list: the article is marked, and the pointer moves past it.
+    again = t.expect("(did not help)")
+    assert "? These articles may help" in again
+    t.expect("Contact support")
+    t.child.send("Contact support" + ENTER)
+    # The phone question applies to the phone channel only.
+    t.answer("? Detailed description", "The code from the shop is refused as invalid." + ENTER)
+    t.answer("Attach a file", ENTER)
+    t.answer("? Name", "Sam" + ENTER)
+    t.answer("? E-mail", "sam@example.com" + ENTER)
+    t.answer("? Phone", "+44 20 7946 0958" + ENTER)
+    t.answer("? I agree to the processing", "y")
+    status, screen = t.finish()
+    assert status == 0, screen[-2000:]
+    assert "Call the engineers at +7 495 000-00-00" in screen
