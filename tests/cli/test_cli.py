@@ -88,3 +88,24 @@ def test_demo_with_a_broken_workflow_reports_location(
     assert status == 2
     assert f"{bad}:" in err
     assert "yaml.syntax" in err
+
+
+def test_an_unexpected_exception_is_one_line_unless_asked_for(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import kl_contact.cli as cli
+
+    def broken(args: object) -> int:
+        raise RuntimeError("a secret detail")
+
+    monkeypatch.setattr(cli, "_paths", broken)
+    status, out, err = run(capsys, "paths")
+    assert status == 70
+    assert out == ""
+    assert err.splitlines() == [
+        "kl-contact: error: internal.error: unexpected RuntimeError; hint: this is a bug in "
+        "kl-contact: run again with KL_CONTACT_TRACEBACK=1 and report it"
+    ]
+    monkeypatch.setenv(cli.TRACEBACK_VARIABLE, "1")
+    with pytest.raises(RuntimeError):
+        main(["paths"])

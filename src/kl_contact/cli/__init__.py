@@ -29,7 +29,10 @@ from kl_contact.errors import DefinitionError, UsageError
 if TYPE_CHECKING:  # pragma: no cover
     from kl_contact.cli.demo import Ask
 
-__all__ = ["main"]
+__all__ = ["TRACEBACK_VARIABLE", "main"]
+
+TRACEBACK_VARIABLE = "KL_CONTACT_TRACEBACK"
+"""Set to ``1`` to let an unexpected exception show its traceback instead of one line."""
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -403,6 +406,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             "the output was closed before everything was written",
             "read the whole output, or write it to a file",
             status=1,
+        )
+        return report(error, sys.stderr, as_json=as_json)
+    except Exception as exc:  # a bug: still one line, and the way to see more
+        if os.environ.get(TRACEBACK_VARIABLE) == "1":
+            raise
+        error = CommandError(
+            "internal.error",
+            f"unexpected {type(exc).__name__}",
+            f"this is a bug in kl-contact: run again with {TRACEBACK_VARIABLE}=1 and report it",
+            status=70,
         )
         return report(error, sys.stderr, as_json=as_json)
     return status

@@ -51,7 +51,6 @@ LANGUAGE_NAMES: Mapping[str, str] = {"ru": "Русский", "en": "English"}
 # The demo's own words around the workflow's texts.
 _WORDS: Mapping[str, Mapping[str, str]] = {
     "en": {
-        "open": "Open",
         "skip": "(skip)",
         "helped": "Did this article answer your question?",
         "why": "What was wrong with it?",
@@ -66,10 +65,9 @@ _WORDS: Mapping[str, Mapping[str, str]] = {
         "no_file": "There is no file at this path.",
         "channel_given": "Channel: {title} (from --channel)",
         "no_articles": "No article matches these answers.",
-        "keys": "arrows to move, Enter to choose",
+        "closed": "closed now",
     },
     "ru": {
-        "open": "Открыть",
         "skip": "(пропустить)",
         "helped": "Эта статья ответила на ваш вопрос?",
         "why": "Что с ней не так?",
@@ -84,7 +82,7 @@ _WORDS: Mapping[str, Mapping[str, str]] = {
         "no_file": "По этому пути нет файла.",
         "channel_given": "Способ связи: {title} (из --channel)",
         "no_articles": "Подходящих статей не нашлось.",
-        "keys": "стрелки, чтобы выбрать, Enter, чтобы подтвердить",
+        "closed": "сейчас закрыт",
     },
 }
 
@@ -193,7 +191,7 @@ class TerminalUser:
             Choice(
                 f"{c.title}: {c.description}",
                 value=c.id,
-                disabled=None if c.choosable else "closed now",
+                disabled=None if c.choosable else words["closed"],
             )
             for c in view.channels
         ]

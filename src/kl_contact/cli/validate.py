@@ -13,6 +13,7 @@ from typing import Any
 
 import attrs
 
+from kl_contact.cli.errors import from_os_error
 from kl_contact.definition import load_yaml
 from kl_contact.errors import DefinitionError
 from kl_contact.schemas import SCHEMA_NAMES, violations
@@ -53,8 +54,6 @@ def _read(name: str) -> bytes | Problem:
     try:
         return Path(name).read_bytes()
     except OSError as exc:
-        from kl_contact.cli.errors import from_os_error
-
         error = from_os_error(exc, name)
         return Problem(name, None, None, "", error.code, f"{error.message}; {error.hint}")
 
