@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck unit schemas bench quality clean fixtures js js-run types docs web web-deps soak fuzz fuzz-ci yaml-pure
+.PHONY: demo test lint typecheck unit schemas bench quality clean fixtures js js-run types docs web web-deps soak fuzz fuzz-ci
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,15 +38,15 @@ web-deps: $(WEB_STAMP)
 web: $(WEB_STAMP)
 	PYTHONPATH=$(WEB) $(BIN)/python -m kl_contact_web --smtp-sink
 
-# Each stage prints one line when it passes and everything it printed when it fails
-# (.ci/quietly). Under CI=true the test target also fuzzes each harness for a minute and
-# runs the definition tests once more with PyYAML's pure-Python reader.
+# Under CI=true the test target also fuzzes each harness for a minute.
 # unit runs last so that the test runner's summary closes the output.
-QUIETLY := sh .ci/quietly
-
-test: lint typecheck schemas js docs $(if $(filter true,$(CI)),fuzz-ci yaml-pure) unit
+test: lint typecheck schemas js docs $(if $(filter true,$(CI)),fuzz-ci) unit
 
 LINTED := src tests $(wildcard benchmarks examples fuzz)
+
+# Each stage prints one line when it passes and everything it printed when it fails.
+QUIETLY := sh .ci/quietly
+MAKEFLAGS += --no-print-directory
 
 lint: $(STAMP)
 	@$(QUIETLY) lint '$(BIN)/ruff check $(LINTED) && $(BIN)/ruff format --check $(LINTED)' \
@@ -56,7 +56,8 @@ typecheck: $(STAMP) $(WEB_STAMP)
 	@$(QUIETLY) typecheck '$(BIN)/mypy --strict src && $(BIN)/mypy --strict $(WEB)/kl_contact_web' \
 		'^Success'
 
-unit: $(STAMP) $(WEB_STAMP)
+# Under CI=true the definition tests run once more first, with PyYAML's pure-Python reader.
+unit: $(STAMP) $(WEB_STAMP) $(if $(filter true,$(CI)),yaml-pure)
 	@$(QUIETLY) unit '$(BIN)/pytest --cov --cov-report=term --cov-fail-under=85 -q' \
 		'^SKIPPED|^Required test coverage|^[0-9]+ (passed|failed)'
 
@@ -64,6 +65,7 @@ schemas: $(STAMP)
 	@$(QUIETLY) schemas '$(BIN)/kl-contact schemas check'
 
 # The definition tests with PyYAML's pure-Python reader, as on a machine without libyaml.
+.PHONY: yaml-pure
 yaml-pure: $(STAMP)
 	@$(QUIETLY) yaml-pure \
 		'KL_CONTACT_PURE_YAML=1 $(BIN)/pytest -q -p no:cacheprovider tests/definition tests/articles' \
@@ -77,15 +79,14 @@ soak: $(STAMP)
 # Every fuzz/fuzz_*.py harness runs for FUZZ_SECONDS; crashing inputs land in test-artifacts/fuzz/.
 FUZZ_SECONDS ?= 120
 fuzz: $(VENV)/.installed-fuzz
-	@set -e; count=0; for harness in fuzz/fuzz_*.py; do \
-		echo "== $$harness ($(FUZZ_SECONDS) s)"; \
-		$(BIN)/python "$$harness" -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1; \
-		count=$$((count + 1)); \
-	done; echo "$$count harnesses fuzzed for $(FUZZ_SECONDS) s each: no crash"
+	@set -e; for harness in fuzz/fuzz_*.py; do \
+		$(QUIETLY) "$$(basename "$$harness" .py)" \
+			"$(BIN)/python $$harness -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1" \
+			'^stat::number_of_executed_units'; \
+	done
 
 fuzz-ci:
-	@$(QUIETLY) fuzz '$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=60' 'harnesses fuzzed'
-
+	$(MAKE) fuzz FUZZ_SECONDS=60
 
 # The schemas through the tools frontend teams use: ajv on the shared fixtures, and the
 # TypeScript declarations (current, and accepted by tsc). Under CI Node.js is required; on a
@@ -122,7 +123,6 @@ $(DOCS_STAMP): $(STAMP)
 
 docs: $(DOCS_STAMP)
 	@$(QUIETLY) docs 'NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet && echo "site/ built"'
-
 
 # Rewrite the shared schema fixtures (tests/fixtures/documents/) from the library's output.
 fixtures: $(STAMP)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -100,3 +101,14 @@ def test_a_name_is_never_suggested_for_itself(word: str) -> None:
         slipped = word[1] + word[0] + word[2:]  # two letters swapped
         if slipped != word:
             assert closest(slipped, [word, "zzzzzzzzzzzz"]) == word
+
+
+@pytest.mark.parametrize("key", ["&n", "~", "12", "true"])
+def test_a_text_keyed_by_null_or_a_number_gets_findings_not_a_crash(key: str) -> None:
+    """Found by fuzz_definition: ``title: {&n: Tiny support}`` has a null key."""
+    valid = (Path(__file__).parents[1] / "hostile" / "valid.yaml").read_text("utf-8")
+    assert "title: {en: Tiny support}" in valid
+    text = valid.replace("title: {en: Tiny support}", f"title: {{{key}: Tiny support}}", 1)
+    findings = lint_text(text, "tiny.yaml")
+    assert findings
+    assert all(f.severity in {"error", "warning"} for f in findings)

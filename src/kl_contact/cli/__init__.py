@@ -276,7 +276,7 @@ examples:
   kl-contact validate session s.json   check documents against a shipped schema
 
 Every error is one line: kl-contact: error: CODE: message; hint: what to do.
-Exit status: 0 fine, 1 problems found (or Ctrl-D), 2 wrong use, 130 interrupted (Ctrl-C).
+Exit status: 0 fine, 1 problems found (or Ctrl-D), 2 wrong use, 70 a bug, 130 Ctrl-C.
 """
 
 

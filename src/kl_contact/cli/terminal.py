@@ -114,8 +114,9 @@ def _select(message: str, choices: list[Choice], default: Any, io: Mapping[str, 
 def language_line(locale: str, locales: Sequence[str]) -> str:
     """The first screen's note of the language and how to pick another."""
     name = LANGUAGE_NAMES.get(locale, locale)
-    others = [f"{LANGUAGE_NAMES.get(code, code)}: --locale {code}" for code in locales]
-    others = [o for o, code in zip(others, locales, strict=True) if code != locale]
+    others = [
+        f"{LANGUAGE_NAMES.get(code, code)}: --locale {code}" for code in locales if code != locale
+    ]
     return f"Language: {name} ({locale})" + (f"; {', '.join(others)}" if others else "")
 
 

@@ -263,7 +263,7 @@ class _Checks:
         path: Path,
         hint: str | None = None,
         *,
-        near: tuple[str, Iterable[str]] | None = None,
+        near: tuple[object, Iterable[object]] | None = None,
     ) -> Finding:
         """A finding at ``path``; ``near`` is (an unknown id, the known ones) for a "did you
         mean" in front of the hint."""

@@ -16,8 +16,12 @@ __all__ = ["closest", "did_you_mean", "key_slip_hint", "schema_hint", "with_arti
 _VOWELS = frozenset("aeiou")
 
 
-def closest(word: str, known: Iterable[str]) -> str | None:
-    """The known word nearest to ``word``, when one is near enough to be a slip."""
+def closest(word: object, known: Iterable[object]) -> str | None:
+    """The known word nearest to ``word``, when one is near enough to be a slip.
+
+    Anything a YAML document may hold is compared by its text (a key may be null or a number).
+    """
+    word = str(word)
     candidates = sorted({str(k) for k in known} - {word})
     found = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
     if not found:
@@ -26,7 +30,7 @@ def closest(word: str, known: Iterable[str]) -> str | None:
     return found[0] if found else None
 
 
-def did_you_mean(word: str, known: Iterable[str], otherwise: str | None = None) -> str | None:
+def did_you_mean(word: object, known: Iterable[object], otherwise: str | None = None) -> str | None:
     """``did you mean 'x'?`` for the nearest known word, else ``otherwise``.
 
     >>> did_you_mean("detials", ["details", "articles"])
