@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from kl_contact import DefinitionError, Limits, load_workflow, parse_workflow
-from kl_contact.definition._yaml import _MarkingLoader
+from kl_contact.definition.document import _MarkingLoader
 from kl_contact.definition.loader import check_document
 
 HOSTILE = Path(__file__).parents[1] / "hostile"

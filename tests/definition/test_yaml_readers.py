@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from kl_contact.definition import _yaml
+from kl_contact.definition import document
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = sorted((ROOT / "src" / "kl_contact").rglob("*.yaml"))
@@ -31,15 +31,15 @@ def test_both_readers_give_the_same_data(path: Path) -> None:
 
 
 def test_the_variable_selects_the_pure_reader() -> None:
-    chosen = _yaml._MarkingLoader.__mro__[1]
-    pure = os.environ.get(_yaml.PURE_YAML_VARIABLE) == "1"
+    chosen = document._MarkingLoader.__mro__[1]
+    pure = os.environ.get(document.PURE_YAML_VARIABLE) == "1"
     assert (chosen is yaml.SafeLoader) is (pure or not hasattr(yaml, "CSafeLoader"))
     script = (
-        "from kl_contact.definition import _yaml; import yaml; "
+        "from kl_contact.definition import document; import yaml; "
         "from kl_contact import default_workflow; default_workflow(); "
-        "print(_yaml._MarkingLoader.__mro__[1] is yaml.SafeLoader)"
+        "print(document._MarkingLoader.__mro__[1] is yaml.SafeLoader)"
     )
-    env = {**os.environ, _yaml.PURE_YAML_VARIABLE: "1"}
+    env = {**os.environ, document.PURE_YAML_VARIABLE: "1"}
     out = subprocess.run(
         [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
     )

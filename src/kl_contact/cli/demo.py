@@ -21,7 +21,7 @@ from kl_contact.articles.catalog import sample_catalog
 from kl_contact.articles.matcher import Bm25Matcher
 from kl_contact.cli.errors import CommandError, from_os_error
 from kl_contact.cli.render import render_header, render_view
-from kl_contact.definition import load_yaml
+from kl_contact.definition.document import load_yaml
 from kl_contact.definition.model import Workflow
 from kl_contact.definition.suggestions import did_you_mean
 from kl_contact.driver import Driver, search_with

@@ -14,7 +14,7 @@ from typing import Any
 import attrs
 
 from kl_contact.cli.errors import from_os_error
-from kl_contact.definition import load_yaml
+from kl_contact.definition.document import load_yaml
 from kl_contact.errors import DefinitionError
 from kl_contact.schemas import SCHEMA_NAMES, violations
 

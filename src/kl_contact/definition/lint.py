@@ -18,7 +18,7 @@ import attrs
 from kl_contact._text import placeholders_in
 from kl_contact.channels.checks import channel_problems
 from kl_contact.channels.instructions import INSTRUCTION_PLACEHOLDERS
-from kl_contact.definition._yaml import Document, load_yaml
+from kl_contact.definition.document import Document, load_yaml
 from kl_contact.definition.suggestions import did_you_mean, schema_hint, with_article
 from kl_contact.errors import DefinitionError, Severity, format_path
 from kl_contact.limits import DEFAULT_LIMITS, Limits, structure_problems

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 from kl_contact.channels.hours import availability_from_data
-from kl_contact.definition._yaml import load_yaml
 from kl_contact.definition.conditions import (
     AllOf,
     AnswerAnswered,
@@ -26,6 +25,7 @@ from kl_contact.definition.conditions import (
     LocaleIs,
     NotCondition,
 )
+from kl_contact.definition.document import load_yaml
 from kl_contact.definition.lint import MAX_DOCUMENT_BYTES, default_next, lint_text
 from kl_contact.definition.model import (
     TERMINAL_KINDS,
