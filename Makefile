@@ -64,11 +64,13 @@ unit: $(STAMP) $(WEB_STAMP) $(if $(filter true,$(CI)),yaml-pure)
 schemas: $(STAMP)
 	@$(QUIETLY) schemas '$(BIN)/kl-contact schemas check'
 
-# The definition tests with PyYAML's pure-Python reader, as on a machine without libyaml.
+# The definition tests (and the docs' examples) with PyYAML's pure-Python reader, as on a
+# machine without libyaml.
+PURE_YAML_TESTS := tests/definition tests/articles tests/docs/test_docs.py
 .PHONY: yaml-pure
 yaml-pure: $(STAMP)
 	@$(QUIETLY) yaml-pure \
-		'KL_CONTACT_PURE_YAML=1 $(BIN)/pytest -q -p no:cacheprovider tests/definition tests/articles' \
+		'KL_CONTACT_PURE_YAML=1 $(BIN)/pytest -q -p no:cacheprovider $(PURE_YAML_TESTS)' \
 		'^[0-9]+ (passed|failed)'
 
 # The model-based test with many thousands of random sessions (about 10 minutes).
