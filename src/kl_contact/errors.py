@@ -82,11 +82,24 @@ class UsageError(KlContactError):
     """The host used the API in a way it does not allow.
 
     ``code`` is stable (for example ``event.not_allowed`` or ``time.naive``); the message
-    names the step and event type only, never what a user typed.
+    names the step and event type only, never what a user typed. For an event the step does
+    not accept, ``step``, ``event`` and ``allowed`` (the event types it would take) say so
+    as data.
     """
 
-    def __init__(self, message: str, *, code: str) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str,
+        step: str | None = None,
+        event: str | None = None,
+        allowed: tuple[str, ...] = (),
+    ) -> None:
         self.code = code
+        self.step = step
+        self.event = event
+        self.allowed = allowed
         super().__init__(f"{code}: {message}")
 
 

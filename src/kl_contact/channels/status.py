@@ -1,19 +1,24 @@
-"""Channel availability as the engine sees it: from the definition and a session alone.
+"""Channel availability as the engine sees it: from the definition and plain values.
 
-The instant is the session's ``updated_at`` (the ``now`` of the event being handled), the
+The instant is the ``now`` of the event being handled (a session's ``updated_at``), the
 region and time zone are the ones the host gave on start. A closed channel that may not be
 chosen turns into a :class:`~kl_contact.errors.ValidationIssue` for the view, never an
 exception. Nothing here reads a clock.
+
+Support hours are given to the minute, so a channel's status is the same for every instant
+of one minute: it is computed once per channel, minute, region and time zone
+(:func:`functools.lru_cache` over immutable values, safe to share between threads).
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+import functools
+from collections.abc import Mapping
+from datetime import UTC, datetime
 
 from kl_contact._text import localize
 from kl_contact.channels.hours import ChannelStatus, channel_statuses, zone
 from kl_contact.definition.model import Workflow
-from kl_contact.engine.session import Session
 from kl_contact.errors import ValidationIssue
 from kl_contact.questionnaire.validation import Localizer
 
@@ -30,13 +35,23 @@ _SUGGEST = {"ru": " Выберите другой способ: {others}.", "en"
 _FORMAT = {"ru": "%d.%m.%Y %H:%M", "en": "%Y-%m-%d %H:%M"}
 
 
-def statuses(workflow: Workflow, session: Session) -> dict[str, ChannelStatus]:
-    """The status of each channel of ``workflow`` at the session's last event.
+def statuses(
+    workflow: Workflow, now: datetime, region: str | None, time_zone: str | None
+) -> Mapping[str, ChannelStatus]:
+    """The status of each channel of ``workflow`` at ``now``, for a user in ``region`` who
+    reads times in ``time_zone``.
 
     A time zone that is not known here (a session stored by a host with a newer time zone
     database, or edited by hand) falls back to each schedule's own zone.
     """
-    time_zone = session.time_zone
+    minute = now.astimezone(UTC).replace(second=0, microsecond=0)
+    return _statuses(workflow, minute, region, time_zone)
+
+
+@functools.lru_cache(maxsize=256)
+def _statuses(
+    workflow: Workflow, minute: datetime, region: str | None, time_zone: str | None
+) -> Mapping[str, ChannelStatus]:
     if time_zone is not None:
         try:
             zone(time_zone)
@@ -44,8 +59,8 @@ def statuses(workflow: Workflow, session: Session) -> dict[str, ChannelStatus]:
             time_zone = None
     return channel_statuses(
         {c.id: c.availability for c in workflow.channels},
-        session.updated_at,
-        region=session.region,
+        minute,
+        region=region,
         time_zone=time_zone,
     )
 
@@ -58,13 +73,18 @@ def format_opening(moment: datetime, locale: str) -> str:
 
 
 def closed_issue(
-    workflow: Workflow, session: Session, channel: str, localizer: Localizer
+    workflow: Workflow,
+    channel: str,
+    now: datetime,
+    region: str | None,
+    time_zone: str | None,
+    localizer: Localizer,
 ) -> ValidationIssue | None:
     """The ``channel.closed`` issue when ``channel`` is closed and may not be chosen now."""
-    status = statuses(workflow, session)[channel]
+    status = statuses(workflow, now, region, time_zone)[channel]
     if status.choosable:
         return None
-    locale, fallback = session.locale, workflow.default_locale
+    locale, fallback = localizer.locale, workflow.default_locale
 
     def title(cid: str) -> str:
         return localize(workflow.channel(cid).title, locale, fallback)

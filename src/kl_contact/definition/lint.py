@@ -19,11 +19,13 @@ from kl_contact._text import placeholders_in
 from kl_contact.channels.checks import channel_problems
 from kl_contact.channels.instructions import INSTRUCTION_PLACEHOLDERS
 from kl_contact.definition._yaml import Document, load_yaml
+from kl_contact.definition.build import build_steps
+from kl_contact.definition.flow import step_moves
 from kl_contact.errors import DefinitionError, Severity, format_path
 from kl_contact.limits import DEFAULT_LIMITS, Limits, structure_problems
 from kl_contact.questionnaire.checks import questionnaire_problems
 
-__all__ = ["CODES", "Finding", "default_next", "lint_text"]
+__all__ = ["CODES", "Finding", "lint_text"]
 
 MAX_DOCUMENT_BYTES = DEFAULT_LIMITS.document_bytes
 """The largest definition file accepted."""
@@ -200,17 +202,6 @@ def lint_text(
 # --------------------------------------------------------------------------- the checks
 
 
-def default_next(steps: list[dict[str, Any]], index: int) -> str | None:
-    """The step after ``steps[index]`` when no route applies (``next:`` or the list order)."""
-    step = steps[index]
-    if "next" in step:
-        return str(step["next"])
-    for later in steps[index + 1 :]:
-        if later["kind"] != "resolved":
-            return str(later["id"])
-    return None
-
-
 def _condition_refs(node: Any, path: Path) -> Iterator[tuple[str, str, Path, Any]]:
     """(kind, id, path, compared values) for each reference a raw condition makes."""
     if not isinstance(node, dict):
@@ -248,6 +239,7 @@ class _Checks:
         self.locales: list[str] = self.data["locales"]
         self.channel_ids = [c["id"] for c in self.data["channels"]]
         self.kinds = {s["id"]: s["kind"] for s in self.steps}
+        self.typed_steps = build_steps(self.data)
         # question id -> (raw question, its path, its position in asking order)
         self.questions: dict[str, tuple[dict[str, Any], Path, int]] = {}
 
@@ -590,7 +582,7 @@ class _Checks:
                     "an articles step needs on_helped naming a resolved step",
                     ("steps", s_index),
                 )
-            after = default_next(self.steps, s_index)
+            after = self.typed_steps[s_index].next
             if kind == "request" and (after is None or self.kinds.get(after) != "confirmation"):
                 yield self.finding(
                     "step.request_without_confirmation",
@@ -610,17 +602,11 @@ class _Checks:
             yield self.finding("step.no_request", "the workflow has no request step", ("steps",))
 
     def edges(self) -> dict[str, list[str]]:
+        """Each step's ways out that name a step, read from the compiled flow's rule."""
         out: dict[str, list[str]] = {}
-        for index, step in enumerate(self.steps):
-            targets: list[str] = []
-            if step["kind"] not in _TERMINAL:
-                targets += [r["to"] for r in step.get("routes", [])]
-                after = default_next(self.steps, index)
-                if after is not None:
-                    targets.append(after)
-                if "on_helped" in step:
-                    targets.append(step["on_helped"])
-            out.setdefault(step["id"], [t for t in targets if t in self.kinds])
+        for step in self.typed_steps:
+            targets = [move.target for move in step_moves(step)]
+            out.setdefault(step.id, [t for t in targets if t in self.kinds])
         return out
 
     def flow(self) -> Iterator[Finding]:

@@ -273,6 +273,9 @@ class Workflow:
     """The answer policy of questions that declare none."""
     phone_region: str | None = None
     """Where a phone number without a country code is read (``RU``); else the locale says."""
+    _compiled: object = attrs.field(default=None, init=False, repr=False)
+    """The compiled flow, filled by :func:`kl_contact.definition.flow.compile_flow` on first
+    use: it is derived from the fields above alone, which never change."""
 
     @property
     def start(self) -> Step:

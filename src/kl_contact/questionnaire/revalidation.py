@@ -22,8 +22,9 @@ from typing import Any
 import attrs
 
 from kl_contact._convert import converter
-from kl_contact.definition.conditions import ConditionContext, evaluate
-from kl_contact.definition.model import TERMINAL_KINDS, QuestionType, Step, StepKind, Workflow
+from kl_contact.definition.conditions import ConditionContext
+from kl_contact.definition.flow import LEAVING_EVENT, compile_flow
+from kl_contact.definition.model import QuestionType, Step, StepKind, Workflow
 from kl_contact.engine.engine import Engine
 from kl_contact.engine.session import ArticleFeedback, ArticlesState, Session
 from kl_contact.errors import UsageError, ValidationIssue
@@ -101,17 +102,20 @@ class Revalidation:
 def path_of_steps(workflow: Workflow, ctx: ConditionContext) -> Iterator[Step]:
     """The steps the answers lead through, from the first up to the request step.
 
-    Routes are tried in order, as the engine does; an articles step is passed by
-    "Contact support". The walk stops at a request step or an end.
+    Each step is left the way its compiled table says (an articles step by "Contact
+    support"); the walk stops at a request step or an end.
     """
-    step, seen = workflow.start, set()
-    while step.id not in seen and step.kind not in TERMINAL_KINDS:
-        seen.add(step.id)
-        yield step
-        if step.kind is StepKind.REQUEST or step.next is None:
+    flow = compile_flow(workflow)
+    table, seen = flow.start, set()
+    while table.id not in seen and not table.terminal:
+        seen.add(table.id)
+        yield table.step
+        if table.step.kind is StepKind.REQUEST:
             return
-        following = next((r.to for r in step.routes if evaluate(r.when, ctx)), step.next)
-        step = workflow.step(following)
+        following = table.target(LEAVING_EVENT[table.step.kind], ctx)
+        if following is None:
+            return
+        table = flow.steps[following]
 
 
 def _document(
