@@ -44,14 +44,14 @@ def statuses(
     A time zone that is not known here (a session stored by a host with a newer time zone
     database, or edited by hand) falls back to each schedule's own zone.
     """
-    minute = now.astimezone(UTC).replace(second=0, microsecond=0)
-    return _statuses(workflow, minute, region, time_zone)
+    return _statuses(workflow, int(now.timestamp()) // 60, region, time_zone)
 
 
 @functools.lru_cache(maxsize=256)
 def _statuses(
-    workflow: Workflow, minute: datetime, region: str | None, time_zone: str | None
+    workflow: Workflow, minutes: int, region: str | None, time_zone: str | None
 ) -> Mapping[str, ChannelStatus]:
+    minute = datetime.fromtimestamp(minutes * 60, UTC)
     if time_zone is not None:
         try:
             zone(time_zone)
@@ -78,13 +78,17 @@ def closed_issue(
     now: datetime,
     region: str | None,
     time_zone: str | None,
-    localizer: Localizer,
+    locale: str,
 ) -> ValidationIssue | None:
     """The ``channel.closed`` issue when ``channel`` is closed and may not be chosen now."""
+    availability = workflow.channel(channel).availability
+    if availability is None or availability.choosable_when_closed:
+        return None  # such a channel may be chosen at any hour
     status = statuses(workflow, now, region, time_zone)[channel]
     if status.choosable:
         return None
-    locale, fallback = localizer.locale, workflow.default_locale
+    fallback = workflow.default_locale
+    localizer = Localizer(locale, fallback, workflow.messages)
 
     def title(cid: str) -> str:
         return localize(workflow.channel(cid).title, locale, fallback)

@@ -62,7 +62,8 @@ class _QuestionScene:
 
     question: Question
     blank: QuestionView
-    options: tuple[tuple[Predicate | None, OptionView], ...]
+    options: tuple[tuple[Predicate | None, tuple[OptionView, ...]], ...]
+    """Runs of options that share one condition, in the question's order."""
     required_when: Predicate | None
     dynamic: bool
 
@@ -113,12 +114,16 @@ def _question_scene(question: Question, locale: str, fallback: str) -> _Question
             max_count=policy.max_count,
             max_total_size=policy.max_total_size,
         )
+    runs: list[tuple[object, list[OptionView]]] = []
+    for option in question.options:
+        view = OptionView(id=option.id, label=localize(option.label, locale, fallback))
+        if runs and runs[-1][0] == option.when:
+            runs[-1][1].append(view)
+        else:
+            runs.append((option.when, [view]))
     options = tuple(
-        (
-            compile_condition(o.when) if o.when is not None else None,
-            OptionView(id=o.id, label=localize(o.label, locale, fallback)),
-        )
-        for o in question.options
+        (compile_condition(when) if when is not None else None, tuple(views))  # type: ignore[arg-type]
+        for when, views in runs
     )
     blank = QuestionView(
         id=question.id,
@@ -128,7 +133,7 @@ def _question_scene(question: Question, locale: str, fallback: str) -> _Question
         help=tr(question.help),
         placeholder=tr(question.placeholder),
         role=question.role.value if question.role else None,
-        options=tuple(view for when, view in options if when is None),
+        options=tuple(view for when, views in options if when is None for view in views),
         min_length=question.min_length,
         max_length=question.max_length,
         min_selected=question.min_selected,
@@ -213,7 +218,9 @@ def _question_view(
     options = blank.options
     required = blank.required
     if scene.dynamic:
-        options = tuple(view for when, view in scene.options if when is None or when(ctx))
+        options = tuple(
+            view for when, views in scene.options if when is None or when(ctx) for view in views
+        )
         if scene.required_when is not None:
             required = scene.required_when(ctx)
     return QuestionView(

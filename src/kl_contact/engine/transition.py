@@ -69,7 +69,7 @@ from kl_contact.engine.session import (
 from kl_contact.errors import UsageError, ValidationIssue
 from kl_contact.questionnaire.answer_policy import clear_hidden
 from kl_contact.questionnaire.fields import phone_region
-from kl_contact.questionnaire.validation import Localizer, validate_step
+from kl_contact.questionnaire.validation import Localizer, validate_answer
 from kl_contact.ticket.build import answers_by_role, build_ticket, visible_along
 from kl_contact.ticket.model import AnswerValue, Receipt, Ticket, TicketArticles, WorkflowRef
 from kl_contact.ticket.receipts import receipt_problems
@@ -153,12 +153,21 @@ class _Draft:
             if kept is not answers:
                 self.changes["answers"] = kept
 
-    def validate(self, table: StepTable) -> list[ValidationIssue]:
+    def validate(
+        self, table: StepTable, only: Mapping[str, object] | None = None
+    ) -> list[ValidationIssue]:
+        """The issues of the step's visible questions (of those in ``only``, when given)."""
         workflow = self.flow.workflow
-        region = phone_region(workflow.phone_region, self.get("locale"))
-        return validate_step(
-            table.step, self.get("answers"), self.context(table.id), self.localizer(), region
-        )
+        locale = self.get("locale")
+        answers = self.get("answers")
+        ctx = self.context(table.id)
+        loc = self.localizer()
+        region = phone_region(workflow.phone_region, locale)
+        issues: list[ValidationIssue] = []
+        for question, when in table.questions:
+            if (only is None or question.id in only) and when(ctx):
+                issues += validate_answer(question, answers.get(question.id), ctx, loc, region)
+        return issues
 
     def advance(self, table: StepTable, event: str) -> None:
         """Leave ``table``'s step the way its table says for ``event``."""
@@ -299,70 +308,113 @@ def transition(
         (*history, entry) if len(history) < MAX_HISTORY else (*history, entry)[-MAX_HISTORY:]
     )
     draft.changes["updated_at"] = now
-    _apply(draft, table, event, now)
+    _HANDLERS[type(event)](draft, table, event, now)
     return draft.build(), draft.effects
 
 
-def _apply(draft: _Draft, table: StepTable, event: Event, now: datetime) -> None:
-    session = draft.base
-    changes = draft.changes
-    match event:
-        case Continue():
-            draft.advance(table, "continue")
-        case ChooseChannel(channel):
-            _choose_channel(draft, table, channel, now)
-        case Answer(answers):
-            _answer(draft, table, answers, now, advance=False)
-        case Next(answers) | Send(answers):
-            _answer(draft, table, answers, now, advance=True)
-        case Back():
-            changes["step"] = session.trail[-1]
-            changes["trail"] = session.trail[:-1]
-            changes["issues"] = ()
-            changes["status"] = "active"
-        case ArticlesFound(_, matches):
-            state = session.articles
-            shown = state.shown + tuple(m.id for m in matches if m.id not in state.shown)
-            changes["articles"] = attrs.evolve(
-                state, status="ready", matches=tuple(matches), shown=shown
-            )
-        case ArticlesFailed():
-            changes["articles"] = attrs.evolve(session.articles, status="failed", matches=())
-        case OpenArticle(article_id):
-            opened = session.articles.opened
-            if article_id not in opened:
-                changes["articles"] = attrs.evolve(session.articles, opened=(*opened, article_id))
-        case ArticleNotHelpful(article_id, reason):
-            changes["articles"] = _with_feedback(
-                session.articles, ArticleFeedback(article_id, helpful=False, reason=reason)
-            )
-        case ArticleHelped(article_id):
-            articles = _with_feedback(session.articles, ArticleFeedback(article_id, helpful=True))
-            changes["articles"] = attrs.evolve(articles, helped=article_id)
-            changes["status"] = "resolved"
-            draft.advance(table, "article_helped")
-        case Escalate():
-            changes["articles"] = attrs.evolve(session.articles, escalated=True)
-            draft.advance(table, "escalate")
-        case TicketAccepted(submission_id, receipt):
-            _accepted(draft, table, submission_id, receipt)
-        case TicketRejected(_, code):
-            submission = session.submission
-            assert submission is not None  # not stale, so a submission is pending
-            changes["status"] = "active"
-            changes["submission"] = attrs.evolve(submission, status="rejected", rejection=code)
-            changes["issues"] = (draft.localizer().issue("ticket.rejected", (), {"reason": code}),)
-        case ChangeLocale(locale):
-            if locale not in draft.flow.workflow.locales:
-                raise UsageError(f"locale {locale!r} is not declared", code="locale.unknown")
-            changes["locale"] = locale
-            draft.clear(("@locale",))
-            if session.issues and table.step.kind in _ASKING:
-                changes["issues"] = tuple(draft.validate(table))
-            else:
-                changes["issues"] = ()
-        case _:  # pragma: no cover
-            raise AssertionError(f"unhandled event {type(event).__name__}")
+def _continue(draft: _Draft, table: StepTable, event: Continue, now: datetime) -> None:
+    draft.advance(table, "continue")
+
+
+def _choose(draft: _Draft, table: StepTable, event: ChooseChannel, now: datetime) -> None:
+    _choose_channel(draft, table, event.channel, now)
+
+
+def _record(draft: _Draft, table: StepTable, event: Answer, now: datetime) -> None:
+    _answer(draft, table, event.answers, now, advance=False)
+
+
+def _go_on(draft: _Draft, table: StepTable, event: Next | Send, now: datetime) -> None:
+    _answer(draft, table, event.answers, now, advance=True)
+
+
+def _back(draft: _Draft, table: StepTable, event: Back, now: datetime) -> None:
+    trail = draft.base.trail
+    draft.changes.update(step=trail[-1], trail=trail[:-1], issues=(), status="active")
+
+
+def _found(draft: _Draft, table: StepTable, event: ArticlesFound, now: datetime) -> None:
+    state = draft.base.articles
+    shown = state.shown + tuple(m.id for m in event.matches if m.id not in state.shown)
+    draft.changes["articles"] = attrs.evolve(
+        state, status="ready", matches=tuple(event.matches), shown=shown
+    )
+
+
+def _failed(draft: _Draft, table: StepTable, event: ArticlesFailed, now: datetime) -> None:
+    draft.changes["articles"] = attrs.evolve(draft.base.articles, status="failed", matches=())
+
+
+def _opened(draft: _Draft, table: StepTable, event: OpenArticle, now: datetime) -> None:
+    state = draft.base.articles
+    if event.article_id not in state.opened:
+        draft.changes["articles"] = attrs.evolve(state, opened=(*state.opened, event.article_id))
+
+
+def _not_helpful(draft: _Draft, table: StepTable, event: ArticleNotHelpful, now: datetime) -> None:
+    verdict = ArticleFeedback(event.article_id, helpful=False, reason=event.reason)
+    draft.changes["articles"] = _with_feedback(draft.base.articles, verdict)
+
+
+def _helped(draft: _Draft, table: StepTable, event: ArticleHelped, now: datetime) -> None:
+    verdict = ArticleFeedback(event.article_id, helpful=True)
+    articles = _with_feedback(draft.base.articles, verdict)
+    draft.changes["articles"] = attrs.evolve(articles, helped=event.article_id)
+    draft.changes["status"] = "resolved"
+    draft.advance(table, "article_helped")
+
+
+def _escalate(draft: _Draft, table: StepTable, event: Escalate, now: datetime) -> None:
+    draft.changes["articles"] = attrs.evolve(draft.base.articles, escalated=True)
+    draft.advance(table, "escalate")
+
+
+def _rejected(draft: _Draft, table: StepTable, event: TicketRejected, now: datetime) -> None:
+    submission = draft.base.submission
+    assert submission is not None  # not stale, so a submission is pending
+    issue = draft.localizer().issue("ticket.rejected", (), {"reason": event.code})
+    draft.changes.update(
+        status="active",
+        submission=attrs.evolve(submission, status="rejected", rejection=event.code),
+        issues=(issue,),
+    )
+
+
+def _locale(draft: _Draft, table: StepTable, event: ChangeLocale, now: datetime) -> None:
+    if event.locale not in draft.flow.workflow.locales:
+        raise UsageError(f"locale {event.locale!r} is not declared", code="locale.unknown")
+    draft.changes["locale"] = event.locale
+    draft.clear(("@locale",))
+    if draft.base.issues and table.step.kind in _ASKING:
+        draft.changes["issues"] = tuple(draft.validate(table))
+    else:
+        draft.changes["issues"] = ()
+
+
+def _ticket_accepted(draft: _Draft, table: StepTable, event: TicketAccepted, now: datetime) -> None:
+    _accepted(draft, table, event.submission_id, event.receipt)
+
+
+_Handler = Callable[[_Draft, StepTable, Any, datetime], None]
+
+_HANDLERS: Mapping[type[Event], _Handler] = {
+    Continue: _continue,
+    ChooseChannel: _choose,
+    Answer: _record,
+    Next: _go_on,
+    Send: _go_on,
+    Back: _back,
+    ArticlesFound: _found,
+    ArticlesFailed: _failed,
+    OpenArticle: _opened,
+    ArticleNotHelpful: _not_helpful,
+    ArticleHelped: _helped,
+    Escalate: _escalate,
+    TicketAccepted: _ticket_accepted,
+    TicketRejected: _rejected,
+    ChangeLocale: _locale,
+}
+"""What each event does to the draft: one small function per event class."""
 
 
 def _with_feedback(state: ArticlesState, feedback: ArticleFeedback) -> ArticlesState:
@@ -372,12 +424,10 @@ def _with_feedback(state: ArticlesState, feedback: ArticleFeedback) -> ArticlesS
 
 def _choose_channel(draft: _Draft, table: StepTable, channel: str, now: datetime) -> None:
     workflow = draft.flow.workflow
-    if channel not in {c.id for c in workflow.channels}:
+    if channel not in draft.flow.channels:
         raise UsageError(f"channel {channel!r} is not declared", code="channel.unknown")
     session = draft.base
-    closed = closed_issue(
-        workflow, channel, now, session.region, session.time_zone, draft.localizer()
-    )
+    closed = closed_issue(workflow, channel, now, session.region, session.time_zone, session.locale)
     if closed is not None:
         draft.changes["issues"] = (closed,)
         return
@@ -406,11 +456,12 @@ def _answer(
         answers.update(mine)
         draft.changes["answers"] = answers
         draft.clear(tuple(mine))
-    issues = draft.validate(table)
-    if not advance:
-        touched = [i for i in issues if i.question in given and i.code != "answer.required"]
+    if not advance:  # only the answers given are checked: their issues are the ones shown
+        issues = draft.validate(table, only=given)
+        touched = [i for i in issues if i.code != "answer.required"]
         draft.changes["issues"] = tuple(touched + unknown)
         return
+    issues = draft.validate(table)
     if any(i.severity == "error" for i in issues):
         draft.changes["issues"] = tuple(issues + unknown)
         return
