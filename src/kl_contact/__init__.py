@@ -67,7 +67,7 @@ from kl_contact.engine.views import View
 from kl_contact.errors import DefinitionError, KlContactError, UsageError, ValidationIssue
 from kl_contact.limits import Limits
 from kl_contact.questionnaire.fields import normalise_email, normalise_phone
-from kl_contact.questionnaire.revalidation import (
+from kl_contact.revalidation import (
     Revalidation,
     SubmittedAnswers,
     revalidate_answers,

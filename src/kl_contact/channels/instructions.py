@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 import attrs
 
 from kl_contact._text import localize, substitute
-from kl_contact.definition.model import InstructionAction, Workflow
+from kl_contact.definition.model import INSTRUCTION_PLACEHOLDERS, InstructionAction, Workflow
 from kl_contact.ticket.model import Receipt
 
 __all__ = [
@@ -30,20 +30,6 @@ __all__ = [
     "safe_url",
     "tel_url",
 ]
-
-INSTRUCTION_PLACEHOLDERS = frozenset(
-    {
-        "request_number",
-        "email",
-        "chat_url",
-        "phone",
-        "phone_display",
-        "support_email",
-        "reply_within",
-    }
-)
-"""The placeholders an instruction text or the registration note may use."""
-
 
 _URL_SCHEMES = frozenset({"http", "https", "tel"})
 

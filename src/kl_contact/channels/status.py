@@ -20,7 +20,7 @@ from kl_contact._text import localize
 from kl_contact.channels.hours import ChannelStatus, channel_statuses, zone
 from kl_contact.definition.model import Workflow
 from kl_contact.errors import ValidationIssue
-from kl_contact.questionnaire.validation import Localizer
+from kl_contact.messages import Localizer
 
 __all__ = ["CHANNEL_CLOSED", "closed_issue", "format_opening", "statuses"]
 

@@ -11,7 +11,7 @@ import hashlib
 import json
 from typing import Any
 
-from kl_contact.channels.hours import availability_from_data
+from kl_contact.definition.availability import availability_from_data
 from kl_contact.definition.conditions import (
     AllOf,
     AnswerAnswered,

@@ -16,14 +16,14 @@ from typing import Any
 import attrs
 
 from kl_contact._text import placeholders_in
-from kl_contact.channels.checks import channel_problems
-from kl_contact.channels.instructions import INSTRUCTION_PLACEHOLDERS
-from kl_contact.definition._yaml import Document, load_yaml
 from kl_contact.definition.build import build_steps
+from kl_contact.definition.channel_checks import channel_problems
+from kl_contact.definition.document import Document, load_yaml
 from kl_contact.definition.flow import step_moves
+from kl_contact.definition.model import INSTRUCTION_PLACEHOLDERS
+from kl_contact.definition.questionnaire_checks import questionnaire_problems
 from kl_contact.errors import DefinitionError, Severity, format_path
 from kl_contact.limits import DEFAULT_LIMITS, Limits, structure_problems
-from kl_contact.questionnaire.checks import questionnaire_problems
 
 __all__ = ["CODES", "Finding", "lint_text"]
 

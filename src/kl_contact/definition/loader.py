@@ -10,8 +10,8 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
-from kl_contact.definition._yaml import load_yaml
 from kl_contact.definition.build import build_workflow
+from kl_contact.definition.document import load_yaml
 from kl_contact.definition.lint import MAX_DOCUMENT_BYTES, lint_text
 from kl_contact.definition.model import Workflow
 from kl_contact.errors import DefinitionError

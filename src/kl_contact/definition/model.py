@@ -12,11 +12,12 @@ from enum import StrEnum
 
 import attrs
 
-from kl_contact.channels.hours import Availability
+from kl_contact.definition.availability import Availability
 from kl_contact.definition.conditions import Condition
 from kl_contact.errors import Severity
 
 __all__ = [
+    "INSTRUCTION_PLACEHOLDERS",
     "AnswerPolicy",
     "ArticleSettings",
     "AttachmentPolicy",
@@ -103,6 +104,20 @@ class AnswerPolicy(StrEnum):
 
 RULES = ("required", "min_length", "max_length", "pattern", "min_selected", "max_selected")
 """The validation rules a question may give a severity of its own (default ``error``)."""
+
+
+INSTRUCTION_PLACEHOLDERS = frozenset(
+    {
+        "request_number",
+        "email",
+        "chat_url",
+        "phone",
+        "phone_display",
+        "support_email",
+        "reply_within",
+    }
+)
+"""The placeholders an instruction text or the registration note may use."""
 
 
 class InstructionAction(StrEnum):

@@ -29,8 +29,9 @@ from kl_contact.definition.flow import LEAVING_EVENT, Flow
 from kl_contact.definition.model import TERMINAL_KINDS, QuestionType, Step, StepKind, Workflow
 from kl_contact.engine.session import Session
 from kl_contact.errors import UsageError
+from kl_contact.messages import Localizer
 from kl_contact.questionnaire.answer_policy import apply_answer_policies
-from kl_contact.questionnaire.validation import Localizer, validate_step
+from kl_contact.questionnaire.validation import validate_step
 from kl_contact.ticket.model import AnswerValue, Attachment, WorkflowRef
 
 __all__ = ["DroppedAnswer", "Migration", "VersionPolicy", "migrate_session"]

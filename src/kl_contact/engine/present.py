@@ -36,7 +36,7 @@ from kl_contact.engine.views import (
     View,
 )
 from kl_contact.errors import ValidationIssue
-from kl_contact.questionnaire.validation import Localizer
+from kl_contact.messages import Localizer
 
 __all__ = ["allowed_events", "present"]
 

@@ -67,9 +67,10 @@ from kl_contact.engine.session import (
     Submission,
 )
 from kl_contact.errors import UsageError, ValidationIssue
+from kl_contact.messages import Localizer
 from kl_contact.questionnaire.answer_policy import clear_hidden
 from kl_contact.questionnaire.fields import phone_region
-from kl_contact.questionnaire.validation import Localizer, validate_answer
+from kl_contact.questionnaire.validation import validate_answer
 from kl_contact.ticket.build import answers_by_role, build_ticket, visible_along
 from kl_contact.ticket.model import AnswerValue, Receipt, Ticket, TicketArticles, WorkflowRef
 from kl_contact.ticket.receipts import receipt_problems

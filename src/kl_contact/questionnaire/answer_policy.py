@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from kl_contact.definition.answers import AnswerValue
 from kl_contact.definition.conditions import ConditionContext, evaluate, questions_referenced
 from kl_contact.definition.flow import Flow, compile_flow
 from kl_contact.definition.model import Question, Workflow
 from kl_contact.questionnaire.validation import visible_options
-from kl_contact.ticket.model import AnswerValue
 
 __all__ = ["apply_answer_policies", "clear_hidden", "visible_answers"]
 

@@ -17,15 +17,12 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, overload
 
+from kl_contact.definition.answers import AnswerValue, Attachment
 from kl_contact.definition.conditions import ConditionContext, evaluate
 from kl_contact.definition.model import AttachmentPolicy, Question, QuestionType
 from kl_contact.errors import ValidationIssue
 from kl_contact.limits import DEFAULT_LIMITS
-from kl_contact.ticket.model import AnswerValue, Attachment
-
-if TYPE_CHECKING:  # pragma: no cover
-    from kl_contact.questionnaire.validation import Localizer
-
+from kl_contact.messages import Localizer
 
 if TYPE_CHECKING:
     from phonenumbers import PhoneNumber

@@ -10,12 +10,12 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
+from kl_contact.definition.answers import AnswerValue
 from kl_contact.definition.conditions import ConditionContext, evaluate, is_answered
 from kl_contact.definition.model import Option, Question, QuestionType, Step
-from kl_contact.errors import Severity, ValidationIssue
+from kl_contact.errors import ValidationIssue
+from kl_contact.messages import Localizer
 from kl_contact.questionnaire.fields import check_field_type
-from kl_contact.questionnaire.messages import message
-from kl_contact.ticket.model import AnswerValue
 
 __all__ = [
     "Localizer",
@@ -26,38 +26,6 @@ __all__ = [
     "visible_options",
     "visible_questions",
 ]
-
-
-class Localizer:
-    """Builds localised issues for one locale, with the definition's message overrides."""
-
-    def __init__(
-        self, locale: str, fallback: str, overrides: Mapping[str, Mapping[str, str]]
-    ) -> None:
-        self.locale = locale
-        self.fallback = fallback
-        self.overrides = overrides
-
-    def issue(
-        self,
-        code: str,
-        path: tuple[str | int, ...],
-        params: Mapping[str, str | int] | None = None,
-        severity: Severity = "error",
-        text: Mapping[str, str] | None = None,
-    ) -> ValidationIssue:
-        """An issue whose message is ``text`` (when given) or the message for ``code``."""
-        if text is not None:
-            overrides: Mapping[str, Mapping[str, str]] = {code: text}
-        else:
-            overrides = self.overrides
-        return ValidationIssue(
-            code=code,
-            path=path,
-            message=message(code, self.locale, self.fallback, params, overrides),
-            severity=severity,
-            params=dict(params or {}),
-        )
 
 
 def visible_questions(step: Step, ctx: ConditionContext) -> list[Question]:

@@ -14,8 +14,8 @@ from kl_contact._text import localize
 from kl_contact.definition.conditions import ConditionContext, is_answered
 from kl_contact.definition.flow import Flow
 from kl_contact.definition.model import Question, QuestionType, Role
+from kl_contact.messages import message
 from kl_contact.questionnaire.fields import normalise_answer, phone_region
-from kl_contact.questionnaire.messages import message
 from kl_contact.ticket.model import (
     AnswerValue,
     Attachment,

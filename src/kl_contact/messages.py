@@ -1,7 +1,9 @@
-"""Built-in validation messages in every locale the library ships (Russian and English).
+"""The message catalog: every built-in user-visible message, keyed by a stable id.
 
-A definition may override any of them under ``messages:``. Messages use ``{placeholders}``
-filled from an issue's ``params`` (numbers and labels, never the user's own text).
+Each message is given in every locale the library ships (Russian and English). A definition
+may override any of them under ``messages:``. Messages use ``{placeholders}`` filled from
+an issue's ``params`` (numbers and labels, never the user's own text). This module sits at
+the bottom of the library: it imports nothing of it but the text helpers and the errors.
 """
 
 from __future__ import annotations
@@ -9,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from kl_contact._text import localize, substitute
+from kl_contact.errors import Severity, ValidationIssue
 
-__all__ = ["MESSAGES", "message", "missing_messages"]
+__all__ = ["MESSAGES", "Localizer", "message", "missing_messages"]
 
 MESSAGES: dict[str, dict[str, str]] = {
     "answer.required": {"ru": "Заполните это поле.", "en": "This field is required."},
@@ -157,3 +160,35 @@ def missing_messages(
         for locale in locales
         if locale not in overrides.get(code, {}) and locale not in MESSAGES[code]
     ]
+
+
+class Localizer:
+    """Builds localised issues for one locale, with the definition's message overrides."""
+
+    def __init__(
+        self, locale: str, fallback: str, overrides: Mapping[str, Mapping[str, str]]
+    ) -> None:
+        self.locale = locale
+        self.fallback = fallback
+        self.overrides = overrides
+
+    def issue(
+        self,
+        code: str,
+        path: tuple[str | int, ...],
+        params: Mapping[str, str | int] | None = None,
+        severity: Severity = "error",
+        text: Mapping[str, str] | None = None,
+    ) -> ValidationIssue:
+        """An issue whose message is ``text`` (when given) or the message for ``code``."""
+        if text is not None:
+            overrides: Mapping[str, Mapping[str, str]] = {code: text}
+        else:
+            overrides = self.overrides
+        return ValidationIssue(
+            code=code,
+            path=path,
+            message=message(code, self.locale, self.fallback, params, overrides),
+            severity=severity,
+            params=dict(params or {}),
+        )
