@@ -101,7 +101,15 @@ if TYPE_CHECKING:  # the names below are imported on first use (see __getattr__)
         TokenKeyring,
         TokenRefused,
     )
-    from kl_contact.wire import JsonEngine, dump_session, dump_transition, load_event, load_session
+    from kl_contact.wire import (
+        JsonEngine,
+        dump_effect,
+        dump_session,
+        dump_ticket,
+        dump_transition,
+        load_event,
+        load_session,
+    )
 
 _EXPORTS: dict[str, str] = {
     "DeflectionReport": "kl_contact.analytics",
@@ -195,7 +203,9 @@ _EXPORTS: dict[str, str] = {
     "TokenKeyring": "kl_contact.tokens",
     "TokenRefused": "kl_contact.tokens",
     "JsonEngine": "kl_contact.wire",
+    "dump_effect": "kl_contact.wire",
     "dump_session": "kl_contact.wire",
+    "dump_ticket": "kl_contact.wire",
     "dump_transition": "kl_contact.wire",
     "load_event": "kl_contact.wire",
     "load_session": "kl_contact.wire",
@@ -284,7 +294,9 @@ __all__ = [
     "channel_status",
     "default_workflow",
     "deflection_report",
+    "dump_effect",
     "dump_session",
+    "dump_ticket",
     "dump_transition",
     "find_request_number",
     "flow_paths",
