@@ -177,6 +177,13 @@ class StepTable:
         """The step's id."""
         return self.step.id
 
+    def fixed_target(self, event: str) -> str | None:
+        """Where ``event`` goes whatever the answers (its first way out has no condition)."""
+        moves = self.moves.get(event)
+        if moves and moves[0].condition is None:
+            return moves[0].target
+        return None
+
     def target(self, event: str, ctx: ConditionContext) -> str | None:
         """Where ``event`` takes a session in ``ctx``: the first way out that holds."""
         for move in self.moves.get(event, ()):

@@ -18,7 +18,13 @@ import attrs
 from kl_contact._text import localize
 from kl_contact.channels.instructions import build_instructions
 from kl_contact.channels.status import statuses
-from kl_contact.definition.conditions import ConditionContext, Predicate, compile_condition
+from kl_contact.definition.answers import AnswerValue
+from kl_contact.definition.conditions import (
+    AnswerIn,
+    ConditionContext,
+    Predicate,
+    compile_condition,
+)
 from kl_contact.definition.flow import Flow, StepTable
 from kl_contact.definition.model import Question, QuestionType, StepKind
 from kl_contact.engine.session import Session
@@ -66,6 +72,10 @@ class _QuestionScene:
     """Runs of options that share one condition, in the question's order."""
     required_when: Predicate | None
     dynamic: bool
+    parent: str | None = None
+    """The one question whose answer alone picks the shown options (dependent lists)."""
+    by_parent: Mapping[object, QuestionView] = attrs.field(factory=dict)
+    """The unanswered view for each answer ``parent`` can have, built once."""
 
 
 @attrs.frozen
@@ -100,7 +110,22 @@ def _actions(
     )
 
 
-def _question_scene(question: Question, locale: str, fallback: str) -> _QuestionScene:
+def _parent_of(question: Question, flow: Flow) -> str | None:
+    """The single-choice question whose answer alone decides which options show, if any."""
+    if question.required_when is not None and not question.required:
+        return None
+    parents = {o.when.question for o in question.options if isinstance(o.when, AnswerIn)}
+    if len(parents) != 1 or any(
+        o.when is not None and not isinstance(o.when, AnswerIn) for o in question.options
+    ):
+        return None
+    parent = flow.questions.get(next(iter(parents)))
+    if parent is None or parent.type is not QuestionType.SINGLE_CHOICE:
+        return None
+    return parent.id
+
+
+def _question_scene(question: Question, locale: str, fallback: str, flow: Flow) -> _QuestionScene:
     def tr(text: Mapping[str, str] | None) -> str | None:
         return localize(text, locale, fallback) if text is not None else None
 
@@ -144,7 +169,17 @@ def _question_scene(question: Question, locale: str, fallback: str) -> _Question
     if not question.required and question.required_when is not None:
         required_when = compile_condition(question.required_when)
     dynamic = required_when is not None or any(when is not None for when, _ in options)
-    return _QuestionScene(question, blank, options, required_when, dynamic)
+    scene = _QuestionScene(question, blank, options, required_when, dynamic)
+    parent = _parent_of(question, flow) if dynamic else None
+    if parent is None:
+        return scene
+    by_parent: dict[object, QuestionView] = {}
+    for value in (None, *(o.id for o in flow.questions[parent].options)):
+        ctx = ConditionContext(
+            answers={} if value is None else {parent: value}, channel=None, locale=locale
+        )
+        by_parent[value] = _built(scene, None, ctx, None)
+    return attrs.evolve(scene, parent=parent, by_parent=by_parent)
 
 
 @functools.lru_cache(maxsize=32)
@@ -174,7 +209,7 @@ def _scene(flow: Flow, locale: str) -> _Scene:
             progress=Progress(index=table.index + 1, total=total),
             actions={k: _actions(table, v, button, back) for k, v in variants.items()},
             questions=tuple(
-                (when, _question_scene(q, locale, fallback)) for q, when in table.questions
+                (when, _question_scene(q, locale, fallback, flow)) for q, when in table.questions
             ),
         )
     page = workflow.contacts_page
@@ -212,8 +247,24 @@ def _question_view(
     issues: list[ValidationIssue] | None,
 ) -> QuestionView:
     value = session.answers.get(scene.question.id)
-    if value is None and not issues and not scene.dynamic:
-        return scene.blank
+    if value is None and not issues:
+        if not scene.dynamic:
+            return scene.blank
+        if scene.parent is not None:
+            chosen = ctx.answers.get(scene.parent)
+            if chosen is None or isinstance(chosen, str):
+                shown = scene.by_parent.get(chosen)
+                if shown is not None:
+                    return shown
+    return _built(scene, value, ctx, issues)
+
+
+def _built(
+    scene: _QuestionScene,
+    value: AnswerValue | None,
+    ctx: ConditionContext,
+    issues: list[ValidationIssue] | None,
+) -> QuestionView:
     blank = scene.blank
     options = blank.options
     required = blank.required

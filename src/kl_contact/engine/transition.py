@@ -172,7 +172,9 @@ class _Draft:
 
     def advance(self, table: StepTable, event: str) -> None:
         """Leave ``table``'s step the way its table says for ``event``."""
-        target = table.target(event, self.context(table.id))
+        target = table.fixed_target(event)
+        if target is None:
+            target = table.target(event, self.context(table.id))
         assert target is not None  # every way out ends in a default (checked by the loader)
         self.enter(target)
 
