@@ -24,21 +24,19 @@ from kl_contact.channels.instructions import (
     safe_url,
     tel_url,
 )
+from kl_contact.messages import message
 
 __all__ = ["render_html", "render_json", "render_markdown"]
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~&])")
-_DEFAULT_LABELS = {
-    "open_chat": {"ru": "Перейти в чат", "en": "Go to chat"},
-    "call": {"ru": "Позвонить", "en": "Call"},
-}
 
 
 def _label(action: NextStepAction, locale: str) -> str:
     if action.label:
         return action.label
-    labels = _DEFAULT_LABELS.get(action.kind, {})
-    return labels.get(locale, labels.get("en", ""))
+    if action.kind in {"open_chat", "call"}:
+        return message(f"action.{action.kind}", locale, "en")
+    return ""
 
 
 def _markdown_text(text: str) -> str:

@@ -20,19 +20,12 @@ from kl_contact._text import localize
 from kl_contact.channels.hours import ChannelStatus, channel_statuses, zone
 from kl_contact.definition.model import Workflow
 from kl_contact.errors import ValidationIssue
-from kl_contact.messages import Localizer
+from kl_contact.messages import MESSAGES, Localizer, message
 
 __all__ = ["CHANNEL_CLOSED", "closed_issue", "format_opening", "statuses"]
 
-CHANNEL_CLOSED = {
-    "ru": "Канал «{channel}» сейчас закрыт.{opens}{suggest}",
-    "en": "{channel} is closed now.{opens}{suggest}",
-}
+CHANNEL_CLOSED = MESSAGES["channel.closed"]
 """The built-in text of the ``channel.closed`` issue (a definition may override it)."""
-
-_OPENS = {"ru": " Он откроется {opens_at}.", "en": " It opens on {opens_at}."}
-_SUGGEST = {"ru": " Выберите другой способ: {others}.", "en": " Choose another way: {others}."}
-_FORMAT = {"ru": "%d.%m.%Y %H:%M", "en": "%Y-%m-%d %H:%M"}
 
 
 def statuses(
@@ -69,7 +62,7 @@ def format_opening(moment: datetime, locale: str) -> str:
     """An opening time as a user reads it: local date and time with the UTC offset."""
     offset = moment.strftime("%z")
     offset = f"UTC{offset[:3]}:{offset[3:]}" if offset else "UTC"
-    return f"{moment.strftime(_FORMAT.get(locale, _FORMAT['en']))} ({offset})"
+    return f"{moment.strftime(message('time.format', locale, 'en'))} ({offset})"
 
 
 def closed_issue(
@@ -100,9 +93,19 @@ def closed_issue(
         params["others"] = ", ".join(title(cid) for cid in status.suggest)
     template = workflow.messages.get("channel.closed", CHANNEL_CLOSED)
     text = {
-        loc: value.replace(
-            "{opens}", localize(_OPENS, loc, "en") if "opens_at" in params else ""
-        ).replace("{suggest}", localize(_SUGGEST, loc, "en") if "others" in params else "")
+        loc: value.replace("{opens}", _part("opens", "opens_at", params, loc, workflow)).replace(
+            "{suggest}", _part("suggest", "others", params, loc, workflow)
+        )
         for loc, value in template.items()
     }
     return localizer.issue("channel.closed", ("channel",), params=params, text=text)
+
+
+def _part(
+    piece: str, param: str, params: Mapping[str, object], locale: str, workflow: Workflow
+) -> str:
+    """One piece of the ``channel.closed`` text (empty without its parameter), from the
+    catalog or the definition's ``messages:``."""
+    if param not in params:
+        return ""
+    return message(f"channel.closed.{piece}", locale, "en", overrides=workflow.messages)

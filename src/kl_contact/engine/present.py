@@ -42,11 +42,10 @@ from kl_contact.engine.views import (
     View,
 )
 from kl_contact.errors import ValidationIssue
-from kl_contact.messages import Localizer
+from kl_contact.messages import Localizer, message
 
 __all__ = ["allowed_events", "present"]
 
-_BACK_LABEL = {"ru": "Назад", "en": "Back"}
 _PRIMARY = frozenset({"continue", "next", "send", "escalate", "choose_channel"})
 _ASKING = frozenset({StepKind.QUESTIONS, StepKind.REQUEST})
 
@@ -191,7 +190,7 @@ def _scene(flow: Flow, locale: str) -> _Scene:
     def tr(text: Mapping[str, str]) -> str:
         return localize(text, locale, fallback)
 
-    back = localize(_BACK_LABEL, locale, "en")
+    back = message("action.back", locale, fallback, overrides=workflow.messages)
     total = len(workflow.steps)
     steps: dict[str, _StepScene] = {}
     for table in flow.steps.values():

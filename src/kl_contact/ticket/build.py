@@ -14,7 +14,7 @@ from kl_contact._text import localize
 from kl_contact.definition.conditions import ConditionContext, is_answered
 from kl_contact.definition.flow import Flow
 from kl_contact.definition.model import Question, QuestionType, Role
-from kl_contact.messages import message
+from kl_contact.messages import Messages, message
 from kl_contact.questionnaire.fields import normalise_answer, phone_region
 from kl_contact.ticket.model import (
     AnswerValue,
@@ -27,8 +27,6 @@ from kl_contact.ticket.model import (
 )
 
 __all__ = ["answers_by_role", "build_ticket", "visible_along"]
-
-_YES_NO = {"answer.yes": {"ru": "да", "en": "yes"}, "answer.no": {"ru": "нет", "en": "no"}}
 
 
 def visible_along(
@@ -68,9 +66,11 @@ def _strip(value: str | None) -> str | None:
     return value.strip() if value is not None else None
 
 
-def _display(question: Question, value: AnswerValue, locale: str, fallback: str) -> str:
+def _display(
+    question: Question, value: AnswerValue, locale: str, fallback: str, overrides: Messages
+) -> str:
     if isinstance(value, bool):
-        return message("answer.yes" if value else "answer.no", locale, fallback, overrides=_YES_NO)
+        return message("answer.yes" if value else "answer.no", locale, fallback, None, overrides)
     labels = {o.id: localize(o.label, locale, fallback) for o in question.options}
     if isinstance(value, str):
         return labels.get(value, value) if question.options else value
@@ -110,7 +110,7 @@ def build_ticket(
                 label=localize(question.label, locale, fallback),
                 type=question.type.value,
                 value=value,
-                display=_display(question, value, locale, fallback),
+                display=_display(question, value, locale, fallback, flow.workflow.messages),
             )
         )
     by_id = {a.question: a for a in given}
