@@ -43,6 +43,7 @@ from kl_contact.engine.views import (
 )
 from kl_contact.errors import ValidationIssue
 from kl_contact.messages import Localizer, message
+from kl_contact.questionnaire.validation import issue_in_locale
 
 __all__ = ["allowed_events", "present"]
 
@@ -303,6 +304,7 @@ def present(flow: Flow, session: Session) -> View:
     step_issues: list[ValidationIssue] = []
     by_question: dict[str, list[ValidationIssue]] = {}
     for issue in session.issues:
+        issue = issue_in_locale(flow, issue, locale)
         qid = issue.question
         if qid is not None:
             by_question.setdefault(qid, []).append(issue)
