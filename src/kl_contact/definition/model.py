@@ -257,7 +257,7 @@ class ArticleSettings:
     """How many articles the articles step asks for, and the lowest score worth showing."""
 
     limit: int = 5
-    min_score: float = 0.0
+    min_score: float = attrs.field(default=0.0, converter=float)
 
 
 @attrs.frozen(eq=False)
@@ -284,7 +284,7 @@ class Workflow:
     source: str = "<string>"
     support_email: str | None = None
     """The support mailbox a reply to the registration e-mail goes to (its Reply-To)."""
-    hidden_answers: AnswerPolicy = AnswerPolicy.KEEP
+    hidden_answers: AnswerPolicy = attrs.field(default=AnswerPolicy.KEEP, converter=AnswerPolicy)
     """The answer policy of questions that declare none."""
     phone_region: str | None = None
     """Where a phone number without a country code is read (``RU``); else the locale says."""
