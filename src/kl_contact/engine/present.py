@@ -55,11 +55,9 @@ def allowed_events(table: StepTable, session: Session) -> tuple[str, ...]:
     """The user event types ``session`` may send on its step now."""
     if session.status == "submitting":
         return ()
-    if table.terminal or session.status != "active":
+    if session.status != "active":
         return table.events
-    if session.trail:
-        return (*table.events, "back", "change_locale")
-    return (*table.events, "change_locale")
+    return table.active_back if session.trail else table.active
 
 
 @attrs.frozen

@@ -302,7 +302,7 @@ def transition(
                 event=etype,
                 allowed=allowed,
             )
-    if _is_stale(session, event):
+    elif _is_stale(session, event):
         return session, ()
     draft = _Draft(flow, session)
     history = session.history
