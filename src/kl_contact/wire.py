@@ -20,8 +20,17 @@ from kl_contact.engine.events import Event
 from kl_contact.engine.session import Session
 from kl_contact.errors import UsageError
 from kl_contact.schemas import violations
+from kl_contact.ticket.model import Receipt, Ticket
 
-__all__ = ["JsonEngine", "dump_session", "dump_transition", "load_event", "load_session"]
+__all__ = [
+    "JsonEngine",
+    "dump_receipt",
+    "dump_session",
+    "dump_transition",
+    "load_event",
+    "load_session",
+    "load_ticket",
+]
 
 JSON = dict[str, Any]
 
@@ -50,6 +59,20 @@ def load_event(document: Any) -> Event:
     _check("event", document)
     event: Event = _structure(document, Event)
     return event
+
+
+def load_ticket(document: Any) -> Ticket:
+    """A ticket from its JSON document (``ticket.schema.json``), as a ``submit_ticket``
+    effect carries it; raises :class:`UsageError` when it is malformed."""
+    _check("ticket", document)
+    ticket: Ticket = _structure(document, Ticket)
+    return ticket
+
+
+def dump_receipt(receipt: Receipt) -> JSON:
+    """A receipt as the JSON document a ``ticket_accepted`` event carries."""
+    out: JSON = converter.unstructure(receipt)
+    return out
 
 
 def _check(schema: str, document: Any) -> None:

@@ -1,0 +1,42 @@
+#!/usr/bin/perl
+# Part of start-rt: configure a fresh RT for the reference host and print root's REST2 token.
+# Custom fields the host fills (single free-form values on every queue's tickets), the rights
+# rt-mailgate needs so that a user's e-mail reply lands in the ticket, and root's password.
+use strict;
+use warnings;
+use lib "/usr/share/request-tracker5/lib";
+use RT -init;
+
+my $root = RT::User->new(RT->SystemUser);
+$root->Load('root');
+my ($ok, $msg) = $root->SetPassword('kl-contact-test');
+die "password: $msg\n" unless $ok;
+
+my $queue = RT::Queue->new(RT->SystemUser);
+$queue->Load('General');
+die "no General queue\n" unless $queue->id;
+
+for my $name (qw(Product Platform Category Channel Locale Submission)) {
+    my $cf = RT::CustomField->new(RT->SystemUser);
+    $cf->LoadByName(Name => $name, LookupType => 'RT::Queue-RT::Ticket');
+    unless ($cf->id) {
+        ($ok, $msg) = $cf->Create(
+            Name => $name, Type => 'Freeform', MaxValues => 1,
+            LookupType => 'RT::Queue-RT::Ticket',
+            Description => "kl_contact: $name",
+        );
+        die "custom field $name: $msg\n" unless $ok;
+    }
+    $cf->AddToObject(RT::Queue->new(RT->SystemUser));    # global: every queue
+}
+
+my $everyone = RT::Group->new(RT->SystemUser);
+$everyone->LoadSystemInternalGroup('Everyone');
+for my $right (qw(CreateTicket ReplyToTicket SeeQueue ShowTicket SeeCustomField)) {
+    $everyone->PrincipalObj->GrantRight(Right => $right, Object => $queue);
+}
+
+my $token = RT::AuthToken->new(RT->SystemUser);
+my ($id, $text, $secret) = $token->Create(Owner => $root->id, Description => 'kl_contact');
+die "token: $text\n" unless $id;
+print "$secret\n";
