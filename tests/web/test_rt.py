@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import os
 import secrets
+import shutil
 import subprocess
 import threading
 import time
@@ -19,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from web.conftest import OFFICE_HOURS, ROOT, MailSink, RtServer, need_module
+from web.conftest import OFFICE_HOURS, ROOT, MailSink, RtServer, need, need_module
 from web.walks import FlaskApi, script, send, walk
 
 need_module("flask")
@@ -293,6 +294,7 @@ def test_a_reply_to_the_registration_email_is_correspondence_in_the_ticket(
     reply = reply_to(letter, "The code was bought in the online shop, order 4711.")
     assert find_request_number(reply, requests=load_workflow(workflow_file).requests) == number
 
+    need(shutil.which("rt-mailgate-5") is not None, "rt-mailgate-5 is not installed (rt5-clients)")
     gate = subprocess.run(
         ["rt-mailgate-5", "--url", f"{rt_server.url}/", "--queue", "General", *MAILGATE_ACTION],
         input=reply.as_bytes(),
