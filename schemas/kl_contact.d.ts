@@ -405,6 +405,14 @@ export type LowestScore = number;
  * The ISO 3166-1 region where a phone number without a country code is read; by default the locale's region.
  */
 export type PhoneRegion = string;
+/**
+ * The request number made of the backend's ticket id; must contain {id} once (default "{id}").
+ */
+export type RequestNumber = string;
+/**
+ * The token in the registration e-mail's subject; contains {request_number} or {id} once (default "[Request #{request_number}]"). Request Tracker threads replies by "[rtname #{id}]".
+ */
+export type SubjectTag = string;
 export type Locale1 = string;
 
 /**
@@ -939,6 +947,7 @@ export interface Workflow {
   messages?: MessageOverrides;
   hidden_answers?: WorkflowAnswerPolicy;
   phone_region?: PhoneRegion;
+  requests?: RequestNumbers;
 }
 /**
  * A user-visible text: a map of locale code to string. Every declared locale must be present.
@@ -1111,6 +1120,13 @@ export interface ArticleSearch {
  */
 export interface MessageOverrides {
   [k: string]: WorkflowText;
+}
+/**
+ * How the support backend's ticket id becomes the request number the user sees, and the tag the registration e-mail's subject carries so that a reply finds its request.
+ */
+export interface RequestNumbers {
+  number?: RequestNumber;
+  subject_tag?: SubjectTag;
 }
 /**
  * Knowledge-base articles the built-in matcher searches.

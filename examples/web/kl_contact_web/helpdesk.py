@@ -91,6 +91,8 @@ class RtHelpdesk:
         )
         self.lease = 3 * settings.rt_timeout + 5
         """How long a claim holds: longer than the slowest search and create together."""
+        self.wait = 2 * settings.rt_timeout + 1
+        """How long a worker waits for another's create before telling the user to retry."""
         self._sleep = sleep
 
     def __repr__(self) -> str:
@@ -134,7 +136,7 @@ class RtHelpdesk:
 
     def _create_once(self, ticket: Ticket) -> str:
         key = idempotency_key(ticket)
-        deadline = time.monotonic() + self.lease
+        deadline = time.monotonic() + self.wait
         while True:
             claim = self.storage.claim_submission(key, self.lease)
             if claim.state == "done":

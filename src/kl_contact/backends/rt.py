@@ -187,8 +187,8 @@ class RequestTracker:
         for answer in ticket.answers:
             if answer.type in _SKIPPED_ANSWERS or not answer.display:
                 continue
-            if answer.display in {ticket.subject, ticket.description}:
-                continue
+            if answer.display in {ticket.subject, ticket.description, contact.name, contact.phone}:
+                continue  # shown above already
             lines.append(f"{answer.label}: {answer.display}")
         if ticket.attachments:
             lines.append("Files: " + ", ".join(a.name for a in ticket.attachments))
