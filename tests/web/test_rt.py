@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from web.conftest import OFFICE_HOURS, ROOT, MailSink, RtServer, need, need_module
+from web.conftest import EXAMPLE, OFFICE_HOURS, ROOT, MailSink, RtServer, need, need_module
 from web.walks import FlaskApi, script, send, walk
 
 need_module("flask")
@@ -352,3 +352,34 @@ def test_a_follow_up_lookup_answers_from_rt_and_added_information_is_corresponde
     unknown = {"request_number": "KL-999999", "email": email}
     assert api.post("/api/requests/status", unknown)[0] == 404
     assert api.post("/api/requests/information", {**stranger, "text": "hi"})[0] == 404
+
+
+def autoreply(rt: RtServer, state: str) -> None:
+    switch = subprocess.run(
+        [str(EXAMPLE / "rt" / "rt-autoreply"), str(rt.folder), state],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert switch.returncode == 0, switch.stderr
+
+
+def test_rts_autoreply_can_be_the_registration_email_instead_never_beside_it(
+    tmp_path: Path, rt_server: RtServer, workflow_file: Path, mail_sink: MailSink
+) -> None:
+    settings = rt_settings(tmp_path, rt_server, workflow_file, mail_sink.port, rt_autoreply="rt")
+    api = FlaskApi(create_app(host=Host(settings)))
+    autoreply(rt_server, "on")
+    try:
+        plan, first = start_with_screenshot(api, "email")
+        number = walk(api, plan, resume=first)[-1]["view"]["confirmation"]["request_number"]
+    finally:
+        autoreply(rt_server, "off")
+    tag = f"[{rt_server.name} #{number.removeprefix('KL-')}]"
+    letters = [p.read_text("latin-1") for p in rt_server.outbox()]
+    mine = [text for text in letters if tag in text]
+    assert len(mine) == 1
+    assert f"Subject: {tag} AutoReply:" in mine[0]
+    assert f"To: {plan['answers']['email']}" in mine[0]
+    assert mail_sink.letters == []  # the host sent none

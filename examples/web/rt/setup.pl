@@ -7,6 +7,31 @@ use warnings;
 use lib "/usr/share/request-tracker5/lib";
 use RT -init;
 
+# The host sends the registration e-mail itself, tagged [rtname #id]; RT's own autoreply on
+# create would be a second one. KL_CONTACT_RT_AUTOREPLY=on keeps it (a host configured with
+# KL_CONTACT_WEB_RT_AUTOREPLY=rt then sends none).
+sub set_autoreply {
+    my ($on) = @_;
+    my $scrips = RT::Scrips->new(RT->SystemUser);
+    $scrips->Limit(FIELD => 'Description', VALUE => 'On Create Autoreply To Requestors');
+    while (my $scrip = $scrips->Next) {
+        my $binding = RT::ObjectScrip->new(RT->SystemUser);
+        $binding->LoadByCols(Scrip => $scrip->id, ObjectId => 0);
+        my ($done, $why) = (1, '');
+        if ($on && !$binding->id) {
+            ($done, $why) = $scrip->AddToObject(0);
+        } elsif (!$on && $binding->id) {
+            ($done, $why) = $scrip->RemoveFromObject(0);
+        }
+        die "autoreply: $why\n" unless $done;
+    }
+}
+my $autoreply = ($ENV{KL_CONTACT_RT_AUTOREPLY} // 'off') eq 'on';
+if (($ARGV[0] // '') eq 'autoreply') {    # only switch the autoreply (rt-autoreply)
+    set_autoreply($autoreply);
+    exit 0;
+}
+
 my $root = RT::User->new(RT->SystemUser);
 $root->Load('root');
 my ($ok, $msg) = $root->SetPassword('kl-contact-test');
@@ -36,22 +61,7 @@ for my $right (qw(CreateTicket ReplyToTicket SeeQueue ShowTicket SeeCustomField)
     $everyone->PrincipalObj->GrantRight(Right => $right, Object => $queue);
 }
 
-# The host sends the registration e-mail itself, tagged [rtname #id]; RT's own autoreply on
-# create would be a second one. KL_CONTACT_RT_AUTOREPLY=on keeps it (a host configured with
-# KL_CONTACT_WEB_RT_AUTOREPLY=rt then sends none).
-my $autoreply = ($ENV{KL_CONTACT_RT_AUTOREPLY} // 'off') eq 'on';
-my $scrips = RT::Scrips->new(RT->SystemUser);
-$scrips->Limit(FIELD => 'Description', VALUE => 'On Create Autoreply To Requestors');
-while (my $scrip = $scrips->Next) {
-    my $binding = RT::ObjectScrip->new(RT->SystemUser);
-    $binding->LoadByCols(Scrip => $scrip->id, ObjectId => 0);
-    if ($autoreply) {
-        $scrip->AddToObject(0) unless $binding->id;
-    } elsif ($binding->id) {
-        ($ok, $msg) = $scrip->RemoveFromObject(0);
-        die "autoreply: $msg\n" unless $ok;
-    }
-}
+set_autoreply($autoreply);
 
 my $token = RT::AuthToken->new(RT->SystemUser);
 my ($id, $text, $secret) = $token->Create(Owner => $root->id, Description => 'kl_contact');
