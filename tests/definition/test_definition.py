@@ -6,8 +6,16 @@ from importlib import resources
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from kl_contact import DefinitionError, default_workflow, load_workflow, parse_workflow
+from kl_contact import (
+    DefinitionError,
+    RequestFormat,
+    default_workflow,
+    load_workflow,
+    parse_workflow,
+)
 from kl_contact.definition.model import StepKind
 
 DEFAULT_TEXT = (
@@ -168,3 +176,18 @@ def test_a_request_format_without_its_placeholder_is_refused_at_its_line(
         load_workflow(path)
     assert excinfo.value.line is not None
     assert excinfo.value.line >= DEFAULT_TEXT.count("\n")
+
+
+@given(
+    head=st.text(st.characters(blacklist_characters="{}"), max_size=12),
+    tail=st.text(st.characters(blacklist_characters="{}"), max_size=12),
+    ticket_id=st.from_regex(r"[0-9A-Za-z]{1,20}", fullmatch=True),
+)
+def test_a_request_number_always_gives_back_its_ticket_id(
+    head: str, tail: str, ticket_id: str
+) -> None:
+    requests = RequestFormat(number=f"{head}{{id}}{tail}")
+    number = requests.request_number(ticket_id)
+    assert number == f"{head}{ticket_id}{tail}"
+    assert requests.ticket_id(number) == ticket_id
+    assert requests.ticket_id(head + tail) is None
