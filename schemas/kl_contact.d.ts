@@ -427,6 +427,7 @@ export interface KlContactDocuments {
   ticket?: Ticket;
   receipt?: Receipt;
   instructions?: Instructions;
+  request_status?: RequestStatus;
   wire?: Wire;
   workflow?: Workflow;
   catalog?: Catalog;
@@ -896,6 +897,27 @@ export interface SendRegistrationEmailEffect {
   locale: string;
   ticket: Ticket;
   receipt: Receipt;
+}
+/**
+ * Where a registered request stands, as a support backend's mapping reads it (kl_contact.RequestStatus): for a user asking about a request they already have.
+ */
+export interface RequestStatus {
+  /**
+   * The request number in the definition's format.
+   */
+  request_number: string;
+  /**
+   * open: the engineers have it; waiting_for_you: they answered or asked, the user's move; solved: a reply reopens it; closed: a new request is needed.
+   */
+  state: "open" | "waiting_for_you" | "solved" | "closed";
+  /**
+   * When the engineers last replied, or null when they have not yet.
+   */
+  last_reply_at?: Datetime | null;
+  /**
+   * When the request last changed in the helpdesk, or null when it does not say.
+   */
+  updated_at?: Datetime | null;
 }
 export interface WireStartEnvelope {
   start: WireStart;

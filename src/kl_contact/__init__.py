@@ -92,6 +92,7 @@ from kl_contact.tokens import (
 from kl_contact.wire import (
     JsonEngine,
     dump_receipt,
+    dump_request_status,
     dump_session,
     dump_transition,
     load_event,
@@ -202,6 +203,7 @@ __all__ = [
     "default_workflow",
     "deflection_report",
     "dump_receipt",
+    "dump_request_status",
     "dump_session",
     "dump_transition",
     "find_request_number",

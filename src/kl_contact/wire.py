@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from kl_contact._convert import converter
+from kl_contact.backends.model import RequestStatus
 from kl_contact.engine.engine import Engine, Transition
 from kl_contact.engine.events import Event
 from kl_contact.engine.session import Session
@@ -25,6 +26,7 @@ from kl_contact.ticket.model import Receipt, Ticket
 __all__ = [
     "JsonEngine",
     "dump_receipt",
+    "dump_request_status",
     "dump_session",
     "dump_transition",
     "load_event",
@@ -72,6 +74,13 @@ def load_ticket(document: Any) -> Ticket:
 def dump_receipt(receipt: Receipt) -> JSON:
     """A receipt as the JSON document a ``ticket_accepted`` event carries."""
     out: JSON = converter.unstructure(receipt)
+    return out
+
+
+def dump_request_status(status: RequestStatus) -> JSON:
+    """A request's status as a JSON document (``request_status.schema.json``)."""
+    out: JSON = converter.unstructure(status)
+    out["state"] = status.state.value
     return out
 
 

@@ -31,6 +31,7 @@ from kl_contact_web.host import Host  # noqa: E402
 from kl_contact_web.settings import Settings  # noqa: E402
 
 from kl_contact import find_request_number, idempotency_key, load_ticket, load_workflow  # noqa: E402
+from kl_contact.schemas import violations  # noqa: E402
 
 DEFAULT_WORKFLOW_PATH = ROOT / "src" / "kl_contact" / "definition" / "default_workflow.yaml"
 
@@ -326,11 +327,13 @@ def test_a_follow_up_lookup_answers_from_rt_and_added_information_is_corresponde
     assert found["request_number"] == number
     assert found["state"] == "open"
     assert found["last_reply_at"] is None
+    assert list(violations("request_status", found)) == []
 
     engineer = {"Content": "Please send the log file.", "ContentType": "text/plain"}
     rt_server.rest("POST", f"ticket/{ticket_id}/correspond", json=engineer)
     status, found = api.post("/api/requests/status", asked)
     assert found["state"] == "waiting_for_you"
+    assert list(violations("request_status", found)) == []
     replied = [t for t in history(rt_server, ticket_id) if t["Type"] == "Correspond"][-1]
     assert found["last_reply_at"].replace("+00:00", "Z") == replied["Created"]
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import IO, Any
 
+from kl_contact import dump_request_status
 from kl_contact_web.helpdesk import HelpdeskUnavailable, UnknownRequest
 from kl_contact_web.host import Host, Reply, _error
 from kl_contact_web.storage import UnknownSession
@@ -55,7 +56,7 @@ def _lookup(body: Any, *extra: str) -> tuple[str, ...] | None:
 
 
 def request_status(host: Host, body: Any) -> Reply:
-    """``{"request_number", "email"}`` -> 200 ``{request_number, state, last_reply_at, ...}``."""
+    """``{"request_number", "email"}`` -> 200 and ``request_status.schema.json``'s document."""
     given = _lookup(body)
     if given is None:
         return _error(400, "request.invalid", 'expected {"request_number": ..., "email": ...}')
@@ -67,15 +68,7 @@ def request_status(host: Host, body: Any) -> Reply:
         return _error(404, "request.unknown", "no such request for this address")
     except HelpdeskUnavailable:
         return _error(503, "helpdesk.unavailable", "the helpdesk did not answer; try again")
-    return Reply(
-        200,
-        {
-            "request_number": found.request_number,
-            "state": found.state.value,
-            "last_reply_at": found.last_reply_at.isoformat() if found.last_reply_at else None,
-            "updated_at": found.updated_at.isoformat() if found.updated_at else None,
-        },
-    )
+    return Reply(200, dump_request_status(found))
 
 
 def add_information(host: Host, body: Any) -> Reply:
