@@ -17,10 +17,24 @@ from kl_contact_web.helpdesk import HelpdeskUnavailable, UnknownRequest
 from kl_contact_web.host import Host, Reply, _error
 from kl_contact_web.storage import UnknownSession
 
-__all__ = ["MAX_TEXT", "MAX_UPLOAD", "add_information", "request_status", "upload"]
+__all__ = [
+    "MAX_FILES",
+    "MAX_SESSION_BYTES",
+    "MAX_TEXT",
+    "MAX_UPLOAD",
+    "add_information",
+    "request_status",
+    "upload",
+]
 
 MAX_UPLOAD = 10 * 1024 * 1024
 """The largest file accepted, in bytes (the default workflow's limit per file)."""
+
+MAX_FILES = 20
+"""How many files one session may upload (the default workflow attaches at most 5)."""
+
+MAX_SESSION_BYTES = 50 * 1024 * 1024
+"""How many bytes of files one session may upload in all."""
 
 MAX_TEXT = 20_000
 """The longest text a user may add to a request, in characters."""
@@ -41,6 +55,9 @@ def upload(
         host.storage.session(session_id)
     except UnknownSession:
         return _error(404, "session.unknown", "no such session")
+    count, total = host.storage.files_kept(session_id)
+    if count >= MAX_FILES or total + len(content) > MAX_SESSION_BYTES:
+        return _error(413, "file.too_many", "this session uploaded as much as it may")
     digest = host.storage.store_file(session_id, name, media_type, content)
     attachment = {"name": name, "media_type": media_type, "size": len(content), "digest": digest}
     return Reply(201, attachment)

@@ -310,6 +310,16 @@ class Storage:
             )
         return digest
 
+    def files_kept(self, session_id: str) -> tuple[int, int]:
+        """How many files ``session_id`` uploaded, and their bytes in all."""
+        with self._transaction() as sql:
+            row = sql.execute(
+                "SELECT COUNT(*), COALESCE(SUM(LENGTH(content)), 0) FROM kl_contact_files"
+                " WHERE session_id = ?",
+                (session_id,),
+            ).fetchone()
+        return int(row[0]), int(row[1])
+
     def file(self, session_id: str, digest: str) -> StoredFile | None:
         """The file ``session_id`` uploaded with this digest, or None."""
         with self._transaction() as sql:
