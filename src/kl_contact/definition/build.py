@@ -37,6 +37,7 @@ from kl_contact.definition.model import (
     Option,
     Question,
     QuestionType,
+    RequestFormat,
     Resource,
     Role,
     Route,
@@ -220,4 +221,5 @@ def build_workflow(data: dict[str, Any], source: str) -> Workflow:
         digest="sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest(),
         source=source,
         **_given(data, "support_email", "hidden_answers", "phone_region"),
+        requests=RequestFormat(**data.get("requests", {})),
     )
