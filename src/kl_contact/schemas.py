@@ -44,6 +44,7 @@ SCHEMA_NAMES = (
     "transition",
     "ticket",
     "receipt",
+    "request_status",
     "instructions",
     "catalog",
     "wire",
@@ -182,6 +183,14 @@ PATTERN_MEANINGS: dict[str, str] = {
         "not a time zone name such as Europe/Moscow"
     ),
     r"^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$(?!\n)": "not a time of day in the form HH:MM",
+    r"^[^{}]{0,32}\{id\}[^{}]{0,32}$(?!\n)": (
+        "not a request number format: {id} once, with up to 32 other characters (no braces) "
+        "on each side, such as INC-{id}"
+    ),
+    (r"^[^{}\s\n][^{}\n]{0,40}(\{request_number\}|\{id\})[^{}\n]{0,40}$(?!\n)"): (
+        "not a subject tag: {request_number} or {id} once, with up to 40 other characters "
+        "(no braces, not starting with a space) on each side, such as [Request #{request_number}]"
+    ),
 }
 """What each pattern of the shipped schemas asks for, in words (a test keeps it complete)."""
 
