@@ -55,7 +55,7 @@ lint: $(STAMP)
 
 # What may import what: the layers contract in pyproject.toml ([tool.importlinter]).
 layers: $(STAMP)
-	$(BIN)/lint-imports
+	@$(QUIETLY) layers '$(BIN)/lint-imports' '^Contracts: '
 
 typecheck: $(STAMP) $(WEB_STAMP)
 	@$(QUIETLY) typecheck '$(BIN)/mypy --strict src && $(BIN)/mypy --strict $(WEB)/kl_contact_web' \
