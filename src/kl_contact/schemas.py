@@ -32,6 +32,7 @@ __all__ = [
     "SCHEMA_NAMES",
     "SchemaViolation",
     "load_schema",
+    "prepare",
     "schema_dir",
     "validate",
     "violations",
@@ -270,6 +271,19 @@ def _tagged_branches(schema: dict[str, Any]) -> dict[str, str]:
             return {}
         found[tag] = ref
     return found
+
+
+def prepare(*names: str) -> None:
+    """Build the validators of schemas ``names`` now instead of on first use.
+
+    Compiling takes up to a second per schema; a worker calls this while it starts, so that
+    its first requests do not wait for it.
+    """
+    for name in names:
+        if name not in SCHEMA_NAMES:
+            raise KeyError(f"no shipped schema named {name!r}")
+        _validator(name)
+        _compiled(name)
 
 
 def _passes_compiled(name: str, document: object) -> bool:

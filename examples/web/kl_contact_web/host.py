@@ -35,6 +35,7 @@ from kl_contact import (
 )
 from kl_contact.articles.catalog import load_catalog, sample_catalog
 from kl_contact.articles.matcher import Bm25Matcher
+from kl_contact.schemas import prepare
 from kl_contact_web.helpdesk import RtHelpdesk
 from kl_contact_web.mail import registration_email, send_email
 from kl_contact_web.settings import Settings
@@ -80,10 +81,13 @@ class Host:
         self.settings = settings
         workflow = load_workflow(settings.workflow) if settings.workflow else default_workflow()
         self.wire = JsonEngine(Engine(workflow))
+        prepare("wire", "session", "event", "view")  # compiled now, not by the first request
         articles = load_catalog(*settings.catalogs) if settings.catalogs else sample_catalog()
         self.matcher = Bm25Matcher.for_workflow(articles, workflow)
         self.storage = storage or Storage(
-            settings.database_url, request_prefix=settings.request_prefix
+            settings.database_url,
+            request_prefix=settings.request_prefix,
+            pool_size=settings.pool_size or settings.threads,
         )
         if clock is None and settings.fixed_time:
             instant = datetime.fromisoformat(settings.fixed_time)
