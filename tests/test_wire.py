@@ -1,4 +1,4 @@
-"""The JSON entry point's trusted path and its effect loop (``kl_contact.wire``)."""
+"""The JSON entry point's trusted path for sessions a host stored itself (``kl_contact.wire``)."""
 
 from __future__ import annotations
 
@@ -10,22 +10,18 @@ from typing import Any
 
 import pytest
 
-from conftest import NOW, receipt_for, script, walk
+from conftest import NOW, walk
 from kl_contact import (
     Engine,
-    Event,
     JsonEngine,
     SessionTokens,
     SigningKey,
     TokenKeyring,
     TokenRefused,
     UsageError,
-    dump_receipt,
     dump_session,
-    dump_transition,
     load_session,
 )
-from kl_contact._convert import converter
 
 
 def _over_long(engine: Engine) -> dict[str, Any]:
@@ -74,41 +70,3 @@ def test_a_tampered_token_is_refused_although_tokens_skip_the_schema(engine: Eng
     forged = base64.urlsafe_b64encode(json.dumps(envelope).encode()).rstrip(b"=").decode()
     opened = tokens.open(f"{version}.{key}.{forged}.{signature}", NOW)
     assert opened == TokenRefused("token.tampered", "signature")
-
-
-@pytest.mark.parametrize("channel", ["email", "chat", "phone"])
-def test_perform_ends_where_a_hosts_own_loop_of_calls_ends(engine: Engine, channel: str) -> None:
-    """Each user event through one call with ``perform`` gives the session and view that the
-    engine gives when the results are fed back one call at a time."""
-    wire = JsonEngine(engine)
-    asked: list[str] = []
-
-    def perform(effect: dict[str, Any]) -> dict[str, Any] | None:
-        asked.append(effect["type"])
-        if effect["type"] == "search_articles":
-            match = {"id": "kb-1", "title": "An article", "url": "https://example.com/kb/1"}
-            found = [{**match, "score": 1.0}]
-            return {"type": "articles_found", "search_id": effect["search_id"], "matches": found}
-        if effect["type"] == "submit_ticket":
-            receipt = dump_receipt(receipt_for(effect["ticket"]["channel"]))
-            return {
-                "type": "ticket_accepted",
-                "submission_id": effect["submission_id"],
-                "receipt": receipt,
-            }
-        return None
-
-    started = wire.start({"session_id": "s-1", "now": NOW.isoformat(), "locale": "en"})
-    document, now, left = started["transition"]["session"], NOW, []
-    for event in script(channel, "en"):
-        now += timedelta(seconds=30)
-        request = {"session": document, "event": converter.unstructure(event, Event)}
-        response = wire.handle({**request, "now": now.isoformat()}, perform=perform)
-        assert response["ok"], response
-        document, left = response["transition"]["session"], response["transition"]["effects"]
-    expected = walk(engine, channel, "en")[-1]
-    assert document == dump_session(expected.session)
-    assert response["transition"]["view"] == dump_transition(expected)["view"]
-    assert [effect["type"] for effect in left] == ["send_registration_email"]
-    assert asked.count("submit_ticket") == 1
-    assert asked[-1] == "send_registration_email"

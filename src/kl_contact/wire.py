@@ -13,19 +13,13 @@ its own database, or opened from a token it signed) may say so with ``trusted=Tr
 ``trusted_session=True``: that session skips the schema check, which is the largest cost of
 an event, but is still read strictly (an unknown or mistyped field is refused) and must fit
 the workflow (:meth:`~kl_contact.engine.engine.Engine.check_session`). A session that came
-from anywhere else, a browser above all, must never be passed as trusted. A host that
-answers effects itself can pass ``perform`` to :meth:`JsonEngine.handle` and
-:meth:`JsonEngine.start`: its answers are fed back without writing the session to JSON and
-reading it again after every effect.
+from anywhere else, a browser above all, must never be passed as trusted.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
-
-import attrs
 
 from kl_contact._convert import converter
 from kl_contact.backends.model import RequestStatus
@@ -39,9 +33,11 @@ from kl_contact.ticket.model import Receipt, Ticket
 
 __all__ = [
     "JsonEngine",
+    "dump_effect",
     "dump_receipt",
     "dump_request_status",
     "dump_session",
+    "dump_ticket",
     "dump_transition",
     "load_event",
     "load_session",
@@ -50,17 +46,22 @@ __all__ = [
 
 JSON = dict[str, Any]
 
-Perform = Callable[[JSON], "JSON | None"]
-"""A host's answer to an effect document: the result event's document, or None when the
-effect needs none (it stays in the returned transition's ``effects``)."""
-
-MAX_EFFECTS = 16
-"""How many effects one call may perform before it gives up (a definition bug)."""
-
 
 def dump_transition(transition: Transition) -> JSON:
     """A transition as a JSON document (``transition.schema.json``)."""
     out: JSON = converter.unstructure(transition)
+    return out
+
+
+def dump_effect(effect: Effect) -> JSON:
+    """An effect as the JSON document a transition lists it as (tagged by ``type``)."""
+    out: JSON = converter.unstructure(effect, Effect)
+    return out
+
+
+def dump_ticket(ticket: Ticket) -> JSON:
+    """A ticket as a JSON document (``ticket.schema.json``), for a host that stores it."""
+    out: JSON = converter.unstructure(ticket)
     return out
 
 
@@ -145,11 +146,8 @@ class JsonEngine:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
-    def start(self, request: Any, *, perform: Perform | None = None) -> JSON:
-        """Start a session from a ``start`` request document.
-
-        With ``perform``, the start's effects are answered as in :meth:`handle`.
-        """
+    def start(self, request: Any) -> JSON:
+        """Start a session from a ``start`` request document."""
         try:
             _check("wire", {"start": request})
             now = datetime.fromisoformat(request["now"])
@@ -160,25 +158,18 @@ class JsonEngine:
                 time_zone=request.get("time_zone"),
                 region=request.get("region"),
             )
-            if perform is not None:
-                transition = self._settle(transition, perform, now)
         except UsageError as exc:
             return _error(exc.code, str(exc), None)
         except ValueError:
             return _error("time.invalid", "now is not an ISO 8601 datetime", None)
         return {"ok": True, "transition": dump_transition(transition)}
 
-    def handle(
-        self, request: Any, *, trusted_session: bool = False, perform: Perform | None = None
-    ) -> JSON:
+    def handle(self, request: Any, *, trusted_session: bool = False) -> JSON:
         """Apply an event from a ``handle`` request document.
 
         The request, its session and its event are each checked once against their schemas;
         ``trusted_session=True`` skips the session's check for a session the host stored
-        itself (see :func:`load_session`). With ``perform``, every effect is handed to it
-        and the event it returns is applied in turn, until no effect is left: the returned
-        transition is the last one, its ``effects`` those ``perform`` answered with None. A
-        result event the engine refuses gives an error response with the request's session.
+        itself (see :func:`load_session`).
         """
         session_doc = request.get("session") if isinstance(request, dict) else None
         try:
@@ -187,28 +178,11 @@ class JsonEngine:
             event = load_event(request["event"])
             now = datetime.fromisoformat(request["now"])
             transition = self.engine.handle(session, event, now)
-            if perform is not None:
-                transition = self._settle(transition, perform, now)
         except UsageError as exc:
             return _error(exc.code, str(exc), session_doc)
         except ValueError:
             return _error("time.invalid", "now is not an ISO 8601 datetime", session_doc)
         return {"ok": True, "transition": dump_transition(transition)}
-
-    def _settle(self, transition: Transition, perform: Perform, now: datetime) -> Transition:
-        pending = list(transition.effects)
-        unanswered: list[Effect] = []
-        for _ in range(MAX_EFFECTS):
-            if not pending:
-                return attrs.evolve(transition, effects=tuple(unanswered))
-            effect = pending.pop(0)
-            answer = perform(converter.unstructure(effect, Effect))
-            if answer is None:
-                unanswered.append(effect)
-                continue
-            transition = self.engine.handle(transition.session, load_event(answer), now)
-            pending.extend(transition.effects)
-        raise UsageError(f"more than {MAX_EFFECTS} effects for one event", code="effects.too_many")
 
     def view(self, session_document: Any, *, trusted: bool = False) -> JSON:
         """The view of a stored session, as JSON (for re-rendering after a reload);
