@@ -233,7 +233,7 @@ def _compile(name: str) -> Callable[[object], object] | None:
     def shipped(uri: str) -> Any:
         if not uri.startswith(BASE_URI) or not uri.endswith(".schema.json"):
             raise LookupError(uri)
-        return copy.deepcopy(load_schema(uri[len(BASE_URI) : -len(".schema.json")]))
+        return _by_tag(copy.deepcopy(load_schema(uri[len(BASE_URI) : -len(".schema.json")])))
 
     def compiled(schema: dict[str, Any]) -> Callable[[object], object]:
         check: Callable[[object], object] = fastjsonschema.compile(
@@ -241,7 +241,7 @@ def _compile(name: str) -> Callable[[object], object] | None:
         )
         return check
 
-    whole = compiled(copy.deepcopy(load_schema(name)))
+    whole = compiled(_by_tag(copy.deepcopy(load_schema(name))))
     branches = {
         tag: compiled({"$ref": f"{BASE_URI}{name}.schema.json{ref}"})
         for tag, ref in _tagged_branches(load_schema(name)).items()
@@ -255,6 +255,38 @@ def _compile(name: str) -> Callable[[object], object] | None:
         return (branch or whole)(document)
 
     return by_tag
+
+
+def _by_tag(node: Any) -> Any:
+    """``node`` with each inline ``oneOf`` whose branches fix ``type`` to distinct constants
+    turned into a chain of ``if``/``then``/``else`` on that constant, for the compiler.
+
+    A compiled ``oneOf`` tries every branch and raises inside each that fails: on a ticket's
+    answers that cost more than the rest of the check. The chain checks only the branch of
+    the document's own tag; a document that is not an object or has no such tag reaches
+    ``else: false`` and is refused, which only hands it to jsonschema. So the chain accepts a
+    document only when exactly one branch does, as ``oneOf`` says.
+    """
+    if isinstance(node, list):
+        return [_by_tag(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out = {key: _by_tag(value) for key, value in node.items()}
+    branches = out.get("oneOf")
+    tags = [
+        branch.get("properties", {}).get("type", {}).get("const")
+        if isinstance(branch, dict) and "$ref" not in branch
+        else None
+        for branch in branches or ()
+    ]
+    if not branches or not all(isinstance(t, str) for t in tags) or len(set(tags)) < len(tags):
+        return out
+    chain: Any = False
+    for tag, branch in reversed(list(zip(tags, branches, strict=True))):
+        test = {"type": "object", "required": ["type"], "properties": {"type": {"const": tag}}}
+        chain = {"if": test, "then": branch, "else": chain}
+    del out["oneOf"]
+    return {**out, "allOf": [*out.get("allOf", []), chain]}
 
 
 def _tagged_branches(schema: dict[str, Any]) -> dict[str, str]:
