@@ -198,21 +198,33 @@ class Storage:
 
     @contextmanager
     def _transaction(self) -> Iterator[_Sql]:
-        if self.dialect == "sqlite":
-            connection = self._sqlite()
-            with connection:  # commits, or rolls back on an exception
-                yield _Sql(connection, "?")
-        else:
-            with self._postgres().connection() as server:  # commits, or rolls back
-                yield _Sql(server, "%s")
+        """One transaction: committed when the block ends, rolled back on an exception."""
+        connection = self._connect()
+        sql = _Sql(connection, "?" if self.dialect == "sqlite" else "%s")
+        try:
+            yield sql
+            connection.commit()
+        except BaseException:
+            connection.rollback()
+            raise
+        finally:
+            self._release(connection)
 
-    def _sqlite(self) -> sqlite3.Connection:
-        """This thread's connection to the SQLite file (opened on first use)."""
+    def _connect(self) -> Any:
+        """A connection for one transaction: this thread's SQLite connection (opened on first
+        use), or one of the pool's PostgreSQL connections."""
+        if self.dialect == "postgresql":
+            return self._postgres().getconn()
         connection: sqlite3.Connection | None = getattr(self._threads, "sqlite", None)
         if connection is None:
             connection = sqlite3.connect(self._path, timeout=self.busy_timeout)
             self._threads.sqlite = connection
         return connection
+
+    def _release(self, connection: Any) -> None:
+        """Hand a connection back after its transaction (SQLite's stays with its thread)."""
+        if self.dialect == "postgresql":
+            self._postgres().putconn(connection)
 
     def _postgres(self) -> Any:
         """This process's pool of PostgreSQL connections (opened on first use, so a worker
