@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint layers typecheck unit schemas bench quality clean fixtures js js-run types docs web web-deps soak fuzz fuzz-ci
+.PHONY: demo test lint layers typecheck unit schemas bench quality clean fixtures js js-run types docs web web-deps soak fuzz fuzz-ci load load-ci
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,9 +39,9 @@ web-deps: $(WEB_STAMP)
 web: $(WEB_STAMP)
 	PYTHON=$(abspath $(BIN)/python) $(WEB)/serve
 
-# Under CI=true the test target also fuzzes each harness for a minute.
+# Under CI=true the test target also fuzzes each harness for a minute and runs a short load.
 # unit runs last so that the test runner's summary closes the output.
-test: lint layers typecheck schemas js docs $(if $(filter true,$(CI)),fuzz-ci) unit
+test: lint layers typecheck schemas js docs $(if $(filter true,$(CI)),fuzz-ci load-ci) unit
 
 LINTED := src tests $(wildcard benchmarks examples fuzz)
 
@@ -134,6 +134,24 @@ docs: $(DOCS_STAMP)
 # Rewrite the shared schema fixtures (tests/fixtures/documents/) from the library's output.
 fixtures: $(STAMP)
 	$(BIN)/python tests/fixtures/make_documents.py
+
+# The reference host under load (benchmarks/load/run.py): locust's users walk whole sessions
+# for LOAD_SECONDS on SQLite and PostgreSQL (KL_CONTACT_TEST_POSTGRES_URL, or a throwaway
+# server when PostgreSQL is installed), 1 and 2 workers; then every confirmed session must have
+# one ticket equal to what was sent and one letter. load-ci is the few-second version CI runs.
+LOAD_STAMP := $(VENV)/.load-installed
+LOAD_SECONDS ?= 15
+LOAD_USERS ?= 4 16
+
+$(LOAD_STAMP): $(WEB_STAMP) $(WEB)/requirements-load.txt
+	$(BIN)/python -m pip install --quiet -r $(WEB)/requirements-load.txt
+	touch $@
+
+load: $(LOAD_STAMP)
+	$(BIN)/python benchmarks/load/run.py --seconds $(LOAD_SECONDS) --users $(LOAD_USERS)
+
+load-ci: $(LOAD_STAMP)
+	$(BIN)/python benchmarks/load/run.py --seconds 3 --users 4
 
 # Every benchmarks/bench_*.py prints its figures beside a baseline measured in the same run.
 bench: $(VENV)/.installed-bench

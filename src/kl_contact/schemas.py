@@ -3,13 +3,21 @@
 The schemas live in the top-level ``schemas/`` folder of the source tree and inside the
 wheel as ``kl_contact/schemas``. Validators are built once per schema, on first use, so that
 ``import kl_contact`` does not pay for importing jsonschema.
+
+When fastjsonschema is installed (the ``fast`` extra), the documents a host checks on every
+event (sessions, events, wire requests...) first go through a validator it compiled to
+Python once per process: a document it accepts is valid, and only one it refuses is handed
+to jsonschema, which has the last word on the verdict and writes the report. A compiled
+check can therefore never refuse a document jsonschema accepts; the test suite proves the
+two agree on every shared fixture document, valid and invalid, and on generated ones.
 """
 
 from __future__ import annotations
 
+import copy
 import functools
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,6 +34,7 @@ __all__ = [
     "SchemaViolation",
     "describe_pattern",
     "load_schema",
+    "prepare",
     "schema_dir",
     "validate",
     "violations",
@@ -264,10 +273,140 @@ def _branches(name: str) -> dict[str, Validator]:
     }
 
 
+_NOT_COMPILED = frozenset({"workflow", "catalog", "instructions"})
+"""Schemas of configuration files, checked once when a file loads: compiling them would cost
+more than it saves (the workflow schema takes half a second to compile)."""
+
+
+@functools.cache
+def _compiled(name: str) -> Callable[[object], object] | None:
+    """The compiled validator of ``name``, built on first use; None for a configuration
+    schema or when fastjsonschema is not installed."""
+    return None if name in _NOT_COMPILED else _compile(name)
+
+
+def _compile(name: str) -> Callable[[object], object] | None:
+    """Schema ``name`` compiled by fastjsonschema, or None when it is not installed.
+
+    It checks formats as jsonschema does by default: not at all (``use_formats=False``).
+    Shipped schemas are handed over as copies (the compiler rewrites references in place),
+    and references resolve to shipped schemas only: nothing is ever fetched. A ``oneOf``
+    tagged by ``type`` (events, effects) gets one compiled check per tag, as in
+    :func:`_branches`: the tags are distinct constants, so a document can only match the
+    branch of its own tag.
+    """
+    try:
+        import fastjsonschema
+    except ImportError:
+        return None
+
+    def shipped(uri: str) -> Any:
+        if not uri.startswith(BASE_URI) or not uri.endswith(".schema.json"):
+            raise LookupError(uri)
+        return _by_tag(copy.deepcopy(load_schema(uri[len(BASE_URI) : -len(".schema.json")])))
+
+    def compiled(schema: dict[str, Any]) -> Callable[[object], object]:
+        check: Callable[[object], object] = fastjsonschema.compile(
+            schema, handlers={"https": shipped}, use_formats=False
+        )
+        return check
+
+    whole = compiled(_by_tag(copy.deepcopy(load_schema(name))))
+    branches = {
+        tag: compiled({"$ref": f"{BASE_URI}{name}.schema.json{ref}"})
+        for tag, ref in _tagged_branches(load_schema(name)).items()
+    }
+    if not branches:
+        return whole
+
+    def by_tag(document: object) -> object:
+        tag = document.get("type") if isinstance(document, dict) else None
+        branch = branches.get(tag) if isinstance(tag, str) else None
+        return (branch or whole)(document)
+
+    return by_tag
+
+
+def _by_tag(node: Any) -> Any:
+    """``node`` with each inline ``oneOf`` whose branches fix ``type`` to distinct constants
+    turned into a chain of ``if``/``then``/``else`` on that constant, for the compiler.
+
+    A compiled ``oneOf`` tries every branch and raises inside each that fails: on a ticket's
+    answers that cost more than the rest of the check. The chain checks only the branch of
+    the document's own tag; a document that is not an object or has no such tag reaches
+    ``else: false`` and is refused, which only hands it to jsonschema. So the chain accepts a
+    document only when exactly one branch does, as ``oneOf`` says.
+    """
+    if isinstance(node, list):
+        return [_by_tag(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out = {key: _by_tag(value) for key, value in node.items()}
+    branches = out.get("oneOf")
+    tags = [
+        branch.get("properties", {}).get("type", {}).get("const")
+        if isinstance(branch, dict) and "$ref" not in branch
+        else None
+        for branch in branches or ()
+    ]
+    if not branches or not all(isinstance(t, str) for t in tags) or len(set(tags)) < len(tags):
+        return out
+    chain: Any = False
+    for tag, branch in reversed(list(zip(tags, branches, strict=True))):
+        test = {"type": "object", "required": ["type"], "properties": {"type": {"const": tag}}}
+        chain = {"if": test, "then": branch, "else": chain}
+    del out["oneOf"]
+    return {**out, "allOf": [*out.get("allOf", []), chain]}
+
+
+def _tagged_branches(schema: dict[str, Any]) -> dict[str, str]:
+    """``{tag: "#/$defs/NAME"}`` for a schema whose ``oneOf`` lists local definitions each
+    fixing ``type`` to a distinct constant; empty for any other schema."""
+    refs = [branch.get("$ref") for branch in schema.get("oneOf", ())]
+    found: dict[str, str] = {}
+    for ref in refs:
+        if not isinstance(ref, str) or not ref.startswith("#/$defs/"):
+            return {}
+        target = schema.get("$defs", {}).get(ref.removeprefix("#/$defs/"), {})
+        tag = target.get("properties", {}).get("type", {}).get("const")
+        if not isinstance(tag, str) or tag in found:
+            return {}
+        found[tag] = ref
+    return found
+
+
+def prepare(*names: str) -> None:
+    """Build the validators of schemas ``names`` now instead of on first use.
+
+    Compiling takes up to a second per schema; a worker calls this while it starts, so that
+    its first requests do not wait for it.
+    """
+    for name in names:
+        if name not in SCHEMA_NAMES:
+            raise KeyError(f"no shipped schema named {name!r}")
+        _validator(name)
+        _compiled(name)
+
+
+def _passes_compiled(name: str, document: object) -> bool:
+    """True when the compiled validator of ``name`` accepts ``document``; False when it
+    refuses it or there is none (then jsonschema decides)."""
+    check = _compiled(name)
+    if check is None:
+        return False
+    try:
+        check(document)
+    except Exception:  # JsonSchemaValueException, or a document the generated code chokes on
+        return False
+    return True
+
+
 def violations(name: str, document: object) -> Iterator[SchemaViolation]:
     """Every way ``document`` breaks schema ``name``, most specific first."""
     from jsonschema.exceptions import relevance
 
+    if _passes_compiled(name, document):
+        return
     validator = _validator(name)
     if isinstance(document, dict) and isinstance(document.get("type"), str):
         validator = _branches(name).get(document["type"], validator)
