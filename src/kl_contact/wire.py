@@ -19,6 +19,7 @@ from kl_contact.engine.engine import Engine, Transition
 from kl_contact.engine.events import Event
 from kl_contact.engine.session import Session
 from kl_contact.errors import UsageError
+from kl_contact.limits import event_problem
 from kl_contact.schemas import violations
 
 __all__ = ["JsonEngine", "dump_session", "dump_transition", "load_event", "load_session"]
@@ -107,6 +108,11 @@ class JsonEngine:
     def handle(self, request: Any) -> JSON:
         """Apply an event from a ``handle`` request document."""
         session_doc = request.get("session") if isinstance(request, dict) else None
+        event_doc = request.get("event") if isinstance(request, dict) else None
+        answers = event_doc.get("answers") if isinstance(event_doc, dict) else None
+        too_big = event_problem(answers, self.engine.limits)  # before the schema: it is cheap
+        if too_big is not None:
+            return _error(too_big[0], too_big[1], session_doc)
         try:
             _check("wire", {"handle": request})
             session = load_session(request["session"])

@@ -79,6 +79,7 @@ from kl_contact.engine.views import (
     View,
 )
 from kl_contact.errors import UsageError, ValidationIssue
+from kl_contact.limits import DEFAULT_LIMITS, Limits, event_problem
 from kl_contact.questionnaire.answer_policy import apply_answer_policies, visible_answers
 from kl_contact.questionnaire.fields import normalise_answer, phone_region
 from kl_contact.questionnaire.messages import message
@@ -146,8 +147,10 @@ class Engine:
     'self_service'
     """
 
-    def __init__(self, workflow: Workflow) -> None:
+    def __init__(self, workflow: Workflow, *, limits: Limits = DEFAULT_LIMITS) -> None:
         self.workflow = workflow
+        self.limits = limits
+        """How much one event may carry (:func:`~kl_contact.limits.event_problem`)."""
         self._steps = {step.id: step for step in workflow.steps}
         self._index = {step.id: index for index, step in enumerate(workflow.steps)}
         self._questions: dict[str, Question] = workflow.questions()
@@ -227,6 +230,9 @@ class Engine:
     def handle(self, session: Session, event: Event, now: datetime) -> Transition:
         """Apply ``event`` to ``session`` at ``now``."""
         _aware(now)
+        too_big = event_problem(getattr(event, "answers", None), self.limits)
+        if too_big is not None:
+            raise UsageError(too_big[1], code=too_big[0])
         if session.workflow != self._ref:
             migrate_session(self, session)  # raises: resume() migrates, if the host wants
         self.check_session(session)
