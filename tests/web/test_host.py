@@ -17,9 +17,9 @@ from web.walks import FlaskApi, next_event, script, send, walk
 need_module("flask")
 
 from kl_contact_web.app import create_app  # noqa: E402
-from kl_contact_web.host import Host  # noqa: E402
+from kl_contact_web.host import Host, store_request  # noqa: E402
 from kl_contact_web.settings import Settings  # noqa: E402
-from kl_contact_web.storage import Storage  # noqa: E402
+from kl_contact_web.storage import Step  # noqa: E402
 
 from kl_contact import default_workflow  # noqa: E402
 
@@ -185,9 +185,10 @@ def test_a_body_that_is_not_an_event_request_is_a_bad_request(api: FlaskApi, bod
 
 
 def test_unknown_sessions_and_locales(api: FlaskApi) -> None:
-    assert api.get("/api/sessions/nope")[0] == 404
+    # without its capability a session is not there for this client, whether it exists or not
+    assert api.get("/api/sessions/nope")[0] == 403
     status, reply = api.post("/api/sessions/nope/events", {"version": 1, "event": {"type": "back"}})
-    assert (status, reply["error"]["code"]) == (404, "session.unknown")
+    assert (status, reply["error"]["code"]) == (403, "session.forbidden")
     status, reply = api.post("/api/sessions", {"locale": "de"})
     assert (status, reply["error"]["code"]) == (422, "locale.unknown")
     status, reply = api.post("/api/sessions", {"locale": "ru"})
@@ -205,39 +206,41 @@ def test_without_a_mail_server_the_request_is_still_registered_and_nothing_perso
     number = final["view"]["confirmation"]["request_number"]
     stored = host.storage.request(number)
     assert stored is not None
-    assert stored.email_status == "failed"
+    assert stored.email_status == "retrying"  # kept in the outbox, tried again later
     logged = caplog.text
     assert number in logged
     for value in ("email", "name", "description", "subject"):
         assert plan["answers"][value] not in logged
 
 
-class BrokenDesk(Storage):
-    """A database that takes sessions but cannot store requests."""
+class Desk:
+    """A helpdesk that can be down: while it is, every submission fails."""
 
-    def register_request(self, *args: Any, **kwargs: Any) -> str:
-        raise ConnectionError("the requests table is unavailable")
+    def __init__(self) -> None:
+        self.up = False
+
+    def __call__(self, step: Step, effect: dict[str, Any]) -> str:
+        if not self.up:
+            raise ConnectionError("the helpdesk is unavailable")
+        return store_request(step, effect)
 
 
-def test_a_request_that_cannot_be_stored_is_rejected_and_can_be_sent_again(
+def test_a_request_that_cannot_be_filed_is_rejected_and_can_be_sent_again(
     database_url: str, mail_sink: MailSink
 ) -> None:
-    settings = make_settings(database_url, mail_sink.port)
-    broken = Host(settings, storage=BrokenDesk(database_url))
+    desk = Desk()
+    api = FlaskApi(create_app(host=Host(make_settings(database_url, mail_sink.port), submit=desk)))
     plan = script("email")
-    details = walk(FlaskApi(create_app(host=broken)), plan, until="request")[-1]
-    status, reply = send(
-        FlaskApi(create_app(host=broken)), details, next_event(details["view"], plan)
-    )
+    details = walk(api, plan, until="request")[-1]
+    status, reply = send(api, details, next_event(details["view"], plan))
     assert status == 200
     assert reply["view"]["kind"] == "request"
     assert reply["view"]["status"] == "active"
     assert [i["code"] for i in reply["view"]["issues"]] == ["ticket.rejected"]
     description = next(q for q in reply["view"]["questions"] if q["id"] == "description")
     assert description["value"] == plan["answers"]["description"]
-    # the database is back: the same worker code on a healthy store takes the retry
-    healthy = FlaskApi(create_app(host=Host(settings)))
-    status, retried = send(healthy, reply, next_event(reply["view"], plan))
+    desk.up = True  # the helpdesk is back: the retry is taken
+    status, retried = send(api, reply, next_event(reply["view"], plan))
     assert status == 200
     assert retried["view"]["kind"] == "confirmation"
 
@@ -247,7 +250,9 @@ def test_the_page_is_served_with_a_strict_content_policy(api: FlaskApi) -> None:
     assert page.status_code == 200
     assert b'<main id="view"' in page.data
     policy = page.headers["Content-Security-Policy"]
-    assert "default-src 'self'" in policy
+    assert "default-src 'none'" in policy
+    assert "script-src 'self';" in policy
+    assert "frame-ancestors 'none'" in policy
     assert "unsafe-inline" not in policy
     script_file = api.client.get("/static/app.js")
     assert script_file.status_code == 200

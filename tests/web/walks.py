@@ -6,6 +6,7 @@ helps), so the web host is checked on the same paths as the command line.
 
 from __future__ import annotations
 
+import http.cookiejar
 import json
 import urllib.error
 import urllib.request
@@ -42,14 +43,20 @@ class FlaskApi:
 
 
 class HttpApi:
-    """A worker process over real HTTP on loopback."""
+    """A worker process over real HTTP on loopback, with a client's cookie jar.
 
-    def __init__(self, base: str) -> None:
+    Give two of them the same ``jar`` to be one client talking to two workers; a fresh jar
+    is another client, who holds no session's capability.
+    """
+
+    def __init__(self, base: str, jar: http.cookiejar.CookieJar | None = None) -> None:
         self.base = base
+        self.jar = jar if jar is not None else http.cookiejar.CookieJar()
+        self._opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
 
     def _send(self, request: urllib.request.Request) -> tuple[int, JSON]:
         try:
-            with urllib.request.urlopen(request, timeout=30) as reply:
+            with self._opener.open(request, timeout=30) as reply:
                 return reply.status, json.load(reply)
         except urllib.error.HTTPError as error:
             return error.code, json.load(error)

@@ -1,20 +1,26 @@
 """The host: kl_contact's JSON entry point, the database and the effects, per HTTP request.
 
-Each call reads the session from storage, hands the browser's event to
-:class:`kl_contact.JsonEngine`, performs the effects the engine asks for and feeds their
-results back as events until none is left, then saves the session with a compare-and-set and
-only after that sends the registration e-mail. A worker keeps nothing between calls, so any
-worker can serve any session.
+Each call checks that the caller owns the session (the capability made with it), reads the
+session, hands the browser's event to :class:`kl_contact.JsonEngine`, performs the effects
+the engine asks for and feeds their results back as events until none is left. All of that
+happens inside one :meth:`~kl_contact_web.storage.Storage.step`: the session row is locked
+and its version checked first, and the request, the confirmed session and its registration
+letter are committed together or not at all. Only then is the letter handed to the
+:class:`~kl_contact_web.outbox.Outbox`, which keeps trying until it is sent. A worker keeps
+nothing between calls, so any worker can serve any session.
 
 It speaks to the engine in JSON only, as a host in any language would: the documents it
 builds (articles found, ticket accepted) are checked by the engine against the shipped
-schemas. It never logs a session, a ticket or an address.
+schemas. It never logs a session, a ticket, an address or a capability.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 import secrets
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -24,11 +30,20 @@ from typing import Any
 from kl_contact import ArticleQuery, Engine, JsonEngine, default_workflow, load_workflow
 from kl_contact.articles.catalog import load_catalog, sample_catalog
 from kl_contact.articles.matcher import Bm25Matcher
-from kl_contact_web.mail import registration_email, send_email
+from kl_contact.limits import event_problem
+from kl_contact_web.mail import letter_from_text, letter_text, registration_email, send_email
+from kl_contact_web.outbox import Outbox
 from kl_contact_web.settings import Settings
-from kl_contact_web.storage import SessionRecord, StaleSession, Storage, UnknownSession
+from kl_contact_web.storage import (
+    Letter,
+    SessionRecord,
+    StaleSession,
+    Step,
+    Storage,
+    UnknownSession,
+)
 
-__all__ = ["HOST_EVENTS", "Host", "Reply"]
+__all__ = ["HOST_EVENTS", "Host", "Reply", "Submit", "digest"]
 
 JSON = dict[str, Any]
 
@@ -40,17 +55,36 @@ HOST_EVENTS = frozenset({"articles_found", "articles_failed", "ticket_accepted",
 MAX_EFFECTS = 16
 """How many effects one user event may lead to before the host gives up (a definition bug)."""
 
+Submit = Callable[[Step, JSON], str]
+"""Files one ``submit_ticket`` effect inside the step's transaction; returns the request
+number. The default stores the ticket in ``kl_contact_requests``; a helpdesk connector may
+also queue its own outbox kind with :meth:`Step.enqueue`, delivered after the commit."""
+
 
 @dataclass(frozen=True)
 class Reply:
-    """An HTTP status and the JSON body to send back."""
+    """An HTTP status, the JSON body to send back, and the capability to hand the caller."""
 
     status: int
     body: JSON
+    capability: str | None = None
 
 
 def _error(status: int, code: str, message: str, **more: Any) -> Reply:
     return Reply(status, {"error": {"code": code, "message": message}, **more})
+
+
+def digest(secret: str) -> str:
+    """The stored form of a capability or client address (SHA-256, hex)."""
+    return hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def store_request(step: Step, effect: JSON) -> str:
+    """The default :data:`Submit`: the ticket into ``kl_contact_requests``."""
+    ticket = effect["ticket"]
+    return step.register_request(
+        effect["submission_id"], ticket["session_id"], ticket["channel"], ticket
+    )
 
 
 class Host:
@@ -62,7 +96,9 @@ class Host:
         *,
         storage: Storage | None = None,
         clock: Callable[[], datetime] | None = None,
+        wall_clock: Callable[[], float] = time.time,
         mailer: Callable[[EmailMessage, Settings], None] = send_email,
+        submit: Submit = store_request,
     ) -> None:
         self.settings = settings
         workflow = load_workflow(settings.workflow) if settings.workflow else default_workflow()
@@ -76,7 +112,11 @@ class Host:
             instant = datetime.fromisoformat(settings.fixed_time)
             clock = lambda: instant  # noqa: E731
         self.clock = clock or (lambda: datetime.now(UTC))
+        self.wall_clock = wall_clock
+        """Seconds since the epoch for expiry, rate limits and the outbox (never fixed)."""
         self.mailer = mailer
+        self.submit = submit
+        self.outbox = Outbox(self.storage, settings, {"email": self._send_letter}, clock=wall_clock)
 
     def _now(self) -> str:
         return self.clock().isoformat()
@@ -85,35 +125,74 @@ class Host:
         view = view if view is not None else self.wire.view(record.document)
         return Reply(status, {"session_id": record.id, "version": record.version, "view": view})
 
+    # ------------------------------------------------------------------ ownership
+
+    def _expired(self, record: SessionRecord, now: float) -> bool:
+        settings = self.settings
+        return (
+            now - record.seen_at > settings.session_idle_seconds
+            or now - record.created_at > settings.session_lifetime_seconds
+        )
+
+    def _owned(self, session_id: str, capability: str | None) -> SessionRecord | Reply:
+        """The session when ``capability`` owns it and it is alive; else the refusal."""
+        if not capability:
+            return _error(403, "session.forbidden", "this session belongs to another client")
+        try:
+            record = self.storage.session(session_id)
+        except UnknownSession:
+            return _error(404, "session.unknown", "no such session")
+        if not hmac.compare_digest(record.owner_digest, digest(capability)):
+            return _error(403, "session.forbidden", "this session belongs to another client")
+        if self._expired(record, self.wall_clock()):
+            self.storage.erase_session(session_id)
+            return _error(404, "session.expired", "the session has expired")
+        return record
+
     # ------------------------------------------------------------------ the HTTP operations
 
-    def start(self, locale: str | None = None) -> Reply:
-        """Start a session (in ``locale`` when given) and store it at version 1."""
+    def start(self, locale: str | None = None, client: str = "") -> Reply:
+        """Start a session (in ``locale`` when given) for ``client`` (its network address).
+
+        The reply carries a new capability: whoever holds it owns the session. 429 when the
+        client started too many sessions lately.
+        """
         request: JSON = {"session_id": secrets.token_urlsafe(16), "now": self._now()}
         if locale:
             request["locale"] = locale
         response = self.wire.start(request)
         if not response["ok"]:
             return _error(422, response["error"]["code"], response["error"]["message"])
-        transition, letters = self._settle(response["transition"])
-        record = self.storage.insert_session(request["session_id"], transition["session"])
-        self._deliver(letters)
-        return self._shown(201, record, transition["view"])
+        now = self.wall_clock()
+        self.outbox.erase_expired_sessions()
+        capability = secrets.token_urlsafe(32)
+        settings = self.settings
+        transition, letters = self._settle(response["transition"], None)
+        if letters:
+            raise RuntimeError("a starting step cannot confirm a request")
+        record = self.storage.insert_session(
+            request["session_id"],
+            transition["session"],
+            owner_digest=digest(capability),
+            client_digest=digest(client),
+            now=now,
+            client_quota=(settings.sessions_per_client, settings.sessions_window_seconds),
+        )
+        if record is None:
+            return _error(429, "session.rate_limited", "too many new sessions from this address")
+        reply = self._shown(201, record, transition["view"])
+        return Reply(reply.status, reply.body, capability)
 
-    def view(self, session_id: str) -> Reply:
-        """The current view of a stored session, with its version."""
-        try:
-            return self._shown(200, self.storage.session(session_id))
-        except UnknownSession:
-            return _error(404, "session.unknown", "no such session")
+    def view(self, session_id: str, capability: str | None) -> Reply:
+        """The current view of a session the caller owns, with its version."""
+        owned = self._owned(session_id, capability)
+        if isinstance(owned, Reply):
+            return owned
+        self.storage.touch(session_id, self.wall_clock())
+        return self._shown(200, owned)
 
-    def handle(self, session_id: str, body: Any) -> Reply:
-        """Apply the browser's event ``{"version": N, "event": {...}}`` to a stored session.
-
-        409 when the session moved on since version N (another tab or worker wrote it first;
-        the body carries the current view), 422 when the engine refuses the event (the
-        session is unchanged), 400 when the body is not such a document.
-        """
+    def refusal(self, body: Any) -> Reply | None:
+        """Why ``body`` is not an event request this host takes, before any other work."""
         if (
             not isinstance(body, Mapping)
             or type(body.get("version")) is not int
@@ -122,24 +201,45 @@ class Host:
             return _error(400, "request.invalid", 'expected {"version": N, "event": {...}}')
         if body["event"].get("type") in HOST_EVENTS:
             return _error(403, "event.host_only", "this event is sent by the host alone")
+        too_big = event_problem(body["event"].get("answers"), self.wire.engine.limits)
+        if too_big is not None:
+            return _error(413, too_big[0], too_big[1])
+        return None
+
+    def handle(self, session_id: str, capability: str | None, body: Any) -> Reply:
+        """Apply the browser's event ``{"version": N, "event": {...}}`` to an owned session.
+
+        409 when the session moved on since version N (another tab or worker wrote it first;
+        the body carries the current view), 422 when the engine refuses the event (the
+        session is unchanged), 400/413 when the body is not such a document or too big.
+        """
+        refused = self.refusal(body)
+        if refused is not None:
+            return refused
+        owned = self._owned(session_id, capability)
+        if isinstance(owned, Reply):
+            return owned
+        if body["version"] != owned.version:
+            return self._stale(owned)
         try:
-            record = self.storage.session(session_id)
-        except UnknownSession:
-            return _error(404, "session.unknown", "no such session")
-        if body["version"] != record.version:
-            return self._stale(record)
-        response = self.wire.handle(
-            {"session": record.document, "event": dict(body["event"]), "now": self._now()}
-        )
-        if not response["ok"]:
-            error = response["error"]
-            return Reply(422, {"error": error, **self._shown(422, record).body})
-        transition, letters = self._settle(response["transition"])
-        try:
-            saved = self.storage.save_session(session_id, transition["session"], record.version)
+            with self.storage.step(session_id, owned.version, self.wall_clock()) as step:
+                response = self.wire.handle(
+                    {
+                        "session": step.record.document,
+                        "event": dict(body["event"]),
+                        "now": self._now(),
+                    }
+                )
+                if not response["ok"]:
+                    return Reply(422, {"error": response["error"], **self._shown(422, owned).body})
+                transition, letters = self._settle(response["transition"], step)
+                saved = step.save(transition["session"])
+                queued = [self._queue(step, effect) for effect in letters]
         except StaleSession:
             return self._stale(self.storage.session(session_id))
-        self._deliver(letters)
+        except UnknownSession:
+            return _error(404, "session.unknown", "no such session")
+        self.outbox.deliver_now(queued)
         return self._shown(200, saved, transition["view"])
 
     def _stale(self, record: SessionRecord) -> Reply:
@@ -149,8 +249,8 @@ class Host:
 
     # ------------------------------------------------------------------ effects
 
-    def _settle(self, transition: JSON) -> tuple[JSON, list[JSON]]:
-        """Perform effects until none is left; registration letters are kept for later."""
+    def _settle(self, transition: JSON, step: Step | None) -> tuple[JSON, list[JSON]]:
+        """Perform effects until none is left; registration letters are kept for the outbox."""
         pending = list(transition["effects"])
         letters: list[JSON] = []
         for _ in range(MAX_EFFECTS):
@@ -160,7 +260,7 @@ class Host:
             if effect["type"] == "send_registration_email":
                 letters.append(effect)
                 continue
-            event = self._perform(effect)
+            event = self._perform(effect, step)
             if event is None:
                 continue
             response = self.wire.handle(
@@ -172,11 +272,11 @@ class Host:
             pending.extend(transition["effects"])
         raise RuntimeError(f"more than {MAX_EFFECTS} effects for one event")
 
-    def _perform(self, effect: JSON) -> JSON | None:
+    def _perform(self, effect: JSON, step: Step | None) -> JSON | None:
         if effect["type"] == "search_articles":
             return self._search(effect)
-        if effect["type"] == "submit_ticket":
-            return self._submit(effect)
+        if effect["type"] == "submit_ticket" and step is not None:
+            return self._submit(effect, step)
         log.warning("effect %r is not known to this host; skipped", effect["type"])
         return None
 
@@ -199,14 +299,12 @@ class Host:
         ]
         return {"type": "articles_found", "search_id": effect["search_id"], "matches": found}
 
-    def _submit(self, effect: JSON) -> JSON:
+    def _submit(self, effect: JSON, step: Step) -> JSON:
         ticket = effect["ticket"]
         try:
-            number = self.storage.register_request(
-                effect["submission_id"], ticket["session_id"], ticket["channel"], ticket
-            )
+            number = self.submit(step, effect)
         except Exception as exc:
-            log.warning("the request could not be stored (%s)", type(exc).__name__)
+            log.warning("the request could not be filed (%s)", type(exc).__name__)
             return {
                 "type": "ticket_rejected",
                 "submission_id": effect["submission_id"],
@@ -230,15 +328,14 @@ class Host:
             "receipt": receipt,
         }
 
-    def _deliver(self, letters: list[JSON]) -> None:
-        """Send the registration letters of requests whose sessions are saved."""
-        for effect in letters:
-            number = effect["receipt"]["request_number"]
-            try:
-                self.mailer(registration_email(effect, self.settings), self.settings)
-            except Exception as exc:
-                log.warning("registration e-mail for %s not sent (%s)", number, type(exc).__name__)
-                self.storage.record_email(number, "failed")
-            else:
-                log.info("registration e-mail for %s sent", number)
-                self.storage.record_email(number, "sent")
+    # ------------------------------------------------------------------ letters
+
+    def _queue(self, step: Step, effect: JSON) -> str:
+        """Write the registration letter into the outbox, in the step's transaction."""
+        message = registration_email(effect, self.settings)
+        message_id = str(message["Message-ID"])
+        step.enqueue("email", message_id, effect["receipt"]["request_number"], letter_text(message))
+        return message_id
+
+    def _send_letter(self, letter: Letter) -> None:
+        self.mailer(letter_from_text(letter.payload), self.settings)
