@@ -92,6 +92,16 @@ def answer_effects(engine: Engine, transition: Transition, now: datetime) -> Ite
             )
 
 
+def on_request_step(engine: Engine, channel: str = "phone", locale: str = "en") -> Transition:
+    """The transition that shows the request form of ``channel``, all earlier steps done."""
+    transition = engine.start(session_id="s-1", now=NOW, locale=locale)
+    for event in script(channel, locale)[:-1]:
+        transition = engine.handle(transition.session, event, NOW)
+        transition = next(iter(answer_effects(engine, transition, NOW)), transition)
+    assert transition.view.kind == "request"
+    return transition
+
+
 def walk(engine: Engine, channel: str, locale: str, session_id: str = "s-1") -> list[Transition]:
     """Every transition of a full walk to the confirmation."""
     now = NOW

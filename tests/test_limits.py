@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conftest import NOW
+from conftest import NOW, on_request_step
 from kl_contact import Engine, JsonEngine, Limits, Send, UsageError, default_workflow, dump_session
 from kl_contact.limits import DEFAULT_LIMITS, event_problem
 
@@ -72,15 +72,8 @@ def test_a_refusal_never_repeats_what_was_sent(secret: str) -> None:
 
 
 def _request_step() -> tuple[Engine, Any]:
-    from conftest import answer_effects, script
-
     engine = Engine(default_workflow())
-    transition = engine.start(session_id="s-1", now=NOW, locale="en")
-    for event in script("email", "en")[:-1]:
-        transition = engine.handle(transition.session, event, NOW)
-        transition = next(iter(answer_effects(engine, transition, NOW)), transition)
-    assert transition.view.kind == "request"
-    return engine, transition.session
+    return engine, on_request_step(engine, "email").session
 
 
 HUGE = {

@@ -57,6 +57,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ru": "Без этого согласия мы не сможем ответить на запрос.",
         "en": "We cannot answer the request without this consent.",
     },
+    "answer.not_encodable": {
+        "ru": "Текст содержит символы, которые нельзя сохранить.",
+        "en": "The text contains characters that cannot be stored.",
+    },
     "answer.control_characters": {
         "ru": "Текст содержит недопустимые символы.",
         "en": "The text contains characters that are not allowed.",
