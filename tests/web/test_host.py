@@ -10,13 +10,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from web.conftest import EXAMPLE, OFFICE_HOURS, ROOT, MailSink, free_port, need_module
 from web.walks import FlaskApi, next_event, script, send, walk
 
 need_module("flask")
 
-from kl_contact_web.app import create_app  # noqa: E402
+from kl_contact_web.app import create_app, nesting_depth_over  # noqa: E402
 from kl_contact_web.host import Host, store_request  # noqa: E402
 from kl_contact_web.settings import Settings  # noqa: E402
 from kl_contact_web.storage import Step  # noqa: E402
@@ -318,3 +320,36 @@ def test_settings_come_from_the_environment() -> None:
 def test_the_default_database_is_a_file_beside_the_example() -> None:
     assert Settings().database_url.startswith("sqlite:///")
     assert Path(Settings().database_url.removeprefix("sqlite:///")).is_relative_to(EXAMPLE)
+
+
+def _depth(node: Any) -> int:
+    if isinstance(node, dict):
+        return 1 + max(map(_depth, node.values()), default=0)
+    if isinstance(node, list):
+        return 1 + max(map(_depth, node), default=0)
+    return 0
+
+
+json_documents = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(alphabet='[]{}"\\ab\n'),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(st.text(alphabet='[]{}"\\x:', max_size=4), inner, max_size=3)
+    ),
+    max_leaves=25,
+)
+
+
+@given(json_documents, st.integers(min_value=1, max_value=10), st.booleans())
+def test_the_nesting_check_agrees_with_the_depth_of_the_parsed_document(
+    document: Any, limit: int, ascii_only: bool
+) -> None:
+    """Brackets inside strings, escaped quotes and backslashes never fool it."""
+    raw = json.dumps(document, ensure_ascii=ascii_only).encode()
+    assert nesting_depth_over(raw, limit) == (_depth(document) > limit)
+
+
+def test_an_unbalanced_pile_of_brackets_is_too_deep_without_being_parsed() -> None:
+    assert nesting_depth_over(b"[" * 100_000, 32)
+    assert nesting_depth_over(b"]" * 10 + b"[" * 40, 32)
+    assert not nesting_depth_over(b"]]]" + b"[" * 3, 32)
