@@ -21,7 +21,7 @@ from datetime import datetime
 
 import attrs
 
-from kl_contact._text import localize
+from kl_contact._text import link_allowed, localize
 from kl_contact.articles.model import ArticleQuery
 from kl_contact.channels.hours import zone
 from kl_contact.channels.instructions import build_instructions
@@ -258,7 +258,10 @@ class Engine:
                 return self._answer(session, answers, now, advance=True)
             case Back():
                 return self._back(session, now)
-            case ArticlesFound(_, matches):
+            case ArticlesFound(_, found):
+                # a host's search may hand back any string as a link: only plain links reach
+                # the view, and an article that has none is not suggested
+                matches = tuple(m for m in found if link_allowed(m.url))
                 shown = session.articles.shown + tuple(
                     m.id for m in matches if m.id not in session.articles.shown
                 )
