@@ -55,6 +55,22 @@ DETAILS = {
 
 PHONE = "+44 20 7946 0958"
 
+HOSTILE_LINKS = [
+    "javascript:alert(1)",
+    "JaVaScRiPt:alert(1)",
+    " javascript:alert(1)",
+    "java\tscript:alert(1)",
+    "data:text/html,<script>alert(1)</script>",
+    "vbscript:msgbox(1)",
+    'https://chat.example.com/"onmouseover="alert(1)',
+    "https://user:pass@chat.example.com/",
+    "//chat.example.com/r/1",
+    "https:/x",
+    "file:///etc/passwd",
+    "mailto:",
+]
+"""Links that must never reach a view: they run code, carry credentials or break out."""
+
 
 def receipt_for(channel: str, number: str = "INC-000042") -> Receipt:
     contacts = {
