@@ -82,12 +82,31 @@ class UsageError(KlContactError):
     """The host used the API in a way it does not allow.
 
     ``code`` is stable (for example ``event.not_allowed`` or ``time.naive``); the message
-    names the step and event type only, never what a user typed.
+    names the step and event type only, never what a user typed. What the refusal is about
+    goes in structured fields: ``path`` (the JSON path of the offending value, whose keys may
+    be a client's) and ``params`` (such as the undeclared ``locale``). The repr shows
+    neither, only the code and how long the path is.
     """
 
-    def __init__(self, message: str, *, code: str) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str,
+        path: tuple[str | int, ...] = (),
+        params: Mapping[str, object] | None = None,
+    ) -> None:
         self.code = code
+        self.path = path
+        self.params: dict[str, object] = dict(params or {})
         super().__init__(f"{code}: {message}")
+
+    def __repr__(self) -> str:
+        names = ", ".join(sorted(self.params))
+        return (
+            f"UsageError(code={self.code!r}, path=<{len(self.path)} parts>,"
+            f" params=<{names or 'none'} redacted>)"
+        )
 
 
 @attrs.frozen

@@ -55,11 +55,12 @@ def load_event(document: Any) -> Event:
 
 def _check(schema: str, document: Any) -> None:
     for violation in violations(schema, document):
-        from kl_contact.errors import format_path
-
+        # the path and the schema's own words may name a client's keys: they go in fields
         raise UsageError(
-            f"{schema} document: {violation.message} at {format_path(violation.path)}",
+            f"{schema} document does not match its schema ({violation.keyword})",
             code=f"{schema}.invalid",
+            path=violation.path,
+            params={"detail": violation.message},
         )
 
 

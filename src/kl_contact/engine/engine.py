@@ -211,7 +211,9 @@ class Engine:
         locale = locale or self.workflow.default_locale
         if locale not in self.workflow.locales:
             raise UsageError(
-                f"locale {locale!r} is not declared by the workflow", code="locale.unknown"
+                "the locale is not declared by the workflow",
+                code="locale.unknown",
+                params={"locale": locale},
             )
         if not session_id:
             raise UsageError("session_id must not be empty", code="session.no_id")
@@ -316,7 +318,11 @@ class Engine:
                 return self._stay(session)
             case ChangeLocale(locale):
                 if locale not in self.workflow.locales:
-                    raise UsageError(f"locale {locale!r} is not declared", code="locale.unknown")
+                    raise UsageError(
+                        "the locale is not declared",
+                        code="locale.unknown",
+                        params={"locale": locale},
+                    )
                 session = self._with_policies(attrs.evolve(session, locale=locale))
                 step = self._steps[session.step]
                 if session.issues and step.kind in {StepKind.QUESTIONS, StepKind.REQUEST}:
@@ -607,7 +613,9 @@ class Engine:
 
     def _choose_channel(self, session: Session, channel: str, now: datetime) -> Transition:
         if channel not in self._channels:
-            raise UsageError(f"channel {channel!r} is not declared", code="channel.unknown")
+            raise UsageError(
+                "the channel is not declared", code="channel.unknown", params={"channel": channel}
+            )
         closed = closed_issue(self.workflow, session, channel, self._localizer(session))
         if closed is not None:
             return self._stay(attrs.evolve(session, issues=(closed,)))
