@@ -67,6 +67,7 @@ from kl_contact.engine.views import View
 from kl_contact.errors import DefinitionError, KlContactError, UsageError, ValidationIssue
 from kl_contact.limits import Limits
 from kl_contact.questionnaire.fields import normalise_email, normalise_phone
+from kl_contact.questionnaire.file_content import check_file_content, content_matches
 from kl_contact.questionnaire.revalidation import (
     Revalidation,
     SubmittedAnswers,
@@ -168,6 +169,8 @@ __all__ = [
     "answers_for",
     "build_instructions",
     "channel_status",
+    "check_file_content",
+    "content_matches",
     "default_workflow",
     "deflection_report",
     "dump_session",

@@ -81,6 +81,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ru": "Файлы вместе больше {max_mb} МБ.",
         "en": "The files together are larger than {max_mb} MB.",
     },
+    "attachment.content_mismatch": {
+        "ru": "Файл {index}: содержимое не соответствует типу файла.",
+        "en": "File {index}: its content is not what its type says.",
+    },
     "attachment.type_not_allowed": {
         "ru": "Файл {index}: такой тип файлов приложить нельзя.",
         "en": "File {index}: this type of file cannot be attached.",
