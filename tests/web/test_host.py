@@ -315,6 +315,20 @@ def test_settings_come_from_the_environment() -> None:
     assert settings.phone == Settings().phone
     with pytest.raises(ValueError, match="KL_CONTACT_WEB_SMTP_PORT"):
         Settings.from_env({"KL_CONTACT_WEB_SMTP_PORT": "twenty-five"})
+    tuned = Settings.from_env(
+        {
+            "KL_CONTACT_WEB_COOKIE_SECURE": "true",
+            "KL_CONTACT_WEB_SESSION_IDLE_SECONDS": "90.5",
+            "KL_CONTACT_WEB_SESSIONS_PER_CLIENT": "7",
+        }
+    )
+    assert (tuned.cookie_secure, tuned.session_idle_seconds, tuned.sessions_per_client) == (
+        True,
+        90.5,
+        7,
+    )
+    with pytest.raises(ValueError, match="KL_CONTACT_WEB_COOKIE_SECURE must be true or false"):
+        Settings.from_env({"KL_CONTACT_WEB_COOKIE_SECURE": "maybe"})
 
 
 def test_the_default_database_is_a_file_beside_the_example() -> None:
