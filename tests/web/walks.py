@@ -37,6 +37,16 @@ class FlaskApi:
         reply = self.client.get(path)
         return reply.status_code, reply.get_json()
 
+    def tab(self, session_id: str, app: Any = None) -> FlaskApi:
+        """Another client of the same browser for ``session_id`` (of ``app``, another
+        worker, when given): it holds that session's capability cookie."""
+        other = FlaskApi(app if app is not None else self.client.application)
+        path = f"/api/sessions/{session_id}"
+        cookie = self.client.get_cookie("kl_contact_owner", path=path)
+        assert cookie is not None, "this client does not own the session"
+        other.client.set_cookie("kl_contact_owner", cookie.value, path=path, httponly=True)
+        return other
+
     def post(self, path: str, body: Any) -> tuple[int, JSON]:
         reply = self.client.post(path, json=body)
         return reply.status_code, reply.get_json()

@@ -4,6 +4,9 @@
     GET  /api/sessions/<id>                                         -> 200 view
     POST /api/sessions/<id>/events      {"version": N, "event": {}} -> 200 view
                                                                        409 stale, 422 refused
+    POST /api/sessions/<id>/files?name=N  the bytes (needs the capability) -> 201 attachment
+    POST /api/requests/status           {"request_number", "email"} -> 200 status (RT)
+    POST /api/requests/information      {"request_number", "email", "text"} -> 201 (RT)
     GET  /                              the page (static/index.html)
     GET  /healthz                       {"ok": true}
 
@@ -41,6 +44,7 @@ from urllib.parse import urlsplit
 from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
+from kl_contact_web.followup import MAX_UPLOAD, add_information, request_status, upload
 from kl_contact_web.host import Host, Reply
 from kl_contact_web.settings import Settings
 
@@ -200,5 +204,28 @@ def create_app(settings: Settings | None = None, *, host: Host | None = None) ->
         if isinstance(given, tuple):
             return given
         return _send(host.handle(session_id, capability(), given))
+
+    @app.post("/api/sessions/<session_id>/files")
+    def upload_file(session_id: str) -> tuple[Response, int]:
+        owned = host.owned(session_id, capability())  # files too belong to their session
+        if isinstance(owned, Reply):
+            return _send(owned)
+        request.max_content_length = MAX_UPLOAD  # a file, not an event: its own limit
+        name, kind = request.args.get("name", ""), request.mimetype
+        return _send(upload(host, session_id, name, kind, request.stream, request.content_length))
+
+    @app.post("/api/requests/status")
+    def status() -> tuple[Response, int]:
+        given = body()
+        if isinstance(given, tuple):
+            return given
+        return _send(request_status(host, given))
+
+    @app.post("/api/requests/information")
+    def information() -> tuple[Response, int]:
+        given = body()
+        if isinstance(given, tuple):
+            return given
+        return _send(add_information(host, given))
 
     return app

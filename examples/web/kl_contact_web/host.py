@@ -31,6 +31,7 @@ from kl_contact import ArticleQuery, Engine, JsonEngine, default_workflow, load_
 from kl_contact.articles.catalog import load_catalog, sample_catalog
 from kl_contact.articles.matcher import Bm25Matcher
 from kl_contact.limits import event_problem
+from kl_contact_web.helpdesk import RtHelpdesk
 from kl_contact_web.mail import letter_from_text, letter_text, registration_email, send_email
 from kl_contact_web.outbox import Outbox
 from kl_contact_web.settings import Settings
@@ -99,6 +100,7 @@ class Host:
         wall_clock: Callable[[], float] = time.time,
         mailer: Callable[[EmailMessage, Settings], None] = send_email,
         submit: Submit = store_request,
+        helpdesk: RtHelpdesk | None = None,
     ) -> None:
         self.settings = settings
         workflow = load_workflow(settings.workflow) if settings.workflow else default_workflow()
@@ -116,6 +118,12 @@ class Host:
         """Seconds since the epoch for expiry, rate limits and the outbox (never fixed)."""
         self.mailer = mailer
         self.submit = submit
+        self.requests = workflow.requests
+        if helpdesk is None and settings.rt_url:
+            helpdesk = RtHelpdesk(settings, self.storage, workflow)
+        self.helpdesk = helpdesk
+        """Request Tracker when configured: tickets go there instead of ``submit``. Its call
+        runs inside the step, so its claim and ticket id commit with the confirmed session."""
         self.outbox = Outbox(self.storage, settings, {"email": self._send_letter}, clock=wall_clock)
 
     def _now(self) -> str:
@@ -134,7 +142,7 @@ class Host:
             or now - record.created_at > settings.session_lifetime_seconds
         )
 
-    def _owned(self, session_id: str, capability: str | None) -> SessionRecord | Reply:
+    def owned(self, session_id: str, capability: str | None) -> SessionRecord | Reply:
         """The session when ``capability`` owns it and it is alive; else the refusal."""
         if not capability:
             return _error(403, "session.forbidden", "this session belongs to another client")
@@ -185,7 +193,7 @@ class Host:
 
     def view(self, session_id: str, capability: str | None) -> Reply:
         """The current view of a session the caller owns, with its version."""
-        owned = self._owned(session_id, capability)
+        owned = self.owned(session_id, capability)
         if isinstance(owned, Reply):
             return owned
         self.storage.touch(session_id, self.wall_clock())
@@ -216,7 +224,7 @@ class Host:
         refused = self.refusal(body)
         if refused is not None:
             return refused
-        owned = self._owned(session_id, capability)
+        owned = self.owned(session_id, capability)
         if isinstance(owned, Reply):
             return owned
         if body["version"] != owned.version:
@@ -234,7 +242,7 @@ class Host:
                     return Reply(422, {"error": response["error"], **self._shown(422, owned).body})
                 transition, letters = self._settle(response["transition"], step)
                 saved = step.save(transition["session"])
-                queued = [self._queue(step, effect) for effect in letters]
+                queued = [m for m in (self._queue(step, e) for e in letters) if m is not None]
         except StaleSession:
             return self._stale(self.storage.session(session_id))
         except UnknownSession:
@@ -300,6 +308,8 @@ class Host:
         return {"type": "articles_found", "search_id": effect["search_id"], "matches": found}
 
     def _submit(self, effect: JSON, step: Step) -> JSON:
+        if self.helpdesk is not None:
+            return self.helpdesk.submit(effect)
         ticket = effect["ticket"]
         try:
             number = self.submit(step, effect)
@@ -330,11 +340,15 @@ class Host:
 
     # ------------------------------------------------------------------ letters
 
-    def _queue(self, step: Step, effect: JSON) -> str:
-        """Write the registration letter into the outbox, in the step's transaction."""
-        message = registration_email(effect, self.settings)
+    def _queue(self, step: Step, effect: JSON) -> str | None:
+        """Write the registration letter into the outbox, in the step's transaction (none
+        when Request Tracker's own autoreply is the letter)."""
+        if self.helpdesk is not None and self.settings.rt_autoreply == "rt":
+            return None
+        number = effect["receipt"]["request_number"]
+        message = registration_email(effect, self.settings, subject_tag=self.requests.tag(number))
         message_id = str(message["Message-ID"])
-        step.enqueue("email", message_id, effect["receipt"]["request_number"], letter_text(message))
+        step.enqueue("email", message_id, number, letter_text(message))
         return message_id
 
     def _send_letter(self, letter: Letter) -> None:

@@ -50,6 +50,17 @@ class Settings:
     """An ISO 8601 instant at which every event happens, for demos and tests that must not
     depend on the hour (support hours open and close channels). Unset: the real clock."""
 
+    rt_url: str | None = None
+    """Request Tracker's base address (its ``$WebBaseURL``); set, tickets go to RT."""
+    rt_token: str | None = dataclasses.field(default=None, repr=False)
+    """An RT auth token (``Authorization: token ...``) of a user who may create tickets."""
+    rt_queue: str = "General"
+    rt_timeout: float = 10.0
+    """Seconds one call to RT may take (connecting, sending, answering) before giving up."""
+    rt_autoreply: str = "host"
+    """Who sends the registration e-mail: ``host`` (this host, tagged with RT's subject tag;
+    RT's own autoreply must be off) or ``rt`` (RT's autoreply; this host sends none)."""
+
     session_idle_seconds: float = 3600.0
     """A session unused this long is erased with everything the user typed into it."""
     session_lifetime_seconds: float = 86400.0
@@ -93,6 +104,8 @@ class Settings:
                 values[field.name] = kind(raw)
             except ValueError:
                 raise ValueError(f"{name} must be {_NAMES.get(kind, 'text')}") from None
+        if values.get("rt_autoreply", "host") not in {"host", "rt"}:
+            raise ValueError(f"{ENV_PREFIX}RT_AUTOREPLY must be host or rt")
         return cls(**values)  # type: ignore[arg-type]
 
 

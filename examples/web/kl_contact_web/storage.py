@@ -21,8 +21,11 @@ sessions, tickets and letters hold personal data.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
+import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -31,12 +34,14 @@ from pathlib import Path
 from typing import Any, Literal
 
 __all__ = [
+    "Claim",
     "Letter",
     "RequestRecord",
     "SessionRecord",
     "StaleSession",
     "Step",
     "Storage",
+    "StoredFile",
     "UnknownSession",
 ]
 
@@ -52,6 +57,7 @@ _IDENTITY = {
     "sqlite": "INTEGER PRIMARY KEY AUTOINCREMENT",
     "postgresql": "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY",
 }
+_BYTES = {"sqlite": "BLOB", "postgresql": "BYTEA"}
 
 _DDL = (
     """CREATE TABLE IF NOT EXISTS kl_contact_sessions (
@@ -90,6 +96,22 @@ _DDL = (
     )""",
     "CREATE INDEX IF NOT EXISTS kl_contact_outbox_due ON kl_contact_outbox (status, due_at)",
     "CREATE INDEX IF NOT EXISTS kl_contact_outbox_request ON kl_contact_outbox (request_number)",
+    # The bytes of uploaded files, by session and SHA-256 (the ticket names them by digest).
+    """CREATE TABLE IF NOT EXISTS kl_contact_files (
+        session_id TEXT NOT NULL,
+        digest TEXT NOT NULL,
+        name TEXT NOT NULL,
+        media_type TEXT NOT NULL,
+        content {bytes} NOT NULL,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (session_id, digest)
+    )""",
+    # Submissions to a helpdesk by idempotency key: who is creating the ticket, and its id.
+    """CREATE TABLE IF NOT EXISTS kl_contact_helpdesk_submissions (
+        key TEXT PRIMARY KEY,
+        ticket_id TEXT,
+        claimed_until DOUBLE PRECISION NOT NULL
+    )""",
 )
 
 EmailStatus = Literal["pending", "retrying", "sent", "failed", "none"]
@@ -147,6 +169,28 @@ class Letter:
     request_number: str
     attempts: int
     payload: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    """An uploaded file: its metadata and bytes (never shown in repr)."""
+
+    name: str
+    media_type: str
+    digest: str
+    content: bytes = field(repr=False)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """Who creates the helpdesk ticket of one idempotency key.
+
+    ``done``: it exists, ``ticket_id`` says which; ``mine``: the caller holds the claim until
+    it records the id or the lease runs out; ``busy``: another worker holds it.
+    """
+
+    state: Literal["done", "mine", "busy"]
+    ticket_id: str | None = None
 
 
 class _Sql:
@@ -228,6 +272,7 @@ class Storage:
     def __init__(self, url: str, *, request_prefix: str = "WEB-") -> None:
         self.request_prefix = request_prefix
         self._url = url
+        self._local = threading.local()
         if url.startswith("sqlite:///"):
             self.dialect: Literal["sqlite", "postgresql"] = "sqlite"
             self._path = Path(url.removeprefix("sqlite:///"))
@@ -244,8 +289,15 @@ class Storage:
         """One transaction: committed when the block ends, rolled back on an exception.
 
         ``write`` takes SQLite's write lock at once (``BEGIN IMMEDIATE``), so that a read
-        followed by a write in the block cannot be overtaken by another writer.
+        followed by a write in the block cannot be overtaken by another writer. Inside a
+        :meth:`step` of this thread, every call joins the step's transaction instead: what a
+        submission records on the way (a helpdesk's claim, its ticket id) commits or rolls
+        back with the session, and SQLite's one writer never waits for itself.
         """
+        joined: _Sql | None = getattr(self._local, "sql", None)
+        if joined is not None:
+            yield joined
+            return
         if self.dialect == "sqlite":
             connection: Any = sqlite3.connect(self._path, timeout=30)
             sql = _Sql(connection, "?")
@@ -278,7 +330,9 @@ class Storage:
             if self.dialect == "postgresql":
                 sql.execute("SELECT pg_advisory_xact_lock(?)", (_SCHEMA_LOCK,))
             for statement in _DDL:
-                sql.execute(statement.format(identity=_IDENTITY[self.dialect]))
+                sql.execute(
+                    statement.format(identity=_IDENTITY[self.dialect], bytes=_BYTES[self.dialect])
+                )
 
     # ------------------------------------------------------------------ sessions
 
@@ -356,7 +410,11 @@ class Storage:
             record = self._read(sql, session_id, lock=True)
             if record.version != expected_version:
                 raise StaleSession(session_id, expected_version, record.version)
-            yield Step(self, sql, record, now)
+            self._local.sql = sql
+            try:
+                yield Step(self, sql, record, now)
+            finally:
+                self._local.sql = None
 
     def save_session(
         self, session_id: str, document: JSON, expected_version: int, now: float = 0.0
@@ -367,18 +425,24 @@ class Storage:
 
     def erase_expired(self, idle_before: float, created_before: float) -> int:
         """Delete sessions last used before ``idle_before`` or created before
-        ``created_before``, with everything they hold; return how many went."""
+        ``created_before``, with everything they hold and the files uploaded to them; return
+        how many went."""
         with self._transaction() as sql:
             erased = sql.execute(
                 "DELETE FROM kl_contact_sessions WHERE seen_at < ? OR created_at < ?",
                 (idle_before, created_before),
             ).rowcount
+            sql.execute(
+                "DELETE FROM kl_contact_files WHERE session_id NOT IN"
+                " (SELECT id FROM kl_contact_sessions)"
+            )
         return int(erased)
 
     def erase_session(self, session_id: str) -> None:
-        """Delete one session and its document."""
+        """Delete one session, its document and the files uploaded to it."""
         with self._transaction() as sql:
             sql.execute("DELETE FROM kl_contact_sessions WHERE id = ?", (session_id,))
+            sql.execute("DELETE FROM kl_contact_files WHERE session_id = ?", (session_id,))
 
     # ------------------------------------------------------------------ requests
 
@@ -506,6 +570,87 @@ class Storage:
                 "SELECT request_number, message_id FROM kl_contact_outbox WHERE kind = 'email'"
             ).fetchall()
         return {str(number): str(message_id) for number, message_id in rows}
+
+    # ------------------------------------------------------------------ uploaded files
+
+    def store_file(self, session_id: str, name: str, media_type: str, content: bytes) -> str:
+        """Keep an uploaded file for ``session_id``; returns its ``sha256:...`` digest."""
+        digest = "sha256:" + hashlib.sha256(content).hexdigest()
+        with self._transaction() as sql:
+            sql.execute(
+                "INSERT INTO kl_contact_files (session_id, digest, name, media_type, content,"
+                " created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (session_id, digest)"
+                " DO NOTHING",
+                (session_id, digest, name, media_type, content, _iso_now()),
+            )
+        return digest
+
+    def files_kept(self, session_id: str) -> tuple[int, int]:
+        """How many files ``session_id`` uploaded, and their bytes in all."""
+        with self._transaction() as sql:
+            row = sql.execute(
+                "SELECT COUNT(*), COALESCE(SUM(LENGTH(content)), 0) FROM kl_contact_files"
+                " WHERE session_id = ?",
+                (session_id,),
+            ).fetchone()
+        return int(row[0]), int(row[1])
+
+    def file(self, session_id: str, digest: str) -> StoredFile | None:
+        """The file ``session_id`` uploaded with this digest, or None."""
+        with self._transaction() as sql:
+            row = sql.execute(
+                "SELECT name, media_type, content FROM kl_contact_files"
+                " WHERE session_id = ? AND digest = ?",
+                (session_id, digest),
+            ).fetchone()
+        return None if row is None else StoredFile(row[0], row[1], digest, bytes(row[2]))
+
+    # ------------------------------------------------------------------ helpdesk submissions
+
+    def claim_submission(self, key: str, lease_seconds: float) -> Claim:
+        """Claim the creation of the helpdesk ticket for ``key`` (see :class:`Claim`).
+
+        A claim whose lease ran out without a ticket id is taken over: its holder died or
+        gave up. Every worker of a deployment must share this database.
+        """
+        now = time.time()
+        until = now + lease_seconds
+        with self._transaction() as sql:
+            inserted = sql.execute(
+                "INSERT INTO kl_contact_helpdesk_submissions (key, ticket_id, claimed_until)"
+                " VALUES (?, NULL, ?) ON CONFLICT (key) DO NOTHING",
+                (key, until),
+            ).rowcount
+            if inserted == 1:
+                return Claim("mine")
+            taken = sql.execute(
+                "UPDATE kl_contact_helpdesk_submissions SET claimed_until = ?"
+                " WHERE key = ? AND ticket_id IS NULL AND claimed_until < ?",
+                (until, key, now),
+            ).rowcount
+            if taken == 1:
+                return Claim("mine")
+            row = sql.execute(
+                "SELECT ticket_id FROM kl_contact_helpdesk_submissions WHERE key = ?", (key,)
+            ).fetchone()
+        return Claim("busy") if row is None or row[0] is None else Claim("done", str(row[0]))
+
+    def finish_submission(self, key: str, ticket_id: str) -> None:
+        """Record the helpdesk ticket created for ``key``; later claims get ``done``."""
+        with self._transaction() as sql:
+            sql.execute(
+                "UPDATE kl_contact_helpdesk_submissions SET ticket_id = ? WHERE key = ?",
+                (ticket_id, key),
+            )
+
+    def release_submission(self, key: str) -> None:
+        """Give up a claim without a ticket (nothing was created): the next try may claim it."""
+        with self._transaction() as sql:
+            sql.execute(
+                "UPDATE kl_contact_helpdesk_submissions SET claimed_until = 0"
+                " WHERE key = ? AND ticket_id IS NULL",
+                (key,),
+            )
 
 
 def _email_status(row: Sequence[Any] | None) -> EmailStatus:
