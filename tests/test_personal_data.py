@@ -30,7 +30,7 @@ from kl_contact import (
     load_event,
     load_session,
 )
-from kl_contact.questionnaire.messages import MESSAGES
+from kl_contact.messages import MESSAGES
 
 SECRETS = (DETAILS["name"], DETAILS["email"], PHONE)
 

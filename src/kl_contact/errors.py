@@ -82,10 +82,11 @@ class UsageError(KlContactError):
     """The host used the API in a way it does not allow.
 
     ``code`` is stable (for example ``event.not_allowed`` or ``time.naive``); the message
-    names the step and event type only, never what a user typed. What the refusal is about
-    goes in structured fields: ``path`` (the JSON path of the offending value, whose keys may
-    be a client's) and ``params`` (such as the undeclared ``locale``). The repr shows
-    neither, only the code and how long the path is.
+    names the step and event type only, never what a user typed. For an event the step does
+    not accept, ``step``, ``event`` and ``allowed`` (the event types it would take) say so
+    as data. What else a refusal is about goes in ``path`` (the JSON path of the offending
+    value, whose keys may be a client's) and ``params`` (such as the undeclared ``locale``);
+    the repr shows neither, only the code and how long the path is.
     """
 
     def __init__(
@@ -93,10 +94,16 @@ class UsageError(KlContactError):
         message: str,
         *,
         code: str,
+        step: str | None = None,
+        event: str | None = None,
+        allowed: tuple[str, ...] = (),
         path: tuple[str | int, ...] = (),
         params: Mapping[str, object] | None = None,
     ) -> None:
         self.code = code
+        self.step = step
+        self.event = event
+        self.allowed = allowed
         self.path = path
         self.params: dict[str, object] = dict(params or {})
         super().__init__(f"{code}: {message}")
@@ -114,8 +121,9 @@ class ValidationIssue:
     """One problem with what a user entered, as data.
 
     ``path`` points at the answer (``("answers", "email")``) or at the step (``()``);
-    ``message`` is already localised for the session's locale; ``params`` carries the
-    numbers a frontend may want to show (a limit, a count), never the user's own text.
+    ``params`` carries the numbers a frontend may want to show (a limit, a count), never
+    the user's own text. ``code`` and ``params`` are the issue; ``message`` is their wording
+    from the message catalog, and a view always words it in the session's locale.
     """
 
     code: str

@@ -221,10 +221,10 @@ class Desk:
     def __init__(self) -> None:
         self.up = False
 
-    def __call__(self, step: Step, effect: dict[str, Any]) -> str:
+    def __call__(self, step: Step, ticket: Any) -> str:
         if not self.up:
             raise ConnectionError("the helpdesk is unavailable")
-        return store_request(step, effect)
+        return store_request(step, ticket)
 
 
 def test_a_request_that_cannot_be_filed_is_rejected_and_can_be_sent_again(

@@ -1,17 +1,17 @@
-"""The host: kl_contact's JSON entry point, the database and the effects, per HTTP request.
+"""The host: kl_contact's driver, the database and the effects, per HTTP request.
 
 Each call checks that the caller owns the session (the capability made with it), reads the
-session, hands the browser's event to :class:`kl_contact.JsonEngine`, performs the effects
-the engine asks for and feeds their results back as events until none is left. All of that
-happens inside one :meth:`~kl_contact_web.storage.Storage.step`: the session row is locked
-and its version checked first, and the request, the confirmed session and its registration
-letter are committed together or not at all. Only then is the letter handed to the
-:class:`~kl_contact_web.outbox.Outbox`, which keeps trying until it is sent. A worker keeps
-nothing between calls, so any worker can serve any session.
+session and checks it and the browser's event against the shipped schemas
+(:func:`kl_contact.load_session`, :func:`kl_contact.load_event`), then hands them to
+:class:`kl_contact.Driver`, which runs the library's one effect loop: the article search and
+the request's registration are this host's callables, and the registration letters are
+collected. All of that happens inside one :meth:`~kl_contact_web.storage.Storage.step`: the
+session row is locked and its version checked first, and the request, the confirmed session
+and its registration letter are committed together or not at all. Only then is the letter
+handed to the :class:`~kl_contact_web.outbox.Outbox`, which keeps trying until it is sent. A
+worker keeps nothing between calls, so any worker can serve any session.
 
-It speaks to the engine in JSON only, as a host in any language would: the documents it
-builds (articles found, ticket accepted) are checked by the engine against the shipped
-schemas. It never logs a session, a ticket, an address or a capability.
+It never logs a session, a ticket, an address or a capability.
 """
 
 from __future__ import annotations
@@ -27,7 +27,24 @@ from datetime import UTC, datetime
 from email.message import EmailMessage
 from typing import Any
 
-from kl_contact import ArticleQuery, Engine, JsonEngine, default_workflow, load_workflow
+from kl_contact import (
+    Driver,
+    Effect,
+    Engine,
+    EngineerContact,
+    JsonEngine,
+    Receipt,
+    SendRegistrationEmail,
+    Ticket,
+    UsageError,
+    default_workflow,
+    dump_effect,
+    dump_ticket,
+    dump_transition,
+    load_event,
+    load_session,
+    load_workflow,
+)
 from kl_contact.articles.catalog import load_catalog, sample_catalog
 from kl_contact.articles.matcher import Bm25Matcher
 from kl_contact.limits import event_problem
@@ -54,12 +71,17 @@ HOST_EVENTS = frozenset({"articles_found", "articles_failed", "ticket_accepted",
 """Event types only the host may send: a browser that sends one is refused."""
 
 MAX_EFFECTS = 16
-"""How many effects one user event may lead to before the host gives up (a definition bug)."""
+"""How many rounds of effects one user event may lead to (the driver stops there)."""
 
-Submit = Callable[[Step, JSON], str]
-"""Files one ``submit_ticket`` effect inside the step's transaction; returns the request
-number. The default stores the ticket in ``kl_contact_requests``; a helpdesk connector may
-also queue its own outbox kind with :meth:`Step.enqueue`, delivered after the commit."""
+Submit = Callable[[Step, Ticket], str]
+"""Files one ticket inside the step's transaction; returns the request number. The default
+stores it in ``kl_contact_requests``; a helpdesk connector may also queue its own outbox
+kind with :meth:`Step.enqueue`, delivered after the commit."""
+
+
+def _log_failure(effect: Effect, reason: str) -> None:
+    """A search or registration that failed: the driver turned it into the failure event."""
+    log.warning("%s failed (%s)", type(effect).__name__, reason)
 
 
 @dataclass(frozen=True)
@@ -80,12 +102,9 @@ def digest(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def store_request(step: Step, effect: JSON) -> str:
+def store_request(step: Step, ticket: Ticket) -> str:
     """The default :data:`Submit`: the ticket into ``kl_contact_requests``."""
-    ticket = effect["ticket"]
-    return step.register_request(
-        effect["submission_id"], ticket["session_id"], ticket["channel"], ticket
-    )
+    return step.register_request(ticket.id, ticket.session_id, ticket.channel, dump_ticket(ticket))
 
 
 class Host:
@@ -104,7 +123,8 @@ class Host:
     ) -> None:
         self.settings = settings
         workflow = load_workflow(settings.workflow) if settings.workflow else default_workflow()
-        self.wire = JsonEngine(Engine(workflow))
+        self.engine = Engine(workflow)
+        self.wire = JsonEngine(self.engine)
         articles = load_catalog(*settings.catalogs) if settings.catalogs else sample_catalog()
         self.matcher = Bm25Matcher.for_workflow(articles, workflow)
         self.storage = storage or Storage(
@@ -165,21 +185,23 @@ class Host:
         The reply carries a new capability: whoever holds it owns the session. 429 when the
         client started too many sessions lately.
         """
-        request: JSON = {"session_id": secrets.token_urlsafe(16), "now": self._now()}
-        if locale:
-            request["locale"] = locale
-        response = self.wire.start(request)
-        if not response["ok"]:
-            return _error(422, response["error"]["code"], response["error"]["message"])
+        session_id = secrets.token_urlsafe(16)
+        letters: list[SendRegistrationEmail] = []
+        try:
+            started = self._driver(letters, None).start(
+                session_id=session_id, now=self.clock(), locale=locale or None
+            )
+        except UsageError as exc:
+            return _error(422, exc.code, str(exc))
+        if letters:
+            raise RuntimeError("a starting step cannot confirm a request")
+        transition = dump_transition(started)
         now = self.wall_clock()
         self.outbox.erase_expired_sessions()
         capability = secrets.token_urlsafe(32)
         settings = self.settings
-        transition, letters = self._settle(response["transition"], None)
-        if letters:
-            raise RuntimeError("a starting step cannot confirm a request")
         record = self.storage.insert_session(
-            request["session_id"],
+            session_id,
             transition["session"],
             owner_digest=digest(capability),
             client_digest=digest(client),
@@ -231,16 +253,15 @@ class Host:
             return self._stale(owned)
         try:
             with self.storage.step(session_id, owned.version, self.wall_clock()) as step:
-                response = self.wire.handle(
-                    {
-                        "session": step.record.document,
-                        "event": dict(body["event"]),
-                        "now": self._now(),
-                    }
-                )
-                if not response["ok"]:
-                    return Reply(422, {"error": response["error"], **self._shown(422, owned).body})
-                transition, letters = self._settle(response["transition"], step)
+                letters: list[SendRegistrationEmail] = []
+                try:
+                    session = load_session(step.record.document)
+                    event = load_event(dict(body["event"]))
+                    moved = self._driver(letters, step).handle(session, event, self.clock())
+                except UsageError as exc:
+                    error = {"code": exc.code, "message": str(exc)}
+                    return Reply(422, {"error": error, **self._shown(422, owned).body})
+                transition = dump_transition(moved)
                 saved = step.save(transition["session"])
                 queued = [m for m in (self._queue(step, e) for e in letters) if m is not None]
         except StaleSession:
@@ -257,95 +278,52 @@ class Host:
 
     # ------------------------------------------------------------------ effects
 
-    def _settle(self, transition: JSON, step: Step | None) -> tuple[JSON, list[JSON]]:
-        """Perform effects until none is left; registration letters are kept for the outbox."""
-        pending = list(transition["effects"])
-        letters: list[JSON] = []
-        for _ in range(MAX_EFFECTS):
-            if not pending:
-                return transition, letters
-            effect = pending.pop(0)
-            if effect["type"] == "send_registration_email":
-                letters.append(effect)
-                continue
-            event = self._perform(effect, step)
-            if event is None:
-                continue
-            response = self.wire.handle(
-                {"session": transition["session"], "event": event, "now": self._now()}
-            )
-            if not response["ok"]:  # the host built a document the engine refuses: a bug here
-                raise RuntimeError(f"the engine refused the host's event: {response['error']}")
-            transition = response["transition"]
-            pending.extend(transition["effects"])
-        raise RuntimeError(f"more than {MAX_EFFECTS} effects for one event")
+    def _driver(self, letters: list[SendRegistrationEmail], step: Step | None) -> Driver:
+        """The library's driver for one request, filing tickets inside ``step``; letters
+        are kept for the outbox."""
 
-    def _perform(self, effect: JSON, step: Step | None) -> JSON | None:
-        if effect["type"] == "search_articles":
-            return self._search(effect)
-        if effect["type"] == "submit_ticket" and step is not None:
-            return self._submit(effect, step)
-        log.warning("effect %r is not known to this host; skipped", effect["type"])
-        return None
+        def submit(ticket: Ticket) -> Receipt:
+            if step is None:
+                raise RuntimeError("a request is filed only inside a step")
+            return self._submit(ticket, step)
 
-    def _search(self, effect: JSON) -> JSON:
-        try:
-            matches = self.matcher.search(ArticleQuery(**effect["query"]), effect["limit"])
-        except Exception as exc:
-            log.warning("article search failed (%s)", type(exc).__name__)
-            return {"type": "articles_failed", "search_id": effect["search_id"], "reason": "error"}
-        found = [
-            {
-                "id": match.id,
-                "title": match.title,
-                "url": match.url,
-                "score": match.score,
-                "summary": match.summary,
-                "reasons": list(match.reasons),
-            }
-            for match in matches
-        ]
-        return {"type": "articles_found", "search_id": effect["search_id"], "matches": found}
+        return Driver(
+            self.engine,
+            search=self.matcher.search,
+            submit=submit,
+            notify=letters.append,
+            max_rounds=MAX_EFFECTS,
+            on_failure=_log_failure,
+        )
 
-    def _submit(self, effect: JSON, step: Step) -> JSON:
+    def _submit(self, ticket: Ticket, step: Step) -> Receipt:
+        """Register the request in Request Tracker when configured, else with ``submit``
+        (the same ticket id, the same number); raising makes the driver reject it."""
         if self.helpdesk is not None:
-            return self.helpdesk.submit(effect)
-        ticket = effect["ticket"]
-        try:
-            number = self.submit(step, effect)
-        except Exception as exc:
-            log.warning("the request could not be filed (%s)", type(exc).__name__)
-            return {
-                "type": "ticket_rejected",
-                "submission_id": effect["submission_id"],
-                "code": "unavailable",
-            }
+            return self.helpdesk.register(ticket)
+        number = self.submit(step, ticket)
         settings = self.settings
-        receipt = {
-            "request_number": number,
-            "channel": ticket["channel"],
-            "contact": {
-                "email": settings.support_email,
-                "chat_url": settings.chat_url.format(request_number=number),
-                "phone": settings.phone,
-                "phone_display": settings.phone_display,
-            },
-            "reply_within_hours": settings.reply_within_hours,
-        }
-        return {
-            "type": "ticket_accepted",
-            "submission_id": effect["submission_id"],
-            "receipt": receipt,
-        }
+        return Receipt(
+            request_number=number,
+            channel=ticket.channel,
+            contact=EngineerContact(
+                email=settings.support_email,
+                chat_url=settings.chat_url.format(request_number=number),
+                phone=settings.phone,
+                phone_display=settings.phone_display,
+            ),
+            reply_within_hours=settings.reply_within_hours,
+        )
 
     # ------------------------------------------------------------------ letters
 
-    def _queue(self, step: Step, effect: JSON) -> str | None:
+    def _queue(self, step: Step, letter: SendRegistrationEmail) -> str | None:
         """Write the registration letter into the outbox, in the step's transaction (none
         when Request Tracker's own autoreply is the letter)."""
         if self.helpdesk is not None and self.settings.rt_autoreply == "rt":
             return None
-        number = effect["receipt"]["request_number"]
+        effect = dump_effect(letter)
+        number = letter.receipt.request_number
         message = registration_email(effect, self.settings, subject_tag=self.requests.tag(number))
         message_id = str(message["Message-ID"])
         step.enqueue("email", message_id, number, letter_text(message))

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import codecs
 
+from kl_contact.definition.answers import Attachment
 from kl_contact.errors import ValidationIssue
+from kl_contact.messages import message
 from kl_contact.questionnaire.fields import _extension
-from kl_contact.questionnaire.messages import message
-from kl_contact.ticket.model import Attachment
 
 __all__ = ["HEAD_BYTES", "check_file_content", "content_matches"]
 
