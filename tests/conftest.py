@@ -55,6 +55,22 @@ DETAILS = {
 
 PHONE = "+44 20 7946 0958"
 
+HOSTILE_LINKS = [
+    "javascript:alert(1)",
+    "JaVaScRiPt:alert(1)",
+    " javascript:alert(1)",
+    "java\tscript:alert(1)",
+    "data:text/html,<script>alert(1)</script>",
+    "vbscript:msgbox(1)",
+    'https://chat.example.com/"onmouseover="alert(1)',
+    "https://user:pass@chat.example.com/",
+    "//chat.example.com/r/1",
+    "https:/x",
+    "file:///etc/passwd",
+    "mailto:",
+]
+"""Links that must never reach a view: they run code, carry credentials or break out."""
+
 
 def receipt_for(channel: str, number: str = "INC-000042") -> Receipt:
     contacts = {
@@ -92,6 +108,16 @@ def answer_effects(engine: Engine, transition: Transition, now: datetime) -> Ite
             yield engine.handle(
                 transition.session, TicketAccepted(effect.submission_id, receipt), now
             )
+
+
+def on_request_step(engine: Engine, channel: str = "phone", locale: str = "en") -> Transition:
+    """The transition that shows the request form of ``channel``, all earlier steps done."""
+    transition = engine.start(session_id="s-1", now=NOW, locale=locale)
+    for event in script(channel, locale)[:-1]:
+        transition = engine.handle(transition.session, event, NOW)
+        transition = next(iter(answer_effects(engine, transition, NOW)), transition)
+    assert transition.view.kind == "request"
+    return transition
 
 
 def walk(engine: Engine, channel: str, locale: str, session_id: str = "s-1") -> list[Transition]:

@@ -9,11 +9,15 @@ from typing import Any
 
 import attrs
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import DETAILS, NOW, PHONE, walk
 from kl_contact import (
     Answer,
     Attachment,
+    ChooseChannel,
+    Continue,
     Engine,
     JsonEngine,
     Next,
@@ -21,7 +25,9 @@ from kl_contact import (
     Send,
     TicketRejected,
     UsageError,
+    default_workflow,
     dump_session,
+    load_event,
     load_session,
 )
 from kl_contact.messages import MESSAGES
@@ -279,3 +285,58 @@ def test_a_known_person_never_shows_in_repr_str_exceptions_or_logs(
         if isinstance(obj, Revalidation):
             for issue in obj.issues:
                 _clean(issue.message + json.dumps(dict(issue.params)))
+
+
+PROBES = st.builds(
+    lambda local, domain: f"{local}.probe@{domain}.example",
+    st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=3, max_size=10),
+    st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=3, max_size=10),
+)
+
+
+@settings(max_examples=30, deadline=None)
+@given(PROBES)
+def test_refusals_keep_a_clients_keys_and_values_in_redacted_fields(probe: str) -> None:
+    """An answer key, a locale or a channel a client made up is never in a message: the
+    refusal names it in ``path`` or ``params``, which its repr does not show."""
+    engine = Engine(default_workflow())
+    wire = JsonEngine(engine)
+    started = engine.start(session_id="s-1", now=NOW, locale="en")
+    document = dump_session(started.session)
+    refusals: list[tuple[dict[str, Any], Any]] = [
+        (wire.start({"session_id": "s-2", "now": NOW.isoformat(), "locale": probe}), None),
+        (
+            wire.handle(
+                {"session": document, "event": {"type": "answer", "answers": {probe: {"x": 1}}},
+                 "now": NOW.isoformat()}
+            ),
+            None,
+        ),
+    ]  # fmt: skip
+    for reply, _ in refusals:
+        assert reply["ok"] is False
+        assert probe not in json.dumps(reply["error"])
+    errors = []
+    for call in (
+        lambda: engine.start(session_id="s-3", now=NOW, locale=probe),
+        lambda: engine.handle(
+            engine.handle(started.session, Continue(), NOW).session, ChooseChannel(probe), NOW
+        ),
+        lambda: load_event({"type": "answer", "answers": {probe: {"x": 1}}}),
+    ):
+        with pytest.raises(UsageError) as refused:
+            call()
+        errors.append(refused.value)
+    for error in errors:
+        assert probe not in str(error)
+        assert probe not in repr(error)
+        assert probe not in " ".join(map(str, error.args))
+    assert errors[0].params == {"locale": probe}
+    assert errors[1].params == {"channel": probe}
+    assert probe in errors[2].path
+
+
+def test_an_attachments_repr_shows_neither_its_name_nor_its_declared_type() -> None:
+    shown = repr(Attachment("maria-passport.png", "application/x-maria", 1200))
+    assert "maria" not in shown
+    assert "1200" in shown

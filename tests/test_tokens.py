@@ -216,3 +216,42 @@ def test_a_token_naming_one_key_but_signed_by_another_is_tampering(session: Sess
     version, _, payload, signature = new_token.split(".")
     relabelled = ".".join((version, OLD.id, payload, signature))
     assert tokens(OLD, NEW).open(relabelled, NOW) == TokenRefused("token.tampered", "signature")
+
+
+def _signed(payload: bytes, version: str = "v1z") -> str:
+    from kl_contact.tokens import _b64, _sign
+
+    signed_part = f"{version}.{OLD.id}.{_b64(payload)}"
+    return signed_part + "." + _sign(OLD, signed_part)
+
+
+def test_a_signed_zip_bomb_is_refused_after_reading_no_more_than_a_session_can_hold() -> None:
+    import zlib
+
+    from kl_contact.tokens import MAX_SESSION_BYTES
+
+    bomb = zlib.compress(b'{"exp":9999999999,"session":"' + b"0" * 40_000_000 + b'"}', 9)
+    assert len(_signed(bomb)) < 256 * 1024  # small enough to be read at all
+    assert tokens(OLD).open(_signed(bomb), NOW) == TokenRefused("token.too_large", "session")
+    # just under the cap is merely not a session; a cut stream is unreadable, not too large
+    under = zlib.compress(b"0" * (MAX_SESSION_BYTES - 1))
+    assert tokens(OLD).open(_signed(under), NOW) == TokenRefused("token.unreadable", "session")
+    assert tokens(OLD).open(_signed(bomb[:200]), NOW) == TokenRefused("token.unreadable", "session")
+
+
+def test_a_session_holding_a_refused_lone_surrogate_still_seals_and_opens(
+    workflow: typing.Any,
+) -> None:
+    from conftest import script
+    from kl_contact import Next
+
+    engine = Engine(workflow)
+    session = engine.start(session_id="s-1", now=NOW, locale="en").session
+    for event in script("email", "en")[:2]:
+        session = engine.handle(session, event, NOW).session
+    session = engine.handle(session, Next({"subject": "Zed\ud800 cannot sign in"}), NOW).session
+    assert "answer.not_encodable" in {i.code for i in session.issues}
+    sealer = tokens(OLD)
+    opened = sealer.open(sealer.seal(session, NOW).token, NOW)
+    assert isinstance(opened, Session)
+    assert dump_session(opened) == dump_session(session)

@@ -89,6 +89,7 @@ if TYPE_CHECKING:  # the names below are imported on first use (see __getattr__)
     from kl_contact.errors import DefinitionError, KlContactError, UsageError, ValidationIssue
     from kl_contact.limits import Limits
     from kl_contact.questionnaire.fields import normalise_email, normalise_phone
+    from kl_contact.questionnaire.file_content import check_file_content, content_matches
     from kl_contact.revalidation import (
         Revalidation,
         SubmittedAnswers,
@@ -201,6 +202,8 @@ _EXPORTS: dict[str, str] = {
     "Limits": "kl_contact.limits",
     "normalise_email": "kl_contact.questionnaire.fields",
     "normalise_phone": "kl_contact.questionnaire.fields",
+    "check_file_content": "kl_contact.questionnaire.file_content",
+    "content_matches": "kl_contact.questionnaire.file_content",
     "Revalidation": "kl_contact.revalidation",
     "SubmittedAnswers": "kl_contact.revalidation",
     "revalidate_answers": "kl_contact.revalidation",
@@ -329,6 +332,8 @@ __all__ = [
     "answers_for",
     "build_instructions",
     "channel_status",
+    "check_file_content",
+    "content_matches",
     "default_workflow",
     "deflection_report",
     "dump_effect",

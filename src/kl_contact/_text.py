@@ -1,16 +1,69 @@
-"""Localised texts and named placeholders.
+"""Localised texts, named placeholders, and how much of a text a reader can see.
 
 A text in a definition is a mapping of locale to string. Placeholders are ``{name}`` tokens
 replaced by a regular expression over a closed set of names: no ``str.format`` ever runs on
 anything that came from a user or a backend, so no attribute or index can be reached.
+
+:func:`visible_length` counts what a person reading the text sees: zero-width, control and
+other invisible characters are not counted, so forty zero-width spaces are an empty answer,
+not a forty-character one. :func:`encodable` says whether a text can be written as UTF-8 at
+all (a lone surrogate from a JSON ``\\ud800`` escape cannot). :func:`link_allowed` is the
+one allow-list of links a view may carry.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping
+from urllib.parse import urlsplit
 
-__all__ = ["PLACEHOLDER", "localize", "placeholders_in", "substitute"]
+__all__ = [
+    "LINK_SCHEMES",
+    "PLACEHOLDER",
+    "encodable",
+    "link_allowed",
+    "localize",
+    "placeholders_in",
+    "substitute",
+    "visible_length",
+]
+
+_INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+"""Control, format (zero-width, bidi), surrogate, private-use, unassigned, line and
+paragraph separators."""
+
+_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800\u180e")
+"""Characters that are letters or symbols by category yet print as nothing (Hangul fillers,
+the blank Braille pattern, the Mongolian vowel separator)."""
+
+
+def visible_length(text: str) -> int:
+    """How many characters of ``text`` a reader sees, without the blanks at either end.
+
+    >>> visible_length("\\u200b" * 40), visible_length(" Zed\\u200d "), visible_length("a b")
+    (0, 3, 3)
+    """
+    kept = "".join(
+        ch
+        for ch in text
+        if ch not in _BLANK_LETTERS and unicodedata.category(ch) not in _INVISIBLE_CATEGORIES
+    )
+    return len(kept.strip())
+
+
+def encodable(text: str) -> bool:
+    """Whether ``text`` can be written as UTF-8 (it holds no lone surrogate).
+
+    >>> encodable("Zed"), encodable("Zed\\ud800")
+    (True, False)
+    """
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
 
 Text = Mapping[str, str]
 
@@ -40,3 +93,33 @@ def substitute(template: str, values: Mapping[str, str]) -> str:
         return values.get(name, match.group(0))
 
     return PLACEHOLDER.sub(repl, template)
+
+
+LINK_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
+"""The only schemes a link in a definition or a view may have: none of them runs code."""
+
+
+def link_allowed(url: str, schemes: frozenset[str] = LINK_SCHEMES) -> bool:
+    """Whether ``url`` is a plain link of one of ``schemes``: http(s) with a host and no
+    user name or password, or ``mailto:`` / ``tel:`` with something after the colon.
+
+    Whitespace, control characters, quotes and angle brackets anywhere refuse it, so a
+    ``java\\tscript:`` or a link that breaks out of an attribute never passes.
+
+    >>> [link_allowed(u) for u in ("https://a.example/x", "javascript:alert(1)", "data:,x")]
+    [True, False, False]
+    >>> link_allowed("mailto:help@example.com"), link_allowed("https://user@a.example/")
+    (True, False)
+    """
+    if not url or any(ch.isspace() or ord(ch) < 32 or ch in '<>"\\`' for ch in url):
+        return False
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    scheme = parts.scheme.lower()
+    if scheme not in schemes or not encodable(url):
+        return False
+    if scheme in {"http", "https"}:
+        return bool(parts.netloc) and not parts.username and not parts.password
+    return bool(parts.path)

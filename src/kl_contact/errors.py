@@ -84,7 +84,9 @@ class UsageError(KlContactError):
     ``code`` is stable (for example ``event.not_allowed`` or ``time.naive``); the message
     names the step and event type only, never what a user typed. For an event the step does
     not accept, ``step``, ``event`` and ``allowed`` (the event types it would take) say so
-    as data.
+    as data. What else a refusal is about goes in ``path`` (the JSON path of the offending
+    value, whose keys may be a client's) and ``params`` (such as the undeclared ``locale``);
+    the repr shows neither, only the code and how long the path is.
     """
 
     def __init__(
@@ -95,12 +97,23 @@ class UsageError(KlContactError):
         step: str | None = None,
         event: str | None = None,
         allowed: tuple[str, ...] = (),
+        path: tuple[str | int, ...] = (),
+        params: Mapping[str, object] | None = None,
     ) -> None:
         self.code = code
         self.step = step
         self.event = event
         self.allowed = allowed
+        self.path = path
+        self.params: dict[str, object] = dict(params or {})
         super().__init__(f"{code}: {message}")
+
+    def __repr__(self) -> str:
+        names = ", ".join(sorted(self.params))
+        return (
+            f"UsageError(code={self.code!r}, path=<{len(self.path)} parts>,"
+            f" params=<{names or 'none'} redacted>)"
+        )
 
 
 @attrs.frozen

@@ -14,12 +14,12 @@ only describes limits and checks a parsed document against them; it never reads 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import attrs
 
-__all__ = ["DEFAULT_LIMITS", "Limits", "structure_problems"]
+__all__ = ["DEFAULT_LIMITS", "Limits", "event_problem", "structure_problems"]
 
 
 @attrs.frozen
@@ -48,6 +48,14 @@ class Limits:
     """How many options one question may have."""
     answer_length: int = 100_000
     """The longest answer text a user may send, whatever the question says."""
+    answers: int = 1000
+    """How many answers one event may carry (the wire schema's ceiling too)."""
+    answer_items: int = 1000
+    """How many items (chosen options, attachments) one answer may hold."""
+    event_values: int = 2000
+    """How many values one event may carry in all: its answers and their items together."""
+    event_text: int = 1_000_000
+    """How many characters one event's answers may hold in all, keys and texts together."""
 
 
 DEFAULT_LIMITS = Limits()
@@ -101,3 +109,49 @@ def _long_texts(
     elif isinstance(node, list):
         for index, value in enumerate(node):
             yield from _long_texts(value, (*path, index), limit)
+
+
+def _text_size(item: Any) -> int:
+    if isinstance(item, str):
+        return len(item)
+    if isinstance(item, Mapping):  # an attachment's document
+        return sum(len(v) for v in item.values() if isinstance(v, str))
+    return sum(len(v) for v in (getattr(item, "name", None), getattr(item, "media_type", None))
+               if isinstance(v, str))  # fmt: skip
+
+
+def event_problem(answers: Any, limits: Limits = DEFAULT_LIMITS) -> tuple[str, str] | None:
+    """The first way an event's ``answers`` exceed ``limits``, as (code, message); else None.
+
+    It reads the answers as a browser sent them (a JSON mapping) or as the Python API holds
+    them, in time proportional to what it has read so far: it stops at the first breach, so
+    a huge event costs no more than a small one. The message never names an answer or
+    repeats what was sent.
+
+    >>> event_problem({"q": ["a"] * 5000})
+    ('limit.answer_items', 'an answer holds more than 1000 items')
+    >>> event_problem({"q": "fine"}) is None
+    True
+    """
+    if not isinstance(answers, Mapping):
+        return None
+    if len(answers) > limits.answers:
+        return "limit.answers", f"more than {limits.answers} answers"
+    values, text = len(answers), 0
+    for key, value in answers.items():
+        text += _text_size(key)
+        if isinstance(value, list | tuple):
+            if len(value) > limits.answer_items:
+                return (
+                    "limit.answer_items",
+                    f"an answer holds more than {limits.answer_items} items",
+                )
+            values += len(value)
+            if values > limits.event_values:
+                return "limit.event_values", f"more than {limits.event_values} values"
+            text += sum(_text_size(item) for item in value)
+        else:
+            text += _text_size(value)
+        if text > limits.event_text:
+            return "limit.event_text", f"more than {limits.event_text} characters"
+    return None

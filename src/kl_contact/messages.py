@@ -65,6 +65,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ru": "Без этого согласия мы не сможем ответить на запрос.",
         "en": "We cannot answer the request without this consent.",
     },
+    "answer.not_encodable": {
+        "ru": "Текст содержит символы, которые нельзя сохранить.",
+        "en": "The text contains characters that cannot be stored.",
+    },
     "answer.control_characters": {
         "ru": "Текст содержит недопустимые символы.",
         "en": "The text contains characters that are not allowed.",
@@ -84,6 +88,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "attachment.total_too_large": {
         "ru": "Файлы вместе больше {max_mb} МБ.",
         "en": "The files together are larger than {max_mb} MB.",
+    },
+    "attachment.content_mismatch": {
+        "ru": "Файл {index}: содержимое не соответствует типу файла.",
+        "en": "File {index}: its content is not what its type says.",
     },
     "attachment.type_not_allowed": {
         "ru": "Файл {index}: такой тип файлов приложить нельзя.",
@@ -191,6 +199,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "token.unreadable": {
         "en": "The session token cannot be read by this version. Please start again.",
         "ru": "Эта версия не может прочитать токен сеанса. Начните заново.",
+    },
+    "token.too_large": {
+        "en": "The session token holds more than a session can. Please start again.",
+        "ru": "Токен сеанса содержит больше, чем может сеанс. Начните заново.",
     },
 }
 

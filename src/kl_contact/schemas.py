@@ -449,13 +449,14 @@ def _allowed(error: Any) -> tuple[str, ...]:
 
 def validate(name: str, document: object) -> None:
     """Raise :class:`kl_contact.errors.UsageError` when ``document`` breaks schema ``name``."""
-    from kl_contact.errors import UsageError, format_path
+    from kl_contact.errors import UsageError
 
     for violation in violations(name, document):
         raise UsageError(
-            f"document does not match {name}.schema.json at {format_path(violation.path)}: "
-            f"{violation.message}",
+            f"document does not match {name}.schema.json ({violation.keyword})",
             code="schema.invalid",
+            path=violation.path,
+            params={"detail": violation.message},
         )
 
 

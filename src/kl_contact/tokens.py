@@ -54,11 +54,20 @@ COOKIE_LIMIT = 4096
 MAX_TOKEN_CHARS = 256 * 1024
 """Longer input is refused before any work is done on it."""
 
+MAX_SESSION_BYTES = 4 * 1024 * 1024
+"""The most a compressed token may unpack to; a token that would unpack to more (a "zip
+bomb", even a signed one) is refused as ``token.too_large`` after reading only that much."""
+
 _KEY_ID = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 _PLAIN, _COMPRESSED = "v1", "v1z"
 
 TokenRefusal = Literal[
-    "token.malformed", "token.unknown_key", "token.tampered", "token.expired", "token.unreadable"
+    "token.malformed",
+    "token.unknown_key",
+    "token.tampered",
+    "token.expired",
+    "token.unreadable",
+    "token.too_large",
 ]
 """Why a token was refused."""
 
@@ -199,7 +208,7 @@ class SessionTokens:
         envelope = _Envelope(exp=int(expires_at.timestamp()), session=dump_session(session))
         raw = json.dumps(
             converter.unstructure(envelope), separators=(",", ":"), ensure_ascii=False
-        ).encode("utf-8")
+        ).encode("utf-8", "surrogatepass")  # a refused answer may hold a lone surrogate
         payload = raw
         if self.compress is not False:
             squeezed = zlib.compress(raw, 9)
@@ -235,6 +244,8 @@ class SessionTokens:
         if not hmac.compare_digest(expected.encode("ascii"), signature.encode("ascii")):
             return TokenRefused("token.tampered", "signature")
         envelope = self._envelope(version, encoded)
+        if envelope == "too_large":
+            return TokenRefused("token.too_large", "session")
         if envelope is None:
             return TokenRefused("token.unreadable", "session")
         if now.timestamp() >= envelope.exp:
@@ -245,14 +256,19 @@ class SessionTokens:
             return TokenRefused("token.unreadable", "session")
 
     @staticmethod
-    def _envelope(version: str, encoded: str) -> _Envelope | None:
+    def _envelope(version: str, encoded: str) -> _Envelope | Literal["too_large"] | None:
         payload = _unb64(encoded)
         if payload is None:
             return None
         try:
             if version == _COMPRESSED:
-                payload = zlib.decompress(payload)
-            document = json.loads(payload.decode("utf-8"))
+                unpacker = zlib.decompressobj()
+                payload = unpacker.decompress(payload, MAX_SESSION_BYTES)
+                if unpacker.unconsumed_tail or not unpacker.eof:
+                    return "too_large" if len(payload) == MAX_SESSION_BYTES else None
+            if len(payload) > MAX_SESSION_BYTES:
+                return "too_large"
+            document = json.loads(payload.decode("utf-8", "surrogatepass"))
             if not isinstance(document, Mapping):
                 return None
             envelope: _Envelope = converter.structure(document, _Envelope)

@@ -28,6 +28,7 @@ from kl_contact.engine.engine import Engine, Transition
 from kl_contact.engine.events import Event
 from kl_contact.engine.session import Session
 from kl_contact.errors import UsageError
+from kl_contact.limits import event_problem
 from kl_contact.schemas import violations
 from kl_contact.ticket.model import Receipt, Ticket
 
@@ -114,11 +115,12 @@ def dump_request_status(status: RequestStatus) -> JSON:
 
 def _check(schema: str, document: Any) -> None:
     for violation in violations(schema, document):
-        from kl_contact.errors import format_path
-
+        # the path and the schema's own words may name a client's keys: they go in fields
         raise UsageError(
-            f"{schema} document: {violation.message} at {format_path(violation.path)}",
+            f"{schema} document does not match its schema ({violation.keyword})",
             code=f"{schema}.invalid",
+            path=violation.path,
+            params={"detail": violation.message},
         )
 
 
@@ -172,6 +174,11 @@ class JsonEngine:
         itself (see :func:`load_session`).
         """
         session_doc = request.get("session") if isinstance(request, dict) else None
+        event_doc = request.get("event") if isinstance(request, dict) else None
+        answers = event_doc.get("answers") if isinstance(event_doc, dict) else None
+        too_big = event_problem(answers, self.engine.limits)  # before the schema: it is cheap
+        if too_big is not None:
+            return _error(too_big[0], too_big[1], session_doc)
         try:
             _check("wire", {"handle": request})
             session = load_session(request["session"], trusted=trusted_session)

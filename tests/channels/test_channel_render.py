@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import walk
+from conftest import HOSTILE_LINKS, walk
 from kl_contact import Engine, EngineerContact, Receipt, default_workflow
 from kl_contact.channels import (
     Instructions,
@@ -129,18 +129,7 @@ def hostile_instructions(chat_url: str) -> Instructions:
     return build_instructions(workflow, receipt, f"{HOSTILE}@example.org", "en")
 
 
-BAD_URLS = [
-    "javascript:alert(1)",
-    "JaVaScRiPt:alert(1)",
-    " javascript:alert(1)",
-    "java\tscript:alert(1)",
-    "data:text/html,<script>alert(1)</script>",
-    "vbscript:msgbox(1)",
-    'https://chat.example.com/"onmouseover="alert(1)',
-    "https://user:pass@chat.example.com/",
-    "//chat.example.com/r/1",
-    "https:/x",
-]
+BAD_URLS = [url for url in HOSTILE_LINKS if url != "mailto:"]  # never a chat link
 
 
 @pytest.mark.parametrize("url", BAD_URLS)

@@ -143,7 +143,8 @@ def generated_definitions(draw: st.DrawFn) -> Engine:
 def _add_locale(node: Any, locale: str) -> None:
     if isinstance(node, dict):
         if set(node) == {"en"} and isinstance(node["en"], str):
-            node[locale] = node["en"] + " (ru)"
+            link = node["en"].startswith("https://")
+            node[locale] = node["en"] + ("/ru" if link else " (ru)")
             return
         for value in node.values():
             _add_locale(value, locale)

@@ -153,48 +153,74 @@ def mail_sink(_mail_server: MailSink) -> MailSink:
 # ---------------------------------------------------------------------- worker processes
 
 
-@contextmanager
-def worker(env: dict[str, str], log: Path) -> Iterator[str]:
-    """A backend process (``python -m kl_contact_web``) on a free loopback port.
+class WorkerProcess:
+    """A backend process (``python -m kl_contact_web``) on a loopback port, restartable.
 
-    Yields its base URL once ``/healthz`` answers; stops it afterwards. Its output goes to
-    ``log``, shown when it fails to start.
+    :meth:`start` returns once ``/healthz`` answers; :meth:`kill` ends it with SIGKILL (no
+    clean-up of any kind runs), :meth:`stop` with SIGTERM. A restart keeps the port, so
+    clients keep their address. Its output is appended to ``log``.
     """
-    port = free_port()
-    full_env = {
-        "KL_CONTACT_WEB_FIXED_TIME": OFFICE_HOURS,
-        **os.environ,
-        **env,
-        "PYTHONPATH": str(EXAMPLE),
-    }
-    with log.open("w") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "kl_contact_web", "--host", "127.0.0.1", "--port", str(port)],
-            env=full_env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
+
+    def __init__(self, env: dict[str, str], log: Path, port: int | None = None) -> None:
+        self.port = port or free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.log = log
+        self.env = {
+            "KL_CONTACT_WEB_FIXED_TIME": OFFICE_HOURS,
+            **os.environ,
+            **env,
+            "PYTHONPATH": str(EXAMPLE),
+        }
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self, timeout: float = 30) -> str:
+        with self.log.open("a") as out:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "kl_contact_web", "--host", "127.0.0.1", "--port",
+                 str(self.port)],
+                env=self.env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )  # fmt: skip
+        deadline = time.monotonic() + timeout
         while True:
             try:
-                with urllib.request.urlopen(base + "/healthz", timeout=2) as reply:
+                with urllib.request.urlopen(self.base + "/healthz", timeout=2) as reply:
                     if reply.status == 200:
-                        break
+                        return self.base
             except (urllib.error.URLError, ConnectionError):
                 pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError("the worker did not start:\n" + log.read_text())
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise AssertionError("the worker did not start:\n" + self.log.read_text())
             time.sleep(0.1)
-        yield base
-    finally:
-        process.terminate()
+
+    def kill(self) -> None:
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+            self.process = None
+
+    def stop(self) -> None:
+        if self.process is None:
+            return
+        self.process.terminate()
         try:
-            process.wait(timeout=10)
+            self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+            self.process.kill()
+            self.process.wait(timeout=10)
+        self.process = None
+
+
+@contextmanager
+def worker(env: dict[str, str], log: Path) -> Iterator[str]:
+    """A backend process on a free loopback port: yields its base URL once it answers."""
+    process = WorkerProcess(env, log)
+    try:
+        yield process.start()
+    finally:
+        process.stop()
 
 
 # ---------------------------------------------------------------------- Request Tracker

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from web.conftest import ARTIFACTS, MailSink, need, need_module, worker
-from web.walks import script
+from web.walks import HttpApi, script
 
 need_module("flask")
 sync_api = need_module("playwright.sync_api")
@@ -320,3 +320,52 @@ def test_mistakes_are_shown_beside_their_questions_and_nothing_typed_is_lost(
     product = page.locator(".field", has=page.locator("[name=q-product]"))
     assert product.locator(".issue").count() == 1
     assert page.locator(".issue").count() >= 4  # product, platform, category, subject
+
+
+@contextmanager
+def bare_page(browser: Any, allowed: str) -> Iterator[tuple[Any, list[str]]]:
+    """A page whose console errors are collected, except those containing ``allowed``."""
+    page = browser.new_page()
+    problems: list[str] = []
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.on(
+        "console",
+        lambda m: problems.append(m.text) if m.type == "error" and allowed not in m.text else None,
+    )
+    try:
+        yield page, problems
+    finally:
+        page.close()
+
+
+def test_a_session_id_planted_in_the_address_is_not_adopted(
+    browser: Any, site: tuple[str, Storage]
+) -> None:
+    """Fixation: a victim opening the attacker's link works in a session of its own."""
+    base, storage = site
+    attacker = HttpApi(base)
+    _, planted = attacker.post("/api/sessions", {"locale": "en"})
+    with bare_page(browser, "status of 403") as (victim, problems):
+        victim.goto(f"{base}/?locale=en#session={planted['session_id']}")
+        victim.wait_for_selector("#view[data-kind=self_service]")
+        assert planted["session_id"] not in victim.url
+        own = victim.url.rpartition("#session=")[2]
+        assert own
+        click(victim, "button[data-event=continue]")
+        click(victim, "button[data-channel=email]")
+        victim.fill("[name=q-subject]", "Victim's own words")
+        click(victim, "button.primary[data-event=next]")
+    assert problems == []
+    assert attacker.get(f"/api/sessions/{planted['session_id']}") == (200, planted)
+    assert attacker.get(f"/api/sessions/{own}")[0] == 403
+    assert "Victim's own words" in str(storage.session(own).document["answers"])
+
+
+def test_another_site_cannot_frame_the_page(browser: Any, site: tuple[str, Storage]) -> None:
+    base, _ = site
+    with bare_page(browser, "frame-ancestors") as (framer, problems):
+        framer.set_content(f'<iframe src="{base}/" width="400" height="300"></iframe>')
+        framer.wait_for_timeout(1500)
+        [child] = [frame for frame in framer.frames if frame is not framer.main_frame]
+        assert child.query_selector("#view") is None  # the browser refused to show it
+    assert [p for p in problems if "Refused" not in p] == []

@@ -10,16 +10,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from web.conftest import EXAMPLE, OFFICE_HOURS, ROOT, MailSink, free_port, need_module
 from web.walks import FlaskApi, next_event, script, send, walk
 
 need_module("flask")
 
-from kl_contact_web.app import create_app  # noqa: E402
-from kl_contact_web.host import Host  # noqa: E402
+from kl_contact_web.app import create_app, nesting_depth_over  # noqa: E402
+from kl_contact_web.host import Host, store_request  # noqa: E402
 from kl_contact_web.settings import Settings  # noqa: E402
-from kl_contact_web.storage import Storage  # noqa: E402
+from kl_contact_web.storage import Step  # noqa: E402
 
 from kl_contact import default_workflow  # noqa: E402
 
@@ -185,9 +187,10 @@ def test_a_body_that_is_not_an_event_request_is_a_bad_request(api: FlaskApi, bod
 
 
 def test_unknown_sessions_and_locales(api: FlaskApi) -> None:
-    assert api.get("/api/sessions/nope")[0] == 404
+    # without its capability a session is not there for this client, whether it exists or not
+    assert api.get("/api/sessions/nope")[0] == 403
     status, reply = api.post("/api/sessions/nope/events", {"version": 1, "event": {"type": "back"}})
-    assert (status, reply["error"]["code"]) == (404, "session.unknown")
+    assert (status, reply["error"]["code"]) == (403, "session.forbidden")
     status, reply = api.post("/api/sessions", {"locale": "de"})
     assert (status, reply["error"]["code"]) == (422, "locale.unknown")
     status, reply = api.post("/api/sessions", {"locale": "ru"})
@@ -205,39 +208,41 @@ def test_without_a_mail_server_the_request_is_still_registered_and_nothing_perso
     number = final["view"]["confirmation"]["request_number"]
     stored = host.storage.request(number)
     assert stored is not None
-    assert stored.email_status == "failed"
+    assert stored.email_status == "retrying"  # kept in the outbox, tried again later
     logged = caplog.text
     assert number in logged
     for value in ("email", "name", "description", "subject"):
         assert plan["answers"][value] not in logged
 
 
-class BrokenDesk(Storage):
-    """A database that takes sessions but cannot store requests."""
+class Desk:
+    """A helpdesk that can be down: while it is, every submission fails."""
 
-    def register_request(self, *args: Any, **kwargs: Any) -> str:
-        raise ConnectionError("the requests table is unavailable")
+    def __init__(self) -> None:
+        self.up = False
+
+    def __call__(self, step: Step, ticket: Any) -> str:
+        if not self.up:
+            raise ConnectionError("the helpdesk is unavailable")
+        return store_request(step, ticket)
 
 
-def test_a_request_that_cannot_be_stored_is_rejected_and_can_be_sent_again(
+def test_a_request_that_cannot_be_filed_is_rejected_and_can_be_sent_again(
     database_url: str, mail_sink: MailSink
 ) -> None:
-    settings = make_settings(database_url, mail_sink.port)
-    broken = Host(settings, storage=BrokenDesk(database_url))
+    desk = Desk()
+    api = FlaskApi(create_app(host=Host(make_settings(database_url, mail_sink.port), submit=desk)))
     plan = script("email")
-    details = walk(FlaskApi(create_app(host=broken)), plan, until="request")[-1]
-    status, reply = send(
-        FlaskApi(create_app(host=broken)), details, next_event(details["view"], plan)
-    )
+    details = walk(api, plan, until="request")[-1]
+    status, reply = send(api, details, next_event(details["view"], plan))
     assert status == 200
     assert reply["view"]["kind"] == "request"
     assert reply["view"]["status"] == "active"
     assert [i["code"] for i in reply["view"]["issues"]] == ["ticket.rejected"]
     description = next(q for q in reply["view"]["questions"] if q["id"] == "description")
     assert description["value"] == plan["answers"]["description"]
-    # the database is back: the same worker code on a healthy store takes the retry
-    healthy = FlaskApi(create_app(host=Host(settings)))
-    status, retried = send(healthy, reply, next_event(reply["view"], plan))
+    desk.up = True  # the helpdesk is back: the retry is taken
+    status, retried = send(api, reply, next_event(reply["view"], plan))
     assert status == 200
     assert retried["view"]["kind"] == "confirmation"
 
@@ -247,7 +252,9 @@ def test_the_page_is_served_with_a_strict_content_policy(api: FlaskApi) -> None:
     assert page.status_code == 200
     assert b'<main id="view"' in page.data
     policy = page.headers["Content-Security-Policy"]
-    assert "default-src 'self'" in policy
+    assert "default-src 'none'" in policy
+    assert "script-src 'self';" in policy
+    assert "frame-ancestors 'none'" in policy
     assert "unsafe-inline" not in policy
     script_file = api.client.get("/static/app.js")
     assert script_file.status_code == 200
@@ -308,6 +315,20 @@ def test_settings_come_from_the_environment() -> None:
     assert settings.phone == Settings().phone
     with pytest.raises(ValueError, match="KL_CONTACT_WEB_SMTP_PORT"):
         Settings.from_env({"KL_CONTACT_WEB_SMTP_PORT": "twenty-five"})
+    tuned = Settings.from_env(
+        {
+            "KL_CONTACT_WEB_COOKIE_SECURE": "true",
+            "KL_CONTACT_WEB_SESSION_IDLE_SECONDS": "90.5",
+            "KL_CONTACT_WEB_SESSIONS_PER_CLIENT": "7",
+        }
+    )
+    assert (tuned.cookie_secure, tuned.session_idle_seconds, tuned.sessions_per_client) == (
+        True,
+        90.5,
+        7,
+    )
+    with pytest.raises(ValueError, match="KL_CONTACT_WEB_COOKIE_SECURE must be true or false"):
+        Settings.from_env({"KL_CONTACT_WEB_COOKIE_SECURE": "maybe"})
 
 
 def test_the_default_database_is_a_file_beside_the_example() -> None:
@@ -335,10 +356,45 @@ def test_a_session_altered_in_the_database_is_refused_and_left_as_it_is(
     assert status == 201
     sid = started["session_id"]
     stored = host.storage.session(sid)
-    altered = host.storage.save_session(sid, _tampered(stored.document, how), stored.version)
+    altered = host.storage.save_session(
+        sid, _tampered(stored.document, how), stored.version, now=host.wall_clock()
+    )
     status, refused = send(api, {**started, "version": altered.version}, {"type": "continue"})
     assert status == 500
     assert refused["error"]["code"] == "session.unreadable"
     assert api.get(f"/api/sessions/{sid}")[0] == 500
     after = host.storage.session(sid)
     assert (after.version, after.document) == (altered.version, altered.document)
+
+
+def _depth(node: Any) -> int:
+    if isinstance(node, dict):
+        return 1 + max(map(_depth, node.values()), default=0)
+    if isinstance(node, list):
+        return 1 + max(map(_depth, node), default=0)
+    return 0
+
+
+json_documents = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(alphabet='[]{}"\\ab\n'),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(st.text(alphabet='[]{}"\\x:', max_size=4), inner, max_size=3)
+    ),
+    max_leaves=25,
+)
+
+
+@given(json_documents, st.integers(min_value=1, max_value=10), st.booleans())
+def test_the_nesting_check_agrees_with_the_depth_of_the_parsed_document(
+    document: Any, limit: int, ascii_only: bool
+) -> None:
+    """Brackets inside strings, escaped quotes and backslashes never fool it."""
+    raw = json.dumps(document, ensure_ascii=ascii_only).encode()
+    assert nesting_depth_over(raw, limit) == (_depth(document) > limit)
+
+
+def test_an_unbalanced_pile_of_brackets_is_too_deep_without_being_parsed() -> None:
+    assert nesting_depth_over(b"[" * 100_000, 32)
+    assert nesting_depth_over(b"]" * 10 + b"[" * 40, 32)
+    assert not nesting_depth_over(b"]]]" + b"[" * 3, 32)

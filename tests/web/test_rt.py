@@ -165,7 +165,7 @@ def test_two_racing_submits_create_one_ticket(host: Host, rt_server: RtServer) -
     results: list[tuple[int, dict[str, Any]]] = []
 
     def submit() -> None:
-        racer = FlaskApi(app)
+        racer = api.tab(before["session_id"])
         gate.wait()
         results.append(send(racer, before, event))
 
@@ -228,7 +228,7 @@ def test_a_retry_after_a_timeout_creates_one_ticket(
         time.sleep(0.2)
 
     retry = Host(settings)  # another worker, the same database, a patient client
-    again = FlaskApi(create_app(host=retry))
+    again = api.tab(refused["session_id"], create_app(host=retry))
     status, confirmed = send(again, refused, {"type": "send", "answers": answers})
     assert status == 200, confirmed
     number = confirmed["view"]["confirmation"]["request_number"]

@@ -60,7 +60,9 @@ def test_uploads_are_bounded_and_need_a_session_and_a_name(
     api: FlaskApi, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     session = api.post("/api/sessions", {})[1]["session_id"]
-    assert post(api, "nobody", "a.png", b"x")[0] == 404
+    assert post(api, "nobody", "a.png", b"x")[0] == 403  # no capability for it
+    stranger = FlaskApi(api.client.application)  # another client: no cookie
+    assert post(stranger, session, "a.png", b"x")[1]["error"]["code"] == "session.forbidden"
     assert post(api, session, None, b"x")[1]["error"]["code"] == "request.invalid"
     assert post(api, session, "a%0Ab.png", b"x")[0] == 400  # a control character in the name
     monkeypatch.setattr(followup, "MAX_UPLOAD", 8)

@@ -7,6 +7,7 @@ version at once never both win.
 
 from __future__ import annotations
 
+import http.cookiejar
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -35,7 +36,8 @@ def two_workers(
         worker(env, tmp_path / "first.log") as first,
         worker(env, tmp_path / "second.log") as second,
     ):
-        yield HttpApi(first), HttpApi(second)
+        browser = http.cookiejar.CookieJar()  # one client: the capability goes to both workers
+        yield HttpApi(first, browser), HttpApi(second, browser)
 
 
 def test_a_session_started_on_one_worker_is_continued_on_the_other(

@@ -6,6 +6,7 @@ helps), so the web host is checked on the same paths as the command line.
 
 from __future__ import annotations
 
+import http.cookiejar
 import json
 import urllib.error
 import urllib.request
@@ -36,20 +37,36 @@ class FlaskApi:
         reply = self.client.get(path)
         return reply.status_code, reply.get_json()
 
+    def tab(self, session_id: str, app: Any = None) -> FlaskApi:
+        """Another client of the same browser for ``session_id`` (of ``app``, another
+        worker, when given): it holds that session's capability cookie."""
+        other = FlaskApi(app if app is not None else self.client.application)
+        path = f"/api/sessions/{session_id}"
+        cookie = self.client.get_cookie("kl_contact_owner", path=path)
+        assert cookie is not None, "this client does not own the session"
+        other.client.set_cookie("kl_contact_owner", cookie.value, path=path, httponly=True)
+        return other
+
     def post(self, path: str, body: Any) -> tuple[int, JSON]:
         reply = self.client.post(path, json=body)
         return reply.status_code, reply.get_json()
 
 
 class HttpApi:
-    """A worker process over real HTTP on loopback."""
+    """A worker process over real HTTP on loopback, with a client's cookie jar.
 
-    def __init__(self, base: str) -> None:
+    Give two of them the same ``jar`` to be one client talking to two workers; a fresh jar
+    is another client, who holds no session's capability.
+    """
+
+    def __init__(self, base: str, jar: http.cookiejar.CookieJar | None = None) -> None:
         self.base = base
+        self.jar = jar if jar is not None else http.cookiejar.CookieJar()
+        self._opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
 
     def _send(self, request: urllib.request.Request) -> tuple[int, JSON]:
         try:
-            with urllib.request.urlopen(request, timeout=30) as reply:
+            with self._opener.open(request, timeout=30) as reply:
                 return reply.status, json.load(reply)
         except urllib.error.HTTPError as error:
             return error.code, json.load(error)

@@ -1,10 +1,12 @@
 """Run the host: ``python -m kl_contact_web [--host H] [--port P] [--threads T]
 [--processes N] [--smtp-sink]``.
 
-Each worker process is served by waitress with T request threads; with N > 1 processes they
-share one listening socket (the kernel hands each connection to one of them), and since no
-worker keeps a session between requests, any of them serves any request. Configuration
-comes from ``KL_CONTACT_WEB_*`` environment variables (see
+Each worker process is served by waitress with T request threads and runs the outbox worker
+in a thread beside it (the processes share the letters through the database); with N > 1
+processes they share one listening socket (the kernel hands each connection to one of them),
+and since no worker keeps a session between requests, any of them serves any request.
+``--no-outbox`` leaves the letters to other processes, ``--outbox-only`` runs the outbox alone
+without serving HTTP. Configuration comes from ``KL_CONTACT_WEB_*`` environment variables (see
 :class:`~kl_contact_web.settings.Settings`; ``--threads`` and ``--processes`` override
 ``THREADS`` and ``PROCESSES``). ``--smtp-sink`` also starts a
 local SMTP server on the configured host and port that accepts the registration letters and
@@ -19,6 +21,7 @@ import logging
 import os
 import signal
 import socket
+import threading
 from collections.abc import Sequence
 from email import message_from_bytes, policy
 from typing import Any
@@ -51,6 +54,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument(
         "--smtp-sink", action="store_true", help="accept the letters on the configured SMTP port"
     )
+    parser.add_argument("--no-outbox", action="store_true", help="do not send queued letters")
+    parser.add_argument("--outbox-only", action="store_true", help="send letters, serve nothing")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     settings = Settings.from_env(os.environ)
@@ -68,23 +73,57 @@ def main(argv: Sequence[str] | None = None) -> None:
         log.info("SMTP sink on %s:%s", settings.smtp_host, settings.smtp_port)
     host = Host(settings)  # built once: forked processes share its compiled validators
     app = create_app(host=host)
-    log.info("open http://%s:%s/", args.host, args.port)
     try:
+        if args.outbox_only:
+            host.outbox.run(threading.Event())
+            return
+        log.info("open http://%s:%s/", args.host, args.port)
         if processes == 1:
-            waitress.serve(app, host=args.host, port=args.port, threads=threads)
+            _serve(app, host, args, threads, sockets=None)
         else:
             host.storage.close()  # no child may inherit a database connection
-            _serve_processes(app, args.host, args.port, threads, processes)
+            _serve_processes(app, host, args, threads, processes)
     finally:
         if sink is not None:
             sink.stop()
 
 
-def _serve_processes(app: Any, address: str, port: int, threads: int, processes: int) -> None:
+def _serve(
+    app: Any,
+    host: Host,
+    args: argparse.Namespace,
+    threads: int,
+    sockets: list[socket.socket] | None,
+) -> None:
+    """Serve ``app`` in this process, with the outbox worker beside it unless told not to."""
+    stop = None
+    if not args.no_outbox:
+        _, stop = host.outbox.start()
+    where: dict[str, Any] = (
+        {"host": args.host, "port": args.port} if sockets is None else {"sockets": sockets}
+    )
+    try:
+        waitress.serve(
+            app,
+            threads=threads,
+            # waitress reads a whole body before the application sees it: keep that bounded
+            # too, well above the application's own limit so that its typed 413 answers
+            max_request_body_size=max(32 * host.settings.max_body_bytes, 16 * 1024 * 1024),
+            recv_bytes=256 * 1024,  # read a big body in few calls: refused sooner
+            **where,
+        )
+    finally:
+        if stop is not None:
+            stop.set()
+
+
+def _serve_processes(
+    app: Any, host: Host, args: argparse.Namespace, threads: int, processes: int
+) -> None:
     """Fork ``processes`` waitress servers on one socket; stop them all on SIGTERM/SIGINT."""
-    listener = socket.socket(socket.AF_INET6 if ":" in address else socket.AF_INET)
+    listener = socket.socket(socket.AF_INET6 if ":" in args.host else socket.AF_INET)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    listener.bind((address, port))
+    listener.bind((args.host, args.port))
     listener.listen(1024)
     children = []
     for _ in range(processes):
@@ -93,7 +132,7 @@ def _serve_processes(app: Any, address: str, port: int, threads: int, processes:
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
             signal.signal(signal.SIGINT, signal.SIG_DFL)
             try:
-                waitress.serve(app, sockets=[listener], threads=threads)
+                _serve(app, host, args, threads, sockets=[listener])
             finally:
                 os._exit(0)
         children.append(pid)

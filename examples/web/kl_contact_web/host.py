@@ -1,21 +1,31 @@
 """The host: kl_contact's driver, the database and the effects, per HTTP request.
 
-Each call reads the session document from storage and the browser's event, checks the event
-against the shipped schema (:func:`kl_contact.load_event`) and reads the session as trusted
-(:func:`kl_contact.load_session` with ``trusted=True``: the engine wrote it, so it is not
-checked against the schema again, but it is still read strictly and must fit the workflow;
-a row altered in the database is refused), then hands them to :class:`kl_contact.Driver`,
-which runs the library's one effect loop: the article search and the request's registration
-are this host's callables, and the registration letters are collected. The session is then
-saved with a compare-and-set and only after that are the letters sent. A worker keeps
-nothing between calls, so any worker can serve any session. It never logs a session, a
-ticket or an address.
+Each call checks that the caller owns the session (the capability made with it), reads the
+session and checks it and the browser's event against the shipped schemas
+(:func:`kl_contact.load_session`, :func:`kl_contact.load_event`), then hands them to
+:class:`kl_contact.Driver`, which runs the library's one effect loop: the article search and
+the request's registration are this host's callables, and the registration letters are
+collected. All of that happens inside one :meth:`~kl_contact_web.storage.Storage.step`: the
+session row is locked and its version checked first, and the request, the confirmed session
+and its registration letter are committed together or not at all. Only then is the letter
+handed to the :class:`~kl_contact_web.outbox.Outbox`, which keeps trying until it is sent. A
+worker keeps nothing between calls, so any worker can serve any session.
+
+The session is read as trusted (:func:`kl_contact.load_session` with ``trusted=True``:
+the engine wrote it, so it is not checked against the schema again, but it is still read
+strictly and must fit the workflow; a row altered in the database is refused with 500
+``session.unreadable`` and left as it is).
+
+It never logs a session, a ticket, an address or a capability.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 import secrets
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -42,13 +52,22 @@ from kl_contact import (
 )
 from kl_contact.articles.catalog import load_catalog, sample_catalog
 from kl_contact.articles.matcher import Bm25Matcher
+from kl_contact.limits import event_problem
 from kl_contact.schemas import prepare
 from kl_contact_web.helpdesk import RtHelpdesk
-from kl_contact_web.mail import registration_email, send_email
+from kl_contact_web.mail import letter_from_text, letter_text, registration_email, send_email
+from kl_contact_web.outbox import Outbox
 from kl_contact_web.settings import Settings
-from kl_contact_web.storage import SessionRecord, StaleSession, Storage, UnknownSession
+from kl_contact_web.storage import (
+    Letter,
+    SessionRecord,
+    StaleSession,
+    Step,
+    Storage,
+    UnknownSession,
+)
 
-__all__ = ["HOST_EVENTS", "Host", "Reply"]
+__all__ = ["HOST_EVENTS", "Host", "Reply", "Submit", "digest"]
 
 JSON = dict[str, Any]
 
@@ -60,6 +79,11 @@ HOST_EVENTS = frozenset({"articles_found", "articles_failed", "ticket_accepted",
 MAX_EFFECTS = 16
 """How many rounds of effects one user event may lead to (the driver stops there)."""
 
+Submit = Callable[[Step, Ticket], str]
+"""Files one ticket inside the step's transaction; returns the request number. The default
+stores it in ``kl_contact_requests``; a helpdesk connector may also queue its own outbox
+kind with :meth:`Step.enqueue`, delivered after the commit."""
+
 
 def _log_failure(effect: Effect, reason: str) -> None:
     """A search or registration that failed: the driver turned it into the failure event."""
@@ -68,10 +92,11 @@ def _log_failure(effect: Effect, reason: str) -> None:
 
 @dataclass(frozen=True)
 class Reply:
-    """An HTTP status and the JSON body to send back."""
+    """An HTTP status, the JSON body to send back, and the capability to hand the caller."""
 
     status: int
     body: JSON
+    capability: str | None = None
 
 
 def _error(status: int, code: str, message: str, **more: Any) -> Reply:
@@ -79,6 +104,16 @@ def _error(status: int, code: str, message: str, **more: Any) -> Reply:
 
 
 _UNREADABLE = _error(500, "session.unreadable", "the stored session cannot be read")
+
+
+def digest(secret: str) -> str:
+    """The stored form of a capability or client address (SHA-256, hex)."""
+    return hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def store_request(step: Step, ticket: Ticket) -> str:
+    """The default :data:`Submit`: the ticket into ``kl_contact_requests``."""
+    return step.register_request(ticket.id, ticket.session_id, ticket.channel, dump_ticket(ticket))
 
 
 class Host:
@@ -90,7 +125,9 @@ class Host:
         *,
         storage: Storage | None = None,
         clock: Callable[[], datetime] | None = None,
+        wall_clock: Callable[[], float] = time.time,
         mailer: Callable[[EmailMessage, Settings], None] = send_email,
+        submit: Submit = store_request,
         helpdesk: RtHelpdesk | None = None,
     ) -> None:
         self.settings = settings
@@ -109,57 +146,98 @@ class Host:
             instant = datetime.fromisoformat(settings.fixed_time)
             clock = lambda: instant  # noqa: E731
         self.clock = clock or (lambda: datetime.now(UTC))
+        self.wall_clock = wall_clock
+        """Seconds since the epoch for expiry, rate limits and the outbox (never fixed)."""
         self.mailer = mailer
+        self.submit = submit
         self.requests = workflow.requests
         if helpdesk is None and settings.rt_url:
             helpdesk = RtHelpdesk(settings, self.storage, workflow)
         self.helpdesk = helpdesk
-        """Request Tracker when configured: tickets go there instead of the SQL table."""
+        """Request Tracker when configured: tickets go there instead of ``submit``. Its call
+        runs inside the step, so its claim and ticket id commit with the confirmed session."""
+        self.outbox = Outbox(self.storage, settings, {"email": self._send_letter}, clock=wall_clock)
+
+    def _now(self) -> str:
+        return self.clock().isoformat()
 
     def _shown(self, status: int, record: SessionRecord, view: JSON | None = None) -> Reply:
         view = view if view is not None else self.wire.view(record.document, trusted=True)
         return Reply(status, {"session_id": record.id, "version": record.version, "view": view})
 
+    # ------------------------------------------------------------------ ownership
+
+    def _expired(self, record: SessionRecord, now: float) -> bool:
+        settings = self.settings
+        return (
+            now - record.seen_at > settings.session_idle_seconds
+            or now - record.created_at > settings.session_lifetime_seconds
+        )
+
+    def owned(self, session_id: str, capability: str | None) -> SessionRecord | Reply:
+        """The session when ``capability`` owns it and it is alive; else the refusal."""
+        if not capability:
+            return _error(403, "session.forbidden", "this session belongs to another client")
+        try:
+            record = self.storage.session(session_id)
+        except UnknownSession:
+            return _error(404, "session.unknown", "no such session")
+        if not hmac.compare_digest(record.owner_digest, digest(capability)):
+            return _error(403, "session.forbidden", "this session belongs to another client")
+        if self._expired(record, self.wall_clock()):
+            self.storage.erase_session(session_id)
+            return _error(404, "session.expired", "the session has expired")
+        return record
+
     # ------------------------------------------------------------------ the HTTP operations
 
-    def start(self, locale: str | None = None) -> Reply:
-        """Start a session (in ``locale`` when given) and store it at version 1."""
+    def start(self, locale: str | None = None, client: str = "") -> Reply:
+        """Start a session (in ``locale`` when given) for ``client`` (its network address).
+
+        The reply carries a new capability: whoever holds it owns the session. 429 when the
+        client started too many sessions lately.
+        """
         session_id = secrets.token_urlsafe(16)
         letters: list[SendRegistrationEmail] = []
         try:
-            started = self._driver(letters).start(
+            started = self._driver(letters, None).start(
                 session_id=session_id, now=self.clock(), locale=locale or None
             )
         except UsageError as exc:
             return _error(422, exc.code, str(exc))
+        if letters:
+            raise RuntimeError("a starting step cannot confirm a request")
         transition = dump_transition(started)
-        record = self.storage.insert_session(session_id, transition["session"])
-        self._deliver(letters)
-        return self._shown(201, record, transition["view"])
+        now = self.wall_clock()
+        self.outbox.erase_expired_sessions()
+        capability = secrets.token_urlsafe(32)
+        settings = self.settings
+        record = self.storage.insert_session(
+            session_id,
+            transition["session"],
+            owner_digest=digest(capability),
+            client_digest=digest(client),
+            now=now,
+            client_quota=(settings.sessions_per_client, settings.sessions_window_seconds),
+        )
+        if record is None:
+            return _error(429, "session.rate_limited", "too many new sessions from this address")
+        reply = self._shown(201, record, transition["view"])
+        return Reply(reply.status, reply.body, capability)
 
-    def view(self, session_id: str) -> Reply:
-        """The current view of a stored session, with its version."""
+    def view(self, session_id: str, capability: str | None) -> Reply:
+        """The current view of a session the caller owns, with its version."""
+        owned = self.owned(session_id, capability)
+        if isinstance(owned, Reply):
+            return owned
+        self.storage.touch(session_id, self.wall_clock())
         try:
-            return self._shown(200, self.storage.session(session_id))
-        except UnknownSession:
-            return _error(404, "session.unknown", "no such session")
+            return self._shown(200, owned)
         except UsageError:
             return _UNREADABLE
 
-    def handle(self, session_id: str, body: Any) -> Reply:
-        """Apply the browser's event ``{"version": N, "event": {...}}`` to a stored session.
-
-        409 when the session moved on since version N (another tab or worker wrote it first;
-        the body carries the current view), 422 when the engine refuses the event (the
-        session is unchanged), 400 when the body is not such a document, 500 when the stored
-        session no longer reads as one (it was altered in the database): it is left as it is.
-        """
-        try:
-            return self._handle(session_id, body)
-        except UsageError:
-            return _UNREADABLE
-
-    def _handle(self, session_id: str, body: Any) -> Reply:
+    def refusal(self, body: Any) -> Reply | None:
+        """Why ``body`` is not an event request this host takes, before any other work."""
         if (
             not isinstance(body, Mapping)
             or type(body.get("version")) is not int
@@ -168,26 +246,55 @@ class Host:
             return _error(400, "request.invalid", 'expected {"version": N, "event": {...}}')
         if body["event"].get("type") in HOST_EVENTS:
             return _error(403, "event.host_only", "this event is sent by the host alone")
+        too_big = event_problem(body["event"].get("answers"), self.wire.engine.limits)
+        if too_big is not None:
+            return _error(413, too_big[0], too_big[1])
+        return None
+
+    def handle(self, session_id: str, capability: str | None, body: Any) -> Reply:
+        """Apply the browser's event ``{"version": N, "event": {...}}`` to an owned session.
+
+        409 when the session moved on since version N (another tab or worker wrote it first;
+        the body carries the current view), 422 when the engine refuses the event (the
+        session is unchanged), 400/413 when the body is not such a document or too big, 500
+        when the stored session no longer reads as one (it was altered in the database): it
+        is left as it is.
+        """
         try:
-            record = self.storage.session(session_id)
-        except UnknownSession:
-            return _error(404, "session.unknown", "no such session")
-        if body["version"] != record.version:
-            return self._stale(record)
-        letters: list[SendRegistrationEmail] = []
+            return self._handle(session_id, capability, body)
+        except UsageError:
+            return _UNREADABLE
+
+    def _handle(self, session_id: str, capability: str | None, body: Any) -> Reply:
+        refused = self.refusal(body)
+        if refused is not None:
+            return refused
+        owned = self.owned(session_id, capability)
+        if isinstance(owned, Reply):
+            return owned
+        if body["version"] != owned.version:
+            return self._stale(owned)
         try:
-            session = load_session(record.document, trusted=True)
-            event = load_event(dict(body["event"]))
-            moved = self._driver(letters).handle(session, event, self.clock())
-        except UsageError as exc:
-            error = {"code": exc.code, "message": str(exc)}
-            return Reply(422, {"error": error, **self._shown(422, record).body})
-        transition = dump_transition(moved)
-        try:
-            saved = self.storage.save_session(session_id, transition["session"], record.version)
+            with self.storage.step(session_id, owned.version, self.wall_clock()) as step:
+                letters: list[SendRegistrationEmail] = []
+                try:
+                    session = load_session(step.record.document, trusted=True)
+                except UsageError:
+                    return _UNREADABLE
+                try:
+                    event = load_event(dict(body["event"]))
+                    moved = self._driver(letters, step).handle(session, event, self.clock())
+                except UsageError as exc:
+                    error = {"code": exc.code, "message": str(exc)}
+                    return Reply(422, {"error": error, **self._shown(422, owned).body})
+                transition = dump_transition(moved)
+                saved = step.save(transition["session"])
+                queued = [m for m in (self._queue(step, e) for e in letters) if m is not None]
         except StaleSession:
             return self._stale(self.storage.session(session_id))
-        self._deliver(letters)
+        except UnknownSession:
+            return _error(404, "session.unknown", "no such session")
+        self.outbox.deliver_now(queued)
         return self._shown(200, saved, transition["view"])
 
     def _stale(self, record: SessionRecord) -> Reply:
@@ -197,25 +304,30 @@ class Host:
 
     # ------------------------------------------------------------------ effects
 
-    def _driver(self, letters: list[SendRegistrationEmail]) -> Driver:
-        """The library's driver for one request: letters are kept until the session is saved."""
+    def _driver(self, letters: list[SendRegistrationEmail], step: Step | None) -> Driver:
+        """The library's driver for one request, filing tickets inside ``step``; letters
+        are kept for the outbox."""
+
+        def submit(ticket: Ticket) -> Receipt:
+            if step is None:
+                raise RuntimeError("a request is filed only inside a step")
+            return self._submit(ticket, step)
+
         return Driver(
             self.engine,
             search=self.matcher.search,
-            submit=self._submit,
+            submit=submit,
             notify=letters.append,
             max_rounds=MAX_EFFECTS,
             on_failure=_log_failure,
         )
 
-    def _submit(self, ticket: Ticket) -> Receipt:
-        """Register the request in Request Tracker when configured, else in the database (the
-        same ticket id, the same number); raising makes the driver reject the submission."""
+    def _submit(self, ticket: Ticket, step: Step) -> Receipt:
+        """Register the request in Request Tracker when configured, else with ``submit``
+        (the same ticket id, the same number); raising makes the driver reject it."""
         if self.helpdesk is not None:
             return self.helpdesk.register(ticket)
-        number = self.storage.register_request(
-            ticket.id, ticket.session_id, ticket.channel, dump_ticket(ticket)
-        )
+        number = self.submit(step, ticket)
         settings = self.settings
         return Receipt(
             request_number=number,
@@ -229,20 +341,19 @@ class Host:
             reply_within_hours=settings.reply_within_hours,
         )
 
-    def _deliver(self, letters: list[SendRegistrationEmail]) -> None:
-        """Send the registration letters of requests whose sessions are saved."""
+    # ------------------------------------------------------------------ letters
+
+    def _queue(self, step: Step, letter: SendRegistrationEmail) -> str | None:
+        """Write the registration letter into the outbox, in the step's transaction (none
+        when Request Tracker's own autoreply is the letter)."""
         if self.helpdesk is not None and self.settings.rt_autoreply == "rt":
-            return  # RT's own autoreply is the registration e-mail
-        for effect in letters:
-            number = effect.receipt.request_number
-            letter = registration_email(
-                dump_effect(effect), self.settings, subject_tag=self.requests.tag(number)
-            )
-            try:
-                self.mailer(letter, self.settings)
-            except Exception as exc:
-                log.warning("registration e-mail for %s not sent (%s)", number, type(exc).__name__)
-                self.storage.record_email(number, "failed")
-            else:
-                log.info("registration e-mail for %s sent", number)
-                self.storage.record_email(number, "sent")
+            return None
+        effect = dump_effect(letter)
+        number = letter.receipt.request_number
+        message = registration_email(effect, self.settings, subject_tag=self.requests.tag(number))
+        message_id = str(message["Message-ID"])
+        step.enqueue("email", message_id, number, letter_text(message))
+        return message_id
+
+    def _send_letter(self, letter: Letter) -> None:
+        self.mailer(letter_from_text(letter.payload), self.settings)

@@ -4,13 +4,17 @@
 effect's ticket and receipt (JSON, as the engine's wire gives them) and nothing else, so it
 can be swapped for a builder shipped by the library without touching the rest of the host.
 :func:`send_email` hands a message to the SMTP server named by the settings (standard
-library ``smtplib``). Neither ever logs an address or anything the user wrote.
+library ``smtplib``). The outbox keeps a letter as its text (:func:`letter_text`) and
+reads it back with :func:`letter_from_text`, so the letter sent is the one written in the
+transaction, Message-ID included. None of these ever logs an address or anything the user
+wrote.
 """
 
 from __future__ import annotations
 
 import smtplib
 from collections.abc import Mapping
+from email import message_from_string, policy
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
@@ -18,7 +22,7 @@ from typing import Any
 
 from kl_contact_web.settings import Settings
 
-__all__ = ["registration_email", "send_email"]
+__all__ = ["letter_from_text", "letter_text", "registration_email", "send_email"]
 
 _TEXTS: dict[str, dict[str, str]] = {
     "en": {
@@ -90,7 +94,9 @@ def registration_email(
     message["To"] = _recipient(ticket["contact"])
     message["Reply-To"] = settings.support_email
     message["Date"] = formatdate(localtime=False)
-    message["Message-ID"] = make_msgid(domain=settings.support_email.rpartition("@")[2])
+    message["Message-ID"] = make_msgid(
+        idstring=str(receipt["request_number"]), domain=settings.support_email.rpartition("@")[2]
+    )
     message.set_content("\n".join(lines))
     message["Content-Language"] = effect["locale"]  # after set_content, which clears Content-*
     return message
@@ -102,3 +108,15 @@ def send_email(message: EmailMessage, settings: Settings) -> None:
         settings.smtp_host, settings.smtp_port, timeout=settings.smtp_timeout
     ) as smtp:
         smtp.send_message(message)
+
+
+def letter_text(message: EmailMessage) -> str:
+    """The whole letter as text, headers included, as the outbox stores it."""
+    return message.as_string(policy=policy.SMTP)
+
+
+def letter_from_text(text: str) -> EmailMessage:
+    """A letter stored by :func:`letter_text`, ready to send again unchanged."""
+    message = message_from_string(text, policy=policy.default)
+    assert isinstance(message, EmailMessage)
+    return message

@@ -3,12 +3,16 @@
 Everything comes from environment variables named ``KL_CONTACT_WEB_*`` (or from keyword
 arguments in tests), so that every worker started with the same environment behaves the same.
 It holds no secret of its own and never reads anything but the environment it is given.
+
+The defaults are meant to be safe to deploy: sessions expire, session creation is rate
+limited per client address, request bodies are bounded, and letters are retried with a
+growing delay. Tighten or loosen them per deployment.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 __all__ = ["DEFAULT_DATABASE", "ENV_PREFIX", "Settings"]
@@ -45,6 +49,7 @@ class Settings:
     fixed_time: str | None = None
     """An ISO 8601 instant at which every event happens, for demos and tests that must not
     depend on the hour (support hours open and close channels). Unset: the real clock."""
+
     rt_url: str | None = None
     """Request Tracker's base address (its ``$WebBaseURL``); set, tickets go to RT."""
     rt_token: str | None = dataclasses.field(default=None, repr=False)
@@ -67,6 +72,31 @@ class Settings:
     pool_size: int = 0
     """PostgreSQL connections kept per worker process; 0: as many as ``threads`` (each
     thread then has one when it needs it, and the server sees ``processes x pool_size``)."""
+    session_idle_seconds: float = 3600.0
+    """A session unused this long is erased with everything the user typed into it."""
+    session_lifetime_seconds: float = 86400.0
+    """A session older than this is erased, however busy it is."""
+    sessions_per_client: int = 30
+    """How many sessions one client address may start per ``sessions_window_seconds``."""
+    sessions_window_seconds: float = 600.0
+    """The window of the creation rate limit."""
+    cookie_secure: bool = False
+    """Mark the capability cookie ``Secure`` even on plain HTTP (it always is over HTTPS).
+    Set it when a TLS proxy in front of the workers speaks plain HTTP to them."""
+    max_body_bytes: int = 512 * 1024
+    """The largest request body accepted (413 ``request.too_large`` above it)."""
+    max_json_depth: int = 32
+    """How deeply a request body's arrays and objects may nest (400 ``request.too_deep``)."""
+    outbox_lease_seconds: float = 60.0
+    """How long a sender holds a letter before another may try it (a sender that died)."""
+    outbox_retry_seconds: float = 5.0
+    """The delay after a letter's first failed attempt; it doubles with every attempt."""
+    outbox_max_delay_seconds: float = 3600.0
+    """The longest delay between two attempts."""
+    outbox_max_attempts: int = 40
+    """After this many failed attempts a letter is marked ``failed`` for an operator."""
+    outbox_poll_seconds: float = 1.0
+    """How often the outbox worker looks for due letters (and erases expired sessions)."""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:
@@ -80,19 +110,11 @@ class Settings:
             if field.name == "catalogs":
                 values[field.name] = tuple(part for part in raw.split(":") if part)
                 continue
-            kind = {
-                "smtp_port": int,
-                "threads": int,
-                "processes": int,
-                "pool_size": int,
-                "reply_within_hours": int,
-                "smtp_timeout": float,
-                "rt_timeout": float,
-            }.get(field.name, str)
+            kind = _KINDS.get(str(field.type), str)
             try:
                 values[field.name] = kind(raw)
             except ValueError:
-                raise ValueError(f"{name} must be a number") from None
+                raise ValueError(f"{name} must be {_NAMES.get(kind, 'text')}") from None
         for count in ("threads", "processes"):
             if int(values.get(count, 1)) < 1:  # type: ignore[call-overload]
                 raise ValueError(f"{ENV_PREFIX}{count.upper()} must be at least 1")
@@ -101,3 +123,16 @@ class Settings:
         if values.get("rt_autoreply", "host") not in {"host", "rt"}:
             raise ValueError(f"{ENV_PREFIX}RT_AUTOREPLY must be host or rt")
         return cls(**values)  # type: ignore[arg-type]
+
+
+def _flag(raw: str) -> bool:
+    lowered = raw.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off"}:
+        return False
+    raise ValueError(raw)
+
+
+_KINDS: dict[str, Callable[[str], object]] = {"int": int, "float": float, "bool": _flag}
+_NAMES: dict[object, str] = {int: "a number", float: "a number", _flag: "true or false"}

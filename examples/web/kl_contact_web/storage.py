@@ -1,17 +1,26 @@
-"""Sessions and submitted requests in SQL: SQLite (one file) or PostgreSQL (a URL).
+"""Sessions, submitted requests and the outbox in SQL: SQLite (one file) or PostgreSQL (a URL).
 
-A session row holds the session's JSON document and a version. Saving is a compare-and-set:
-the row changes only while its version is still the one the caller read, so of two writers
-that read the same version (two browser tabs, two workers) one wins and the other gets
-:class:`StaleSession`. Nothing is ever silently overwritten.
+A session row holds the session's JSON document, a version, the digest of the capability
+that owns it, and when it was created and last used. Every change to a session goes through
+a :class:`Step`: one transaction that first locks the row and checks its version (the
+compare-and-set), then lets the caller register the request and queue its letters, and
+finally writes the new document. Either all of it is committed or none of it: of two writers
+that read the same version one wins and the other gets :class:`StaleSession` before it has
+written anything, so no request row is ever left without the session that confirms it.
 
-Each call runs in a transaction of its own, so a worker holds no state between requests but
-its connections: PostgreSQL's come from a pool (psycopg_pool) of ``pool_size`` connections
-per worker process, opened on first use, so that a call does not pay for a new server
-connection (a new one costs the server milliseconds of CPU, a reused one a tenth of one) and
-psycopg's prepared statements are reused. SQLite's are kept one per thread, in WAL mode
-(readers never wait for the writer) with a busy timeout for writers. Nothing here logs or
-prints a document: sessions and tickets hold personal data.
+The outbox (``kl_contact_outbox``) holds the letters still to send, each under its
+Message-ID. A sender *leases* a due row for a while, sends it, then marks it sent; a sender
+that dies leaves the lease to run out, and the row is sent again (same Message-ID, so the
+receiving side can recognise the repeat). Marking is a compare-and-set too: a row is marked
+sent once. Sent rows keep no letter text.
+
+A worker holds no state between requests but its connections: PostgreSQL's come from a
+pool (psycopg_pool) of ``pool_size`` connections per worker process, opened on first use, so
+that a call does not pay for a new server connection (a new one costs the server
+milliseconds of CPU, a reused one a tenth of one) and psycopg's prepared statements are
+reused. SQLite's are kept one per thread, in WAL mode (readers never wait for the writer)
+with a busy timeout for writers. Times are seconds since the epoch, given by the caller.
+Nothing here logs or prints a document: sessions, tickets and letters hold personal data.
 """
 
 from __future__ import annotations
@@ -30,9 +39,11 @@ from typing import Any, Literal
 
 __all__ = [
     "Claim",
+    "Letter",
     "RequestRecord",
     "SessionRecord",
     "StaleSession",
+    "Step",
     "Storage",
     "StoredFile",
     "UnknownSession",
@@ -43,7 +54,10 @@ JSON = dict[str, Any]
 _SCHEMA_LOCK = 7_231_001
 """PostgreSQL advisory lock taken while creating tables, so workers starting together agree."""
 
-_TABLES = {
+_CREATION_LOCK = 7_231_002
+"""PostgreSQL advisory lock (with the client's digest) held while counting its new sessions."""
+
+_IDENTITY = {
     "sqlite": "INTEGER PRIMARY KEY AUTOINCREMENT",
     "postgresql": "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY",
 }
@@ -54,18 +68,38 @@ _DDL = (
         id TEXT PRIMARY KEY,
         version INTEGER NOT NULL,
         document TEXT NOT NULL,
-        created_at TEXT NOT NULL,
-        updated_at TEXT NOT NULL
+        owner_digest TEXT NOT NULL,
+        client_digest TEXT NOT NULL,
+        created_at DOUBLE PRECISION NOT NULL,
+        seen_at DOUBLE PRECISION NOT NULL
     )""",
+    "CREATE INDEX IF NOT EXISTS kl_contact_sessions_client"
+    " ON kl_contact_sessions (client_digest, created_at)",
+    "CREATE INDEX IF NOT EXISTS kl_contact_sessions_seen ON kl_contact_sessions (seen_at)",
+    "CREATE INDEX IF NOT EXISTS kl_contact_sessions_created ON kl_contact_sessions (created_at)",
     """CREATE TABLE IF NOT EXISTS kl_contact_requests (
         id {identity},
         submission_id TEXT NOT NULL UNIQUE,
         session_id TEXT NOT NULL,
         channel TEXT NOT NULL,
         ticket TEXT NOT NULL,
-        email_status TEXT NOT NULL,
         created_at TEXT NOT NULL
     )""",
+    """CREATE TABLE IF NOT EXISTS kl_contact_outbox (
+        id {identity},
+        kind TEXT NOT NULL,
+        message_id TEXT NOT NULL UNIQUE,
+        request_number TEXT NOT NULL,
+        payload TEXT,
+        status TEXT NOT NULL,
+        attempts INTEGER NOT NULL,
+        due_at DOUBLE PRECISION NOT NULL,
+        leased_until DOUBLE PRECISION NOT NULL,
+        sent_at DOUBLE PRECISION,
+        last_error TEXT
+    )""",
+    "CREATE INDEX IF NOT EXISTS kl_contact_outbox_due ON kl_contact_outbox (status, due_at)",
+    "CREATE INDEX IF NOT EXISTS kl_contact_outbox_request ON kl_contact_outbox (request_number)",
     # The bytes of uploaded files, by session and SHA-256 (the ticket names them by digest).
     """CREATE TABLE IF NOT EXISTS kl_contact_files (
         session_id TEXT NOT NULL,
@@ -83,6 +117,10 @@ _DDL = (
         claimed_until DOUBLE PRECISION NOT NULL
     )""",
 )
+
+EmailStatus = Literal["pending", "retrying", "sent", "failed", "none"]
+"""Where a request's registration letter is: queued, failed at least once and queued again,
+delivered, given up on after every attempt, or never queued."""
 
 
 class UnknownSession(LookupError):
@@ -104,11 +142,14 @@ class StaleSession(Exception):
 
 @dataclass(frozen=True)
 class SessionRecord:
-    """A stored session: its id, version and JSON document (never shown in repr)."""
+    """A stored session: id, version, JSON document and capability digest (never in repr)."""
 
     id: str
     version: int
     document: JSON = field(repr=False)
+    owner_digest: str = field(default="", repr=False)
+    created_at: float = 0.0
+    seen_at: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -119,8 +160,19 @@ class RequestRecord:
     submission_id: str
     session_id: str
     channel: str
-    email_status: Literal["pending", "sent", "failed"]
+    email_status: EmailStatus
     ticket: JSON = field(repr=False)
+
+
+@dataclass(frozen=True)
+class Letter:
+    """A leased outbox row: what to send, under which Message-ID, at which attempt."""
+
+    message_id: str
+    kind: str
+    request_number: str
+    attempts: int
+    payload: str = field(repr=False)
 
 
 @dataclass(frozen=True)
@@ -156,12 +208,65 @@ class _Sql:
         return self.connection.execute(sql.replace("?", self.mark), tuple(params))
 
 
-def _now() -> str:
+def _iso_now() -> str:
     return datetime.now(UTC).isoformat()
 
 
+class Step:
+    """One locked session inside one transaction; see :meth:`Storage.step`.
+
+    ``record`` is the session as stored when the lock was taken. Nothing is written until
+    :meth:`save`; leaving the ``with`` block without it, or with an exception, rolls back
+    everything done through the step.
+    """
+
+    def __init__(self, storage: Storage, sql: _Sql, record: SessionRecord, now: float) -> None:
+        self._storage = storage
+        self._sql = sql
+        self.record = record
+        self.now = now
+        self.saved: SessionRecord | None = None
+
+    def register_request(
+        self, submission_id: str, session_id: str, channel: str, ticket: JSON
+    ) -> str:
+        """Store a submitted ticket (in this transaction) and return its request number.
+
+        The same ``submission_id`` always gets the same number: a retried submission never
+        registers the request twice.
+        """
+        return self._storage._register(self._sql, submission_id, session_id, channel, ticket)
+
+    def enqueue(self, kind: str, message_id: str, request_number: str, payload: str) -> None:
+        """Queue a letter for the outbox; it is sendable once the step commits."""
+        self._sql.execute(
+            "INSERT INTO kl_contact_outbox (kind, message_id, request_number, payload, status,"
+            " attempts, due_at, leased_until) VALUES (?, ?, ?, ?, 'pending', 0, ?, 0)"
+            " ON CONFLICT (message_id) DO NOTHING",
+            (kind, message_id, request_number, payload, self.now),
+        )
+
+    def save(self, document: JSON) -> SessionRecord:
+        """Write the session's new document at the next version; committed on leaving."""
+        record = self.record
+        self._sql.execute(
+            "UPDATE kl_contact_sessions SET document = ?, version = ?, seen_at = ?"
+            " WHERE id = ? AND version = ?",
+            (json.dumps(document), record.version + 1, self.now, record.id, record.version),
+        )
+        self.saved = SessionRecord(
+            record.id,
+            record.version + 1,
+            document,
+            record.owner_digest,
+            record.created_at,
+            self.now,
+        )
+        return self.saved
+
+
 class Storage:
-    """Sessions and requests in the database named by ``url``.
+    """Sessions, requests and the outbox in the database named by ``url``.
 
     ``sqlite:///relative/path`` or ``sqlite:////absolute/path`` is an embedded file;
     ``postgresql://user@host:port/db`` is a PostgreSQL server (psycopg 3). Request numbers
@@ -185,6 +290,7 @@ class Storage:
         self._pool: Any = None
         self._pool_lock = threading.Lock()
         self._threads = threading.local()
+        self._local = threading.local()
         if url.startswith("sqlite:///"):
             self.dialect: Literal["sqlite", "postgresql"] = "sqlite"
             self._path = Path(url.removeprefix("sqlite:///"))
@@ -197,11 +303,24 @@ class Storage:
         return f"Storage(dialect={self.dialect!r})"
 
     @contextmanager
-    def _transaction(self) -> Iterator[_Sql]:
-        """One transaction: committed when the block ends, rolled back on an exception."""
+    def _transaction(self, *, write: bool = False) -> Iterator[_Sql]:
+        """One transaction: committed when the block ends, rolled back on an exception.
+
+        ``write`` takes SQLite's write lock at once (``BEGIN IMMEDIATE``), so that a read
+        followed by a write in the block cannot be overtaken by another writer. Inside a
+        :meth:`step` of this thread, every call joins the step's transaction instead: what a
+        submission records on the way (a helpdesk's claim, its ticket id) commits or rolls
+        back with the session, and SQLite's one writer never waits for itself.
+        """
+        joined: _Sql | None = getattr(self._local, "sql", None)
+        if joined is not None:
+            yield joined
+            return
         connection = self._connect()
         sql = _Sql(connection, "?" if self.dialect == "sqlite" else "%s")
         try:
+            if write and self.dialect == "sqlite":
+                connection.execute("BEGIN IMMEDIATE")
             yield sql
             connection.commit()
         except BaseException:
@@ -261,77 +380,150 @@ class Storage:
         """Create the tables when they are missing (safe to call from every worker)."""
         if self.dialect == "sqlite":
             self._path.parent.mkdir(parents=True, exist_ok=True)
-            with self._transaction() as sql:
-                sql.execute("PRAGMA journal_mode=WAL")
-        with self._transaction() as sql:
+            connection = sqlite3.connect(self._path, timeout=30)
+            try:
+                connection.execute("PRAGMA journal_mode=WAL")
+            finally:
+                connection.close()
+        with self._transaction(write=True) as sql:
             if self.dialect == "postgresql":
                 sql.execute("SELECT pg_advisory_xact_lock(?)", (_SCHEMA_LOCK,))
             for statement in _DDL:
                 sql.execute(
-                    statement.format(identity=_TABLES[self.dialect], bytes=_BYTES[self.dialect])
+                    statement.format(identity=_IDENTITY[self.dialect], bytes=_BYTES[self.dialect])
                 )
 
     # ------------------------------------------------------------------ sessions
 
-    def insert_session(self, session_id: str, document: JSON) -> SessionRecord:
-        """Store a new session at version 1."""
-        now = _now()
-        with self._transaction() as sql:
+    def insert_session(
+        self,
+        session_id: str,
+        document: JSON,
+        *,
+        owner_digest: str = "",
+        client_digest: str = "",
+        now: float = 0.0,
+        client_quota: tuple[int, float] | None = None,
+    ) -> SessionRecord | None:
+        """Store a new session at version 1, owned by the capability with ``owner_digest``.
+
+        With ``client_quota = (count, seconds)``, the session is stored only while the
+        client (``client_digest``) created fewer than ``count`` sessions in the last
+        ``seconds``; otherwise nothing is written and None is returned.
+        """
+        with self._transaction(write=True) as sql:
+            if client_quota is not None:
+                count, window = client_quota
+                if self.dialect == "postgresql":
+                    sql.execute(
+                        "SELECT pg_advisory_xact_lock(?, hashtext(?))",
+                        (_CREATION_LOCK, client_digest),
+                    )
+                (recent,) = sql.execute(
+                    "SELECT COUNT(*) FROM kl_contact_sessions"
+                    " WHERE client_digest = ? AND created_at > ?",
+                    (client_digest, now - window),
+                ).fetchone()
+                if int(recent) >= count:
+                    return None
             sql.execute(
-                "INSERT INTO kl_contact_sessions (id, version, document, created_at, updated_at)"
-                " VALUES (?, 1, ?, ?, ?)",
-                (session_id, json.dumps(document), now, now),
+                "INSERT INTO kl_contact_sessions (id, version, document, owner_digest,"
+                " client_digest, created_at, seen_at) VALUES (?, 1, ?, ?, ?, ?, ?)",
+                (session_id, json.dumps(document), owner_digest, client_digest, now, now),
             )
-        return SessionRecord(session_id, 1, document)
+        return SessionRecord(session_id, 1, document, owner_digest, now, now)
 
     def session(self, session_id: str) -> SessionRecord:
         """The stored session; raises :class:`UnknownSession` when there is none."""
         with self._transaction() as sql:
-            row = sql.execute(
-                "SELECT version, document FROM kl_contact_sessions WHERE id = ?", (session_id,)
-            ).fetchone()
+            return self._read(sql, session_id)
+
+    def _read(self, sql: _Sql, session_id: str, *, lock: bool = False) -> SessionRecord:
+        row = sql.execute(
+            "SELECT version, document, owner_digest, created_at, seen_at"
+            " FROM kl_contact_sessions WHERE id = ?"
+            + (" FOR UPDATE" if lock and self.dialect == "postgresql" else ""),
+            (session_id,),
+        ).fetchone()
         if row is None:
             raise UnknownSession(session_id)
-        return SessionRecord(session_id, int(row[0]), json.loads(row[1]))
+        return SessionRecord(
+            session_id, int(row[0]), json.loads(row[1]), row[2], float(row[3]), float(row[4])
+        )
 
-    def save_session(self, session_id: str, document: JSON, expected_version: int) -> SessionRecord:
-        """Replace the session if it is still at ``expected_version``; else raise StaleSession."""
+    def touch(self, session_id: str, now: float) -> None:
+        """Note that the session was used at ``now`` (its idle time starts again)."""
         with self._transaction() as sql:
-            updated = sql.execute(
-                "UPDATE kl_contact_sessions SET document = ?, version = version + 1,"
-                " updated_at = ? WHERE id = ? AND version = ?",
-                (json.dumps(document), _now(), session_id, expected_version),
+            sql.execute(
+                "UPDATE kl_contact_sessions SET seen_at = ? WHERE id = ?", (now, session_id)
+            )
+
+    @contextmanager
+    def step(self, session_id: str, expected_version: int, now: float) -> Iterator[Step]:
+        """Lock the session for one change, in one transaction; see :class:`Step`.
+
+        Raises :class:`UnknownSession` or, when the session is no longer at
+        ``expected_version``, :class:`StaleSession`, both before anything is written.
+        """
+        with self._transaction(write=True) as sql:
+            record = self._read(sql, session_id, lock=True)
+            if record.version != expected_version:
+                raise StaleSession(session_id, expected_version, record.version)
+            self._local.sql = sql
+            try:
+                yield Step(self, sql, record, now)
+            finally:
+                self._local.sql = None
+
+    def save_session(
+        self, session_id: str, document: JSON, expected_version: int, now: float = 0.0
+    ) -> SessionRecord:
+        """Replace the session if it is still at ``expected_version``; else raise StaleSession."""
+        with self.step(session_id, expected_version, now) as step:
+            return step.save(document)
+
+    def erase_expired(self, idle_before: float, created_before: float) -> int:
+        """Delete sessions last used before ``idle_before`` or created before
+        ``created_before``, with everything they hold and the files uploaded to them; return
+        how many went."""
+        with self._transaction() as sql:
+            erased = sql.execute(
+                "DELETE FROM kl_contact_sessions WHERE seen_at < ? OR created_at < ?",
+                (idle_before, created_before),
             ).rowcount
-            if updated != 1:
-                row = sql.execute(
-                    "SELECT version FROM kl_contact_sessions WHERE id = ?", (session_id,)
-                ).fetchone()
-                if row is None:
-                    raise UnknownSession(session_id)
-                raise StaleSession(session_id, expected_version, int(row[0]))
-        return SessionRecord(session_id, expected_version + 1, document)
+            sql.execute(
+                "DELETE FROM kl_contact_files WHERE session_id NOT IN"
+                " (SELECT id FROM kl_contact_sessions)"
+            )
+        return int(erased)
+
+    def erase_session(self, session_id: str) -> None:
+        """Delete one session, its document and the files uploaded to it."""
+        with self._transaction() as sql:
+            sql.execute("DELETE FROM kl_contact_sessions WHERE id = ?", (session_id,))
+            sql.execute("DELETE FROM kl_contact_files WHERE session_id = ?", (session_id,))
 
     # ------------------------------------------------------------------ requests
+
+    def _register(
+        self, sql: _Sql, submission_id: str, session_id: str, channel: str, ticket: JSON
+    ) -> str:
+        sql.execute(
+            "INSERT INTO kl_contact_requests (submission_id, session_id, channel, ticket,"
+            " created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (submission_id) DO NOTHING",
+            (submission_id, session_id, channel, json.dumps(ticket), _iso_now()),
+        )
+        row = sql.execute(
+            "SELECT id FROM kl_contact_requests WHERE submission_id = ?", (submission_id,)
+        ).fetchone()
+        return f"{self.request_prefix}{int(row[0]):06d}"
 
     def register_request(
         self, submission_id: str, session_id: str, channel: str, ticket: JSON
     ) -> str:
-        """Store a submitted ticket and return its request number.
-
-        The same ``submission_id`` always gets the same number: a retried submission never
-        registers the request twice.
-        """
-        with self._transaction() as sql:
-            sql.execute(
-                "INSERT INTO kl_contact_requests (submission_id, session_id, channel, ticket,"
-                " email_status, created_at) VALUES (?, ?, ?, ?, 'pending', ?)"
-                " ON CONFLICT (submission_id) DO NOTHING",
-                (submission_id, session_id, channel, json.dumps(ticket), _now()),
-            )
-            row = sql.execute(
-                "SELECT id FROM kl_contact_requests WHERE submission_id = ?", (submission_id,)
-            ).fetchone()
-        return f"{self.request_prefix}{int(row[0]):06d}"
+        """Store a submitted ticket on its own and return its request number (idempotent)."""
+        with self._transaction(write=True) as sql:
+            return self._register(sql, submission_id, session_id, channel, ticket)
 
     def _row_id(self, number: str) -> int | None:
         digits = number.removeprefix(self.request_prefix)
@@ -346,21 +538,97 @@ class Storage:
             return None
         with self._transaction() as sql:
             row = sql.execute(
-                "SELECT submission_id, session_id, channel, email_status, ticket"
+                "SELECT submission_id, session_id, channel, ticket"
                 " FROM kl_contact_requests WHERE id = ?",
                 (row_id,),
             ).fetchone()
+            if row is None:
+                return None
+            letter = sql.execute(
+                "SELECT status, last_error FROM kl_contact_outbox WHERE request_number = ?"
+                " AND kind = 'email'",
+                (number,),
+            ).fetchone()
+        return RequestRecord(
+            number, row[0], row[1], row[2], _email_status(letter), json.loads(row[3])
+        )
+
+    def requests(self) -> list[RequestRecord]:
+        """Every stored request, oldest first (for operators and tests)."""
+        with self._transaction() as sql:
+            ids = [int(r[0]) for r in sql.execute("SELECT id FROM kl_contact_requests ORDER BY id")]
+        found = (self.request(f"{self.request_prefix}{i:06d}") for i in ids)
+        return [record for record in found if record is not None]
+
+    # ------------------------------------------------------------------ outbox
+
+    def lease(
+        self, now: float, seconds: float, *, message_ids: Sequence[str] | None = None
+    ) -> Letter | None:
+        """Lease one due, unleased pending letter (of ``message_ids`` when given) for
+        ``seconds``, counting the attempt; None when there is none."""
+        where = "status = 'pending' AND due_at <= ? AND leased_until <= ?"
+        params: list[Any] = [now, now]
+        if message_ids is not None:
+            if not message_ids:
+                return None
+            where += " AND message_id IN (" + ", ".join("?" for _ in message_ids) + ")"
+            params += list(message_ids)
+        skip = " FOR UPDATE SKIP LOCKED" if self.dialect == "postgresql" else ""
+        with self._transaction(write=True) as sql:
+            row = sql.execute(
+                "UPDATE kl_contact_outbox SET leased_until = ?, attempts = attempts + 1"
+                " WHERE id = (SELECT id FROM kl_contact_outbox WHERE "
+                + where
+                + " ORDER BY due_at LIMIT 1"
+                + skip
+                + ")"
+                " RETURNING message_id, kind, request_number, attempts, payload",
+                (now + seconds, *params),
+            ).fetchone()
         if row is None:
             return None
-        return RequestRecord(number, row[0], row[1], row[2], row[3], json.loads(row[4]))
+        return Letter(row[0], row[1], row[2], int(row[3]), row[4])
 
-    def record_email(self, number: str, status: Literal["sent", "failed"]) -> None:
-        """Note whether the registration e-mail of a request went out."""
-        row_id = self._row_id(number)
+    def mark_sent(self, message_id: str, now: float) -> bool:
+        """Mark a letter sent and drop its text; False when it was already marked."""
+        with self._transaction() as sql:
+            changed = sql.execute(
+                "UPDATE kl_contact_outbox SET status = 'sent', payload = NULL, sent_at = ?,"
+                " leased_until = 0 WHERE message_id = ? AND status = 'pending'",
+                (now, message_id),
+            ).rowcount
+        return int(changed) == 1
+
+    def mark_failed(self, message_id: str, error: str, retry_at: float | None) -> None:
+        """Note a failed attempt: due again at ``retry_at``, or given up when it is None."""
         with self._transaction() as sql:
             sql.execute(
-                "UPDATE kl_contact_requests SET email_status = ? WHERE id = ?", (status, row_id)
+                "UPDATE kl_contact_outbox SET status = ?, due_at = ?, leased_until = 0,"
+                " last_error = ? WHERE message_id = ? AND status = 'pending'",
+                (
+                    "pending" if retry_at is not None else "failed",
+                    retry_at if retry_at is not None else 0,
+                    error,
+                    message_id,
+                ),
             )
+
+    def outbox_counts(self) -> dict[str, int]:
+        """How many letters are in each state (``pending``, ``sent``, ``failed``)."""
+        with self._transaction() as sql:
+            rows = sql.execute(
+                "SELECT status, COUNT(*) FROM kl_contact_outbox GROUP BY status"
+            ).fetchall()
+        return {str(status): int(count) for status, count in rows}
+
+    def message_ids(self) -> dict[str, str]:
+        """Request number -> Message-ID of its registration letter."""
+        with self._transaction() as sql:
+            rows = sql.execute(
+                "SELECT request_number, message_id FROM kl_contact_outbox WHERE kind = 'email'"
+            ).fetchall()
+        return {str(number): str(message_id) for number, message_id in rows}
 
     # ------------------------------------------------------------------ uploaded files
 
@@ -372,7 +640,7 @@ class Storage:
                 "INSERT INTO kl_contact_files (session_id, digest, name, media_type, content,"
                 " created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (session_id, digest)"
                 " DO NOTHING",
-                (session_id, digest, name, media_type, content, _now()),
+                (session_id, digest, name, media_type, content, _iso_now()),
             )
         return digest
 
@@ -442,3 +710,14 @@ class Storage:
                 " WHERE key = ? AND ticket_id IS NULL",
                 (key,),
             )
+
+
+def _email_status(row: Sequence[Any] | None) -> EmailStatus:
+    if row is None:
+        return "none"
+    status, failed_before = str(row[0]), row[1] is not None
+    if status == "sent":
+        return "sent"
+    if status == "failed":
+        return "failed"
+    return "retrying" if failed_before else "pending"

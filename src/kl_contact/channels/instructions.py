@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 import attrs
 
-from kl_contact._text import localize, substitute
+from kl_contact._text import link_allowed, localize, substitute
 from kl_contact.definition.model import INSTRUCTION_PLACEHOLDERS, InstructionAction, Workflow
 from kl_contact.messages import message
 from kl_contact.ticket.model import Receipt
@@ -41,20 +41,12 @@ def safe_url(url: str | None) -> str | None:
     >>> safe_url("https://chat.example/r/1"), safe_url("javascript:alert(1)")
     ('https://chat.example/r/1', None)
     """
-    if not url or url != url.strip() or any(ch.isspace() or ord(ch) < 32 for ch in url):
+    if not url or not link_allowed(url, _URL_SCHEMES):
         return None
-    if any(ch in url for ch in '<>"\\`'):
-        return None
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return None
-    scheme = parts.scheme.lower()
-    if scheme not in _URL_SCHEMES:
-        return None
-    if scheme == "tel":
+    parts = urlsplit(url)
+    if parts.scheme.lower() == "tel":
         return url if tel_url(parts.path) is not None else None
-    return url if parts.netloc and not parts.username and not parts.password else None
+    return url
 
 
 def tel_url(phone: str | None) -> str | None:

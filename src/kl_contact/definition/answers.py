@@ -21,7 +21,8 @@ class Attachment:
     digest: str | None = None
 
     def __repr__(self) -> str:
-        return f"Attachment(media_type={self.media_type!r}, size={self.size})"
+        # the name and the declared type are the client's words: only the size is shown
+        return f"Attachment(name=<redacted>, media_type=<redacted>, size={self.size})"
 
 
 AnswerValue = str | bool | tuple[str, ...] | tuple[Attachment, ...]

@@ -11,6 +11,8 @@ from collections.abc import Callable, Mapping, Sequence
 
 import attrs
 
+from kl_contact._text import visible_length
+
 __all__ = [
     "AllOf",
     "AnswerAnswered",
@@ -108,11 +110,15 @@ class ConditionContext:
 
 
 def is_answered(value: object) -> bool:
-    """Whether a value counts as an answer (a blank text, ``False`` or ``[]`` does not)."""
+    """Whether a value counts as an answer (a blank text, ``False`` or ``[]`` does not).
+
+    A text counts when a reader would see something in it: zero-width, control and other
+    invisible characters alone are blank (:func:`~kl_contact._text.visible_length`).
+    """
     if value is None or value is False:
         return False
     if isinstance(value, str):
-        return value.strip() != ""
+        return visible_length(value) > 0
     if isinstance(value, Sequence):
         return len(value) > 0
     return True

@@ -15,7 +15,7 @@ from typing import Any
 
 import attrs
 
-from kl_contact._text import placeholders_in
+from kl_contact._text import PLACEHOLDER, link_allowed, placeholders_in
 from kl_contact.definition.build import build_steps
 from kl_contact.definition.channel_checks import channel_problems
 from kl_contact.definition.document import Document, load_yaml
@@ -82,6 +82,7 @@ CODES: Mapping[str, tuple[Severity, str]] = {
     "messages.missing_locale": ("warning", "add the locale's text under messages:"),
     "phone_region.unknown": ("error", "use an ISO 3166-1 code such as RU or DE"),
     "request.no_contact_email": ("warning", "add an email question with role: contact_email"),
+    "url.not_allowed": ("error", "use an http(s) link with a host, or a mailto: or tel: link"),
 }
 """Every code a finding may carry: its severity and the default fix hint."""
 
@@ -294,6 +295,20 @@ class _Checks:
         yield from self.flow()
         yield from self.channels()
         yield from self.questionnaire()
+        yield from self.links()
+
+    def links(self) -> Iterator[Finding]:
+        """Every ``url`` in the definition is a plain link (:data:`LINK_SCHEMES`); one that
+        only names a placeholder (``{chat_url}``) is filled by the backend and checked then."""
+        for path, value in _urls(self.data, ()):
+            if PLACEHOLDER.fullmatch(value) or link_allowed(value):
+                continue
+            scheme = value.partition(":")[0].strip().lower()[:20] if ":" in value else ""
+            yield self.finding(
+                "url.not_allowed",
+                f"link with scheme {scheme!r} is not allowed" if scheme else "not a link",
+                path,
+            )
 
     def questionnaire(self) -> Iterator[Finding]:
         """Messages for every declared locale, the phone region, the contact e-mail."""
@@ -692,6 +707,23 @@ class _Checks:
                     yield self.finding(
                         "flow.no_end", f"no path from step {sid!r} leads to an end", path
                     )
+
+
+def _urls(node: Any, path: Path) -> Iterator[tuple[Path, str]]:
+    """(path, link) for each string under a ``url`` key, one per locale of a text."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "url" and isinstance(value, str):
+                yield (*path, key), value
+            elif key == "url" and isinstance(value, dict):
+                for locale, text in value.items():
+                    if isinstance(text, str):
+                        yield (*path, key, locale), text
+            else:
+                yield from _urls(value, (*path, key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _urls(value, (*path, index))
 
 
 def _reach(start: str, edges: Mapping[str, list[str]]) -> set[str]:

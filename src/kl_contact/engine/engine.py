@@ -25,6 +25,7 @@ from kl_contact.engine.present import allowed_events, present
 from kl_contact.engine.session import Session
 from kl_contact.engine.views import View
 from kl_contact.errors import UsageError
+from kl_contact.limits import DEFAULT_LIMITS, Limits, event_problem
 from kl_contact.ticket.model import Ticket
 
 __all__ = ["Engine", "Transition"]
@@ -53,11 +54,13 @@ class Engine:
     'self_service'
     """
 
-    __slots__ = ("flow", "workflow")
+    __slots__ = ("flow", "limits", "workflow")
 
-    def __init__(self, workflow: Workflow) -> None:
+    def __init__(self, workflow: Workflow, *, limits: Limits = DEFAULT_LIMITS) -> None:
         self.workflow = workflow
         self.flow = compile_flow(workflow)
+        self.limits = limits
+        """How much one event may carry (:func:`~kl_contact.limits.event_problem`)."""
 
     def start(
         self,
@@ -82,7 +85,9 @@ class Engine:
         locale = locale or self.workflow.default_locale
         if locale not in self.workflow.locales:
             raise UsageError(
-                f"locale {locale!r} is not declared by the workflow", code="locale.unknown"
+                "the locale is not declared by the workflow",
+                code="locale.unknown",
+                params={"locale": locale},
             )
         if not session_id:
             raise UsageError("session_id must not be empty", code="session.no_id")
@@ -100,6 +105,9 @@ class Engine:
 
     def handle(self, session: Session, event: Event, now: datetime) -> Transition:
         """Apply ``event`` to ``session`` at ``now``."""
+        too_big = event_problem(getattr(event, "answers", None), self.limits)
+        if too_big is not None:
+            raise UsageError(too_big[1], code=too_big[0])
         moved, effects = _transition.transition(self.flow, session, event, now)
         return Transition(session=moved, view=present(self.flow, moved), effects=effects)
 

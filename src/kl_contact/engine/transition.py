@@ -31,6 +31,7 @@ from typing import Any
 
 import attrs
 
+from kl_contact._text import link_allowed
 from kl_contact.articles.model import ArticleQuery
 from kl_contact.channels.status import closed_issue
 from kl_contact.definition.flow import HOST_EVENTS, Flow, StepTable
@@ -338,10 +339,11 @@ def _back(draft: _Draft, table: StepTable, event: Back, now: datetime) -> None:
 
 def _found(draft: _Draft, table: StepTable, event: ArticlesFound, now: datetime) -> None:
     state = draft.base.articles
-    shown = state.shown + tuple(m.id for m in event.matches if m.id not in state.shown)
-    draft.changes["articles"] = attrs.evolve(
-        state, status="ready", matches=tuple(event.matches), shown=shown
-    )
+    # a host's search may hand back any string as a link: only plain links reach the view,
+    # and an article that has none is not suggested
+    matches = tuple(m for m in event.matches if link_allowed(m.url))
+    shown = state.shown + tuple(m.id for m in matches if m.id not in state.shown)
+    draft.changes["articles"] = attrs.evolve(state, status="ready", matches=matches, shown=shown)
 
 
 def _failed(draft: _Draft, table: StepTable, event: ArticlesFailed, now: datetime) -> None:
@@ -385,7 +387,9 @@ def _rejected(draft: _Draft, table: StepTable, event: TicketRejected, now: datet
 
 def _locale(draft: _Draft, table: StepTable, event: ChangeLocale, now: datetime) -> None:
     if event.locale not in draft.flow.workflow.locales:
-        raise UsageError(f"locale {event.locale!r} is not declared", code="locale.unknown")
+        raise UsageError(
+            "the locale is not declared", code="locale.unknown", params={"locale": event.locale}
+        )
     draft.changes["locale"] = event.locale
     draft.clear(("@locale",))
     if table.step.kind in _ASKING:  # the same issues, worded anew: nothing is checked again
@@ -431,7 +435,9 @@ def _with_feedback(state: ArticlesState, feedback: ArticleFeedback) -> ArticlesS
 def _choose_channel(draft: _Draft, table: StepTable, channel: str, now: datetime) -> None:
     workflow = draft.flow.workflow
     if channel not in draft.flow.channels:
-        raise UsageError(f"channel {channel!r} is not declared", code="channel.unknown")
+        raise UsageError(
+            "the channel is not declared", code="channel.unknown", params={"channel": channel}
+        )
     session = draft.base
     closed = closed_issue(workflow, channel, now, session.region, session.time_zone, session.locale)
     if closed is not None:

@@ -17,6 +17,7 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, overload
 
+from kl_contact._text import encodable
 from kl_contact.definition.answers import AnswerValue, Attachment
 from kl_contact.definition.conditions import ConditionContext, evaluate
 from kl_contact.definition.model import AttachmentPolicy, Question, QuestionType
@@ -218,9 +219,12 @@ def check_multiple_choice(
 
 
 def check_text(value: AnswerValue, path: Path, loc: Localizer) -> list[ValidationIssue]:
-    """A string without control characters (line breaks and tabs are fine)."""
+    """A string that UTF-8 can hold, without control characters (line breaks and tabs are
+    fine)."""
     if not isinstance(value, str):
         return [loc.issue("answer.wrong_type", path)]
+    if not encodable(value):  # a lone surrogate: no file, letter or token could hold it
+        return [loc.issue("answer.not_encodable", path)]
     if _has_control_characters(value) or _has_bidi_controls(value):
         return [loc.issue("answer.control_characters", path)]
     if len(value) > DEFAULT_LIMITS.answer_length:
@@ -275,7 +279,7 @@ def bad_file_name(name: str) -> bool:
         return True
     if _reserved_file_name(name):
         return True
-    return any(unicodedata.category(ch) in {"Cc", "Cf", "Zl", "Zp"} for ch in name)
+    return any(unicodedata.category(ch) in {"Cc", "Cf", "Cs", "Zl", "Zp"} for ch in name)
 
 
 _WINDOWS_DEVICES = frozenset(

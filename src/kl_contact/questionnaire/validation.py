@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
+from kl_contact._text import visible_length
 from kl_contact.definition.answers import AnswerValue
 from kl_contact.definition.conditions import ConditionContext, evaluate, is_answered
 from kl_contact.definition.flow import Flow
@@ -105,11 +106,12 @@ def _check_rules(
     if not isinstance(value, str):
         return []
     text = value.strip()
+    seen = visible_length(text)  # what a reader sees: zero-width characters do not count
     # a rule declared as a warning is reported and the checks after it still run
     warnings: list[ValidationIssue] = []
-    if question.min_length is not None and len(text) < question.min_length:
+    if question.min_length is not None and seen < question.min_length:
         warnings.append(_rule(loc, question, "min_length", "answer.too_short", path))
-    if question.max_length is not None and len(text) > question.max_length:
+    if question.max_length is not None and seen > question.max_length:
         warnings.append(_rule(loc, question, "max_length", "answer.too_long", path))
     errors = [issue for issue in warnings if issue.severity == "error"]
     if errors:

@@ -4,7 +4,12 @@
 // types and their fields) and nothing of a particular workflow: no step, question, option or
 // channel id appears here. Every text shown comes from the view, except the page's own few
 // words below. Text is always set with textContent, never parsed as HTML, and only http(s),
-// tel: and mailto: links are followed.
+// tel: and mailto: links are followed. Nothing runs inline: the page's policy forbids it.
+//
+// The session id in the address (#session=...) is only a name: the host lets this page use
+// it when the browser holds the session's capability cookie, which the host set when it
+// created the session and which no script can read. Given an id it does not own, the page
+// is refused and starts a session of its own.
 "use strict";
 
 // The page's own words, for the few things a view leaves unlabelled.
