@@ -6,6 +6,7 @@ import typing
 from datetime import datetime, timedelta
 
 import pytest
+from attrs import evolve as attrs_evolve
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -216,3 +217,105 @@ def test_a_token_naming_one_key_but_signed_by_another_is_tampering(session: Sess
     version, _, payload, signature = new_token.split(".")
     relabelled = ".".join((version, OLD.id, payload, signature))
     assert tokens(OLD, NEW).open(relabelled, NOW) == TokenRefused("token.tampered", "signature")
+
+
+def _payload_json(sealed: SealedToken) -> bytes:
+    """The JSON a token carries (the token's format is documented in kl_contact.tokens)."""
+    import base64
+    import zlib
+
+    version, _, payload, _ = sealed.token.split(".")
+    data = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
+    return zlib.decompress(data) if version == "v1z" else data
+
+
+@pytest.mark.parametrize("compress", [True, False])
+def test_the_payload_is_compact_utf8_json(session: Session, compress: bool) -> None:
+    import json
+
+    sealed = tokens(OLD, compress=compress).seal(session, NOW)
+    raw = _payload_json(sealed)
+    compact = json.dumps(json.loads(raw), separators=(",", ":"), ensure_ascii=False)
+    assert raw == compact.encode("utf-8")
+    assert sealed.json_bytes == len(raw)
+
+
+def test_a_cyrillic_session_is_carried_as_utf8_not_escapes(workflow: typing.Any) -> None:
+    russian = walk(Engine(workflow), "email", "ru")[-1].session
+    raw = _payload_json(tokens(OLD, compress=False).seal(russian, NOW))
+    assert "Проверка".encode() in raw
+    assert b"\\u" not in raw
+
+
+def test_compression_is_zlib_at_its_best_level(session: Session) -> None:
+    import zlib
+
+    sealed = tokens(OLD, compress=True).seal(session, NOW)
+    assert sealed.compressed
+    assert sealed.payload_bytes == len(zlib.compress(_payload_json(sealed), 9))
+
+
+def test_tokens_of_many_sessions_open_back(session: Session) -> None:
+    # Compressed payloads end in a checksum, so in any base64url letter: each must decode.
+    sealer = tokens(OLD, compress=True)
+    endings = set()
+    for index in range(200):
+        sealed = sealer.seal(attrs_evolve(session, id=f"s-{index}"), NOW)
+        endings.add(sealed.token.split(".")[2][-1])
+        opened = sealer.open(sealed.token, NOW)
+        assert isinstance(opened, Session)
+        assert opened.id == f"s-{index}"
+    assert len(endings) > 16
+
+
+def test_a_signed_payload_in_a_non_canonical_encoding_is_unreadable(session: Session) -> None:
+    from kl_contact.tokens import _b64, _sign
+
+    sealer = tokens(OLD, compress=False)
+    sealed = next(
+        s
+        for s in (sealer.seal(attrs_evolve(session, id="s" * n), NOW) for n in range(1, 4))
+        if len(s.token.split(".")[2]) % 4 in {2, 3}  # the last letter carries unused bits
+    )
+    payload = sealed.token.split(".")[2]
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    last = alphabet.index(payload[-1])
+    other = payload[:-1] + alphabet[last ^ 1]  # the same bytes, other unused bits
+    assert _b64(__import__("base64").urlsafe_b64decode(other + "==")) == payload
+    signed_part = f"v1.{OLD.id}.{other}"
+    token = f"{signed_part}.{_sign(OLD, signed_part)}"
+    assert tokens(OLD).open(token, NOW) == TokenRefused("token.unreadable", "session")
+
+
+@pytest.mark.parametrize("value", [None, 42, b"v1.a.b.c"])
+def test_a_token_that_is_not_text_is_malformed(value: object) -> None:
+    assert tokens(OLD).open(value, NOW) == TokenRefused("token.malformed", "token")  # type: ignore[arg-type]
+
+
+def test_the_size_limit_is_inclusive() -> None:
+    from kl_contact.tokens import MAX_TOKEN_CHARS
+
+    head = "v1.unknown-key.e30."
+    at_limit = head + "A" * (MAX_TOKEN_CHARS - len(head))
+    assert tokens(OLD).open(at_limit, NOW) == TokenRefused("token.unknown_key", "key")
+    over = at_limit + "A"
+    assert tokens(OLD).open(over, NOW) == TokenRefused("token.malformed", "token")
+
+
+def test_configuration_mistakes_carry_their_codes_and_say_what_is_wrong() -> None:
+    with pytest.raises(UsageError) as weak:
+        SigningKey("short", b"too short")
+    assert weak.value.code == "token.key_weak"
+    assert "'short'" in str(weak.value)
+    assert "32 bytes" in str(weak.value)
+    with pytest.raises(UsageError) as bad_id:
+        SigningKey("has.dot", b"x" * 32)
+    assert bad_id.value.code == "token.key_id"
+    assert "1-32 letters, digits" in str(bad_id.value)
+    with pytest.raises(UsageError) as inactive:
+        TokenKeyring([OLD], active="missing")
+    assert inactive.value.code == "token.key_id"
+    assert "'missing'" in str(inactive.value)
+    with pytest.raises(UsageError) as duplicate:
+        TokenKeyring([OLD, SigningKey(OLD.id, b"y" * 32)], active=OLD.id)
+    assert duplicate.value.code == "token.key_duplicate"
