@@ -279,3 +279,18 @@ def test_a_known_person_never_shows_in_repr_str_exceptions_or_logs(
         if isinstance(obj, Revalidation):
             for issue in obj.issues:
                 _clean(issue.message + json.dumps(dict(issue.params)))
+
+
+def test_a_question_view_repr_says_whether_it_is_answered_not_what(engine: Engine) -> None:
+    from kl_contact import Answer, ChooseChannel, Continue
+
+    t = engine.start(session_id="s-1", now=NOW, locale="en")
+    t = engine.handle(t.session, Continue(), NOW)
+    t = engine.handle(t.session, ChooseChannel("email"), NOW)
+    t = engine.handle(t.session, Answer({"subject": "My secret subject"}), NOW)
+    assert repr(t.view.question("subject")) == (
+        "QuestionView(id='subject', type='text', answered=True)"
+    )
+    assert repr(t.view.question("product")) == (
+        "QuestionView(id='product', type='single_choice', answered=False)"
+    )

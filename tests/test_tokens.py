@@ -319,3 +319,23 @@ def test_configuration_mistakes_carry_their_codes_and_say_what_is_wrong() -> Non
     with pytest.raises(UsageError) as duplicate:
         TokenKeyring([OLD, SigningKey(OLD.id, b"y" * 32)], active=OLD.id)
     assert duplicate.value.code == "token.key_duplicate"
+
+
+def test_a_time_whose_zone_gives_no_offset_is_naive(session: Session) -> None:
+    from datetime import tzinfo
+
+    class Floating(tzinfo):
+        def utcoffset(self, dt: datetime | None) -> None:
+            return None
+
+    floating = datetime(2026, 11, 25, 10, 0, tzinfo=Floating())
+    with pytest.raises(UsageError) as excinfo:
+        tokens(OLD).seal(session, floating)
+    assert excinfo.value.code == "time.naive"
+    assert "time zone" in str(excinfo.value)
+
+
+def test_a_duplicate_key_id_says_so() -> None:
+    with pytest.raises(UsageError) as excinfo:
+        TokenKeyring([OLD, SigningKey(OLD.id, b"y" * 32)], active=OLD.id)
+    assert "two keys share an id" in str(excinfo.value)
