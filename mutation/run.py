@@ -198,7 +198,7 @@ def functions_at(path: Path, lines: set[int]) -> set[str]:
     """Qualified names (``module.Class.method``) of the top-level functions and methods of
     ``path`` that span any of ``lines``: what mutmut mutates as one unit."""
     module = ".".join(path.relative_to(SOURCE).with_suffix("").parts)
-    tree = ast.parse(path.read_text("utf-8"))
+    tree = ast.parse((ROOT / path).read_text("utf-8"))
     found: set[str] = set()
 
     def visit(nodes: list[ast.stmt], prefix: str) -> None:
@@ -222,7 +222,7 @@ def mutmut_glob(function: str) -> str:
     """
     parts = function.split(".")
     for split in range(len(parts) - 1, 0, -1):
-        if (SOURCE / Path(*parts[:split])).with_suffix(".py").exists():
+        if (ROOT / SOURCE / Path(*parts[:split])).with_suffix(".py").exists():
             module, rest = parts[:split], parts[split:]
             break
     else:

@@ -238,3 +238,15 @@ def test_an_option_shown_on_its_own_question_s_answer_is_refused() -> None:
     assert errors == [
         ("ref.later_question", ("steps", 1, "questions", 0, "options", 1, "when", "answer"))
     ]
+
+
+def test_a_finding_prints_its_place_code_message_and_hint() -> None:
+    (syntax,) = lint_text("a: [\n", source="bad.yaml")
+    assert syntax.path == ()
+    assert str(syntax) == (
+        f"bad.yaml:{syntax.line}:{syntax.column}: error: yaml.syntax: {syntax.message}; "
+        f"hint: {syntax.hint}"
+    )
+    located = lint_text((BROKEN / "42-when-reads-itself.yaml").read_bytes(), "x.yaml")
+    assert str(located[0]).startswith("x.yaml:66:24: error: ref.later_question: ")
+    assert " (at steps[1].questions[3].when.answer); hint: " in str(located[0])
