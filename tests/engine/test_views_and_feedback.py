@@ -154,3 +154,27 @@ def test_a_session_with_a_receipt_for_an_undeclared_channel_is_refused(engine: E
     with pytest.raises(UsageError) as excinfo:
         engine.check_session(attrs.evolve(final, submission=forged))
     assert str(excinfo.value) == "session.misfit: the receipt's channel is not declared"
+
+
+def test_actions_carry_the_step_button_and_mark_the_way_forward(engine: Engine) -> None:
+    welcome = engine.start(session_id="s-1", now=NOW, locale="en")
+    (go_on,) = welcome.view.actions
+    assert (go_on.type, go_on.primary) == ("continue", True)
+    assert go_on.label == engine.workflow.start.button["en"]  # type: ignore[index]
+    t = to_questions(engine)
+    actions = {a.type: a for a in t.view.actions}
+    assert actions["next"].primary
+    assert actions["next"].label == engine.workflow.step("question").button["en"]  # type: ignore[index]
+    assert not actions["back"].primary
+    assert actions["back"].label == "Back"
+    articles = {a.type: a for a in to_articles(engine).view.actions}
+    assert articles["escalate"].primary
+    assert articles["escalate"].label == engine.workflow.step("articles").button["en"]  # type: ignore[index]
+    assert not articles["open_article"].primary
+
+
+def test_the_articles_view_lists_those_marked_not_helpful(engine: Engine) -> None:
+    t = to_articles(engine)
+    t = engine.handle(t.session, ArticleNotHelpful("kb-2"), NOW)
+    assert t.view.articles is not None
+    assert t.view.articles.not_helpful == ("kb-2",)
