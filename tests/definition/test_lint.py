@@ -250,3 +250,10 @@ def test_a_finding_prints_its_place_code_message_and_hint() -> None:
     located = lint_text((BROKEN / "42-when-reads-itself.yaml").read_bytes(), "x.yaml")
     assert str(located[0]).startswith("x.yaml:66:24: error: ref.later_question: ")
     assert " (at steps[1].questions[3].when.answer); hint: " in str(located[0])
+
+
+def test_a_request_without_a_contact_email_is_a_warning_on_its_questions() -> None:
+    text = minimal().replace("role: contact_email, ", "")
+    (finding,) = lint_text(text)
+    assert (finding.code, finding.severity) == ("request.no_contact_email", "warning")
+    assert finding.path == ("steps", 1, "questions")

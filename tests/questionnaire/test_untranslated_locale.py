@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import attrs
 
-from conftest import NOW, sample_engine
+from conftest import DEFINITIONS, NOW, sample_engine
 from kl_contact import ChooseChannel, Send, SubmitTicket, revalidate_answers, revalidate_ticket
 
 ENGINE = sample_engine("untranslated-messages")
@@ -55,3 +55,39 @@ def test_a_rebuilt_ticket_warning_falls_back_to_the_default_locale() -> None:
         return issue.message
 
     assert warning("de") == warning("en")
+
+
+def test_an_answer_cleared_by_a_locale_condition_is_kept_in_its_locale() -> None:
+    from kl_contact import Answer, ChangeLocale
+
+    t = ENGINE.start(session_id="s-1", now=NOW, locale="de")
+    t = ENGINE.handle(t.session, ChooseChannel("email"), NOW)
+    t = ENGINE.handle(t.session, Answer({"imprint": "HRB 12345"}), NOW)
+    assert t.session.answers["imprint"] == "HRB 12345"
+    t = ENGINE.handle(t.session, ChangeLocale("en"), NOW)
+    assert "imprint" not in t.session.answers
+
+
+def test_lint_names_the_first_messages_a_locale_lacks() -> None:
+    from kl_contact import lint_text
+
+    text = (DEFINITIONS / "untranslated-messages.yaml").read_text("utf-8")
+    (finding,) = lint_text(text)
+    assert (finding.code, finding.severity, finding.path) == (
+        "messages.missing_locale",
+        "warning",
+        ("locales", 1),
+    )
+    assert finding.message.endswith(", ...)")
+    assert "no 'de' text (" in finding.message
+
+
+def test_lint_lists_every_missing_message_when_there_are_three_or_fewer() -> None:
+    from kl_contact import lint_text
+    from kl_contact.questionnaire.messages import MESSAGES
+
+    text = (DEFINITIONS / "untranslated-messages.yaml").read_text("utf-8")
+    missing = sorted(code for code, texts in MESSAGES.items() if "de" not in texts)
+    given = "".join(f"  {code}: {{en: x, de: y}}\n" for code in missing[3:])
+    (three,) = lint_text(text + "messages:\n" + given)
+    assert three.message == (f"3 validation messages have no 'de' text ({', '.join(missing[:3])})")
