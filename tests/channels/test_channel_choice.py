@@ -94,10 +94,16 @@ def test_the_time_zone_and_region_survive_json(engine: Engine) -> None:
 
 def test_json_start_takes_the_time_zone(engine: Engine) -> None:
     json_engine = JsonEngine(engine)
-    request = {"session_id": "s-j", "now": SATURDAY.isoformat(), "time_zone": "America/New_York"}
+    request = {
+        "session_id": "s-j",
+        "now": SATURDAY.isoformat(),
+        "time_zone": "America/New_York",
+        "region": "US",
+    }
     response = json_engine.start(request)
     assert response["ok"] is True
     assert response["transition"]["session"]["time_zone"] == "America/New_York"
+    assert response["transition"]["session"]["region"] == "US"
 
 
 def test_unknown_time_zone_is_a_usage_error(engine: Engine) -> None:
