@@ -104,3 +104,11 @@ def test_view_of_a_stored_session_is_the_view_it_was_shown_with(json_engine: Jso
     assert view["kind"] == "self_service"
     assert list(violations("view", view)) == []
     assert dump_session(load_session(session)) == session
+
+
+@pytest.mark.parametrize("request_document", ["not a request", ["session"], None, 7])
+def test_a_request_that_is_not_an_object_is_an_error_without_a_session(
+    json_engine: JsonEngine, request_document: object
+) -> None:
+    message = assert_error(json_engine.handle(request_document), "wire.invalid", None)
+    assert message.startswith("wire.invalid: wire document: ")
