@@ -173,3 +173,17 @@ def test_fields_left_out_of_the_weights_are_not_searched() -> None:
     titles_only = Bm25Matcher(articles, field_weights={"title": 3.0})
     assert [m.id for m in titles_only.search(query, 5)] == ["in-title"]
     assert {m.id for m in Bm25Matcher(articles).search(query, 5)} == {"in-title", "in-body"}
+
+
+def test_a_word_found_only_in_the_body_is_given_as_the_reason() -> None:
+    articles = [
+        Article(id="in-body", locale="en", title="Other", url="https://e.com/2", body="firewall")
+    ]
+    (match,) = Bm25Matcher(articles).search(ArticleQuery(locale="en", text="firewall"), 5)
+    assert match.reasons == ("body:firewall",)
+
+
+def test_two_letter_words_are_terms_and_single_letters_are_not() -> None:
+    from kl_contact.articles.analysis import analyse
+
+    assert analyse("my tv x") == ["tv"]
