@@ -288,6 +288,14 @@ def _run_mutmut(names: list[str], seconds: float) -> bool:
                 process.wait()
 
 
+def _refused_its_tests() -> bool:
+    """Whether the last mutmut run stopped because pytest refused the test ids it was given."""
+    log = MUTANTS.parent / "test-artifacts" / "mutation.log"
+    tail = log.read_text("utf-8", errors="replace")[-20_000:]
+    last = tail.rsplit("\n== ", 1)[-1]
+    return "BadTestExecutionCommandsException" in last
+
+
 # --------------------------------------------------------------------------- the report
 
 
@@ -528,10 +536,20 @@ def main(argv: list[str] | None = None) -> int:
     if wanted is None and not args.report_only:
         for package, mutants in chosen.items():
             # survivors run again too: a test written since may kill them now
-            todo = [m.name for m in mutants if m.status in {"not checked", *UNDETECTED}]
+            todo = [m for m in mutants if m.status in {"not checked", *UNDETECTED}]
             started = time.monotonic()
-            done = run_batch(todo, args.seconds)
+            done = run_batch([m.name for m in todo], args.seconds)
             elapsed = time.monotonic() - started
+            if not done and elapsed < args.seconds / 2 and _refused_its_tests():
+                # mutmut refused to start the batch's tests at all (seen with some large
+                # sets of test ids): run the package module by module instead
+                for module in sorted({m.path for m in todo}):
+                    left = args.seconds - (time.monotonic() - started)
+                    if left < 30:
+                        break
+                    names = [m.name for m in todo if m.path == module]
+                    done = run_batch(names, left) and done
+                elapsed = time.monotonic() - started
             state = "done" if done else "budget reached"
             print(f"{package}: {len(todo)} mutant(s) to check, {elapsed:.0f} s, {state}")
     reviewed, reached = report(chosen, allowed)

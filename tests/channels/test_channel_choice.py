@@ -159,3 +159,21 @@ def test_a_stored_session_with_an_unknown_time_zone_still_renders(engine: Engine
     phone = next(c for c in view.channels if c.id == "phone")
     assert phone.opens_at is not None
     assert phone.opens_at.isoformat() == "2026-11-30T09:00:00+03:00"  # the schedule's own zone
+
+
+def test_a_closed_channel_without_suggestions_says_only_when_it_opens() -> None:
+    from importlib import resources
+
+    from kl_contact import parse_workflow
+
+    text = (
+        resources.files("kl_contact.definition")
+        .joinpath("default_workflow.yaml")
+        .read_text("utf-8")
+    )
+    assert text.count("        suggest: [email, chat]\n") == 1
+    engine = Engine(parse_workflow(text.replace("        suggest: [email, chat]\n", "")))
+    step = on_channel_step(engine, SATURDAY)
+    (issue,) = engine.handle(step.session, ChooseChannel("phone"), SATURDAY).view.issues
+    assert issue.message == "Phone is closed now. It opens on 2026-11-30 09:00 (UTC+03:00)."
+    assert "others" not in issue.params
