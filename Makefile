@@ -88,7 +88,7 @@ mutate: $(VENV)/.installed-mutate
 # MUTATE_BASE (the fixed sample in mutation/run.py when none changed) for at most
 # MUTATE_CI_SECONDS; it fails when one survives that mutation/equivalent.yaml does not list.
 MUTATE_BASE ?= main
-MUTATE_CI_SECONDS ?= 240
+MUTATE_CI_SECONDS ?= 420
 mutate-ci: $(VENV)/.installed-mutate
 	nice -n 15 $(BIN)/python mutation/run.py --changed $(MUTATE_BASE) \
 		--seconds $(MUTATE_CI_SECONDS) --check

@@ -503,6 +503,10 @@ def choose(
     return {p: ms for p, ms in chosen.items() if ms}
 
 
+def _names(chosen: dict[str, list[Mutant]]) -> set[str]:
+    return {m.name for mutants in chosen.values() for m in mutants}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--packages", default=",".join(PACKAGES))
@@ -553,6 +557,9 @@ def main(argv: list[str] | None = None) -> int:
             state = "done" if done else "budget reached"
             print(f"{package}: {len(todo)} mutant(s) to check, {elapsed:.0f} s, {state}")
     reviewed, reached = report(chosen, allowed)
+    unchecked = sum(m.code is None for m in recorded() if m.name in _names(chosen))
+    if unchecked:
+        print(f"\n{unchecked} mutant(s) were not checked within the budget.")
     if args.stubs:
         print_stubs(chosen, allowed)
     if args.check and not reviewed:
