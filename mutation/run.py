@@ -291,7 +291,7 @@ def _run_mutmut(names: list[str], seconds: float) -> bool:
 def _refused_its_tests() -> bool:
     """Whether the last mutmut run stopped because pytest refused the test ids it was given."""
     log = MUTANTS.parent / "test-artifacts" / "mutation.log"
-    tail = log.read_text("utf-8", errors="replace")[-20_000:]
+    tail = log.read_text("utf-8", errors="replace")[-1_000_000:]
     last = tail.rsplit("\n== ", 1)[-1]
     return "BadTestExecutionCommandsException" in last
 
