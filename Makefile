@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck unit schemas bench quality clean fixtures js js-run types docs web web-deps soak fuzz fuzz-ci mutate mutate-ci
+.PHONY: demo test lint layers typecheck unit schemas bench quality clean fixtures js js-run types docs web web-deps soak fuzz fuzz-ci mutate mutate-ci
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,19 +33,24 @@ $(WEB_STAMP): $(STAMP) $(WEB)/requirements.txt $(WEB)/requirements-test.txt
 
 web-deps: $(WEB_STAMP)
 
-# Serves http://127.0.0.1:8000/ with a local SMTP server that accepts the registration e-mails.
+# Serves http://127.0.0.1:8000/ with a local SMTP server that accepts the registration e-mails,
+# and a throwaway Request Tracker behind it when RT is installed (RT=no: the SQL table only).
 web: $(WEB_STAMP)
-	PYTHONPATH=$(WEB) $(BIN)/python -m kl_contact_web --smtp-sink
+	PYTHON=$(abspath $(BIN)/python) $(WEB)/serve
 
 # Under CI=true the test target also fuzzes each harness for a minute and runs the short
 # mutation check. unit runs last so that the test runner's summary closes the output.
-test: lint typecheck schemas js docs $(if $(filter true,$(CI)),fuzz-ci mutate-ci) unit
+test: lint layers typecheck schemas js docs $(if $(filter true,$(CI)),fuzz-ci mutate-ci) unit
 
 LINTED := src tests $(wildcard benchmarks examples fuzz mutation)
 
 lint: $(STAMP)
 	$(BIN)/ruff check $(LINTED)
 	$(BIN)/ruff format --check $(LINTED)
+
+# What may import what: the layers contract in pyproject.toml ([tool.importlinter]).
+layers: $(STAMP)
+	$(BIN)/lint-imports
 
 typecheck: $(STAMP) $(WEB_STAMP)
 	$(BIN)/mypy --strict src

@@ -71,9 +71,9 @@ FIXED_SAMPLE = (
     "kl_contact.questionnaire.answer_policy.visible_answers",
     "kl_contact.questionnaire.validation.is_required",
     "kl_contact.ticket.receipts.receipt_problems",
-    "kl_contact.engine.engine.Engine.allowed_events",
-    "kl_contact.engine.engine.Engine._is_stale",
-    "kl_contact.engine.engine.Engine._visible_all",
+    "kl_contact.ticket.build.visible_along",
+    "kl_contact.engine.present.allowed_events",
+    "kl_contact.engine.transition._is_stale",
     "kl_contact.tokens.SessionTokens.open",
 )
 """Functions checked under CI when a change touches none of the core packages: where the

@@ -14,6 +14,7 @@ import attrs
 import pytest
 
 from kl_contact.articles.model import ArticleMatch, ArticleQuery
+from kl_contact.backends.model import RequestStatus
 from kl_contact.channels.instructions import Instructions, InstructionStep, NextStepAction
 from kl_contact.engine import effects as effects_module
 from kl_contact.engine import events as events_module
@@ -38,7 +39,7 @@ from kl_contact.engine.views import (
     View,
 )
 from kl_contact.errors import ValidationIssue
-from kl_contact.questionnaire.revalidation import Revalidation, SubmittedAnswers
+from kl_contact.revalidation import Revalidation, SubmittedAnswers
 from kl_contact.schemas import SCHEMA_NAMES, check_shipped_schemas, load_schema
 from kl_contact.ticket.model import (
     Attachment,
@@ -71,6 +72,7 @@ MODELS: list[tuple[type, str, str]] = [
     (TicketArticles, "ticket", "$defs/articles"),
     (Receipt, "receipt", ""),
     (EngineerContact, "receipt", "$defs/contact"),
+    (RequestStatus, "request_status", ""),
     (Instructions, "instructions", ""),
     (InstructionStep, "instructions", "$defs/step"),
     (NextStepAction, "instructions", "$defs/action"),
