@@ -90,3 +90,31 @@ def test_answers_take_branches_on_the_channel_and_the_locale() -> None:
     by_locale = found["(locale = ru and category = billing)"]
     assert by_locale is not None
     assert (by_locale.locale, by_locale.answers.get("category")) == ("ru", "billing")
+
+
+def _ctx(**answers: object) -> object:
+    from kl_contact.definition.conditions import ConditionContext
+
+    return ConditionContext(answers=answers, channel="email", locale="en")
+
+
+@pytest.mark.parametrize(
+    ("condition", "holds"),
+    [
+        (AnyOf((AnswerEquals("a", "x"), AnswerEquals("b", "y"))), True),
+        (AnyOf((AnswerEquals("a", "z"), AnswerEquals("b", "z"))), False),
+        (AllOf((AnswerEquals("a", "x"), AnswerEquals("b", "y"))), True),
+        (AllOf((AnswerEquals("a", "x"), AnswerEquals("b", "z"))), False),
+        (NotCondition(AnswerEquals("a", "x")), False),
+        (NotCondition(AnswerEquals("a", "z")), True),
+        (AnswerIn("a", ("x", "w")), True),
+        (AnswerAnswered("c"), False),
+        (AnswerAnswered("c", answered=False), True),
+        (ChannelIs(("email",)), True),
+        (LocaleIs(("ru",)), False),
+    ],
+)
+def test_evaluate_each_form(condition: object, holds: bool) -> None:
+    from kl_contact.definition.conditions import evaluate
+
+    assert evaluate(condition, _ctx(a="x", b="y")) is holds  # type: ignore[arg-type]
