@@ -530,8 +530,12 @@ def main(argv: list[str] | None = None) -> int:
         if not args.report_only:
             started = time.monotonic()
             done = _run_mutmut(sorted({mutmut_glob(f) for f in wanted}), args.seconds)
+            elapsed = time.monotonic() - started
+            if not done and elapsed < args.seconds / 2:
+                print(f"mutmut stopped after {elapsed:.0f} s: see test-artifacts/mutation.log")
+                return 1
             state = "done" if done else "budget reached"
-            print(f"{len(wanted)} function(s), {time.monotonic() - started:.0f} s, {state}")
+            print(f"{len(wanted)} function(s), {elapsed:.0f} s, {state}")
         chosen = choose(args, recorded(), wanted)
     else:
         if not args.report_only:
