@@ -1,114 +1,72 @@
-"""The JSON entry point's answers when something is wrong: a stable code, a message that says
-what is wrong (never what was sent), and the session handed back unchanged."""
+"""The JSON entry point's trusted path for sessions a host stored itself (``kl_contact.wire``)."""
 
 from __future__ import annotations
 
+import base64
+import json
+import zlib
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
-from conftest import NOW
-from kl_contact import Engine, JsonEngine, UsageError, dump_session, load_session
-from kl_contact.schemas import violations
-
-# The shape of a date-time (the schema checks it) on a day that does not exist.
-BAD_TIME = "2026-13-45T00:00:00+00:00"
-
-
-@pytest.fixture
-def json_engine(engine: Engine) -> JsonEngine:
-    return JsonEngine(engine)
-
-
-def start(json_engine: JsonEngine) -> dict[str, Any]:
-    response = json_engine.start({"session_id": "s-1", "now": NOW.isoformat(), "locale": "en"})
-    assert response["ok"] is True
-    transition: dict[str, Any] = response["transition"]
-    return transition
+from conftest import NOW, walk
+from kl_contact import (
+    Engine,
+    JsonEngine,
+    SessionTokens,
+    SigningKey,
+    TokenKeyring,
+    TokenRefused,
+    UsageError,
+    dump_session,
+    load_session,
+)
 
 
-def started(json_engine: JsonEngine) -> dict[str, Any]:
-    session: dict[str, Any] = start(json_engine)["session"]
-    return session
+def _over_long(engine: Engine) -> dict[str, Any]:
+    """A session document that reads as a session but breaks the schema (an id too long)."""
+    document = dump_session(walk(engine, "email", "en")[2].session)
+    return {**document, "id": "x" * 10_000}
 
 
-def assert_error(response: dict[str, Any], code: str, session: Any) -> str:
-    assert list(violations("wire", response)) == []
-    assert response["ok"] is False
-    assert response["session"] == session
-    assert response["error"]["code"] == code
-    message: str = response["error"]["message"]
-    return message
-
-
-def test_start_with_an_unreadable_time(json_engine: JsonEngine) -> None:
-    response = json_engine.start({"session_id": "s-1", "now": BAD_TIME})
-    message = assert_error(response, "time.invalid", None)
-    assert message == "now is not an ISO 8601 datetime"
-
-
-def test_start_with_an_undeclared_locale(json_engine: JsonEngine) -> None:
-    response = json_engine.start({"session_id": "s-1", "now": NOW.isoformat(), "locale": "de"})
-    message = assert_error(response, "locale.unknown", None)
-    assert "'de'" in message
-
-
-def test_start_with_a_request_the_schema_refuses(json_engine: JsonEngine) -> None:
-    response = json_engine.start({"now": NOW.isoformat()})
-    message = assert_error(response, "wire.invalid", None)
-    assert message.startswith("wire.invalid: wire document: ")
-
-
-def test_handle_with_an_unreadable_time_hands_the_session_back(json_engine: JsonEngine) -> None:
-    session = started(json_engine)
-    request = {"session": session, "event": {"type": "continue"}, "now": BAD_TIME}
-    response = json_engine.handle(request)
-    message = assert_error(response, "time.invalid", session)
-    assert message == "now is not an ISO 8601 datetime"
-
-
-def test_handle_with_an_event_the_step_refuses_hands_the_session_back(
-    json_engine: JsonEngine,
+def test_a_trusted_session_skips_the_schema_but_an_untrusted_one_does_not(
+    engine: Engine,
 ) -> None:
-    session = started(json_engine)
-    request = {"session": session, "event": {"type": "send"}, "now": NOW.isoformat()}
-    message = assert_error(json_engine.handle(request), "event.not_allowed", session)
-    assert "'send'" in message
+    document = _over_long(engine)
+    with pytest.raises(UsageError) as refused:
+        load_session(document)
+    assert refused.value.code == "session.invalid"
+    assert load_session(document, trusted=True).id == document["id"]
 
 
-def test_a_session_document_that_breaks_its_schema(json_engine: JsonEngine) -> None:
-    session = dict(started(json_engine), created_at="not a date")
-    with pytest.raises(UsageError) as excinfo:
-        load_session(session)
-    assert excinfo.value.code == "session.invalid"
-    assert str(excinfo.value).startswith("session.invalid: session document: ")
-    assert str(excinfo.value).endswith(" at created_at")
-
-
-def test_a_session_document_that_cannot_be_built(json_engine: JsonEngine) -> None:
-    # the schema checks the shape of a date; only building the session finds month 13
-    session = dict(started(json_engine), created_at=BAD_TIME)
-    with pytest.raises(UsageError) as excinfo:
-        load_session(session)
-    assert excinfo.value.code == "document.invalid"
-    assert str(excinfo.value).endswith("document could not be read (ClassValidationError)")
-    request = {"session": session, "event": {"type": "continue"}, "now": NOW.isoformat()}
-    assert_error(json_engine.handle(request), "document.invalid", session)
-
-
-def test_view_of_a_stored_session_is_the_view_it_was_shown_with(json_engine: JsonEngine) -> None:
-    transition = start(json_engine)
-    session = transition["session"]
-    view = json_engine.view(session)
-    assert view == transition["view"]
-    assert view["kind"] == "self_service"
-    assert list(violations("view", view)) == []
-    assert dump_session(load_session(session)) == session
-
-
-@pytest.mark.parametrize("request_document", ["not a request", ["session"], None, 7])
-def test_a_request_that_is_not_an_object_is_an_error_without_a_session(
-    json_engine: JsonEngine, request_document: object
+@pytest.mark.parametrize(
+    "change",
+    [{"answers": []}, {"unknown": 1}, {"step": "nowhere"}, {"status": 7}],
+    ids=["mistyped", "unknown field", "unknown step", "mistyped status"],
+)
+def test_a_trusted_session_is_still_read_strictly_and_must_fit_the_workflow(
+    engine: Engine, change: dict[str, Any]
 ) -> None:
-    message = assert_error(json_engine.handle(request_document), "wire.invalid", None)
-    assert message.startswith("wire.invalid: wire document: ")
+    document = {**dump_session(walk(engine, "email", "en")[2].session), **change}
+    response = JsonEngine(engine).handle(
+        {"session": document, "event": {"type": "back"}, "now": NOW.isoformat()},
+        trusted_session=True,
+    )
+    assert not response["ok"]
+    assert response["error"]["code"] in {"document.invalid", "session.misfit"}
+    assert response["session"] == document
+
+
+def test_a_tampered_token_is_refused_although_tokens_skip_the_schema(engine: Engine) -> None:
+    tokens = SessionTokens(
+        TokenKeyring([SigningKey("k1", b"s" * 32)], active="k1"), ttl=timedelta(hours=1)
+    )
+    token = tokens.seal(walk(engine, "email", "en")[2].session, NOW).token
+    version, key, payload, signature = token.split(".")
+    raw = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
+    envelope = json.loads(zlib.decompress(raw) if version == "v1z" else raw)
+    envelope["session"]["id"] = "x" * 10_000  # reads as a session, breaks the schema
+    forged = base64.urlsafe_b64encode(json.dumps(envelope).encode()).rstrip(b"=").decode()
+    opened = tokens.open(f"{version}.{key}.{forged}.{signature}", NOW)
+    assert opened == TokenRefused("token.tampered", "signature")
