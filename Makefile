@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint layers typecheck unit schemas bench quality clean fixtures js js-run types docs web web-deps soak fuzz fuzz-ci load load-ci
+.PHONY: demo test lint layers typecheck unit schemas bench quality clean fixtures js js-run types docs web web-deps soak fuzz fuzz-ci load load-ci mutate mutate-ci
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,11 +39,11 @@ web-deps: $(WEB_STAMP)
 web: $(WEB_STAMP)
 	PYTHON=$(abspath $(BIN)/python) $(WEB)/serve
 
-# Under CI=true the test target also fuzzes each harness for a minute and runs a short load.
-# unit runs last so that the test runner's summary closes the output.
-test: lint layers typecheck schemas js docs $(if $(filter true,$(CI)),fuzz-ci load-ci) unit
+# Under CI=true the test target also fuzzes each harness for a minute, runs a short load and
+# the short mutation check. unit runs last so that the test runner's summary closes the output.
+test: lint layers typecheck schemas js docs $(if $(filter true,$(CI)),fuzz-ci load-ci mutate-ci) unit
 
-LINTED := src tests $(wildcard benchmarks examples fuzz)
+LINTED := src tests $(wildcard benchmarks examples fuzz mutation)
 
 # Each stage prints one line when it passes and everything it printed when it fails.
 QUIETLY := sh .ci/quietly
@@ -94,6 +94,26 @@ fuzz: $(VENV)/.installed-fuzz
 
 fuzz-ci:
 	$(MAKE) fuzz FUZZ_SECONDS=60
+
+# Mutation testing (mutation/run.py drives mutmut, from the `mutate` extra): each package runs
+# a fixed sample of MUTATE_SAMPLE mutants (`all` for every one) for at most MUTATE_SECONDS,
+# with one worker at low priority. It prints a score per package and every survivor; results
+# stay in mutants/, so the next run goes on where this one stopped.
+MUTATE_SAMPLE ?= 200
+MUTATE_SECONDS ?= 300
+MUTATE_PACKAGES ?= engine,questionnaire,definition,tokens,channels,articles,ticket,wire
+mutate: $(VENV)/.installed-mutate
+	nice -n 15 $(BIN)/python mutation/run.py --packages $(MUTATE_PACKAGES) \
+		--sample $(MUTATE_SAMPLE) --seconds $(MUTATE_SECONDS)
+
+# The short run under CI: the mutants of the functions changed since the merge base with
+# MUTATE_BASE (the fixed sample in mutation/run.py when none changed) for at most
+# MUTATE_CI_SECONDS; it fails when one survives that mutation/equivalent.yaml does not list.
+MUTATE_BASE ?= main
+MUTATE_CI_SECONDS ?= 420
+mutate-ci: $(VENV)/.installed-mutate
+	nice -n 15 $(BIN)/python mutation/run.py --changed $(MUTATE_BASE) \
+		--seconds $(MUTATE_CI_SECONDS) --check
 
 # The schemas through the tools frontend teams use: ajv on the shared fixtures, and the
 # TypeScript declarations (current, and accepted by tsc). Under CI Node.js is required; on a
@@ -165,4 +185,4 @@ quality: $(STAMP)
 	$(BIN)/python -m kl_contact.articles.quality
 
 clean:
-	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache .coverage
+	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache .coverage mutants

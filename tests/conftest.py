@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 
 from kl_contact import (
     ArticleMatch,
@@ -30,6 +31,10 @@ from kl_contact import (
 )
 
 NOW = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
+
+# Mutation runs (mutation/run.py) need the same examples every time, so that a mutant's
+# verdict does not depend on luck: no example database, a fixed seed, no deadline.
+settings.register_profile("mutate", derandomize=True, database=None, deadline=None)
 
 QUESTION_ANSWERS: dict[str, dict[str, Any]] = {
     "en": {

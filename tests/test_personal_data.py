@@ -340,3 +340,18 @@ def test_an_attachments_repr_shows_neither_its_name_nor_its_declared_type() -> N
     shown = repr(Attachment("maria-passport.png", "application/x-maria", 1200))
     assert "maria" not in shown
     assert "1200" in shown
+
+
+def test_a_question_view_repr_says_whether_it_is_answered_not_what(engine: Engine) -> None:
+    from kl_contact import Answer, ChooseChannel, Continue
+
+    t = engine.start(session_id="s-1", now=NOW, locale="en")
+    t = engine.handle(t.session, Continue(), NOW)
+    t = engine.handle(t.session, ChooseChannel("email"), NOW)
+    t = engine.handle(t.session, Answer({"subject": "My secret subject"}), NOW)
+    assert repr(t.view.question("subject")) == (
+        "QuestionView(id='subject', type='text', answered=True)"
+    )
+    assert repr(t.view.question("product")) == (
+        "QuestionView(id='product', type='single_choice', answered=False)"
+    )

@@ -6,6 +6,7 @@ import typing
 from datetime import datetime, timedelta
 
 import pytest
+from attrs import evolve as attrs_evolve
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -255,3 +256,136 @@ def test_a_session_holding_a_refused_lone_surrogate_still_seals_and_opens(
     opened = sealer.open(sealer.seal(session, NOW).token, NOW)
     assert isinstance(opened, Session)
     assert dump_session(opened) == dump_session(session)
+
+
+def _payload_json(sealed: SealedToken) -> bytes:
+    """The JSON a token carries (the token's format is documented in kl_contact.tokens)."""
+    import base64
+    import zlib
+
+    version, _, payload, _ = sealed.token.split(".")
+    data = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
+    return zlib.decompress(data) if version == "v1z" else data
+
+
+@pytest.mark.parametrize("compress", [True, False])
+def test_the_payload_is_compact_utf8_json(session: Session, compress: bool) -> None:
+    import json
+
+    sealed = tokens(OLD, compress=compress).seal(session, NOW)
+    raw = _payload_json(sealed)
+    compact = json.dumps(json.loads(raw), separators=(",", ":"), ensure_ascii=False)
+    assert raw == compact.encode("utf-8")
+    assert sealed.json_bytes == len(raw)
+
+
+def test_a_cyrillic_session_is_carried_as_utf8_not_escapes(workflow: typing.Any) -> None:
+    russian = walk(Engine(workflow), "email", "ru")[-1].session
+    raw = _payload_json(tokens(OLD, compress=False).seal(russian, NOW))
+    assert "Проверка".encode() in raw
+    assert b"\\u" not in raw
+
+
+def test_compression_is_zlib_at_its_best_level(session: Session) -> None:
+    import base64
+    import zlib
+
+    sealed = tokens(OLD, compress=True).seal(session, NOW)
+    assert sealed.compressed
+    payload = sealed.token.split(".")[2]
+    carried = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
+    assert carried == zlib.compress(_payload_json(sealed), 9)
+    assert sealed.payload_bytes == len(carried)
+
+
+def test_tokens_of_many_sessions_open_back(session: Session) -> None:
+    # Compressed payloads end in a checksum, so in any base64url letter: each must decode.
+    sealer = tokens(OLD, compress=True)
+    endings = set()
+    for index in range(200):
+        sealed = sealer.seal(attrs_evolve(session, id=f"s-{index}"), NOW)
+        endings.add(sealed.token.split(".")[2][-1])
+        opened = sealer.open(sealed.token, NOW)
+        assert isinstance(opened, Session)
+        assert opened.id == f"s-{index}"
+    assert len(endings) > 16
+    # and a payload that ends in "X", the letter next to the padding the encoding strips
+    ending_in_x = next(
+        sealed
+        for sealed in (sealer.seal(attrs_evolve(session, id=f"x-{i}"), NOW) for i in range(5000))
+        if sealed.token.split(".")[2].endswith("X")
+    )
+    assert isinstance(sealer.open(ending_in_x.token, NOW), Session)
+
+
+def test_a_signed_payload_in_a_non_canonical_encoding_is_unreadable(session: Session) -> None:
+    from kl_contact.tokens import _b64, _sign
+
+    sealer = tokens(OLD, compress=False)
+    sealed = next(
+        s
+        for s in (sealer.seal(attrs_evolve(session, id="s" * n), NOW) for n in range(1, 4))
+        if len(s.token.split(".")[2]) % 4 in {2, 3}  # the last letter carries unused bits
+    )
+    payload = sealed.token.split(".")[2]
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    last = alphabet.index(payload[-1])
+    other = payload[:-1] + alphabet[last ^ 1]  # the same bytes, other unused bits
+    assert _b64(__import__("base64").urlsafe_b64decode(other + "==")) == payload
+    signed_part = f"v1.{OLD.id}.{other}"
+    token = f"{signed_part}.{_sign(OLD, signed_part)}"
+    assert tokens(OLD).open(token, NOW) == TokenRefused("token.unreadable", "session")
+
+
+@pytest.mark.parametrize("value", [None, 42, b"v1.a.b.c"])
+def test_a_token_that_is_not_text_is_malformed(value: object) -> None:
+    assert tokens(OLD).open(value, NOW) == TokenRefused("token.malformed", "token")  # type: ignore[arg-type]
+
+
+def test_the_size_limit_is_inclusive() -> None:
+    from kl_contact.tokens import MAX_TOKEN_CHARS
+
+    head = "v1.unknown-key.e30."
+    at_limit = head + "A" * (MAX_TOKEN_CHARS - len(head))
+    assert tokens(OLD).open(at_limit, NOW) == TokenRefused("token.unknown_key", "key")
+    over = at_limit + "A"
+    assert tokens(OLD).open(over, NOW) == TokenRefused("token.malformed", "token")
+
+
+def test_configuration_mistakes_carry_their_codes_and_say_what_is_wrong() -> None:
+    with pytest.raises(UsageError) as weak:
+        SigningKey("short", b"too short")
+    assert weak.value.code == "token.key_weak"
+    assert "'short'" in str(weak.value)
+    assert "32 bytes" in str(weak.value)
+    with pytest.raises(UsageError) as bad_id:
+        SigningKey("has.dot", b"x" * 32)
+    assert bad_id.value.code == "token.key_id"
+    assert str(bad_id.value) == "token.key_id: a key id is 1-32 letters, digits, '_' or '-'"
+    with pytest.raises(UsageError) as inactive:
+        TokenKeyring([OLD], active="missing")
+    assert inactive.value.code == "token.key_id"
+    assert "'missing'" in str(inactive.value)
+    with pytest.raises(UsageError) as duplicate:
+        TokenKeyring([OLD, SigningKey(OLD.id, b"y" * 32)], active=OLD.id)
+    assert duplicate.value.code == "token.key_duplicate"
+
+
+def test_a_time_whose_zone_gives_no_offset_is_naive(session: Session) -> None:
+    from datetime import tzinfo
+
+    class Floating(tzinfo):
+        def utcoffset(self, dt: datetime | None) -> None:
+            return None
+
+    floating = datetime(2026, 11, 25, 10, 0, tzinfo=Floating())
+    with pytest.raises(UsageError) as excinfo:
+        tokens(OLD).seal(session, floating)
+    assert excinfo.value.code == "time.naive"
+    assert "time zone" in str(excinfo.value)
+
+
+def test_a_duplicate_key_id_says_so() -> None:
+    with pytest.raises(UsageError) as excinfo:
+        TokenKeyring([OLD, SigningKey(OLD.id, b"y" * 32)], active=OLD.id)
+    assert "two keys share an id" in str(excinfo.value)

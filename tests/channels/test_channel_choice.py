@@ -94,10 +94,16 @@ def test_the_time_zone_and_region_survive_json(engine: Engine) -> None:
 
 def test_json_start_takes_the_time_zone(engine: Engine) -> None:
     json_engine = JsonEngine(engine)
-    request = {"session_id": "s-j", "now": SATURDAY.isoformat(), "time_zone": "America/New_York"}
+    request = {
+        "session_id": "s-j",
+        "now": SATURDAY.isoformat(),
+        "time_zone": "America/New_York",
+        "region": "US",
+    }
     response = json_engine.start(request)
     assert response["ok"] is True
     assert response["transition"]["session"]["time_zone"] == "America/New_York"
+    assert response["transition"]["session"]["region"] == "US"
 
 
 def test_unknown_time_zone_is_a_usage_error(engine: Engine) -> None:
@@ -153,3 +159,21 @@ def test_a_stored_session_with_an_unknown_time_zone_still_renders(engine: Engine
     phone = next(c for c in view.channels if c.id == "phone")
     assert phone.opens_at is not None
     assert phone.opens_at.isoformat() == "2026-11-30T09:00:00+03:00"  # the schedule's own zone
+
+
+def test_a_closed_channel_without_suggestions_says_only_when_it_opens() -> None:
+    from importlib import resources
+
+    from kl_contact import parse_workflow
+
+    text = (
+        resources.files("kl_contact.definition")
+        .joinpath("default_workflow.yaml")
+        .read_text("utf-8")
+    )
+    assert text.count("        suggest: [email, chat]\n") == 1
+    engine = Engine(parse_workflow(text.replace("        suggest: [email, chat]\n", "")))
+    step = on_channel_step(engine, SATURDAY)
+    (issue,) = engine.handle(step.session, ChooseChannel("phone"), SATURDAY).view.issues
+    assert issue.message == "Phone is closed now. It opens on 2026-11-30 09:00 (UTC+03:00)."
+    assert "others" not in issue.params

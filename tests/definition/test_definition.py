@@ -148,6 +148,97 @@ def test_all_problems_are_collected() -> None:
     assert check_document(DEFAULT_TEXT) == []
 
 
+# ------------------------------------------------------------------ what a parsed file holds
+# (the default workflow is parsed once per process; these read definitions parsed here)
+
+MINI = (Path(__file__).parents[1] / "definitions" / "mini.yaml").read_text("utf-8")
+VERSION = """      - id: version
+        type: single_choice
+        label: {en: Version, ru: Версия}
+        depends_on:
+          question: product
+          options:
+            alpha:
+              - {id: a1, label: {en: A1, ru: A1}}
+            beta:
+              - {id: b1, label: {en: B1, ru: B1}}
+"""
+
+
+def _mini(old: str, new: str) -> str:
+    assert old in MINI
+    return MINI.replace(old, new, 1)
+
+
+def test_a_dependent_question_with_its_own_condition_needs_both() -> None:
+    text = _mini(
+        VERSION,
+        VERSION.replace(
+            "        depends_on:\n", "        when: {locale: ru}\n        depends_on:\n"
+        ),
+    )
+    from kl_contact.definition.conditions import ConditionContext, evaluate
+
+    version = parse_workflow(text).questions()["version"]
+    for answers, locale, shown in [
+        ({"product": "alpha"}, "ru", True),
+        ({"product": "alpha"}, "en", False),
+        ({}, "ru", False),
+    ]:
+        ctx = ConditionContext(answers=answers, channel=None, locale=locale)
+        assert evaluate(version.when, ctx) is shown
+
+
+def test_equal_dependent_lists_are_shared_whatever_the_key_order() -> None:
+    text = _mini(
+        "            beta:\n              - {id: b1, label: {en: B1, ru: B1}}\n",
+        "            beta:\n              - {label: {en: A1, ru: A1}, id: a1}\n",
+    )
+    version = parse_workflow(text).questions()["version"]
+    assert [o.id for o in version.options] == ["a1"]
+
+
+def test_help_texts_and_channel_instructions_are_read() -> None:
+    text = _mini(
+        "        min_length: 3\n",
+        "        min_length: 3\n        help: {en: In a few words, ru: В двух словах}\n",
+    )
+    workflow = parse_workflow(text)
+    assert workflow.questions()["subject"].help == {"en": "In a few words", "ru": "В двух словах"}
+    (email, phone) = workflow.channels
+    assert [dict(i.text) for i in email.instructions] == [
+        {
+            "en": "Request {request_number} is registered.",
+            "ru": "Запрос {request_number} зарегистрирован.",
+        }
+    ]
+    assert email.instructions[0].action is None
+    assert len(phone.instructions) == 1
+
+
+def test_an_unknown_parent_option_names_the_option_it_lacks() -> None:
+    text = _mini(
+        "            beta:\n",
+        "            gamma:\n"
+        "              - {id: g1, label: {en: G1, ru: G1}}\n"
+        "            beta:\n",
+    )
+    from kl_contact.definition.lint import lint_text
+
+    unknown = [f for f in lint_text(text) if f.code == "ref.unknown_option"]
+    assert [(f.message, f.path[-1]) for f in unknown] == [
+        ("question 'product' has no option 'gamma'", "gamma")
+    ]
+
+
+def test_an_unknown_parent_is_pointed_at_by_its_path() -> None:
+    text = _mini("          question: product\n", "          question: produce\n")
+    from kl_contact.definition.lint import lint_text
+
+    (finding,) = [f for f in lint_text(text) if f.code == "ref.unknown_question"]
+    assert finding.path == ("steps", 1, "questions", 1, "depends_on", "question")
+
+
 def test_the_shipped_default_is_the_same_model_as_the_checked_load() -> None:
     """default_workflow() skips the checks the test suite runs on the shipped file; what it
     builds must be exactly what the checking loader builds from the same text."""

@@ -302,3 +302,13 @@ def test_docs_show_the_default_workflow_diagram_as_drawn() -> None:
     block = re.search(r"```mermaid\n(.*?)```", page, re.S)
     assert block is not None
     assert block.group(1) == to_mermaid(WORKFLOW)
+
+
+def test_each_transition_says_how_it_is_taken() -> None:
+    from conftest import DEFINITIONS
+
+    workflow = parse_workflow((DEFINITIONS / "skipped-step.yaml").read_bytes())
+    kinds = {(t.source, t.target): t.kind for t in transitions(workflow)}
+    assert kinds[("triage", "device")] == "route"
+    assert kinds[("triage", "software")] == "next"
+    assert kinds[("device", "articles")] == "next"

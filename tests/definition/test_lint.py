@@ -238,3 +238,82 @@ def test_an_option_shown_on_its_own_question_s_answer_is_refused() -> None:
     assert errors == [
         ("ref.later_question", ("steps", 1, "questions", 0, "options", 1, "when", "answer"))
     ]
+
+
+def test_a_finding_prints_its_place_code_message_and_hint() -> None:
+    (syntax,) = lint_text("a: [\n", source="bad.yaml")
+    assert syntax.path == ()
+    assert str(syntax) == (
+        f"bad.yaml:{syntax.line}:{syntax.column}: error: yaml.syntax: {syntax.message}; "
+        f"hint: {syntax.hint}"
+    )
+    located = lint_text((BROKEN / "42-when-reads-itself.yaml").read_bytes(), "x.yaml")
+    assert str(located[0]).startswith("x.yaml:66:24: error: ref.later_question: ")
+    assert " (at steps[1].questions[3].when.answer); hint: " in str(located[0])
+
+
+def test_a_request_without_a_contact_email_is_a_warning_on_its_questions() -> None:
+    text = minimal().replace("role: contact_email, ", "")
+    (finding,) = lint_text(text)
+    assert (finding.code, finding.severity) == ("request.no_contact_email", "warning")
+    assert finding.path == ("steps", 1, "questions")
+
+
+def _mini_text() -> str:
+    return (HERE / "mini.yaml").read_text("utf-8")
+
+
+def test_findings_carry_their_own_hints() -> None:
+    (undeclared,) = lint_text((BROKEN / "01-default-locale-undeclared.yaml").read_bytes())
+    assert undeclared.hint == "add it to locales or pick one of them"
+    text = _mini_text().replace("title: {en: Mini, ru: Мини}", "title: {en: 'Mini {x}', ru: Мини}")
+    (placeholder,) = lint_text(text)
+    assert placeholder.hint == "placeholders known here: none"
+    german = (HERE / "untranslated-messages.yaml").read_text("utf-8")
+    (missing,) = lint_text(german)
+    assert missing.hint == "add a 'de' entry under messages: for each of them"
+
+
+def test_a_message_override_may_use_only_message_placeholders() -> None:
+    good = (
+        _mini_text()
+        + "messages:\n  answer.too_short: {en: 'At least {min}', ru: 'Не меньше {min}'}\n"
+    )
+    assert lint_text(good) == []
+    bad = good.replace("'At least {min}'", "'At least {minimum}'")
+    (finding,) = lint_text(bad)
+    assert (finding.code, finding.path) == (
+        "text.unknown_placeholder",
+        ("messages", "answer.too_short", "en"),
+    )
+
+
+def test_an_unknown_option_in_an_in_list_points_at_the_list() -> None:
+    text = _mini_text().replace(
+        "      - when: {answer: category, equals: other}\n",
+        "      - when: {answer: category, in: [billing, nope]}\n",
+    )
+    (finding,) = lint_text(text)
+    assert finding.code == "ref.unknown_option"
+    assert finding.path[-1] == "in"
+    assert "'nope'" in finding.message
+
+
+def test_duplicate_options_in_a_dependent_list_are_refused() -> None:
+    text = _mini_text().replace(
+        "              - {id: b1, label: {en: B1, ru: B1}}\n",
+        "              - {id: b1, label: {en: B1, ru: B1}}\n"
+        "              - {id: b1, label: {en: B2, ru: B2}}\n",
+    )
+    (finding,) = lint_text(text)
+    assert finding.code == "id.duplicate"
+    assert finding.path[-4:] == ("options", "beta", 1, "id")
+
+
+def test_options_beside_depends_on_are_refused_with_a_clear_message() -> None:
+    text = _mini_text().replace(
+        "        depends_on:\n",
+        "        options:\n          - {id: x, label: {en: X, ru: X}}\n        depends_on:\n",
+    )
+    both = [f for f in lint_text(text) if f.code == "question.options_and_depends_on"]
+    assert [f.message for f in both] == ["a question has both options and depends_on"]

@@ -16,13 +16,13 @@ SYMPTOMS = ("slow", "crash", "popup", "ads")
 def test_equals_holds_when_the_choice_is_among_others() -> None:
     t = at_step(ENGINE)
     t = ENGINE.handle(t.session, Answer({"symptoms": ("slow", "crash")}), NOW)
-    assert [q.id for q in t.view.questions] == ["symptoms", "crash_log"]
+    assert [q.id for q in t.view.questions] == ["symptoms", "crash_log", "extras"]
 
 
 def test_equals_does_not_hold_when_the_choice_is_missing() -> None:
     t = at_step(ENGINE)
     t = ENGINE.handle(t.session, Answer({"symptoms": ("slow", "popup")}), NOW)
-    assert [q.id for q in t.view.questions] == ["symptoms"]
+    assert [q.id for q in t.view.questions] == ["symptoms", "extras"]
 
 
 def test_in_routes_when_one_choice_is_in_the_list() -> None:
@@ -47,3 +47,13 @@ def test_any_selection_shows_and_routes_by_containment(chosen: list[str]) -> Non
     t = ENGINE.handle(t.session, Next({}), NOW)
     routed = bool({"popup", "ads"} & set(chosen))
     assert t.view.kind == ("request" if routed else "articles")
+
+
+def test_a_cleared_multiple_choice_loses_only_the_hidden_option() -> None:
+    t = at_step(ENGINE)
+    t = ENGINE.handle(t.session, Answer({"symptoms": ("slow",), "extras": ("vpn", "cleaner")}), NOW)
+    assert [o.id for o in t.view.question("extras").options] == ["vpn", "cleaner"]
+    t = ENGINE.handle(t.session, Answer({"symptoms": ("crash",)}), NOW)
+    assert [o.id for o in t.view.question("extras").options] == ["vpn"]
+    assert t.session.answers["extras"] == ("vpn",)
+    assert t.view.question("extras").value == ("vpn",)

@@ -9,10 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DETAILS, NOW, receipt_for
+from conftest import DEFINITIONS, DETAILS, NOW, receipt_for
 from kl_contact import (
+    Answer,
     ArticleMatch,
     ArticlesFound,
+    Back,
     ChooseChannel,
     Continue,
     DroppedAnswer,
@@ -33,6 +35,7 @@ V1_TEXT = (
     resources.files("kl_contact.definition").joinpath("default_workflow.yaml").read_text("utf-8")
 )
 V1 = parse_workflow(V1_TEXT, source="v1.yaml")
+MULTIPLE_CHOICE = DEFINITIONS / "multiple-choice.yaml"
 
 
 def _v2(*edits: tuple[str, str]) -> str:
@@ -227,3 +230,83 @@ def test_cli_draws_and_lists_a_definition_file(
     broken.write_text(V2_TEXT.replace("to: details", "to: detail"), encoding="utf-8")
     assert main(["graph", str(broken), "--format", "dot"]) == 2
     assert "ref.unknown_step" in capsys.readouterr().err
+
+
+def test_same_version_resume_stays_on_the_step_it_was_on() -> None:
+    session = _on_request_step()
+    t, migration = Engine(V1).resume(session, NOW)
+    assert (migration.step_from, migration.step_to) == ("details", "details")
+    assert migration.dropped == ()
+    assert t.effects == ()
+
+
+def test_a_mismatched_version_says_which_versions_meet() -> None:
+    with pytest.raises(UsageError) as refused:
+        Engine(V2).resume(_on_request_step(), NOW)
+    assert "version 1" in str(refused.value)
+    assert "this is version 2" in str(refused.value)
+
+
+def test_a_foreign_session_says_so() -> None:
+    other = parse_workflow(V1_TEXT.replace("id: home-support", "id: other-support", 1))
+    with pytest.raises(UsageError) as foreign:
+        Engine(other).resume(_on_request_step(), NOW)
+    assert "another workflow" in str(foreign.value)
+
+
+def test_migration_stops_at_a_request_step_already_visited() -> None:
+    # The user reached the request, went Back to the articles; version 2 routes this
+    # product straight to the request, which the walk must not pass to the confirmation.
+    back = Engine(V1).handle(_on_request_step(), Back(), NOW)
+    assert back.session.step == "articles"
+    text = _v2(
+        (
+            "      - when: {answer: category, equals: other}\n",
+            "      - when: {answer: product, equals: plus}\n        to: details\n"
+            "      - when: {answer: category, equals: other}\n",
+        )
+    )
+    t, migration = Engine(parse_workflow(text)).resume(
+        back.session, NOW, on_version_change="migrate"
+    )
+    assert migration.step_to == "details"
+    assert t.view.kind == "request"
+
+
+def test_a_multiple_choice_answer_loses_only_removed_options() -> None:
+    workflow = parse_workflow(
+        (Path(__file__).parents[1] / "definitions/multiple-choice.yaml").read_text("utf-8")
+    )
+    engine = Engine(workflow)
+    t = engine.start(session_id="m-1", now=NOW)
+    t = engine.handle(t.session, ChooseChannel("email"), NOW)
+    t = engine.handle(t.session, Answer({"symptoms": ("slow", "popup")}), NOW)
+    text = (Path(__file__).parents[1] / "definitions/multiple-choice.yaml").read_text("utf-8")
+    v2 = (
+        text.replace("version: 1\n", "version: 2\n", 1)
+        .replace("          - {id: popup, label: {en: Pop-ups}}\n", "")
+        .replace("in: [popup, ads]", "in: [ads]")
+    )
+    t2, migration = Engine(parse_workflow(v2)).resume(t.session, NOW, on_version_change="migrate")
+    assert migration.dropped == (DroppedAnswer("symptoms", "option_removed"),)
+    assert t2.session.answers["symptoms"] == ("slow",)
+    only_popup = engine.handle(t.session, Answer({"symptoms": ("popup",)}), NOW).session
+    t3, gone = Engine(parse_workflow(v2)).resume(only_popup, NOW, on_version_change="migrate")
+    assert gone.dropped == (DroppedAnswer("symptoms", "option_removed"),)
+    assert "symptoms" not in t3.session.answers
+
+
+def test_an_answer_of_another_shape_is_dropped_as_type_changed() -> None:
+    text = MULTIPLE_CHOICE.read_text("utf-8")
+    engine = Engine(parse_workflow(text))
+    t = engine.start(session_id="m-1", now=NOW)
+    t = engine.handle(t.session, ChooseChannel("email"), NOW)
+    t = engine.handle(t.session, Answer({"crash_log": "segfault at start"}), NOW)
+    v2 = text.replace("version: 1\n", "version: 2\n", 1).replace(
+        "      - id: crash_log\n        type: text\n",
+        "      - id: crash_log\n        type: multiple_choice\n        options:\n"
+        "          - {id: segfault, label: {en: Segmentation fault}}\n",
+    )
+    t2, migration = Engine(parse_workflow(v2)).resume(t.session, NOW, on_version_change="migrate")
+    assert migration.dropped == (DroppedAnswer("crash_log", "type_changed"),)
+    assert "crash_log" not in t2.session.answers

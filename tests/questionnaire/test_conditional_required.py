@@ -48,3 +48,28 @@ def test_a_channel_condition_decides_whether_a_question_is_required(
         assert [(i.question, i.code) for i in t.session.issues] == [
             ("call_time", "answer.required")
         ]
+
+
+def test_an_answer_to_a_channel_question_shows_the_question_that_reads_it() -> None:
+    engine = sample_engine("conditional-required")
+    t = at_step(engine, "phone")
+    assert "callback_window" not in [q.id for q in t.view.questions]
+    t = engine.handle(t.session, Answer({"phone_number": "+44 20 7946 0958"}), NOW)
+    assert [q.id for q in t.view.questions][-2:] == ["phone_number", "callback_window"]
+
+
+def test_revalidation_keeps_an_answer_shown_through_a_channel_question() -> None:
+    from kl_contact import revalidate_answers
+
+    engine = sample_engine("conditional-required")
+    answers = {
+        "device": "laptop",
+        "call_time": "mornings",
+        "phone_number": "+44 20 7946 0958",
+        "callback_window": "after 9",
+        "email": "jane.roe@example.org",
+    }
+    document = {"channel": "phone", "locale": "en", "answers": answers}
+    result = revalidate_answers(engine.workflow, document)
+    assert result.dropped == ()
+    assert dict(result.answers) == answers

@@ -406,3 +406,38 @@ def test_a_request_without_contact_email_is_reported() -> None:
     assert finding.severity == "warning"
     assert finding.path[0] == "steps"
     assert _findings(DEFAULT_TEXT, "request.no_contact_email") == []
+
+
+def test_issues_about_one_file_give_its_number_and_the_limit_in_megabytes() -> None:
+    policy = AttachmentPolicy(max_size=3 * MB // 2, max_count=5, max_total_size=2 * MB)
+    question = q(QuestionType.ATTACHMENTS, attachments=policy)
+    value = files(
+        ("a.png", "image/png", 1), ("b.png", "image/png", -1), ("c.png", "image/png", MB * 2)
+    )
+    issues = validate_answer(question, value, CTX, LOC)
+    assert [(i.code, i.path, i.params) for i in issues] == [
+        ("attachment.bad_size", ("answers", "field", 1), {"index": 2}),
+        ("attachment.too_large", ("answers", "field", 2), {"index": 3, "max_mb": "1.5"}),
+        ("attachment.total_too_large", ("answers", "field"), {"max_mb": "2"}),
+    ]
+    assert "1.5" in issues[1].message
+
+
+def test_a_file_name_that_starts_with_a_letter_x_keeps_its_extension() -> None:
+    assert attachment_issues(files(("X.png", "image/png", 1), ("XX.log", "text/plain", 1))) == []
+
+
+def test_an_error_rule_hides_the_warnings_after_it() -> None:
+    question = q(QuestionType.TEXT, min_length=5, pattern="[0-9]+", severity={"pattern": "warning"})
+    assert codes(question, "ab") == ["answer.too_short"]
+    assert codes(question, "abcdef") == ["answer.pattern"]
+
+
+def test_too_many_choices_point_at_the_answer() -> None:
+    question = q(QuestionType.MULTIPLE_CHOICE, options=CHOICES, max_selected=1)
+    (issue,) = validate_answer(question, ("a", "b"), CTX, LOC)
+    assert (issue.code, issue.path, issue.params) == (
+        "answer.too_many",
+        ("answers", "field"),
+        {"max": 1},
+    )

@@ -341,3 +341,72 @@ def test_messages_follow_the_documents_locale(engine: Engine) -> None:
     en = revalidate_answers(engine.workflow, doc("email", "en", email="nobody"))
     assert ru.issues[0].message != en.issues[0].message
     assert "name@example.com" in en.issues[0].message
+
+
+def test_the_kept_answers_are_the_visible_ones(engine: Engine) -> None:
+    result = revalidate_answers(engine.workflow, doc(phone="+44 20 7946 0958"))
+    assert result.dropped == ("phone",)
+    assert dict(result.answers) == GOOD
+
+
+def test_no_ticket_without_the_time_or_with_an_error(engine: Engine) -> None:
+    workflow = engine.workflow
+    assert revalidate_answers(workflow, doc(), ticket_id="t-1").ticket is None
+    blocked = revalidate_answers(workflow, doc(email="nobody"), ticket_id="t-1", now=NOW)
+    assert not blocked.ok
+    assert blocked.ticket is None
+    built = revalidate_answers(workflow, doc(), ticket_id="t-1", now=NOW)
+    assert built.ticket is not None
+    assert (built.ticket.id, built.ticket.session_id, built.ticket.created_at) == (
+        "t-1",
+        "t-1",
+        NOW,
+    )
+
+
+def test_a_naive_time_is_the_hosts_mistake(engine: Engine) -> None:
+    from kl_contact import UsageError
+
+    with pytest.raises(UsageError) as excinfo:
+        revalidate_answers(engine.workflow, doc(), ticket_id="t-1", now=NOW.replace(tzinfo=None))
+    assert excinfo.value.code == "time.naive"
+
+
+def test_an_unknown_question_is_a_warning_on_its_answer(engine: Engine) -> None:
+    result = revalidate_answers(engine.workflow, doc(colour="red"))
+    assert result.ok
+    assert [(i.code, i.path, i.severity) for i in result.issues] == [
+        ("answer.unknown_question", ("answers", "colour"), "warning")
+    ]
+    assert result.dropped == ("colour",)
+
+
+def test_articles_marked_not_helpful_reach_the_rebuilt_ticket(engine: Engine) -> None:
+    document = dict(doc(), articles={"shown": ["kb-1", "kb-2"], "not_helpful": ["kb-2"]})
+    ticket = revalidate_answers(engine.workflow, document, ticket_id="t-1", now=NOW).ticket
+    assert ticket is not None
+    assert ticket.articles.shown == ("kb-1", "kb-2")
+    assert ticket.articles.not_helpful == ("kb-2",)
+
+
+def test_a_ticket_that_cannot_be_built_is_one_issue(engine: Engine) -> None:
+    data = converter.unstructure(_engine_ticket(engine, doc()))
+    data["created_at"] = "2026-13-45T00:00:00+00:00"  # the shape of a time, no such day
+    result = revalidate_ticket(engine.workflow, data)
+    assert [(i.code, i.path, i.params) for i in result.issues] == [
+        ("document.invalid", (), {"keyword": "structure"})
+    ]
+
+
+def test_a_malformed_document_speaks_its_own_locale(engine: Engine) -> None:
+    ru = revalidate_answers(engine.workflow, {"channel": "email", "locale": "ru", "x": 1})
+    en = revalidate_answers(engine.workflow, {"channel": "email", "locale": "en", "x": 1})
+    assert ru.issues[0].message != en.issues[0].message
+
+
+def test_the_repr_lists_codes_and_counts_only(engine: Engine) -> None:
+    result = revalidate_answers(engine.workflow, doc(email="nobody", colour="red"))
+    assert repr(result) == (
+        "Revalidation(ok=False, issues=['answer.invalid_email', 'answer.unknown_question'], "
+        f"answers={len(result.answers)}, dropped=1, ticket=False)"
+    )

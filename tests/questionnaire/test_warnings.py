@@ -41,8 +41,8 @@ def test_an_unknown_question_in_the_answers_is_a_warning_that_does_not_block() -
     engine = sample_engine("warnings")
     t = at_step(engine)
     t = engine.handle(t.session, Answer({"model": "AB-12345", "colour": "red"}), NOW)
-    assert [(i.code, i.severity) for i in t.session.issues] == [
-        ("answer.unknown_question", "warning")
+    assert [(i.code, i.path, i.severity) for i in t.session.issues] == [
+        ("answer.unknown_question", ("answers", "colour"), "warning")
     ]
     assert "colour" not in t.session.answers
     t = engine.handle(t.session, Next({"colour": "red"}), NOW)

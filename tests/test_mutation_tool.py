@@ -1,0 +1,120 @@
+"""The mutation-testing driver (mutation/run.py): mutant names, the allow-list of equivalent
+mutants (each entry well-formed, with a reason, and still matching the code it names), and
+the functions a change touches."""
+
+from __future__ import annotations
+
+import ast
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+if not (ROOT / "mutation" / "run.py").exists():
+    # mutmut runs a copy of the tests beside mutated sources, without the driver
+    pytest.skip("the mutation driver is not beside these tests", allow_module_level=True)
+_spec = importlib.util.spec_from_file_location("mutation_run", ROOT / "mutation" / "run.py")
+assert _spec is not None
+assert _spec.loader is not None
+run = importlib.util.module_from_spec(_spec)
+sys.modules["mutation_run"] = run
+_spec.loader.exec_module(run)
+
+DIFF = """--- src/kl_contact/tokens.py
++++ src/kl_contact/tokens.py
+@@ -1,3 +1,3 @@
+ def _b64(data: bytes) -> str:
+-    return   base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
++    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ASCII")
+"""
+
+
+@pytest.mark.parametrize(
+    ("mutant", "function"),
+    [
+        (
+            "kl_contact.engine.engine.xǁEngineǁhandle__mutmut_12",
+            "kl_contact.engine.engine.Engine.handle",
+        ),
+        ("kl_contact.tokens.x__b64__mutmut_1", "kl_contact.tokens._b64"),
+        ("kl_contact.wire.x_dump_session__mutmut_3", "kl_contact.wire.dump_session"),
+    ],
+)
+def test_mutant_names_read_as_functions_and_back(mutant: str, function: str) -> None:
+    assert run.readable(mutant) == function
+    assert run.mutmut_glob(function) == mutant.rsplit("__mutmut_", 1)[0] + "__mutmut_*"
+
+
+def test_a_package_is_the_second_part_of_a_name() -> None:
+    assert run.package_of("kl_contact.engine.engine.Engine.handle") == "engine"
+    assert run.package_of("kl_contact.tokens._b64") == "tokens"
+
+
+def test_a_change_is_its_removed_and_added_lines_with_spacing_normalised() -> None:
+    assert run.change_of(DIFF) == (
+        ('return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")',),
+        ('return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ASCII")',),
+    )
+
+
+def test_an_allow_list_entry_matches_by_function_and_change() -> None:
+    entry = run.Equivalent(
+        "kl_contact.tokens._b64",
+        ('return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")',),
+        ('return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ASCII")',),
+        "codec names are case-insensitive",
+    )
+    mutant = run.Mutant("kl_contact.tokens.x__b64__mutmut_7", "src/kl_contact/tokens.py", 0)
+    assert run.equivalent_for(mutant, DIFF, [entry]) is entry
+    other = run.Mutant("kl_contact.tokens.x__sign__mutmut_7", "src/kl_contact/tokens.py", 0)
+    assert run.equivalent_for(other, DIFF, [entry]) is None
+
+
+def test_an_allow_list_entry_without_a_reason_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "equivalent.yaml"
+    path.write_text("- {function: kl_contact.tokens._b64, before: a, after: b}\n", "utf-8")
+    with pytest.raises(SystemExit):
+        run.load_allow_list(path)
+
+
+def _function_source(function: str) -> str:
+    parts = function.split(".")
+    for split in range(len(parts) - 1, 0, -1):
+        path = (ROOT / "src" / Path(*parts[:split])).with_suffix(".py")
+        if path.exists():
+            break
+    node: ast.AST = ast.parse(path.read_text("utf-8"))
+    for name in parts[split:]:
+        node = next(
+            n
+            for n in ast.iter_child_nodes(node)
+            if isinstance(n, ast.ClassDef | ast.FunctionDef) and n.name == name
+        )
+    return " ".join(ast.get_source_segment(path.read_text("utf-8"), node).split())  # type: ignore[union-attr]
+
+
+def test_every_reviewed_equivalent_still_names_code_that_exists() -> None:
+    entries = run.load_allow_list()
+    assert entries
+    for entry in entries:
+        assert run.package_of(entry.function) in run.PACKAGES
+        source = _function_source(entry.function)
+        for line in entry.before:
+            assert line.rstrip(":") in source, (entry.function, line)
+        assert entry.before != entry.after
+        assert len(entry.why) > 20
+
+
+def test_the_fixed_sample_names_functions_that_exist() -> None:
+    for function in run.FIXED_SAMPLE:
+        assert _function_source(function).startswith("def ")
+
+
+def test_changed_lines_map_to_the_functions_around_them() -> None:
+    path = Path("src/kl_contact/tokens.py")
+    text = (ROOT / path).read_text("utf-8")
+    line = text.splitlines().index("def _b64(data: bytes) -> str:") + 2
+    assert run.functions_at(path, {line}) == {"kl_contact.tokens._b64"}
+    assert run.functions_at(path, {1}) == set()
