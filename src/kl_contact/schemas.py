@@ -44,6 +44,7 @@ SCHEMA_NAMES = (
     "receipt",
     "instructions",
     "catalog",
+    "vocabulary",
     "wire",
     "answers",
 )

@@ -14,10 +14,17 @@ from importlib import resources
 from pathlib import Path
 
 from kl_contact.articles.model import Article
+from kl_contact.articles.vocabulary import Vocabulary, parse_vocabulary
 from kl_contact.definition._yaml import load_yaml
 from kl_contact.errors import DefinitionError
 
-__all__ = ["SAMPLE_VOCABULARY", "load_catalog", "parse_catalog", "sample_catalog"]
+__all__ = [
+    "SAMPLE_VOCABULARY",
+    "load_catalog",
+    "parse_catalog",
+    "sample_catalog",
+    "sample_vocabulary",
+]
 
 SAMPLE_VOCABULARY = "vocabulary.yaml"
 """The file of the sample folder that is not a catalog: its synonyms and brand aliases."""
@@ -106,3 +113,17 @@ def sample_catalog() -> tuple[Article, ...]:
             for entry in files
         )
     return _sample
+
+
+_sample_vocabulary: Vocabulary | None = None
+
+
+def sample_vocabulary() -> Vocabulary:
+    """The synonyms and brand aliases of the sample catalog (``sample/vocabulary.yaml``)."""
+    global _sample_vocabulary
+    if _sample_vocabulary is None:
+        entry = resources.files("kl_contact.articles").joinpath("sample", SAMPLE_VOCABULARY)
+        _sample_vocabulary = parse_vocabulary(
+            entry.read_bytes(), source=f"kl_contact/articles/sample/{SAMPLE_VOCABULARY}"
+        )
+    return _sample_vocabulary
