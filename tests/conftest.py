@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,6 +26,7 @@ from kl_contact import (
     TicketAccepted,
     Transition,
     default_workflow,
+    load_workflow,
 )
 
 NOW = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
@@ -146,3 +148,18 @@ steps:
     kind: confirmation
     title: {{en: Sent}}
 """
+
+
+DEFINITIONS = Path(__file__).parent / "definitions"
+
+
+def sample_engine(name: str) -> Engine:
+    """An engine over ``tests/definitions/<name>.yaml``, a small definition that shows what
+    the default workflow cannot (each file says which behaviour it is for)."""
+    return Engine(load_workflow(DEFINITIONS / f"{name}.yaml"))
+
+
+def at_step(engine: Engine, channel: str = "email", session_id: str = "s-1") -> Transition:
+    """A session of ``engine`` just past the channel choice (the definition's first step)."""
+    first = engine.start(session_id=session_id, now=NOW)
+    return engine.handle(first.session, ChooseChannel(channel), NOW)

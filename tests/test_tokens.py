@@ -188,3 +188,31 @@ def test_a_naive_now_is_the_hosts_mistake(session: Session) -> None:
         tokens(OLD).seal(session, datetime(2026, 11, 25, 10, 0))
     with pytest.raises(UsageError, match=r"time.naive"):
         tokens(OLD).open("v1.x.y.z", datetime(2026, 11, 25, 10, 0))
+
+
+@pytest.mark.parametrize("keys", [(OLD, NEW), (NEW, OLD)])
+def test_the_active_key_seals_wherever_it_is_listed(
+    session: Session, keys: tuple[SigningKey, ...]
+) -> None:
+    sealed = tokens(*keys, active=NEW.id).seal(session, NOW)
+    assert sealed.key_id == NEW.id
+    assert sealed.token.split(".")[1] == NEW.id
+    assert isinstance(tokens(NEW).open(sealed.token, NOW), Session)
+    assert tokens(OLD).open(sealed.token, NOW) == TokenRefused("token.unknown_key", "key")
+
+
+@pytest.mark.parametrize("keys", [(OLD, NEW), (NEW, OLD)])
+def test_a_token_opens_with_the_key_it_names_not_the_active_one(
+    session: Session, keys: tuple[SigningKey, ...]
+) -> None:
+    old_token = tokens(OLD).seal(session, NOW).token
+    opened = tokens(*keys, active=NEW.id).open(old_token, NOW)
+    assert isinstance(opened, Session)
+    assert dump_session(opened) == dump_session(session)
+
+
+def test_a_token_naming_one_key_but_signed_by_another_is_tampering(session: Session) -> None:
+    new_token = tokens(NEW).seal(session, NOW).token
+    version, _, payload, signature = new_token.split(".")
+    relabelled = ".".join((version, OLD.id, payload, signature))
+    assert tokens(OLD, NEW).open(relabelled, NOW) == TokenRefused("token.tampered", "signature")

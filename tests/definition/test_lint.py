@@ -194,3 +194,47 @@ def test_any_edit_of_a_definition_lints_without_crashing(
         assert (raised.value.code, raised.value.line) == (errors[0].code, errors[0].line)
     else:
         assert parse_workflow(text, "edited.yaml").id
+
+
+@pytest.mark.parametrize(
+    ("key", "condition"),
+    [
+        ("when", "{answer: subject, answered: true}"),
+        ("required_when", "{answer: subject, answered: false}"),
+    ],
+)
+def test_a_question_whose_condition_reads_itself_is_refused(key: str, condition: str) -> None:
+    text = minimal(
+        f"""  - id: ask
+    kind: questions
+    title: {{en: Ask}}
+    questions:
+      - id: subject
+        type: text
+        label: {{en: Subject}}
+        {key}: {condition}"""
+    )
+    errors = [(f.code, f.path) for f in lint_text(text) if f.severity == "error"]
+    assert errors == [("ref.later_question", ("steps", 1, "questions", 0, key, "answer"))]
+    with pytest.raises(DefinitionError) as excinfo:
+        parse_workflow(text)
+    assert excinfo.value.code == "ref.later_question"
+
+
+def test_an_option_shown_on_its_own_question_s_answer_is_refused() -> None:
+    text = minimal(
+        """  - id: ask
+    kind: questions
+    title: {en: Ask}
+    questions:
+      - id: area
+        type: single_choice
+        label: {en: Area}
+        options:
+          - {id: one, label: {en: One}}
+          - {id: two, label: {en: Two}, when: {answer: area, equals: one}}"""
+    )
+    errors = [(f.code, f.path) for f in lint_text(text) if f.severity == "error"]
+    assert errors == [
+        ("ref.later_question", ("steps", 1, "questions", 0, "options", 1, "when", "answer"))
+    ]
