@@ -2,7 +2,9 @@
 
 A catalog is configuration: a broken one raises :class:`~kl_contact.errors.DefinitionError`
 with the file, line and column. :func:`sample_catalog` returns the catalog shipped with the
-package (Russian and English), which the demo and the tests use.
+package (Russian and English), which the demo and the tests use: every ``*.yaml`` file of
+``kl_contact/articles/sample/`` except :data:`SAMPLE_VOCABULARY`, which holds the synonyms
+and brand aliases of that catalog rather than articles.
 """
 
 from __future__ import annotations
@@ -15,7 +17,10 @@ from kl_contact.articles.model import Article
 from kl_contact.definition._yaml import load_yaml
 from kl_contact.errors import DefinitionError
 
-__all__ = ["load_catalog", "parse_catalog", "sample_catalog"]
+__all__ = ["SAMPLE_VOCABULARY", "load_catalog", "parse_catalog", "sample_catalog"]
+
+SAMPLE_VOCABULARY = "vocabulary.yaml"
+"""The file of the sample folder that is not a catalog: its synonyms and brand aliases."""
 
 
 def parse_catalog(text: str | bytes, source: str = "<string>") -> tuple[Article, ...]:
@@ -84,7 +89,11 @@ def sample_catalog() -> tuple[Article, ...]:
     if _sample is None:
         folder = resources.files("kl_contact.articles").joinpath("sample")
         files = sorted(
-            (entry for entry in folder.iterdir() if entry.name.endswith(".yaml")),
+            (
+                entry
+                for entry in folder.iterdir()
+                if entry.name.endswith(".yaml") and entry.name != SAMPLE_VOCABULARY
+            ),
             key=lambda entry: entry.name,
         )
         _sample = _merge(
