@@ -14,10 +14,27 @@ out the effects it gets back.
 'channel_choice'
 """
 
-from kl_contact.analytics import DeflectionReport, Funnel, ResolvingArticle, deflection_report
+from kl_contact.analytics import (
+    ArticleFeedbackCount,
+    DeflectionReport,
+    Funnel,
+    ResolvingArticle,
+    deflection_report,
+    demotions,
+    feedback_report,
+)
 from kl_contact.articles.index import ImpactIndex
 from kl_contact.articles.matcher import Bm25Matcher
-from kl_contact.articles.model import Article, ArticleMatch, ArticleMatcher, ArticleQuery
+from kl_contact.articles.model import (
+    Article,
+    ArticleMatch,
+    ArticleMatcher,
+    ArticleQuery,
+    ArticleSearch,
+    Explanation,
+    FilterRule,
+)
+from kl_contact.articles.vocabulary import Vocabulary, load_vocabulary
 from kl_contact.channels import (
     Availability,
     ChannelStatus,
@@ -98,11 +115,13 @@ __all__ = [
     "Answer",
     "AnswerPolicy",
     "Article",
+    "ArticleFeedbackCount",
     "ArticleHelped",
     "ArticleMatch",
     "ArticleMatcher",
     "ArticleNotHelpful",
     "ArticleQuery",
+    "ArticleSearch",
     "ArticlesFailed",
     "ArticlesFound",
     "AsyncDriver",
@@ -124,6 +143,8 @@ __all__ = [
     "EngineerContact",
     "Escalate",
     "Event",
+    "Explanation",
+    "FilterRule",
     "Finding",
     "FlowPath",
     "Funnel",
@@ -162,6 +183,7 @@ __all__ = [
     "ValidationIssue",
     "VersionPolicy",
     "View",
+    "Vocabulary",
     "Workflow",
     "WorkflowRef",
     "__version__",
@@ -170,13 +192,16 @@ __all__ = [
     "channel_status",
     "default_workflow",
     "deflection_report",
+    "demotions",
     "dump_session",
     "dump_transition",
+    "feedback_report",
     "find_request_number",
     "flow_paths",
     "lint_text",
     "load_event",
     "load_session",
+    "load_vocabulary",
     "load_workflow",
     "normalise_email",
     "normalise_phone",

@@ -39,7 +39,9 @@ __all__ = [
 _WORD = re.compile(r"[^\W_]+(?:-[^\W_]+)*", re.UNICODE)
 _HYPHENS = re.compile(r"[\u2010\u2011\u2012\u2013\u00ad]")
 _CYRILLIC = re.compile(r"[а-я]")
-_MARKS = re.compile(r"[\u0300-\u036f\u0483-\u0489\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+_MARKS = re.compile(
+    r"[\u0300-\u036f\u0483-\u0489\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]"
+)
 _SHORT_I = "\ue000"  # stands for "й" while the marks are stripped, so its breve stays
 
 

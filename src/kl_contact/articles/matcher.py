@@ -50,16 +50,16 @@ FIELD_WEIGHTS: Mapping[str, float] = {"title": 3.0, "keywords": 2.0, "summary": 
 """How much one occurrence of a term counts in each field of an article."""
 
 DEFAULT_FILTERS: Mapping[str, FilterRule] = {
-    "product": FilterRule("boost", 1.3),
+    "product": FilterRule("boost", 1.6),
     "category": FilterRule("boost", 1.3),
-    "platform": FilterRule("boost", 1.1),
+    "platform": FilterRule("boost", 1.5),
 }
 """What each answer does unless told otherwise: all three raise the articles that fit."""
 
 _WEIGHTS = {"exact": 1.0, "split": 0.9, "translit": 0.9, "typo": 0.8, "translit+typo": 0.7}
 """How much a query word counts, by how it was recognised."""
 
-_COVERAGE = 0.5
+_COVERAGE = 1.5
 """The relevance is multiplied by (words found / words) to this power."""
 
 _BOOST_CACHE = 32
@@ -151,9 +151,7 @@ class _LocaleIndex:
             self._speller = Speller(counts)
         return self._speller
 
-    def boosts(
-        self, key: tuple[object, ...], build: Callable[[], list[float]]
-    ) -> list[float]:
+    def boosts(self, key: tuple[object, ...], build: Callable[[], list[float]]) -> list[float]:
         found = self._boosts.get(key)
         if found is None:
             found = self._boosts[key] = build()
@@ -201,8 +199,9 @@ class Bm25Matcher:
     answer, whether it raises the fitting articles or keeps only those; ``min_score`` (0-1,
     take it from the definition with :meth:`for_workflow`) drops weak matches, and
     ``category_min_score`` sets it per chosen category. ``demotions`` (article id -> factor,
-    as :func:`kl_contact.analytics.feedback_report` computes them from users' "not helpful"
-    feedback) lowers articles users keep rejecting; a factor is kept between 0.5 and 1.
+    as :func:`kl_contact.analytics.demotions` computes them from users' "not helpful"
+    feedback) lowers articles users keep rejecting, and ``category_demotions`` does so for
+    the queries of one category (similar questions); a factor is kept between 0.5 and 1.
 
     >>> from kl_contact.articles.catalog import sample_catalog, sample_vocabulary
     >>> matcher = Bm25Matcher(sample_catalog(), vocabulary=sample_vocabulary())
@@ -220,6 +219,7 @@ class Bm25Matcher:
         category_min_score: Mapping[str, float] | None = None,
         filters: Mapping[str, FilterRule] | None = None,
         demotions: Mapping[str, float] | None = None,
+        category_demotions: Mapping[str, Mapping[str, float]] | None = None,
         field_weights: Mapping[str, float] = FIELD_WEIGHTS,
     ) -> None:
         rules = dict(DEFAULT_FILTERS)
@@ -233,6 +233,10 @@ class Bm25Matcher:
         self.demotions: Mapping[str, float] = {
             article: min(1.0, max(_LOWEST_DEMOTION, factor))
             for article, factor in (demotions or {}).items()
+        }
+        self.category_demotions: Mapping[str, Mapping[str, float]] = {
+            category: {a: min(1.0, max(_LOWEST_DEMOTION, f)) for a, f in factors.items()}
+            for category, factors in (category_demotions or {}).items()
         }
         self.vocabulary = vocabulary or Vocabulary()
         by_locale: dict[str, list[Article]] = {}
@@ -255,7 +259,7 @@ class Bm25Matcher:
 
     def search(self, query: ArticleQuery, limit: int) -> Sequence[ArticleMatch]:
         """Up to ``limit`` matches for ``query``, best first (unknown answers not applied)."""
-        return self.find(query, limit).matches
+        return list(self.find(query, limit).matches)
 
     def find(self, query: ArticleQuery, limit: int, *, prune: bool = True) -> ArticleSearch:
         """The matches for ``query`` and the issues with its answers.
@@ -273,21 +277,27 @@ class Bm25Matcher:
             return ArticleSearch(issues=issues)
         chosen = self._chosen(query, issues)
         boost, max_boost = self._boost(group, chosen)
-        ideal = sum(w * group.index.best_impact(t) for t, w in weights.items()) * max_boost
-        if ideal <= 0:
-            return ArticleSearch(issues=issues)
+        ideal = sum(w * group.index.best_impact(t) for t, w in weights.items())
         coverage = self._coverage(reading)
+        if ideal <= 0 or coverage <= 0:
+            return ArticleSearch(issues=issues)
         threshold = self._threshold(query)
-        floor = threshold * ideal / coverage if coverage > 0 else 0.0
+        # the relevance compares the score before the answers' factors; a factor below 1
+        # (feedback) can lower a score that still clears the threshold
+        lowest = _LOWEST_DEMOTION if boost is not None else 1.0
+        floor = threshold * ideal / coverage * lowest
         if prune:
             found = group.index.top(weights, limit, floor=floor, boost=boost, max_boost=max_boost)
         else:
             found = self._exhaustive(group.index, weights, limit, floor, boost)
-        matches = tuple(
-            self._match(group, doc, min(1.0, score / ideal * coverage), reading, query)
-            for doc, score in found
-        )
-        return ArticleSearch(matches=matches, issues=issues)
+        matches = []
+        for doc, score in found:
+            factor = boost[doc] if boost is not None else 1.0
+            relevance = min(1.0, score / factor / ideal * coverage)
+            if relevance >= threshold:
+                matches.append(self._match(group, doc, relevance, reading, query))
+        matches_tuple = tuple(matches)
+        return ArticleSearch(matches=matches_tuple, issues=issues)
 
     @staticmethod
     def _exhaustive(
@@ -376,7 +386,9 @@ class Bm25Matcher:
 
     # ------------------------------------------------------------------ answers
 
-    def _issues(self, query: ArticleQuery, group: _LocaleIndex | None) -> tuple[ValidationIssue, ...]:
+    def _issues(
+        self, query: ArticleQuery, group: _LocaleIndex | None
+    ) -> tuple[ValidationIssue, ...]:
         out = []
         for name in FILTER_NAMES:
             value = getattr(query, name)
@@ -409,8 +421,9 @@ class Bm25Matcher:
         self, group: _LocaleIndex, chosen: tuple[tuple[str, str], ...]
     ) -> tuple[list[float] | None, float]:
         """Each article's factor for the chosen answers (``None`` when all are 1)."""
-        demoted = bool(self.demotions)
-        if not chosen and not demoted:
+        category = dict(chosen).get("category")
+        by_category = self.category_demotions.get(category, {}) if category else {}
+        if not chosen and not self.demotions:
             return None, 1.0
         max_boost = 1.0
         for name, _ in chosen:
@@ -436,10 +449,14 @@ class Bm25Matcher:
                     elif rule.mode == "only":
                         factors[doc] = 0.0
             for doc, article in enumerate(group.articles):
-                factors[doc] *= self.demotions.get(article.id, 1.0)
+                factors[doc] *= self._demotion(article.id, by_category)
             return factors
 
         return group.boosts(chosen, build), max_boost
+
+    def _demotion(self, article_id: str, by_category: Mapping[str, float]) -> float:
+        """The feedback factor of an article: its category's if known, else its overall one."""
+        return by_category.get(article_id, self.demotions.get(article_id, 1.0))
 
     # ------------------------------------------------------------------ results
 
@@ -523,8 +540,6 @@ class Bm25Matcher:
             )
         issues = self._issues(query, group)
         chosen = self._chosen(query, issues)
-        boost, max_boost = self._boost(group, chosen)
-        factor = boost[doc] if boost is not None else 1.0
         applied = []
         for name, value in chosen:
             rule = self.filters[name]
@@ -532,15 +547,17 @@ class Bm25Matcher:
             fits = not listed or value in listed
             effect = (rule.factor if fits else 1.0) if rule.mode == "boost" else float(fits)
             applied.append(AppliedFilter(name=name, mode=rule.mode, fits=fits, effect=effect))
-        ideal = sum(w * group.index.best_impact(t) for t, w in weights.items()) * max_boost
-        relevance = min(1.0, bm25 * factor / ideal * self._coverage(reading)) if ideal else 0.0
+        ideal = sum(w * group.index.best_impact(t) for t, w in weights.items())
+        relevance = min(1.0, bm25 / ideal * self._coverage(reading)) if ideal else 0.0
         return Explanation(
             article_id=article_id,
             relevance=round(relevance, 4),
             bm25=bm25,
             terms=tuple(terms),
             filters=tuple(applied),
-            demotion=self.demotions.get(article_id, 1.0),
+            demotion=self._demotion(
+                article_id, self.category_demotions.get(query.category or "", {})
+            ),
             unknown_words=reading.unknown,
             threshold=threshold,
         )

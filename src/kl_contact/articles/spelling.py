@@ -41,12 +41,7 @@ def edit_distance(one: str, other: str, bound: int = 2) -> int:
         for j in range(1, len(other) + 1):
             cost = 0 if one[i - 1] == other[j - 1] else 1
             best = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
-            if (
-                i > 1
-                and j > 1
-                and one[i - 1] == other[j - 2]
-                and one[i - 2] == other[j - 1]
-            ):
+            if i > 1 and j > 1 and one[i - 1] == other[j - 2] and one[i - 2] == other[j - 1]:
                 best = min(best, previous2[j - 2] + 1)
             current[j] = best
         if min(current) > bound:

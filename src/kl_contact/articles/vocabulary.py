@@ -1,4 +1,4 @@
-"""A catalog's vocabulary: synonyms and brand aliases, read once and applied to articles and queries.
+"""A catalog's vocabulary: synonyms and brand aliases, applied to articles and queries alike.
 
 A vocabulary file (``vocabulary.schema.json``) declares, per locale, groups of words or
 phrases that mean the same to a home user ("аккаунт", "учетная запись", "учётка"), and

@@ -19,7 +19,7 @@ from typing import Any, TextIO
 import attrs
 import yaml
 
-from kl_contact.articles.catalog import sample_catalog
+from kl_contact.articles.catalog import sample_catalog, sample_vocabulary
 from kl_contact.articles.matcher import Bm25Matcher
 from kl_contact.cli.render import render_view
 from kl_contact.definition.model import Workflow
@@ -124,7 +124,7 @@ def run_script(
             f"(registration e-mail for {effect.receipt.request_number} handed to the host)"
         )
 
-    matcher = Bm25Matcher.for_workflow(sample_catalog(), workflow)
+    matcher = Bm25Matcher.for_workflow(sample_catalog(), workflow, vocabulary=sample_vocabulary())
     driver = Driver(
         Engine(workflow), search=search_with(matcher), submit=backend.submit, notify=notify
     )
