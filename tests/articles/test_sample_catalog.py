@@ -43,6 +43,12 @@ def test_each_topic_has_one_article_per_locale() -> None:
         assert article.id == f"{article.topic}-{article.locale}"
 
 
+def test_there_are_at_least_300_articles_per_locale() -> None:
+    per_locale = Counter(a.locale for a in CATALOG)
+    assert per_locale["en"] >= 300
+    assert per_locale["ru"] >= 300
+
+
 def test_articles_use_only_the_default_workflow_answers() -> None:
     questions = default_workflow().questions()
     allowed = {
