@@ -23,7 +23,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from kl_contact.articles.analysis import is_cyrillic, stem, transliterations, words
+from kl_contact.articles.analysis import STOP_WORDS, is_cyrillic, stem, transliterations, words
 from kl_contact.articles.index import ImpactIndex
 from kl_contact.articles.model import (
     FILTER_NAMES,
@@ -100,6 +100,7 @@ class _LocaleIndex:
         "_words",
         "articles",
         "by_value",
+        "cyrillic",
         "index",
         "known",
         "phrases",
@@ -128,6 +129,8 @@ class _LocaleIndex:
         for word in seen:
             stems.add(stem(word))
         self.index = ImpactIndex(documents)
+        self.cyrillic = sum(map(is_cyrillic, seen)) * 2 > len(seen)
+        """Whether most of the catalog's words are Cyrillic (Russian articles)."""
         self.known = frozenset(stems | phrases.stems)
         """Stems a query may use: every stem of the catalog text, and the vocabulary's."""
         self._words = seen
@@ -335,6 +338,8 @@ class Bm25Matcher:
         for word in words(text):
             if word.startswith("-"):
                 continue  # the joined word stands for its parts
+            if group.cyrillic and any(w in STOP_WORDS for w in transliterations(word)[:1]):
+                continue  # a stop word typed in the other script ("kak", "ne")
             number = reading.total
             reading.total += 1
             items.extend(
@@ -370,18 +375,27 @@ class Bm25Matcher:
                 head, tail = stem(word[:at]), stem(word[at:])
                 if head in known and tail in known:
                     return [(head, word[:at], "split"), (tail, word[at:], "split")]
-        spellings = transliterations(word)
+        # Latin spelling of Russian only where articles are Russian; Cyrillic brand names
+        # spelt in Latin letters everywhere
+        spellings = [
+            w
+            for w in transliterations(word)
+            if w not in STOP_WORDS and (group.cyrillic or not is_cyrillic(w))
+        ]
         for spelling in spellings:
             if stem(spelling) in known:
                 return [(stem(spelling), spelling, "translit")]
         corrected = group.speller.correct(word)
         if corrected is not None:
             return [(stem(corrected[0]), corrected[0], "typo")]
-        # a transliteration with a typo: only for words in the script the locale does not use
-        if spellings and is_cyrillic(word) != is_cyrillic(spellings[0]):
-            corrected = group.speller.correct(spellings[0])
-            if corrected is not None:
-                return [(stem(corrected[0]), corrected[0], "translit+typo")]
+        # a transliteration with a typo: the closest of the spellings' corrections
+        best: tuple[int, str] | None = None
+        for spelling in spellings:
+            found = group.speller.correct(spelling)
+            if found is not None and (best is None or found[1] < best[0]):
+                best = (found[1], found[0])
+        if best is not None:
+            return [(stem(best[1]), best[1], "translit+typo")]
         return []
 
     # ------------------------------------------------------------------ answers

@@ -156,14 +156,14 @@ class Phrases:
         # what a span must start with to be worth looking up: a stem or a word's prefix
         self._heads = frozenset(key[0] for key in table)
         self.stems: frozenset[str] = frozenset(
-            _stems(phrase)[0]
+            term
             for phrase in (
                 *(v for alias in vocabulary.aliases for v in alias.variants),
                 *(p for group in vocabulary.synonyms.get(locale, ()) for p in group),
             )
-            if len(_stems(phrase)) == 1
+            for term in _stems(phrase)
         )
-        """The stems of the one-word phrases: words a query may use that no article has."""
+        """The stems of the phrases' words: words a query may use that no article has."""
         self.words: frozenset[str] = frozenset(
             word
             for phrase in (
