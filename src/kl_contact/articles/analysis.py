@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from itertools import product
 from typing import Any
 
@@ -31,6 +31,7 @@ __all__ = [
     "is_cyrillic",
     "normalise",
     "stem",
+    "stem_cache",
     "terms_with_words",
     "transliterations",
     "words",
@@ -120,6 +121,11 @@ def stem(word: str, *, keep: bool = False) -> str:
         if keep and len(_stems) < _CACHE_LIMIT:
             _stems[word] = found
     return found
+
+
+def stem_cache() -> Mapping[str, str]:
+    """The cached stems of catalog words (read-only: never add a query's word to it)."""
+    return _stems
 
 
 def words(text: str) -> Iterator[str]:

@@ -104,7 +104,8 @@ class ImpactIndex:
         self._group = array("i")
         for term, tid in ids.items():
             factor = idfs[tid] / self.scale
-            quantised = [max(1, min(_LEVELS, round(part * factor))) for part in parts[tid]]
+            # part < k1 + 1 and idf <= the largest idf, so no impact exceeds _LEVELS
+            quantised = [int(part * factor + 0.5) or 1 for part in parts[tid]]
             self._terms[term] = tuple(self._add_tiers(docs[tid], quantised, tid))
         self._leaders = [_leaders(d, i) for d, i in zip(self._docs, self._impacts, strict=True)]
 

@@ -23,7 +23,14 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from kl_contact.articles.analysis import STOP_WORDS, is_cyrillic, stem, transliterations, words
+from kl_contact.articles.analysis import (
+    STOP_WORDS,
+    is_cyrillic,
+    stem,
+    stem_cache,
+    transliterations,
+    words,
+)
 from kl_contact.articles.index import ImpactIndex
 from kl_contact.articles.model import (
     FILTER_NAMES,
@@ -82,14 +89,14 @@ def _analyse(text: str, phrases: Phrases) -> tuple[list[str], list[str]]:
     """The terms of a catalog text after the vocabulary, and its plain words."""
     pairs: list[tuple[str, str]] = []
     parts: list[str] = []
-    plain: list[str] = []
-    for word in words(text):
-        if word.startswith("-"):
-            parts.append(stem(word[1:], keep=True))
-            plain.append(word[1:])
+    plain = list(words(text))
+    cached = stem_cache()
+    for at, word in enumerate(plain):
+        if word[0] == "-":
+            word = plain[at] = word[1:]
+            parts.append(cached.get(word) or stem(word, keep=True))
         else:
-            pairs.append((stem(word, keep=True), word))
-            plain.append(word)
+            pairs.append((cached.get(word) or stem(word, keep=True), word))
     return phrases.terms(pairs) + parts, plain
 
 
