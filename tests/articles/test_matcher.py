@@ -201,3 +201,34 @@ def test_demotion_lowers_a_rejected_article_within_bounds() -> None:
     by_category = Bm25Matcher(CATALOG, category_demotions={"vpn": {first[0].id: 0.5}})
     assert by_category.search(query, 1)[0].id == first[0].id
     assert by_category.search(attrs.evolve(query, category="vpn"), 1)[0].id != first[0].id
+
+
+def test_quality_on_the_labelled_parts_stays_at_its_measurement() -> None:
+    """Measured with threshold 0.28 (docs/articles.md); the floors sit just below."""
+    from kl_contact.articles.catalog import sample_vocabulary
+    from kl_contact.articles.quality import MIN_SCORE, load_labelled, off_domain_found
+
+    queries, off = load_labelled(*QUERY_FILES)
+    tuned = Bm25Matcher(CATALOG, vocabulary=sample_vocabulary(), min_score=MIN_SCORE)
+    for locale in ("ru", "en"):
+        free = [q for q in queries if q.query.locale == locale and q.part == "free_text"]
+        noisy = [q for q in free if q.noise]
+        answered = [q for q in queries if q.query.locale == locale and q.part == "with_answers"]
+        assert evaluate(tuned, free).hit3 >= 0.83, locale
+        assert evaluate(tuned, free).mrr >= 0.74, locale
+        assert evaluate(tuned, noisy).hit3 >= 0.74, locale
+        assert evaluate(tuned, answered).hit3 >= 0.86, locale
+        for part in (free, answered):
+            assert evaluate(tuned, part).zero == 0.0, locale
+        assert off_domain_found(tuned, [q for q in off if q.query.locale == locale]) <= 0.5
+
+
+def test_quality_command_prints_every_part(capsys: pytest.CaptureFixture[str]) -> None:
+    from kl_contact.articles.quality import main
+
+    assert main([str(p) for p in QUERY_FILES]) == 0
+    out = capsys.readouterr().out
+    for part in ("with_answers", "free_text", "noisy", "off_domain"):
+        assert part in out
+    assert "hit@3" in out
+    assert main([]) in (0, 2)
