@@ -38,7 +38,7 @@ from kl_contact.channels import (
 from kl_contact.definition.diagram import to_dot, to_mermaid
 from kl_contact.definition.lint import Finding, lint_text
 from kl_contact.definition.loader import default_workflow, load_workflow, parse_workflow
-from kl_contact.definition.model import AnswerPolicy, Workflow
+from kl_contact.definition.model import AnswerPolicy, RequestFormat, Workflow
 from kl_contact.definition.paths import FlowPath, PathAnswers, answers_for, flow_paths
 from kl_contact.driver import AsyncDriver, Driver
 from kl_contact.engine.effects import Effect, SearchArticles, SendRegistrationEmail, SubmitTicket
@@ -89,7 +89,30 @@ from kl_contact.tokens import (
     TokenKeyring,
     TokenRefused,
 )
-from kl_contact.wire import JsonEngine, dump_session, dump_transition, load_event, load_session
+from kl_contact.wire import (
+    JsonEngine,
+    dump_receipt,
+    dump_request_status,
+    dump_session,
+    dump_transition,
+    load_event,
+    load_session,
+    load_ticket,
+)
+
+# isort: split
+# The backends read the definition's model, which must not be the first to load (it and
+# kl_contact.channels import each other).
+from kl_contact.backends.model import (
+    BackendAnswerInvalid,
+    FileContent,
+    FollowUpState,
+    HttpRequest,
+    RequestStatus,
+    SupportBackend,
+    idempotency_key,
+)
+from kl_contact.backends.rt import RequestTracker, RtCustomFields
 
 __version__ = "0.1.0.dev0"
 """The installed version of kl_contact."""
@@ -109,6 +132,7 @@ __all__ = [
     "Attachment",
     "Availability",
     "Back",
+    "BackendAnswerInvalid",
     "Bm25Matcher",
     "ChangeLocale",
     "ChannelStatus",
@@ -124,9 +148,12 @@ __all__ = [
     "EngineerContact",
     "Escalate",
     "Event",
+    "FileContent",
     "Finding",
     "FlowPath",
+    "FollowUpState",
     "Funnel",
+    "HttpRequest",
     "ImpactIndex",
     "InstructionStep",
     "Instructions",
@@ -139,8 +166,12 @@ __all__ = [
     "OpenArticle",
     "PathAnswers",
     "Receipt",
+    "RequestFormat",
+    "RequestStatus",
+    "RequestTracker",
     "ResolvingArticle",
     "Revalidation",
+    "RtCustomFields",
     "Schedule",
     "SealedToken",
     "SearchArticles",
@@ -151,6 +182,7 @@ __all__ = [
     "SigningKey",
     "SubmitTicket",
     "SubmittedAnswers",
+    "SupportBackend",
     "Ticket",
     "TicketAccepted",
     "TicketAnswer",
@@ -170,13 +202,17 @@ __all__ = [
     "channel_status",
     "default_workflow",
     "deflection_report",
+    "dump_receipt",
+    "dump_request_status",
     "dump_session",
     "dump_transition",
     "find_request_number",
     "flow_paths",
+    "idempotency_key",
     "lint_text",
     "load_event",
     "load_session",
+    "load_ticket",
     "load_workflow",
     "normalise_email",
     "normalise_phone",

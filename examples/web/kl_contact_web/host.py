@@ -24,6 +24,7 @@ from typing import Any
 from kl_contact import ArticleQuery, Engine, JsonEngine, default_workflow, load_workflow
 from kl_contact.articles.catalog import load_catalog, sample_catalog
 from kl_contact.articles.matcher import Bm25Matcher
+from kl_contact_web.helpdesk import RtHelpdesk
 from kl_contact_web.mail import registration_email, send_email
 from kl_contact_web.settings import Settings
 from kl_contact_web.storage import SessionRecord, StaleSession, Storage, UnknownSession
@@ -63,6 +64,7 @@ class Host:
         storage: Storage | None = None,
         clock: Callable[[], datetime] | None = None,
         mailer: Callable[[EmailMessage, Settings], None] = send_email,
+        helpdesk: RtHelpdesk | None = None,
     ) -> None:
         self.settings = settings
         workflow = load_workflow(settings.workflow) if settings.workflow else default_workflow()
@@ -77,6 +79,11 @@ class Host:
             clock = lambda: instant  # noqa: E731
         self.clock = clock or (lambda: datetime.now(UTC))
         self.mailer = mailer
+        self.requests = workflow.requests
+        if helpdesk is None and settings.rt_url:
+            helpdesk = RtHelpdesk(settings, self.storage, workflow)
+        self.helpdesk = helpdesk
+        """Request Tracker when configured: tickets go there instead of the SQL table."""
 
     def _now(self) -> str:
         return self.clock().isoformat()
@@ -200,6 +207,8 @@ class Host:
         return {"type": "articles_found", "search_id": effect["search_id"], "matches": found}
 
     def _submit(self, effect: JSON) -> JSON:
+        if self.helpdesk is not None:
+            return self.helpdesk.submit(effect)
         ticket = effect["ticket"]
         try:
             number = self.storage.register_request(
@@ -232,10 +241,15 @@ class Host:
 
     def _deliver(self, letters: list[JSON]) -> None:
         """Send the registration letters of requests whose sessions are saved."""
+        if self.helpdesk is not None and self.settings.rt_autoreply == "rt":
+            return  # RT's own autoreply is the registration e-mail
         for effect in letters:
             number = effect["receipt"]["request_number"]
+            tag = self.requests.tag(number)
             try:
-                self.mailer(registration_email(effect, self.settings), self.settings)
+                self.mailer(
+                    registration_email(effect, self.settings, subject_tag=tag), self.settings
+                )
             except Exception as exc:
                 log.warning("registration e-mail for %s not sent (%s)", number, type(exc).__name__)
                 self.storage.record_email(number, "failed")

@@ -39,6 +39,7 @@ from kl_contact.definition.model import (
     Option,
     Question,
     QuestionType,
+    RequestFormat,
     Resource,
     Role,
     Route,
@@ -273,4 +274,5 @@ def _build(data: dict[str, Any], source: str) -> Workflow:
         support_email=data.get("support_email"),
         hidden_answers=AnswerPolicy(data.get("hidden_answers", "keep")),
         phone_region=data.get("phone_region"),
+        requests=RequestFormat(**data.get("requests", {})),
     )
