@@ -15,7 +15,7 @@ from pathlib import Path
 
 from kl_contact.articles.model import Article
 from kl_contact.articles.vocabulary import Vocabulary, parse_vocabulary
-from kl_contact.definition._yaml import load_yaml
+from kl_contact.definition.document import load_yaml
 from kl_contact.errors import DefinitionError
 
 __all__ = [

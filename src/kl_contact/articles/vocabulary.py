@@ -22,7 +22,7 @@ from typing import TypeVar
 import attrs
 
 from kl_contact.articles.analysis import terms_with_words
-from kl_contact.definition._yaml import load_yaml
+from kl_contact.definition.document import load_yaml
 
 __all__ = [
     "Alias",
