@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck unit schemas bench quality clean fixtures js js-run types docs web web-deps soak fuzz fuzz-ci
+.PHONY: demo test lint layers typecheck unit schemas bench quality clean fixtures js js-run types docs web web-deps soak fuzz fuzz-ci
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,13 +40,17 @@ web: $(WEB_STAMP)
 
 # Under CI=true the test target also fuzzes each harness for a minute.
 # unit runs last so that the test runner's summary closes the output.
-test: lint typecheck schemas js docs $(if $(filter true,$(CI)),fuzz-ci) unit
+test: lint layers typecheck schemas js docs $(if $(filter true,$(CI)),fuzz-ci) unit
 
 LINTED := src tests $(wildcard benchmarks examples fuzz)
 
 lint: $(STAMP)
 	$(BIN)/ruff check $(LINTED)
 	$(BIN)/ruff format --check $(LINTED)
+
+# What may import what: the layers contract in pyproject.toml ([tool.importlinter]).
+layers: $(STAMP)
+	$(BIN)/lint-imports
 
 typecheck: $(STAMP) $(WEB_STAMP)
 	$(BIN)/mypy --strict src

@@ -23,6 +23,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import attrs
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -31,12 +32,15 @@ sys.path.insert(0, str(ROOT / "tests"))
 from conftest import NOW, QUESTION_ANSWERS, walk  # noqa: E402
 from kl_contact import (  # noqa: E402
     Answer,
+    ChooseChannel,
     Continue,
     DefinitionError,
     Engine,
     JsonEngine,
+    Limits,
+    Next,
     Session,
-    View,
+    Workflow,
     default_workflow,
     dump_session,
     load_session,
@@ -44,6 +48,7 @@ from kl_contact import (  # noqa: E402
     parse_workflow,
 )
 from kl_contact._convert import converter  # noqa: E402
+from kl_contact.engine.transition import transition  # noqa: E402
 from kl_contact.schemas import violations  # noqa: E402
 
 ROWS: list[tuple[str, str, str, str, str]] = []
@@ -93,6 +98,15 @@ def import_seconds(statement: str) -> float:
 def bench_import() -> None:
     base = import_seconds("import attrs, cattrs, yaml")
     ours = import_seconds("import kl_contact")
+    engine_path = import_seconds("from kl_contact import Engine, default_workflow")
+    row(
+        "  `from kl_contact import Engine, default_workflow` (fresh process)",
+        ms(engine_path),
+        f"{ms(base)} attrs+cattrs+yaml",
+        f"{engine_path / base:.2f}x",
+        "",
+        True,
+    )
     jsonschema_loaded = subprocess.run(
         [sys.executable, "-c", "import sys, kl_contact; print('jsonschema' in sys.modules)"],
         capture_output=True,
@@ -148,31 +162,44 @@ def statemachine_step() -> float:
     return median_seconds(lambda: machine.send("advance"), 200, 50)
 
 
-class _WithoutView(Engine):
-    """The same transition logic with the view replaced by a constant (for one figure)."""
+def attrs_floor(session: Session) -> float:
+    """One constructor call of the session class: what any immutable step pays at least."""
+    names = [field.name for field in attrs.fields(Session)]
+    values = {name: getattr(session, name) for name in names}
+    return median_seconds(lambda: Session(**values), 200, 200)
 
-    def view(self, session: Session) -> View:
-        return _CONSTANT_VIEW
+
+def fresh_median(session: Session, action: Callable[[Session], object], rounds: int) -> float:
+    """Median time of ``action`` on a session loaded from JSON just before, every time.
+
+    Each round loads ``INNER`` sessions from the session's JSON text (not timed) and times
+    one call per loaded session, so nothing a previous iteration built can be reused.
+    """
+    text = json.dumps(dump_session(session))
+    action(converter.structure(json.loads(text), Session))  # warm the code paths
+    samples = []
+    for _ in range(rounds):
+        loaded = [converter.structure(json.loads(text), Session) for _ in range(INNER)]
+        start = time.perf_counter()
+        for one in loaded:
+            action(one)
+        samples.append((time.perf_counter() - start) / INNER)
+    return statistics.median(samples)
 
 
-_CONSTANT_VIEW: View
+INNER = 50
 
 
 def bench_steps(engine: Engine) -> dict[str, Any]:
-    global _CONSTANT_VIEW
     first = engine.start(session_id="bench", now=NOW, locale="en")
-    channel = engine.handle(first.session, Continue(), NOW).session
+    on_channel = engine.handle(first.session, Continue(), NOW).session
     on_questions = walk(engine, "email", "en")[2].session
-    _CONSTANT_VIEW = first.view
-    bare = _WithoutView(engine.workflow)
     answer = Answer({"subject": QUESTION_ANSWERS["en"]["subject"]})
+    flow = engine.flow
 
     base = transitions_step()
     psm = statemachine_step()
-    cont = median_seconds(lambda: engine.handle(first.session, Continue(), NOW), 200, 50)
-    ans = median_seconds(lambda: engine.handle(on_questions, answer, NOW), 200, 20)
-    cont_bare = median_seconds(lambda: bare.handle(first.session, Continue(), NOW), 200, 50)
-    ans_bare = median_seconds(lambda: bare.handle(on_questions, answer, NOW), 200, 20)
+    floor = attrs_floor(first.session)
     row("bare transition, `transitions`, 10 states", us(base), "", "1.00x", "baseline", True)
     row(
         "transition, python-statemachine, 10 states",
@@ -182,25 +209,100 @@ def bench_steps(engine: Engine) -> dict[str, Any]:
         "baseline",
         True,
     )
-    for name, value in (
-        ("engine step with view: continue (self-service)", cont),
-        ("engine step with view: answer (6 questions, 40 options)", ans),
-    ):
+    row(
+        "one attrs constructor call of Session (floor)",
+        us(floor),
+        us(base),
+        f"{floor / base:.2f}x",
+        "floor",
+        True,
+    )
+    with_view = (
+        ("engine step with view: continue (self-service)", first.session, Continue()),
+        ("engine step with view: choose_channel", on_channel, ChooseChannel("email")),
+        ("engine step with view: answer (6 questions, 40 options)", on_questions, answer),
+    )
+    for name, session, event in with_view:
+        value = fresh_median(session, lambda s, e=event: engine.handle(s, e, NOW), 200)  # type: ignore[misc]
         row(
             name,
             us(value),
-            f"{us(base)} / {us(psm)}",
-            f"{value / base:.2f}x / {value / psm:.2f}x",
+            f"{us(base)} / floor {us(floor)}",
+            f"{value / base:.2f}x / {value / floor:.1f}x",
             "< 25 µs, ≤ 3x transitions",
             value < 25e-6 and value <= 3 * base,
         )
-    for name, value in (
-        ("engine step without view: continue", cont_bare),
-        ("engine step without view: answer", ans_bare),
-    ):
-        row(name, us(value), us(base), f"{value / base:.2f}x", "≤ 1x transitions", value <= base)
-    del channel
+    without_view = (
+        ("engine step without view: continue", first.session, Continue(), 1),
+        ("engine step without view: choose_channel", on_channel, ChooseChannel("email"), 1),
+        ("engine step without view: answer", on_questions, answer, 2),
+    )
+    for name, session, event, budget in without_view:
+        value = fresh_median(session, lambda s, e=event: transition(flow, s, e, NOW), 200)  # type: ignore[misc]
+        row(
+            name,
+            us(value),
+            f"{us(base)} / floor {us(floor)}",
+            f"{value / base:.2f}x / {value / floor:.1f}x",
+            f"≤ {budget}x transitions",
+            value <= budget * base,
+        )
     return {"on_questions": on_questions}
+
+
+def _generated(steps: int) -> Workflow:
+    """The default workflow with question steps added until it has ``steps`` steps."""
+    text = resources.files("kl_contact.definition").joinpath("default_workflow.yaml").read_bytes()
+    data = yaml.load(text, Loader=yaml.CSafeLoader)
+    extra = steps - len(data["steps"])
+    at = next(i for i, s in enumerate(data["steps"]) if s["kind"] == "channel_choice") + 1
+    fillers = [
+        {
+            "id": f"filler_{i}",
+            "kind": "questions",
+            "title": {"ru": f"Шаг {i}", "en": f"Step {i}"},
+            "questions": [
+                {"id": f"note_{i}", "type": "text", "label": {"ru": "Заметка", "en": "Note"}},
+                {
+                    "id": f"detail_{i}",
+                    "type": "text",
+                    "label": {"ru": "Подробности", "en": "Details"},
+                    "when": {"answer": f"note_{i}", "answered": True},
+                },
+            ],
+        }
+        for i in range(extra)
+    ]
+    data["steps"][at:at] = fillers
+    limits = Limits(steps=steps + 10, questions=3 * steps + 100)
+    return parse_workflow(json.dumps(data), limits=limits)
+
+
+def bench_scale() -> None:
+    """One step in the middle of a generated 1,000-step definition against a 10-step one."""
+    figures = {}
+    for size in (10, 1000):
+        engine = Engine(_generated(size))
+        fillers = [s.id for s in engine.workflow.steps if s.id.startswith("filler_")]
+        target = fillers[len(fillers) // 2]
+        t = engine.start(session_id="scale", now=NOW, locale="en")
+        t = engine.handle(t.session, Continue(), NOW)
+        t = engine.handle(t.session, ChooseChannel("email"), NOW)
+        while t.session.step != target:
+            t = engine.handle(t.session, Next({}), NOW)
+        event = Next({f"note_{target[7:]}": "a note"})
+        figures[size] = fresh_median(
+            t.session, lambda s, e=event, en=engine: en.handle(s, e, NOW), 100
+        )  # type: ignore[misc]
+    ratio = figures[1000] / figures[10]
+    row(
+        "step with view in the middle of a 1,000-step definition",
+        us(figures[1000]),
+        f"{us(figures[10])} in a 10-step one",
+        f"{ratio:.2f}x",
+        "≤ 1.5x",
+        ratio <= 1.5,
+    )
 
 
 # --------------------------------------------------------------------------- JSON, walk, session
@@ -245,8 +347,8 @@ def bench_walk(engine: Engine) -> None:
         us(value),
         "",
         "",
-        "< 500 µs",
-        value < 5e-4,
+        "< 400 µs",
+        value < 4e-4,
     )
 
 
@@ -282,6 +384,25 @@ def bench_definition() -> None:
         f"{value / plain:.1f}x",
         "< 30 ms",
         value < 0.03,
+    )
+    code = (
+        "import time; from kl_contact import default_workflow; t = time.perf_counter(); "
+        "default_workflow(); print(time.perf_counter() - t)"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    command = [sys.executable, "-c", code]
+    runs = [
+        float(subprocess.run(command, capture_output=True, check=True, env=env).stdout)
+        for _ in range(10)
+    ]
+    first = statistics.median(runs)
+    row(
+        "default_workflow(), first call in a fresh process (median of 10, import apart)",
+        ms(first),
+        "",
+        "",
+        "< 40 ms",
+        first < 0.04,
     )
 
 
@@ -335,6 +456,7 @@ def main() -> None:
     engine = Engine(default_workflow())
     bench_import()
     found = bench_steps(engine)
+    bench_scale()
     bench_json(engine, found["on_questions"])
     bench_walk(engine)
     bench_session_round_trip(engine)

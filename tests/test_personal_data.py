@@ -24,7 +24,7 @@ from kl_contact import (
     dump_session,
     load_session,
 )
-from kl_contact.questionnaire.messages import MESSAGES
+from kl_contact.messages import MESSAGES
 
 SECRETS = (DETAILS["name"], DETAILS["email"], PHONE)
 

@@ -34,3 +34,22 @@ def test_every_module_opens_with_what_it_is_for() -> None:
         if not (module.__doc__ or "").strip():
             silent.append(info.name)
     assert silent == []
+
+
+def test_importing_the_package_loads_only_what_is_used() -> None:
+    """``import kl_contact`` names every export but imports each on first use, so a host
+    running the engine never loads the e-mail builder, analytics, drivers or the CLI."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, kl_contact\n"
+        "bare = sorted(m for m in sys.modules if m.startswith('kl_contact.'))\n"
+        "from kl_contact import Engine, default_workflow\n"
+        "Engine(default_workflow())\n"
+        "heavy = ['email', 'jsonschema', 'kl_contact.analytics', 'kl_contact.driver',\n"
+        "         'kl_contact.cli', 'kl_contact.channels.registration', 'kl_contact.tokens']\n"
+        "print(bare, [m for m in heavy if m in sys.modules])\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "['kl_contact._lazy'] []"

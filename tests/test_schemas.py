@@ -39,7 +39,7 @@ from kl_contact.engine.views import (
     View,
 )
 from kl_contact.errors import ValidationIssue
-from kl_contact.questionnaire.revalidation import Revalidation, SubmittedAnswers
+from kl_contact.revalidation import Revalidation, SubmittedAnswers
 from kl_contact.schemas import SCHEMA_NAMES, check_shipped_schemas, load_schema
 from kl_contact.ticket.model import (
     Attachment,

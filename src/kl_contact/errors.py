@@ -82,11 +82,24 @@ class UsageError(KlContactError):
     """The host used the API in a way it does not allow.
 
     ``code`` is stable (for example ``event.not_allowed`` or ``time.naive``); the message
-    names the step and event type only, never what a user typed.
+    names the step and event type only, never what a user typed. For an event the step does
+    not accept, ``step``, ``event`` and ``allowed`` (the event types it would take) say so
+    as data.
     """
 
-    def __init__(self, message: str, *, code: str) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str,
+        step: str | None = None,
+        event: str | None = None,
+        allowed: tuple[str, ...] = (),
+    ) -> None:
         self.code = code
+        self.step = step
+        self.event = event
+        self.allowed = allowed
         super().__init__(f"{code}: {message}")
 
 
@@ -95,8 +108,9 @@ class ValidationIssue:
     """One problem with what a user entered, as data.
 
     ``path`` points at the answer (``("answers", "email")``) or at the step (``()``);
-    ``message`` is already localised for the session's locale; ``params`` carries the
-    numbers a frontend may want to show (a limit, a count), never the user's own text.
+    ``params`` carries the numbers a frontend may want to show (a limit, a count), never
+    the user's own text. ``code`` and ``params`` are the issue; ``message`` is their wording
+    from the message catalog, and a view always words it in the session's locale.
     """
 
     code: str

@@ -29,9 +29,9 @@ from typing import Any, Literal
 import attrs
 
 from kl_contact._convert import converter
-from kl_contact._text import localize
 from kl_contact.engine.session import Session
 from kl_contact.errors import UsageError
+from kl_contact.messages import message
 from kl_contact.wire import dump_session, load_session
 
 __all__ = [
@@ -62,29 +62,6 @@ TokenRefusal = Literal[
 ]
 """Why a token was refused."""
 
-_MESSAGES: dict[str, dict[str, str]] = {
-    "token.malformed": {
-        "en": "The session token is damaged. Please start again.",
-        "ru": "Токен сеанса повреждён. Начните заново.",
-    },
-    "token.unknown_key": {
-        "en": "The session token was not issued here or is too old. Please start again.",
-        "ru": "Токен сеанса выдан не здесь или слишком старый. Начните заново.",
-    },
-    "token.tampered": {
-        "en": "The session token has been altered. Please start again.",
-        "ru": "Токен сеанса изменён. Начните заново.",
-    },
-    "token.expired": {
-        "en": "The session has expired. Please start again.",
-        "ru": "Срок действия сеанса истёк. Начните заново.",
-    },
-    "token.unreadable": {
-        "en": "The session token cannot be read by this version. Please start again.",
-        "ru": "Эта версия не может прочитать токен сеанса. Начните заново.",
-    },
-}
-
 
 @attrs.frozen
 class TokenRefused:
@@ -99,7 +76,7 @@ class TokenRefused:
 
     def message(self, locale: str = "en") -> str:
         """What to tell the user, in ``locale`` (Russian and English ship)."""
-        return localize(_MESSAGES[self.code], locale, "en")
+        return message(self.code, locale, "en")
 
 
 @attrs.frozen

@@ -16,6 +16,7 @@ from typing import Any
 
 from kl_contact._convert import converter
 from kl_contact.backends.model import RequestStatus
+from kl_contact.engine.effects import Effect
 from kl_contact.engine.engine import Engine, Transition
 from kl_contact.engine.events import Event
 from kl_contact.engine.session import Session
@@ -25,9 +26,11 @@ from kl_contact.ticket.model import Receipt, Ticket
 
 __all__ = [
     "JsonEngine",
+    "dump_effect",
     "dump_receipt",
     "dump_request_status",
     "dump_session",
+    "dump_ticket",
     "dump_transition",
     "load_event",
     "load_session",
@@ -40,6 +43,18 @@ JSON = dict[str, Any]
 def dump_transition(transition: Transition) -> JSON:
     """A transition as a JSON document (``transition.schema.json``)."""
     out: JSON = converter.unstructure(transition)
+    return out
+
+
+def dump_effect(effect: Effect) -> JSON:
+    """An effect as the JSON document a transition lists it as (tagged by ``type``)."""
+    out: JSON = converter.unstructure(effect, Effect)
+    return out
+
+
+def dump_ticket(ticket: Ticket) -> JSON:
+    """A ticket as a JSON document (``ticket.schema.json``), for a host that stores it."""
+    out: JSON = converter.unstructure(ticket)
     return out
 
 

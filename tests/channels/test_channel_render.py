@@ -250,3 +250,13 @@ def test_any_backend_or_user_value_stays_text_in_html(
     text = "".join(tree.text)
     assert " ".join(number.split()) in " ".join(text.split()) or not number.strip()
     assert re.search(r"(?<!\\)[<>]", render_markdown(instructions)) is None
+
+
+@pytest.mark.parametrize("channel", ["email", "chat", "phone"])
+def test_json_rendering_is_the_converters_document(channel: str) -> None:
+    from kl_contact._convert import converter
+
+    instructions = walk(Engine(default_workflow()), channel, "en")[-1].view.confirmation
+    assert instructions is not None
+    expected = converter.unstructure(instructions.instructions)
+    assert json.loads(render_json(instructions.instructions)) == expected

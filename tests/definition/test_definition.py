@@ -148,6 +148,20 @@ def test_all_problems_are_collected() -> None:
     assert check_document(DEFAULT_TEXT) == []
 
 
+def test_the_shipped_default_is_the_same_model_as_the_checked_load() -> None:
+    """default_workflow() skips the checks the test suite runs on the shipped file; what it
+    builds must be exactly what the checking loader builds from the same text."""
+    import attrs
+
+    from kl_contact import default_workflow, parse_workflow
+
+    checked = parse_workflow(DEFAULT_TEXT, source="kl_contact/definition/default_workflow.yaml")
+    shipped = default_workflow()
+    for field in attrs.fields(type(shipped)):
+        if field.name != "_compiled":
+            assert getattr(shipped, field.name) == getattr(checked, field.name), field.name
+
+
 def test_request_numbers_and_their_subject_tag_are_declared_in_the_definition(
     tmp_path: Path,
 ) -> None:

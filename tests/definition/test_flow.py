@@ -3,10 +3,12 @@ the diagrams parse back to the same steps and transitions."""
 
 from __future__ import annotations
 
+import itertools
 import re
 from datetime import timedelta
 from typing import Any
 
+import attrs
 import pydot
 import pytest
 
@@ -31,6 +33,7 @@ from kl_contact import (
 )
 from kl_contact.cli import main
 from kl_contact.definition.diagram import to_dot, to_mermaid
+from kl_contact.definition.flow import compile_flow
 from kl_contact.definition.paths import FlowPath, answers_for, flow_paths, transitions
 from kl_contact.engine.views import QuestionView
 
@@ -243,6 +246,41 @@ def test_labels_with_quotes_survive_both_formats() -> None:
     graph = pydot.graph_from_dot_data(to_dot(workflow))[0]  # type: ignore[index]
     labels = [e.get("label") for e in graph.get_edges()]
     assert '"pick = say \\"hi\\" & go"' in labels
+
+
+def test_every_move_the_transition_makes_is_an_edge_of_the_diagram_and_back() -> None:
+    """The diagram's edges and the steps the engine really moves between are read from the
+    one compiled table: walking every path through the engine must use only drawn edges,
+    and together the walks must use every edge the diagram draws."""
+    _, drawn = parse_mermaid(to_mermaid(WORKFLOW))
+    edges = {(source, target) for source, target, _ in drawn}
+    flow = compile_flow(WORKFLOW)
+    assert edges == flow.edges()
+    by_event = {
+        (m.source, m.target) for t in flow.steps.values() for ms in t.moves.values() for m in ms
+    }
+    assert by_event == edges
+    moved: set[tuple[str, str]] = set()
+    for path in PATHS:
+        steps = [t.session.step for t in _walk(path, "email")]
+        moved |= {(a, b) for a, b in itertools.pairwise(steps) if a != b}
+    assert moved <= edges, moved - edges
+    assert moved == edges
+
+
+def test_the_transition_takes_the_first_way_out_the_table_lists() -> None:
+    flow = compile_flow(WORKFLOW)
+    table = flow.steps["question"]
+    engine = Engine(WORKFLOW)
+    for category, expected in (("other", "details"), ("activation", "articles")):
+        ctx = flow.step_context("question", {"category": category}, "email", "en")
+        assert table.target("next", ctx) == expected
+        session = next(t.session for t in _walk(PATHS[0], "email") if t.session.step == "question")
+        session = attrs.evolve(session, answers={})
+        shown = Transition(session, engine.view(session))
+        t = _answer_all(engine, shown, {"category": category})
+        moved = engine.handle(t.session, Next({}), NOW)
+        assert moved.session.step == expected
 
 
 def test_cli_graph_and_paths(capsys: pytest.CaptureFixture[str]) -> None:

@@ -16,6 +16,7 @@ from kl_contact.channels.status import CHANNEL_CLOSED
 from kl_contact.definition.conditions import AnswerIn, ConditionContext
 from kl_contact.definition.lint import Finding, lint_text
 from kl_contact.definition.model import AttachmentPolicy, Option, Question, QuestionType
+from kl_contact.messages import MESSAGES, Localizer, message, missing_messages
 from kl_contact.questionnaire.fields import (
     bad_file_name,
     normalise_answer,
@@ -23,8 +24,7 @@ from kl_contact.questionnaire.fields import (
     normalise_phone,
     phone_region,
 )
-from kl_contact.questionnaire.messages import MESSAGES, message, missing_messages
-from kl_contact.questionnaire.validation import Localizer, validate_answer
+from kl_contact.questionnaire.validation import validate_answer
 from kl_contact.ticket.model import AnswerValue, Attachment
 
 LOC = Localizer("en", "ru", {})

@@ -26,7 +26,7 @@ from kl_contact import (
 from kl_contact._convert import converter
 from kl_contact.definition.model import StepKind
 from kl_contact.errors import ValidationIssue
-from kl_contact.questionnaire.revalidation import (
+from kl_contact.revalidation import (
     Revalidation,
     SubmittedAnswers,
     revalidate_answers,

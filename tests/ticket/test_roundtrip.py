@@ -24,7 +24,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kl_contact._convert import converter
-from kl_contact.questionnaire.revalidation import SubmittedAnswers
+from kl_contact.revalidation import SubmittedAnswers
 from kl_contact.schemas import load_schema, violations
 from kl_contact.ticket.model import (
     Attachment,

@@ -27,8 +27,10 @@ from kl_contact import (
     EngineerContact,
     FileContent,
     HttpRequest,
+    Receipt,
     RequestStatus,
     RequestTracker,
+    ServiceUnavailable,
     Ticket,
     Workflow,
     dump_receipt,
@@ -48,8 +50,9 @@ POLL_SECONDS = 0.2
 """How often a worker waiting for another's create looks whether it finished."""
 
 
-class HelpdeskUnavailable(Exception):
-    """RT could not be reached, was too slow, or answered with an error: try again later."""
+class HelpdeskUnavailable(ServiceUnavailable):
+    """RT could not be reached, was too slow, or answered with an error: try again later
+    (the driver rejects the submission as ``unavailable``)."""
 
 
 class UnknownRequest(LookupError):
@@ -118,21 +121,35 @@ class RtHelpdesk:
 
     # ------------------------------------------------------------------ submitting
 
-    def submit(self, effect: JSON) -> JSON:
-        """Perform one ``submit_ticket`` effect; the event to feed back to the engine."""
-        submission_id = effect["submission_id"]
-        ticket = load_ticket(effect["ticket"])
+    def register(self, ticket: Ticket) -> Receipt:
+        """Create the request in RT once and give its receipt; raises when RT did not take it
+        (the driver then rejects the submission, and the user may send it again)."""
         try:
             ticket_id = self._create_once(ticket)
-        except (HelpdeskUnavailable, BackendAnswerInvalid) as exc:
+        except BackendAnswerInvalid as exc:
             log.warning("RT did not take the request (%s)", type(exc).__name__)
+            raise HelpdeskUnavailable("RT answered with a document it should not") from exc
+        except HelpdeskUnavailable as exc:
+            log.warning("RT did not take the request (%s)", type(exc).__name__)
+            raise
+        return self.mapping.receipt(ticket_id, ticket.channel)
+
+    def submit(self, effect: JSON) -> JSON:
+        """Perform one ``submit_ticket`` effect document; the event to feed back."""
+        submission_id = effect["submission_id"]
+        try:
+            receipt = self.register(load_ticket(effect["ticket"]))
+        except HelpdeskUnavailable:
             return {
                 "type": "ticket_rejected",
                 "submission_id": submission_id,
                 "code": "unavailable",
             }
-        receipt = dump_receipt(self.mapping.receipt(ticket_id, ticket.channel))
-        return {"type": "ticket_accepted", "submission_id": submission_id, "receipt": receipt}
+        return {
+            "type": "ticket_accepted",
+            "submission_id": submission_id,
+            "receipt": dump_receipt(receipt),
+        }
 
     def _create_once(self, ticket: Ticket) -> str:
         key = idempotency_key(ticket)

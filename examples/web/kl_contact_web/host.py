@@ -1,14 +1,12 @@
-"""The host: kl_contact's JSON entry point, the database and the effects, per HTTP request.
+"""The host: kl_contact's driver, the database and the effects, per HTTP request.
 
-Each call reads the session from storage, hands the browser's event to
-:class:`kl_contact.JsonEngine`, performs the effects the engine asks for and feeds their
-results back as events until none is left, then saves the session with a compare-and-set and
-only after that sends the registration e-mail. A worker keeps nothing between calls, so any
-worker can serve any session.
-
-It speaks to the engine in JSON only, as a host in any language would: the documents it
-builds (articles found, ticket accepted) are checked by the engine against the shipped
-schemas. It never logs a session, a ticket or an address.
+Each call reads the session document from storage and checks it and the browser's event
+against the shipped schemas (:func:`kl_contact.load_session`, :func:`kl_contact.load_event`),
+then hands them to :class:`kl_contact.Driver`, which runs the library's one effect loop:
+the article search and the request's registration are this host's callables, and the
+registration letters are collected. The session is then saved with a compare-and-set and
+only after that are the letters sent. A worker keeps nothing between calls, so any worker
+can serve any session. It never logs a session, a ticket or an address.
 """
 
 from __future__ import annotations
@@ -21,7 +19,24 @@ from datetime import UTC, datetime
 from email.message import EmailMessage
 from typing import Any
 
-from kl_contact import ArticleQuery, Engine, JsonEngine, default_workflow, load_workflow
+from kl_contact import (
+    Driver,
+    Effect,
+    Engine,
+    EngineerContact,
+    JsonEngine,
+    Receipt,
+    SendRegistrationEmail,
+    Ticket,
+    UsageError,
+    default_workflow,
+    dump_effect,
+    dump_ticket,
+    dump_transition,
+    load_event,
+    load_session,
+    load_workflow,
+)
 from kl_contact.articles.catalog import load_catalog, sample_catalog
 from kl_contact.articles.matcher import Bm25Matcher
 from kl_contact_web.helpdesk import RtHelpdesk
@@ -39,7 +54,12 @@ HOST_EVENTS = frozenset({"articles_found", "articles_failed", "ticket_accepted",
 """Event types only the host may send: a browser that sends one is refused."""
 
 MAX_EFFECTS = 16
-"""How many effects one user event may lead to before the host gives up (a definition bug)."""
+"""How many rounds of effects one user event may lead to (the driver stops there)."""
+
+
+def _log_failure(effect: Effect, reason: str) -> None:
+    """A search or registration that failed: the driver turned it into the failure event."""
+    log.warning("%s failed (%s)", type(effect).__name__, reason)
 
 
 @dataclass(frozen=True)
@@ -68,7 +88,8 @@ class Host:
     ) -> None:
         self.settings = settings
         workflow = load_workflow(settings.workflow) if settings.workflow else default_workflow()
-        self.wire = JsonEngine(Engine(workflow))
+        self.engine = Engine(workflow)
+        self.wire = JsonEngine(self.engine)
         articles = load_catalog(*settings.catalogs) if settings.catalogs else sample_catalog()
         self.matcher = Bm25Matcher.for_workflow(articles, workflow)
         self.storage = storage or Storage(
@@ -85,9 +106,6 @@ class Host:
         self.helpdesk = helpdesk
         """Request Tracker when configured: tickets go there instead of the SQL table."""
 
-    def _now(self) -> str:
-        return self.clock().isoformat()
-
     def _shown(self, status: int, record: SessionRecord, view: JSON | None = None) -> Reply:
         view = view if view is not None else self.wire.view(record.document)
         return Reply(status, {"session_id": record.id, "version": record.version, "view": view})
@@ -96,14 +114,16 @@ class Host:
 
     def start(self, locale: str | None = None) -> Reply:
         """Start a session (in ``locale`` when given) and store it at version 1."""
-        request: JSON = {"session_id": secrets.token_urlsafe(16), "now": self._now()}
-        if locale:
-            request["locale"] = locale
-        response = self.wire.start(request)
-        if not response["ok"]:
-            return _error(422, response["error"]["code"], response["error"]["message"])
-        transition, letters = self._settle(response["transition"])
-        record = self.storage.insert_session(request["session_id"], transition["session"])
+        session_id = secrets.token_urlsafe(16)
+        letters: list[SendRegistrationEmail] = []
+        try:
+            started = self._driver(letters).start(
+                session_id=session_id, now=self.clock(), locale=locale or None
+            )
+        except UsageError as exc:
+            return _error(422, exc.code, str(exc))
+        transition = dump_transition(started)
+        record = self.storage.insert_session(session_id, transition["session"])
         self._deliver(letters)
         return self._shown(201, record, transition["view"])
 
@@ -135,13 +155,15 @@ class Host:
             return _error(404, "session.unknown", "no such session")
         if body["version"] != record.version:
             return self._stale(record)
-        response = self.wire.handle(
-            {"session": record.document, "event": dict(body["event"]), "now": self._now()}
-        )
-        if not response["ok"]:
-            error = response["error"]
+        letters: list[SendRegistrationEmail] = []
+        try:
+            session = load_session(record.document)
+            event = load_event(dict(body["event"]))
+            moved = self._driver(letters).handle(session, event, self.clock())
+        except UsageError as exc:
+            error = {"code": exc.code, "message": str(exc)}
             return Reply(422, {"error": error, **self._shown(422, record).body})
-        transition, letters = self._settle(response["transition"])
+        transition = dump_transition(moved)
         try:
             saved = self.storage.save_session(session_id, transition["session"], record.version)
         except StaleSession:
@@ -156,100 +178,49 @@ class Host:
 
     # ------------------------------------------------------------------ effects
 
-    def _settle(self, transition: JSON) -> tuple[JSON, list[JSON]]:
-        """Perform effects until none is left; registration letters are kept for later."""
-        pending = list(transition["effects"])
-        letters: list[JSON] = []
-        for _ in range(MAX_EFFECTS):
-            if not pending:
-                return transition, letters
-            effect = pending.pop(0)
-            if effect["type"] == "send_registration_email":
-                letters.append(effect)
-                continue
-            event = self._perform(effect)
-            if event is None:
-                continue
-            response = self.wire.handle(
-                {"session": transition["session"], "event": event, "now": self._now()}
-            )
-            if not response["ok"]:  # the host built a document the engine refuses: a bug here
-                raise RuntimeError(f"the engine refused the host's event: {response['error']}")
-            transition = response["transition"]
-            pending.extend(transition["effects"])
-        raise RuntimeError(f"more than {MAX_EFFECTS} effects for one event")
+    def _driver(self, letters: list[SendRegistrationEmail]) -> Driver:
+        """The library's driver for one request: letters are kept until the session is saved."""
+        return Driver(
+            self.engine,
+            search=self.matcher.search,
+            submit=self._submit,
+            notify=letters.append,
+            max_rounds=MAX_EFFECTS,
+            on_failure=_log_failure,
+        )
 
-    def _perform(self, effect: JSON) -> JSON | None:
-        if effect["type"] == "search_articles":
-            return self._search(effect)
-        if effect["type"] == "submit_ticket":
-            return self._submit(effect)
-        log.warning("effect %r is not known to this host; skipped", effect["type"])
-        return None
-
-    def _search(self, effect: JSON) -> JSON:
-        try:
-            matches = self.matcher.search(ArticleQuery(**effect["query"]), effect["limit"])
-        except Exception as exc:
-            log.warning("article search failed (%s)", type(exc).__name__)
-            return {"type": "articles_failed", "search_id": effect["search_id"], "reason": "error"}
-        found = [
-            {
-                "id": match.id,
-                "title": match.title,
-                "url": match.url,
-                "score": match.score,
-                "summary": match.summary,
-                "reasons": list(match.reasons),
-            }
-            for match in matches
-        ]
-        return {"type": "articles_found", "search_id": effect["search_id"], "matches": found}
-
-    def _submit(self, effect: JSON) -> JSON:
+    def _submit(self, ticket: Ticket) -> Receipt:
+        """Register the request in Request Tracker when configured, else in the database (the
+        same ticket id, the same number); raising makes the driver reject the submission."""
         if self.helpdesk is not None:
-            return self.helpdesk.submit(effect)
-        ticket = effect["ticket"]
-        try:
-            number = self.storage.register_request(
-                effect["submission_id"], ticket["session_id"], ticket["channel"], ticket
-            )
-        except Exception as exc:
-            log.warning("the request could not be stored (%s)", type(exc).__name__)
-            return {
-                "type": "ticket_rejected",
-                "submission_id": effect["submission_id"],
-                "code": "unavailable",
-            }
+            return self.helpdesk.register(ticket)
+        number = self.storage.register_request(
+            ticket.id, ticket.session_id, ticket.channel, dump_ticket(ticket)
+        )
         settings = self.settings
-        receipt = {
-            "request_number": number,
-            "channel": ticket["channel"],
-            "contact": {
-                "email": settings.support_email,
-                "chat_url": settings.chat_url.format(request_number=number),
-                "phone": settings.phone,
-                "phone_display": settings.phone_display,
-            },
-            "reply_within_hours": settings.reply_within_hours,
-        }
-        return {
-            "type": "ticket_accepted",
-            "submission_id": effect["submission_id"],
-            "receipt": receipt,
-        }
+        return Receipt(
+            request_number=number,
+            channel=ticket.channel,
+            contact=EngineerContact(
+                email=settings.support_email,
+                chat_url=settings.chat_url.format(request_number=number),
+                phone=settings.phone,
+                phone_display=settings.phone_display,
+            ),
+            reply_within_hours=settings.reply_within_hours,
+        )
 
-    def _deliver(self, letters: list[JSON]) -> None:
+    def _deliver(self, letters: list[SendRegistrationEmail]) -> None:
         """Send the registration letters of requests whose sessions are saved."""
         if self.helpdesk is not None and self.settings.rt_autoreply == "rt":
             return  # RT's own autoreply is the registration e-mail
         for effect in letters:
-            number = effect["receipt"]["request_number"]
-            tag = self.requests.tag(number)
+            number = effect.receipt.request_number
+            letter = registration_email(
+                dump_effect(effect), self.settings, subject_tag=self.requests.tag(number)
+            )
             try:
-                self.mailer(
-                    registration_email(effect, self.settings, subject_tag=tag), self.settings
-                )
+                self.mailer(letter, self.settings)
             except Exception as exc:
                 log.warning("registration e-mail for %s not sent (%s)", number, type(exc).__name__)
                 self.storage.record_email(number, "failed")

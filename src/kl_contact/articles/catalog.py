@@ -14,7 +14,7 @@ from importlib import resources
 from pathlib import Path
 
 from kl_contact.articles.model import Article
-from kl_contact.definition._yaml import load_yaml
+from kl_contact.definition.document import load_yaml
 from kl_contact.errors import DefinitionError
 
 __all__ = ["SAMPLE_VOCABULARY", "load_catalog", "parse_catalog", "sample_catalog"]

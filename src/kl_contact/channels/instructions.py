@@ -15,7 +15,8 @@ from urllib.parse import urlsplit
 import attrs
 
 from kl_contact._text import localize, substitute
-from kl_contact.definition.model import InstructionAction, Workflow
+from kl_contact.definition.model import INSTRUCTION_PLACEHOLDERS, InstructionAction, Workflow
+from kl_contact.messages import message
 from kl_contact.ticket.model import Receipt
 
 __all__ = [
@@ -30,20 +31,6 @@ __all__ = [
     "safe_url",
     "tel_url",
 ]
-
-INSTRUCTION_PLACEHOLDERS = frozenset(
-    {
-        "request_number",
-        "email",
-        "chat_url",
-        "phone",
-        "phone_display",
-        "support_email",
-        "reply_within",
-    }
-)
-"""The placeholders an instruction text or the registration note may use."""
-
 
 _URL_SCHEMES = frozenset({"http", "https", "tel"})
 
@@ -204,18 +191,11 @@ def build_instructions(
     )
 
 
-_REPLY_TIME = {
-    "ru": "Инженер ответит в течение {hours} ч.",
-    "en": "An engineer replies within {hours} h.",
-}
-
-
 def reply_time_text(action: NextStepAction | None, locale: str) -> str | None:
     """The promised reply time of a ``wait_email`` action as a sentence, or ``None``."""
     if action is None or action.kind != "wait_email" or action.reply_within_hours is None:
         return None
-    template = localize(_REPLY_TIME, locale, "en")
-    return substitute(template, {"hours": str(action.reply_within_hours)})
+    return message("instructions.reply_within", locale, "en", {"hours": action.reply_within_hours})
 
 
 def render_text(instructions: Instructions) -> str:

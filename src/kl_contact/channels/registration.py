@@ -24,6 +24,7 @@ from kl_contact._text import localize, substitute
 from kl_contact.channels.instructions import build_instructions, render_text
 from kl_contact.channels.render import render_html
 from kl_contact.definition.model import RequestFormat, Workflow
+from kl_contact.messages import MESSAGES
 from kl_contact.ticket.model import Receipt, Ticket
 
 __all__ = ["EMAIL_TEXTS", "SUBJECT_TOKEN", "registration_email", "subject_token"]
@@ -35,26 +36,7 @@ MAX_SUBJECT_TEXT = 120
 """How many characters of the request's own subject the e-mail subject repeats."""
 
 EMAIL_TEXTS: dict[str, dict[str, str]] = {
-    "email.subject": {
-        "ru": "Запрос зарегистрирован: {subject}",
-        "en": "Request registered: {subject}",
-    },
-    "email.intro": {
-        "ru": "Здравствуйте! Ваш запрос {request_number} в техническую поддержку зарегистрирован.",
-        "en": "Hello, your request {request_number} to technical support has been registered.",
-    },
-    "email.summary": {"ru": "Ваш запрос", "en": "Your request"},
-    "email.request_number": {"ru": "Номер запроса", "en": "Request number"},
-    "email.channel": {"ru": "Способ связи", "en": "Channel"},
-    "email.subject_label": {"ru": "Тема", "en": "Subject"},
-    "email.files": {"ru": "Приложено файлов: {count}", "en": "Files attached: {count}"},
-    "email.next_steps": {"ru": "Что дальше", "en": "What happens next"},
-    "email.reply": {
-        "ru": "Чтобы дополнить запрос или задать вопрос, ответьте на это письмо, "
-        "не меняя номер запроса в теме.",
-        "en": "To add information to the request or ask a question, reply to this letter "
-        "and keep the request number in the subject.",
-    },
+    code: text for code, text in MESSAGES.items() if code.startswith("email.")
 }
 """Built-in texts of the e-mail; a definition overrides any of them under ``messages:``."""
 

@@ -17,7 +17,6 @@ from urllib.parse import quote
 
 import attrs
 
-from kl_contact._convert import converter
 from kl_contact.channels.instructions import (
     Instructions,
     NextStepAction,
@@ -25,21 +24,19 @@ from kl_contact.channels.instructions import (
     safe_url,
     tel_url,
 )
+from kl_contact.messages import message
 
 __all__ = ["render_html", "render_json", "render_markdown"]
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~&])")
-_DEFAULT_LABELS = {
-    "open_chat": {"ru": "Перейти в чат", "en": "Go to chat"},
-    "call": {"ru": "Позвонить", "en": "Call"},
-}
 
 
 def _label(action: NextStepAction, locale: str) -> str:
     if action.label:
         return action.label
-    labels = _DEFAULT_LABELS.get(action.kind, {})
-    return labels.get(locale, labels.get("en", ""))
+    if action.kind in {"open_chat", "call"}:
+        return message(f"action.{action.kind}", locale, "en")
+    return ""
 
 
 def _markdown_text(text: str) -> str:
@@ -133,4 +130,6 @@ def render_html(instructions: Instructions) -> str:
 
 def render_json(instructions: Instructions) -> str:
     """The JSON document ``instructions.schema.json`` describes (UTF-8 text, not ASCII-escaped)."""
-    return json.dumps(converter.unstructure(instructions), ensure_ascii=False, indent=2)
+    # Instructions hold strings, numbers and nested attrs values only, so attrs gives exactly
+    # the converter's JSON without this module reaching up to the converter (a test checks)
+    return json.dumps(attrs.asdict(instructions), ensure_ascii=False, indent=2)

@@ -1,42 +1,50 @@
-"""Channel availability as the engine sees it: from the definition and a session alone.
+"""Channel availability as the engine sees it: from the definition and plain values.
 
-The instant is the session's ``updated_at`` (the ``now`` of the event being handled), the
+The instant is the ``now`` of the event being handled (a session's ``updated_at``), the
 region and time zone are the ones the host gave on start. A closed channel that may not be
 chosen turns into a :class:`~kl_contact.errors.ValidationIssue` for the view, never an
 exception. Nothing here reads a clock.
+
+Support hours are given to the minute, so a channel's status is the same for every instant
+of one minute: it is computed once per channel, minute, region and time zone
+(:func:`functools.lru_cache` over immutable values, safe to share between threads).
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+import functools
+from collections.abc import Mapping
+from datetime import UTC, datetime
 
 from kl_contact._text import localize
 from kl_contact.channels.hours import ChannelStatus, channel_statuses, zone
 from kl_contact.definition.model import Workflow
-from kl_contact.engine.session import Session
 from kl_contact.errors import ValidationIssue
-from kl_contact.questionnaire.validation import Localizer
+from kl_contact.messages import MESSAGES, Localizer, message
 
 __all__ = ["CHANNEL_CLOSED", "closed_issue", "format_opening", "statuses"]
 
-CHANNEL_CLOSED = {
-    "ru": "Канал «{channel}» сейчас закрыт.{opens}{suggest}",
-    "en": "{channel} is closed now.{opens}{suggest}",
-}
+CHANNEL_CLOSED = MESSAGES["channel.closed"]
 """The built-in text of the ``channel.closed`` issue (a definition may override it)."""
 
-_OPENS = {"ru": " Он откроется {opens_at}.", "en": " It opens on {opens_at}."}
-_SUGGEST = {"ru": " Выберите другой способ: {others}.", "en": " Choose another way: {others}."}
-_FORMAT = {"ru": "%d.%m.%Y %H:%M", "en": "%Y-%m-%d %H:%M"}
 
-
-def statuses(workflow: Workflow, session: Session) -> dict[str, ChannelStatus]:
-    """The status of each channel of ``workflow`` at the session's last event.
+def statuses(
+    workflow: Workflow, now: datetime, region: str | None, time_zone: str | None
+) -> Mapping[str, ChannelStatus]:
+    """The status of each channel of ``workflow`` at ``now``, for a user in ``region`` who
+    reads times in ``time_zone``.
 
     A time zone that is not known here (a session stored by a host with a newer time zone
     database, or edited by hand) falls back to each schedule's own zone.
     """
-    time_zone = session.time_zone
+    return _statuses(workflow, int(now.timestamp()) // 60, region, time_zone)
+
+
+@functools.lru_cache(maxsize=256)
+def _statuses(
+    workflow: Workflow, minutes: int, region: str | None, time_zone: str | None
+) -> Mapping[str, ChannelStatus]:
+    minute = datetime.fromtimestamp(minutes * 60, UTC)
     if time_zone is not None:
         try:
             zone(time_zone)
@@ -44,8 +52,8 @@ def statuses(workflow: Workflow, session: Session) -> dict[str, ChannelStatus]:
             time_zone = None
     return channel_statuses(
         {c.id: c.availability for c in workflow.channels},
-        session.updated_at,
-        region=session.region,
+        minute,
+        region=region,
         time_zone=time_zone,
     )
 
@@ -54,17 +62,26 @@ def format_opening(moment: datetime, locale: str) -> str:
     """An opening time as a user reads it: local date and time with the UTC offset."""
     offset = moment.strftime("%z")
     offset = f"UTC{offset[:3]}:{offset[3:]}" if offset else "UTC"
-    return f"{moment.strftime(_FORMAT.get(locale, _FORMAT['en']))} ({offset})"
+    return f"{moment.strftime(message('time.format', locale, 'en'))} ({offset})"
 
 
 def closed_issue(
-    workflow: Workflow, session: Session, channel: str, localizer: Localizer
+    workflow: Workflow,
+    channel: str,
+    now: datetime,
+    region: str | None,
+    time_zone: str | None,
+    locale: str,
 ) -> ValidationIssue | None:
     """The ``channel.closed`` issue when ``channel`` is closed and may not be chosen now."""
-    status = statuses(workflow, session)[channel]
+    availability = workflow.channel(channel).availability
+    if availability is None or availability.choosable_when_closed:
+        return None  # such a channel may be chosen at any hour
+    status = statuses(workflow, now, region, time_zone)[channel]
     if status.choosable:
         return None
-    locale, fallback = session.locale, workflow.default_locale
+    fallback = workflow.default_locale
+    localizer = Localizer(locale, fallback, workflow.messages)
 
     def title(cid: str) -> str:
         return localize(workflow.channel(cid).title, locale, fallback)
@@ -76,9 +93,19 @@ def closed_issue(
         params["others"] = ", ".join(title(cid) for cid in status.suggest)
     template = workflow.messages.get("channel.closed", CHANNEL_CLOSED)
     text = {
-        loc: value.replace(
-            "{opens}", localize(_OPENS, loc, "en") if "opens_at" in params else ""
-        ).replace("{suggest}", localize(_SUGGEST, loc, "en") if "others" in params else "")
+        loc: value.replace("{opens}", _part("opens", "opens_at", params, loc, workflow)).replace(
+            "{suggest}", _part("suggest", "others", params, loc, workflow)
+        )
         for loc, value in template.items()
     }
     return localizer.issue("channel.closed", ("channel",), params=params, text=text)
+
+
+def _part(
+    piece: str, param: str, params: Mapping[str, object], locale: str, workflow: Workflow
+) -> str:
+    """One piece of the ``channel.closed`` text (empty without its parameter), from the
+    catalog or the definition's ``messages:``."""
+    if param not in params:
+        return ""
+    return message(f"channel.closed.{piece}", locale, "en", overrides=workflow.messages)

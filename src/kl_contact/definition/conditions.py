@@ -7,7 +7,7 @@ answers, on the chosen channel and on the locale. Evaluating one is a pure funct
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import attrs
 
@@ -22,10 +22,14 @@ __all__ = [
     "ConditionContext",
     "LocaleIs",
     "NotCondition",
+    "Predicate",
+    "compile_condition",
     "describe",
     "evaluate",
     "is_answered",
     "questions_referenced",
+    "reads_channel",
+    "reads_locale",
 ]
 
 
@@ -142,6 +146,79 @@ def evaluate(condition: Condition | None, ctx: ConditionContext) -> bool:
         case LocaleIs(locales):
             return ctx.locale in locales
     raise AssertionError(f"unknown condition node {type(condition).__name__}")  # pragma: no cover
+
+
+Predicate = Callable[[ConditionContext], bool]
+"""A compiled condition: a plain function of the context."""
+
+
+def _always(ctx: ConditionContext) -> bool:
+    return True
+
+
+def compile_condition(condition: Condition | None) -> Predicate:
+    """``condition`` as a function of the context, with the same result as :func:`evaluate`.
+
+    The flow compiles each condition once, when a definition is loaded, so that a step
+    evaluates closures instead of walking the condition tree.
+    """
+    if condition is None:
+        return _always
+    match condition:
+        case AllOf(conditions):
+            parts = tuple(compile_condition(c) for c in conditions)
+            return lambda ctx: all(part(ctx) for part in parts)
+        case AnyOf(conditions):
+            parts = tuple(compile_condition(c) for c in conditions)
+            return lambda ctx: any(part(ctx) for part in parts)
+        case NotCondition(inner):
+            compiled = compile_condition(inner)
+            return lambda ctx: not compiled(ctx)
+        case AnswerEquals(question, value):
+
+            def equals(ctx: ConditionContext) -> bool:
+                answer = ctx.answers.get(question)
+                if isinstance(answer, tuple | list):
+                    return value in answer
+                return bool(answer == value)
+
+            return equals
+        case AnswerIn(question, values):
+            members = frozenset(values)
+
+            def among(ctx: ConditionContext) -> bool:
+                answer = ctx.answers.get(question)
+                if isinstance(answer, tuple | list):
+                    return any(item in members for item in answer if isinstance(item, str))
+                return isinstance(answer, str) and answer in members
+
+            return among
+        case AnswerAnswered(question, answered):
+            return lambda ctx: is_answered(ctx.answers.get(question)) == answered
+        case ChannelIs(channels):
+            return lambda ctx: ctx.channel in channels
+        case LocaleIs(locales):
+            return lambda ctx: ctx.locale in locales
+    raise AssertionError(f"unknown condition node {type(condition).__name__}")  # pragma: no cover
+
+
+def _reads(condition: Condition | None, kind: type[ChannelIs] | type[LocaleIs]) -> bool:
+    match condition:
+        case AllOf(conditions) | AnyOf(conditions):
+            return any(_reads(inner, kind) for inner in conditions)
+        case NotCondition(inner):
+            return _reads(inner, kind)
+    return isinstance(condition, kind)
+
+
+def reads_channel(condition: Condition | None) -> bool:
+    """Whether ``condition`` reads the chosen channel."""
+    return _reads(condition, ChannelIs)
+
+
+def reads_locale(condition: Condition | None) -> bool:
+    """Whether ``condition`` reads the session's locale."""
+    return _reads(condition, LocaleIs)
 
 
 def questions_referenced(condition: Condition | None) -> set[str]:

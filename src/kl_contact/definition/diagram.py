@@ -1,15 +1,16 @@
 """Diagrams of a workflow's flow, as Mermaid or Graphviz DOT text.
 
-Both read :func:`kl_contact.definition.paths.transitions`, the same table of transitions
-``kl-contact paths`` walks, so a diagram can never disagree with the paths. Steps are
+Both read the compiled flow's table of ways out (:mod:`kl_contact.definition.flow`), the
+table the engine's transition looks up and ``kl-contact paths`` walks, so a diagram can
+never disagree with what the engine does. Steps are
 boxes, the ends (confirmation, resolved) are rounded, and each arrow carries the condition
 that takes it. Nothing here renders an image or does I/O: the text is the output.
 """
 
 from __future__ import annotations
 
+from kl_contact.definition.flow import compile_flow
 from kl_contact.definition.model import TERMINAL_KINDS, Step, Workflow
-from kl_contact.definition.paths import transitions
 
 __all__ = ["to_dot", "to_mermaid"]
 
@@ -35,7 +36,7 @@ def to_mermaid(workflow: Workflow) -> str:
         caption = _mermaid_text(_caption(step))
         shape = '(["{}"])' if step.kind in TERMINAL_KINDS else '["{}"]'
         lines.append(f"    {step.id}{shape.format(caption)}")
-    for item in transitions(workflow):
+    for item in compile_flow(workflow).moves:
         label = item.label
         arrow = f' -->|"{_mermaid_text(label)}"| ' if label else " --> "
         lines.append(f"    {item.source}{arrow}{item.target}")
@@ -58,7 +59,7 @@ def to_dot(workflow: Workflow) -> str:
     for step in workflow.steps:
         style = ", style=rounded, peripheries=2" if step.kind in TERMINAL_KINDS else ""
         lines.append(f'    "{step.id}" [label="{_dot_text(_caption(step))}"{style}];')
-    for item in transitions(workflow):
+    for item in compile_flow(workflow).moves:
         label = f' [label="{_dot_text(item.label)}"]' if item.label else ""
         lines.append(f'    "{item.source}" -> "{item.target}"{label};')
     lines.append("}")

@@ -16,14 +16,16 @@ from typing import Any
 import attrs
 
 from kl_contact._text import placeholders_in
-from kl_contact.channels.checks import channel_problems
-from kl_contact.channels.instructions import INSTRUCTION_PLACEHOLDERS
-from kl_contact.definition._yaml import Document, load_yaml
+from kl_contact.definition.build import build_steps
+from kl_contact.definition.channel_checks import channel_problems
+from kl_contact.definition.document import Document, load_yaml
+from kl_contact.definition.flow import step_moves
+from kl_contact.definition.model import INSTRUCTION_PLACEHOLDERS
+from kl_contact.definition.questionnaire_checks import questionnaire_problems
 from kl_contact.errors import DefinitionError, Severity, format_path
 from kl_contact.limits import DEFAULT_LIMITS, Limits, structure_problems
-from kl_contact.questionnaire.checks import questionnaire_problems
 
-__all__ = ["CODES", "Finding", "default_next", "lint_text"]
+__all__ = ["CODES", "Finding", "lint_source", "lint_text"]
 
 MAX_DOCUMENT_BYTES = DEFAULT_LIMITS.document_bytes
 """The largest definition file accepted."""
@@ -169,6 +171,15 @@ def lint_text(
     YAML and schema problems come first (and stop the semantic checks, which need a
     document of the right shape); semantic findings follow in document order.
     """
+    findings, _ = lint_source(text, source, limits)
+    return findings
+
+
+def lint_source(
+    text: str | bytes, source: str = "<string>", limits: Limits = DEFAULT_LIMITS
+) -> tuple[list[Finding], Document | None]:
+    """The findings of a definition and its parsed document (``None`` when it could not be
+    read): the loader builds the model from that document, so the YAML is read once."""
     size = len(text.encode("utf-8") if isinstance(text, str) else text)
     if size > limits.document_bytes:
         error = DefinitionError(
@@ -176,14 +187,14 @@ def lint_text(
             code="limit.document_size",
             source=source,
         )
-        return [Finding.from_error(error)]
+        return [Finding.from_error(error)], None
     try:
         doc = load_yaml(text, source, limits)
     except DefinitionError as exc:
-        return [Finding.from_error(exc)]
+        return [Finding.from_error(exc)], None
     over = [doc.error(m, code=c, path=p) for c, m, p in structure_problems(doc.data, limits)]
     if over:
-        return [Finding.from_error(error) for error in over]
+        return [Finding.from_error(error) for error in over], doc
     from kl_contact.schemas import violations
 
     schema_problems = [
@@ -191,24 +202,14 @@ def lint_text(
         for v in violations("workflow", doc.data)
     ]
     if schema_problems:
-        return schema_problems[:1] + sorted(
+        ordered = schema_problems[:1] + sorted(
             schema_problems[1:], key=lambda f: (f.line or 0, f.column or 0)
         )
-    return list(_Checks(doc).run())
+        return ordered, doc
+    return list(_Checks(doc).run()), doc
 
 
 # --------------------------------------------------------------------------- the checks
-
-
-def default_next(steps: list[dict[str, Any]], index: int) -> str | None:
-    """The step after ``steps[index]`` when no route applies (``next:`` or the list order)."""
-    step = steps[index]
-    if "next" in step:
-        return str(step["next"])
-    for later in steps[index + 1 :]:
-        if later["kind"] != "resolved":
-            return str(later["id"])
-    return None
 
 
 def _condition_refs(node: Any, path: Path) -> Iterator[tuple[str, str, Path, Any]]:
@@ -248,6 +249,7 @@ class _Checks:
         self.locales: list[str] = self.data["locales"]
         self.channel_ids = [c["id"] for c in self.data["channels"]]
         self.kinds = {s["id"]: s["kind"] for s in self.steps}
+        self.typed_steps = build_steps(self.data)
         # question id -> (raw question, its path, its position in asking order)
         self.questions: dict[str, tuple[dict[str, Any], Path, int]] = {}
 
@@ -590,7 +592,7 @@ class _Checks:
                     "an articles step needs on_helped naming a resolved step",
                     ("steps", s_index),
                 )
-            after = default_next(self.steps, s_index)
+            after = self.typed_steps[s_index].next
             if kind == "request" and (after is None or self.kinds.get(after) != "confirmation"):
                 yield self.finding(
                     "step.request_without_confirmation",
@@ -610,17 +612,11 @@ class _Checks:
             yield self.finding("step.no_request", "the workflow has no request step", ("steps",))
 
     def edges(self) -> dict[str, list[str]]:
+        """Each step's ways out that name a step, read from the compiled flow's rule."""
         out: dict[str, list[str]] = {}
-        for index, step in enumerate(self.steps):
-            targets: list[str] = []
-            if step["kind"] not in _TERMINAL:
-                targets += [r["to"] for r in step.get("routes", [])]
-                after = default_next(self.steps, index)
-                if after is not None:
-                    targets.append(after)
-                if "on_helped" in step:
-                    targets.append(step["on_helped"])
-            out.setdefault(step["id"], [t for t in targets if t in self.kinds])
+        for step in self.typed_steps:
+            targets = [move.target for move in step_moves(step)]
+            out.setdefault(step.id, [t for t in targets if t in self.kinds])
         return out
 
     def flow(self) -> Iterator[Finding]:

@@ -7,46 +7,13 @@ the first, for linters.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from importlib import resources
 from pathlib import Path
-from typing import Any
 
-from kl_contact.channels.hours import availability_from_data
-from kl_contact.definition._yaml import load_yaml
-from kl_contact.definition.conditions import (
-    AllOf,
-    AnswerAnswered,
-    AnswerEquals,
-    AnswerIn,
-    AnyOf,
-    ChannelIs,
-    Condition,
-    LocaleIs,
-    NotCondition,
-)
-from kl_contact.definition.lint import MAX_DOCUMENT_BYTES, default_next, lint_text
-from kl_contact.definition.model import (
-    TERMINAL_KINDS,
-    AnswerPolicy,
-    ArticleSettings,
-    AttachmentPolicy,
-    Channel,
-    ChannelInstruction,
-    ContactsPage,
-    InstructionAction,
-    Option,
-    Question,
-    QuestionType,
-    RequestFormat,
-    Resource,
-    Role,
-    Route,
-    Step,
-    StepKind,
-    Workflow,
-)
+from kl_contact.definition.build import build_workflow
+from kl_contact.definition.document import load_yaml
+from kl_contact.definition.lint import MAX_DOCUMENT_BYTES, lint_source, lint_text
+from kl_contact.definition.model import Workflow
 from kl_contact.errors import DefinitionError
 from kl_contact.limits import DEFAULT_LIMITS, Limits
 
@@ -66,7 +33,11 @@ def load_workflow(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> Workflow
 
 
 def default_workflow() -> Workflow:
-    """The shipped default workflow (Russian and English), following the source document."""
+    """The shipped default workflow (Russian and English), following the source document.
+
+    The shipped document is checked by the library's own tests, so it is read and built
+    without running the checks again: the first call costs the YAML reading alone.
+    """
     return _default_workflow()
 
 
@@ -79,21 +50,26 @@ def _default_workflow() -> Workflow:
         data = (
             resources.files("kl_contact.definition").joinpath("default_workflow.yaml").read_bytes()
         )
-        _cached_default = parse_workflow(data, source="kl_contact/definition/default_workflow.yaml")
+        source = "kl_contact/definition/default_workflow.yaml"
+        _cached_default = build_workflow(load_yaml(data, source).data, source)
     return _cached_default
 
 
 def parse_workflow(
     text: str | bytes, source: str = "<string>", limits: Limits = DEFAULT_LIMITS
 ) -> Workflow:
-    """Parse and check a definition given as YAML (or JSON) text, under ``limits``."""
-    problems = check_document(text, source, limits)
+    """Parse and check a definition given as YAML (or JSON) text, under ``limits``.
+
+    The text is read once: the checks and the model both work on that one document.
+    """
+    findings, doc = lint_source(text, source, limits)
+    problems = [f.to_error() for f in findings if f.severity == "error"]
     if problems:
         first = problems[0]
         first.others = tuple(problems[1:])
         raise first
-    doc = load_yaml(text, source, limits)
-    return _build(doc.data, source)
+    assert doc is not None  # a document that could not be read has an error
+    return build_workflow(doc.data, source)
 
 
 def check_document(
@@ -104,175 +80,3 @@ def check_document(
     :func:`kl_contact.definition.lint.lint_text` gives the warnings too.
     """
     return [f.to_error() for f in lint_text(text, source, limits) if f.severity == "error"]
-
-
-# --------------------------------------------------------------------------- model building
-
-
-def _text(value: Any) -> dict[str, str] | None:
-    return dict(value) if value is not None else None
-
-
-def _condition(raw: Any) -> Condition | None:
-    if raw is None:
-        return None
-    if "all" in raw:
-        return AllOf(tuple(c for c in map(_condition, raw["all"]) if c is not None))
-    if "any" in raw:
-        return AnyOf(tuple(c for c in map(_condition, raw["any"]) if c is not None))
-    if "not" in raw:
-        inner = _condition(raw["not"])
-        assert inner is not None
-        return NotCondition(inner)
-    if "answer" in raw:
-        if "equals" in raw:
-            return AnswerEquals(raw["answer"], raw["equals"])
-        if "in" in raw:
-            return AnswerIn(raw["answer"], tuple(raw["in"]))
-        return AnswerAnswered(raw["answer"], bool(raw["answered"]))
-    if "channel" in raw:
-        channels = raw["channel"] if isinstance(raw["channel"], list) else [raw["channel"]]
-        return ChannelIs(tuple(channels))
-    locales = raw["locale"] if isinstance(raw["locale"], list) else [raw["locale"]]
-    return LocaleIs(tuple(locales))
-
-
-def _question(raw: dict[str, Any]) -> Question:
-    qtype = QuestionType(raw["type"])
-    policy = None
-    if qtype is QuestionType.ATTACHMENTS:
-        given: dict[str, Any] = {
-            k: tuple(v) if isinstance(v, list) else v for k, v in raw.get("attachments", {}).items()
-        }
-        policy = AttachmentPolicy(**given)
-    return Question(
-        id=raw["id"],
-        type=qtype,
-        label=dict(raw["label"]),
-        help=_text(raw.get("help")),
-        placeholder=_text(raw.get("placeholder")),
-        options=_options(raw),
-        required=bool(raw.get("required", False)),
-        required_when=_condition(raw.get("required_when")),
-        when=_question_when(raw),
-        role=Role(raw["role"]) if "role" in raw else None,
-        min_length=raw.get("min_length"),
-        max_length=raw.get("max_length"),
-        pattern=raw.get("pattern"),
-        pattern_message=_text(raw.get("pattern_message")),
-        min_selected=raw.get("min_selected"),
-        max_selected=raw.get("max_selected"),
-        attachments=policy,
-        depends_on=raw["depends_on"]["question"] if "depends_on" in raw else None,
-        hidden_answer=AnswerPolicy(raw["hidden_answer"]) if "hidden_answer" in raw else None,
-        severity=dict(raw.get("severity", {})),
-    )
-
-
-def _options(raw: dict[str, Any]) -> tuple[Option, ...]:
-    """A question's options; dependent lists become options shown for their parent values.
-
-    Parent values with the same list share its options, each shown while the parent is one
-    of them; every parent value sees its own list in its own order.
-    """
-    if "depends_on" not in raw:
-        return tuple(
-            Option(id=o["id"], label=dict(o["label"]), when=_condition(o.get("when")))
-            for o in raw.get("options", [])
-        )
-    parent = raw["depends_on"]["question"]
-    lists: dict[str, tuple[list[dict[str, Any]], list[str]]] = {}
-    for parent_value, options in raw["depends_on"]["options"].items():
-        key = json.dumps(options, sort_keys=True)
-        lists.setdefault(key, (options, []))[1].append(parent_value)
-    return tuple(
-        Option(id=o["id"], label=dict(o["label"]), when=AnswerIn(parent, tuple(parents)))
-        for options, parents in lists.values()
-        for o in options
-    )
-
-
-def _question_when(raw: dict[str, Any]) -> Condition | None:
-    """A dependent question shows only once its parent has an answer with a non-empty list."""
-    own = _condition(raw.get("when"))
-    if "depends_on" not in raw:
-        return own
-    lists = raw["depends_on"]["options"]
-    parent = AnswerIn(raw["depends_on"]["question"], tuple(k for k, v in lists.items() if v))
-    return parent if own is None else AllOf((own, parent))
-
-
-def _build(data: dict[str, Any], source: str) -> Workflow:
-    canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    steps = []
-    for index, raw in enumerate(data["steps"]):
-        steps.append(
-            Step(
-                id=raw["id"],
-                kind=StepKind(raw["kind"]),
-                title=dict(raw["title"]),
-                text=_text(raw.get("text")),
-                questions=tuple(_question(q) for q in raw.get("questions", [])),
-                next=default_next(data["steps"], index)
-                if raw["kind"] not in {k.value for k in TERMINAL_KINDS}
-                else None,
-                routes=tuple(
-                    Route(when=c, to=r["to"])
-                    for r in raw.get("routes", [])
-                    if (c := _condition(r["when"])) is not None
-                ),
-                on_helped=raw.get("on_helped"),
-                button=_text(raw.get("button")),
-            )
-        )
-    settings = data.get("articles", {})
-    return Workflow(
-        id=data["id"],
-        version=data["version"],
-        locales=tuple(data["locales"]),
-        default_locale=data["default_locale"],
-        title=dict(data["title"]),
-        self_service=tuple(
-            Resource(
-                id=r["id"],
-                kind=r["kind"],
-                title=dict(r["title"]),
-                description=dict(r["description"]),
-                url=dict(r["url"]),
-            )
-            for r in data["self_service"]
-        ),
-        contacts_page=ContactsPage(
-            title=dict(data["contacts_page"]["title"]), url=dict(data["contacts_page"]["url"])
-        ),
-        channels=tuple(
-            Channel(
-                id=c["id"],
-                title=dict(c["title"]),
-                description=dict(c["description"]),
-                button=dict(c["button"]),
-                instructions=tuple(
-                    ChannelInstruction(
-                        text=dict(i["text"]),
-                        action=InstructionAction(i["action"]) if "action" in i else None,
-                        label=_text(i.get("label")),
-                    )
-                    for i in c["instructions"]
-                ),
-                availability=availability_from_data(c.get("availability")),
-            )
-            for c in data["channels"]
-        ),
-        steps=tuple(steps),
-        registration_note=dict(data["registration_note"]),
-        articles=ArticleSettings(
-            limit=settings.get("limit", 5), min_score=float(settings.get("min_score", 0.0))
-        ),
-        messages={code: dict(text) for code, text in data.get("messages", {}).items()},
-        digest="sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest(),
-        source=source,
-        support_email=data.get("support_email"),
-        hidden_answers=AnswerPolicy(data.get("hidden_answers", "keep")),
-        phone_region=data.get("phone_region"),
-        requests=RequestFormat(**data.get("requests", {})),
-    )

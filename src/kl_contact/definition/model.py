@@ -12,11 +12,12 @@ from enum import StrEnum
 
 import attrs
 
-from kl_contact.channels.hours import Availability
+from kl_contact.definition.availability import Availability
 from kl_contact.definition.conditions import Condition
 from kl_contact.errors import Severity
 
 __all__ = [
+    "INSTRUCTION_PLACEHOLDERS",
     "AnswerPolicy",
     "ArticleSettings",
     "AttachmentPolicy",
@@ -104,6 +105,20 @@ class AnswerPolicy(StrEnum):
 
 RULES = ("required", "min_length", "max_length", "pattern", "min_selected", "max_selected")
 """The validation rules a question may give a severity of its own (default ``error``)."""
+
+
+INSTRUCTION_PLACEHOLDERS = frozenset(
+    {
+        "request_number",
+        "email",
+        "chat_url",
+        "phone",
+        "phone_display",
+        "support_email",
+        "reply_within",
+    }
+)
+"""The placeholders an instruction text or the registration note may use."""
 
 
 class InstructionAction(StrEnum):
@@ -243,7 +258,7 @@ class ArticleSettings:
     """How many articles the articles step asks for, and the lowest score worth showing."""
 
     limit: int = 5
-    min_score: float = 0.0
+    min_score: float = attrs.field(default=0.0, converter=float)
 
 
 @attrs.frozen
@@ -304,12 +319,15 @@ class Workflow:
     source: str = "<string>"
     support_email: str | None = None
     """The support mailbox a reply to the registration e-mail goes to (its Reply-To)."""
-    hidden_answers: AnswerPolicy = AnswerPolicy.KEEP
+    hidden_answers: AnswerPolicy = attrs.field(default=AnswerPolicy.KEEP, converter=AnswerPolicy)
     """The answer policy of questions that declare none."""
     phone_region: str | None = None
     """Where a phone number without a country code is read (``RU``); else the locale says."""
     requests: RequestFormat = RequestFormat()
     """How request numbers look and how e-mail subjects tag them (``requests:``)."""
+    _compiled: object = attrs.field(default=None, init=False, repr=False)
+    """The compiled flow, filled by :func:`kl_contact.definition.flow.compile_flow` on first
+    use: it is derived from the fields above alone, which never change."""
 
     @property
     def start(self) -> Step:

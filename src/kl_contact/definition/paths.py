@@ -1,18 +1,18 @@
 """The flow of a workflow as data: its transitions, every path from start to an end, and
 answers that take a given path.
 
-The transitions listed here are read from the definition the way the engine moves: on a
-step's way out, its routes are tried in order and the default next step is taken when none
-holds; an articles step also ends on its ``on_helped`` step when an article helped. The
-diagram (:mod:`kl_contact.definition.diagram`) and ``kl-contact paths`` both read
-:func:`transitions`, never a copy of the rules. Nothing here runs a session or does I/O.
+The transitions listed here are the compiled flow's (:mod:`kl_contact.definition.flow`),
+the same table the engine's transition looks up: on a step's way out, its routes are tried
+in order and the default next step is taken when none holds; an articles step also ends on
+its ``on_helped`` step when an article helped. The diagram
+(:mod:`kl_contact.definition.diagram`) and ``kl-contact paths`` both read that table, never
+a copy of the rules. Nothing here runs a session or does I/O.
 """
 
 from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator, Sequence
-from typing import Literal
 
 import attrs
 
@@ -27,10 +27,10 @@ from kl_contact.definition.conditions import (
     ConditionContext,
     LocaleIs,
     NotCondition,
-    describe,
     evaluate,
 )
-from kl_contact.definition.model import TERMINAL_KINDS, QuestionType, StepKind, Workflow
+from kl_contact.definition.flow import StepTransition, compile_flow
+from kl_contact.definition.model import TERMINAL_KINDS, QuestionType, Workflow
 
 __all__ = [
     "FlowPath",
@@ -41,8 +41,6 @@ __all__ = [
     "transitions",
 ]
 
-TransitionKind = Literal["route", "next", "helped"]
-
 MAX_PATHS = 10_000
 """The most paths :func:`flow_paths` lists (a guard against definitions that branch wildly)."""
 
@@ -50,53 +48,10 @@ MAX_COMBINATIONS = 200_000
 """The most candidate answer sets :func:`answers_for` tries before giving up."""
 
 
-@attrs.frozen
-class StepTransition:
-    """One way out of a step.
-
-    ``kind`` is ``route`` (taken when ``condition`` holds and none of ``unless`` does),
-    ``next`` (the default: taken when none of ``unless``, the step's routes, holds) or
-    ``helped`` (an articles step's end when an article helped).
-    """
-
-    source: str
-    target: str
-    kind: TransitionKind
-    condition: Condition | None = None
-    unless: tuple[Condition, ...] = ()
-    event: str | None = None
-    """The user event that leaves the step this way, where it is not the step's usual one."""
-
-    @property
-    def label(self) -> str:
-        """What takes this transition, in words (``category = other``, ``otherwise``...)."""
-        if self.kind == "helped":
-            return "an article helped"
-        if self.condition is not None:
-            return describe(self.condition)
-        if self.event == "escalate":
-            return "otherwise, contact support" if self.unless else "contact support"
-        return "otherwise" if self.unless else ""
-
-
 def transitions(workflow: Workflow) -> list[StepTransition]:
-    """Every transition of ``workflow``, step by step, in the order the engine tries them."""
-    out: list[StepTransition] = []
-    for step in workflow.steps:
-        if step.kind in TERMINAL_KINDS:
-            continue
-        if step.kind is StepKind.ARTICLES and step.on_helped is not None:
-            out.append(StepTransition(step.id, step.on_helped, "helped"))
-        event = "escalate" if step.kind is StepKind.ARTICLES else None
-        earlier: list[Condition] = []
-        for route in step.routes:
-            out.append(
-                StepTransition(step.id, route.to, "route", route.when, tuple(earlier), event)
-            )
-            earlier.append(route.when)
-        if step.next is not None:
-            out.append(StepTransition(step.id, step.next, "next", None, tuple(earlier), event))
-    return out
+    """Every transition of ``workflow``, step by step, in the order the engine tries them
+    (the compiled flow's table, see :mod:`kl_contact.definition.flow`)."""
+    return list(compile_flow(workflow).moves)
 
 
 @attrs.frozen

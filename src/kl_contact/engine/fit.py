@@ -10,8 +10,7 @@ module only inspects; it never repairs a session.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
-
+from kl_contact.definition.flow import Flow
 from kl_contact.definition.model import StepKind
 from kl_contact.engine.session import Session
 
@@ -28,22 +27,22 @@ _ACTIVE_KINDS = frozenset(
 )
 
 
-def misfit(
-    session: Session,
-    kinds: Mapping[str, StepKind],
-    channels: Collection[str],
-    locales: Collection[str],
-) -> str | None:
-    """What makes ``session`` impossible under the workflow, or ``None`` when it fits.
+def misfit(session: Session, flow: Flow) -> str | None:
+    """What makes ``session`` impossible under ``flow``, or ``None`` when it fits.
 
-    ``kinds`` maps each step id to its kind. The answer names fields, never values.
+    The answer names fields, never values. Of the trail only the step ``back`` would go to
+    is looked at: each event checks the end of the trail again, so no step the workflow lacks
+    is ever entered, and the check costs the same on a trail of any length.
     """
-    kind = kinds.get(session.step)
-    if kind is None or any(step not in kinds for step in session.trail):
+    steps = flow.steps
+    table = steps.get(session.step)
+    if table is None or (session.trail and session.trail[-1] not in steps):
         return "the session is on a step the workflow does not have"
+    kind = table.step.kind
+    channels = flow.channels
     if session.channel is not None and session.channel not in channels:
         return "the session's channel is not declared"
-    if session.locale not in locales:
+    if session.locale not in flow.workflow.locales:
         return "the session's locale is not declared"
     submission = session.submission
     if session.status == "active" and kind not in _ACTIVE_KINDS:

@@ -20,20 +20,19 @@ records a value the user typed in what it returns beside the session.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 import attrs
 
 from kl_contact.definition.conditions import ConditionContext
+from kl_contact.definition.flow import LEAVING_EVENT, Flow
 from kl_contact.definition.model import TERMINAL_KINDS, QuestionType, Step, StepKind, Workflow
 from kl_contact.engine.session import Session
 from kl_contact.errors import UsageError
+from kl_contact.messages import Localizer
 from kl_contact.questionnaire.answer_policy import apply_answer_policies
-from kl_contact.questionnaire.validation import Localizer, validate_step
+from kl_contact.questionnaire.validation import validate_step
 from kl_contact.ticket.model import AnswerValue, Attachment, WorkflowRef
-
-if TYPE_CHECKING:  # the engine imports this module
-    from kl_contact.engine.engine import Engine
 
 __all__ = ["DroppedAnswer", "Migration", "VersionPolicy", "migrate_session"]
 
@@ -140,22 +139,22 @@ def _needs_input(workflow: Workflow, session: Session, step: Step, visited: set[
 
 
 def migrate_session(
-    engine: Engine,
+    flow: Flow,
     session: Session,
     *,
     on_version_change: VersionPolicy | str = VersionPolicy.REFUSE,
 ) -> Migration:
-    """``session`` moved onto the engine's definition, or :class:`UsageError` when refused.
+    """``session`` moved onto ``flow``'s definition, or :class:`UsageError` when refused.
 
-    The new step is found by walking the new definition from its start, asking the engine
-    for each next step with the kept answers, and stopping at the first step that needs input:
-    the session's own step, a step whose questions now have a blocking issue, a step the
-    session never passed, the channel choice when the channel was dropped, the articles
-    step unless the user had already asked for support, or the request. The steps passed
-    on the way become the session's trail (its way back).
+    The new step is found by walking the new definition from its start, leaving each step
+    the way its compiled table says with the kept answers, and stopping at the first step
+    that needs input: the session's own step, a step whose questions now have a blocking
+    issue, a step the session never passed, the channel choice when the channel was
+    dropped, the articles step unless the user had already asked for support, or the
+    request. The steps passed on the way become the session's trail (its way back).
     """
     policy = VersionPolicy(on_version_change)
-    workflow = engine.workflow
+    workflow = flow.workflow
     source, target = session.workflow, _ref(workflow)
     if source.id != target.id:
         raise UsageError("the session belongs to another workflow", code="session.foreign")
@@ -184,10 +183,11 @@ def migrate_session(
     trail: list[str] = []
     current = workflow.start
     while not _needs_input(workflow, moved, current, visited):
-        following = engine.next_step(attrs.evolve(moved, step=current.id))
-        if following.id in trail or following.id == current.id:
+        ctx = flow.step_context(current.id, moved.answers, moved.channel, moved.locale)
+        following = flow.steps[current.id].target(LEAVING_EVENT[current.kind], ctx)
+        if following is None or following in trail or following == current.id:
             break
         trail.append(current.id)
-        current = following
+        current = flow.steps[following].step
     moved = attrs.evolve(moved, step=current.id, trail=tuple(trail), issues=())
     return Migration(moved, source, target, tuple(dropped), session.step, current.id)

@@ -10,14 +10,15 @@ is visible, nor a choice the definition does not know (validation reports that o
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
-from kl_contact.definition.conditions import ConditionContext, evaluate
-from kl_contact.definition.model import AnswerPolicy, Question, Workflow
+from kl_contact.definition.answers import AnswerValue
+from kl_contact.definition.conditions import ConditionContext, evaluate, questions_referenced
+from kl_contact.definition.flow import Flow, compile_flow
+from kl_contact.definition.model import Question, Workflow
 from kl_contact.questionnaire.validation import visible_options
-from kl_contact.ticket.model import AnswerValue
 
-__all__ = ["apply_answer_policies", "visible_answers"]
+__all__ = ["apply_answer_policies", "clear_hidden", "visible_answers"]
 
 
 def visible_answers(
@@ -29,13 +30,9 @@ def visible_answers(
     route: each question's ``when`` is read against the visible answers before it (lint
     makes sure conditions read only earlier questions).
     """
-    out: dict[str, AnswerValue] = {}
-    for step in workflow.steps:
-        for question in step.questions:
-            ctx = ConditionContext(answers=out, channel=channel, locale=locale)
-            if question.id in answers and evaluate(question.when, ctx):
-                out[question.id] = answers[question.id]
-    return out
+    flow = compile_flow(workflow)
+    ctx = flow.context(flow.reads_of(flow.questions), answers, channel, locale)
+    return dict(ctx.answers)  # type: ignore[arg-type]  # the answers given, filtered
 
 
 def _kept(question: Question, value: AnswerValue, ctx: ConditionContext) -> AnswerValue | None:
@@ -56,31 +53,51 @@ def _kept(question: Question, value: AnswerValue, ctx: ConditionContext) -> Answ
     return value
 
 
-def apply_answer_policies(
-    workflow: Workflow, answers: Mapping[str, AnswerValue], channel: str | None, locale: str
-) -> dict[str, AnswerValue]:
-    """The answers after every ``clear`` policy has dropped what is hidden.
+def clear_hidden(
+    flow: Flow,
+    clearing: Sequence[str],
+    answers: Mapping[str, AnswerValue],
+    channel: str | None,
+    locale: str,
+) -> Mapping[str, AnswerValue]:
+    """``answers`` after the ``clear`` questions ``clearing`` dropped what is hidden.
 
-    Dropping one answer may hide another question (a cascade), so this repeats until
-    nothing changes; it ends because each round removes at least one answer or stops.
+    Only these questions are looked at (the flow says which may be affected by a change,
+    see :meth:`~kl_contact.definition.flow.Flow.clearing_after`), so the cost follows the
+    change, not the workflow. Dropping one answer may hide another question (a cascade), so
+    this repeats until nothing changes; it ends because each round removes at least one
+    answer or stops. ``answers`` itself comes back when nothing was dropped.
     """
+    present = [qid for qid in clearing if qid in answers]
+    if not present:
+        return answers
+    refs: set[str] = set(present)
+    for qid in present:
+        for option in flow.questions[qid].options:
+            refs |= questions_referenced(option.when)
+    reads = flow.reads_of(refs)
     out = dict(answers)
-    clearing = [
-        q for q in workflow.questions().values() if workflow.answer_policy(q) is AnswerPolicy.CLEAR
-    ]
     changed = True
     while changed:
         changed = False
-        seen = visible_answers(workflow, out, channel, locale)
-        ctx = ConditionContext(answers=seen, channel=channel, locale=locale)
-        for question in clearing:
-            if question.id not in out:
+        ctx = flow.context(reads, out, channel, locale)
+        for qid in present:
+            if qid not in out:
                 continue
-            kept = _kept(question, out[question.id], ctx)
+            kept = _kept(flow.questions[qid], out[qid], ctx)
             if kept is None:
-                del out[question.id]
+                del out[qid]
                 changed = True
-            elif kept != out[question.id]:
-                out[question.id] = kept
+            elif kept != out[qid]:
+                out[qid] = kept
                 changed = True
-    return out
+    return out if out != answers else answers
+
+
+def apply_answer_policies(
+    workflow: Workflow, answers: Mapping[str, AnswerValue], channel: str | None, locale: str
+) -> dict[str, AnswerValue]:
+    """The answers after every ``clear`` policy of the workflow has dropped what is hidden."""
+    flow = compile_flow(workflow)
+    clearing = sorted(flow.clearing, key=flow.order.__getitem__)
+    return dict(clear_hidden(flow, clearing, answers, channel, locale))

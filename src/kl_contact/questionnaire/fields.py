@@ -17,15 +17,12 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, overload
 
+from kl_contact.definition.answers import AnswerValue, Attachment
 from kl_contact.definition.conditions import ConditionContext, evaluate
 from kl_contact.definition.model import AttachmentPolicy, Question, QuestionType
 from kl_contact.errors import ValidationIssue
 from kl_contact.limits import DEFAULT_LIMITS
-from kl_contact.ticket.model import AnswerValue, Attachment
-
-if TYPE_CHECKING:  # pragma: no cover
-    from kl_contact.questionnaire.validation import Localizer
-
+from kl_contact.messages import Localizer
 
 if TYPE_CHECKING:
     from phonenumbers import PhoneNumber
@@ -148,8 +145,12 @@ def normalise_answer(
     return value
 
 
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+"""The control characters (Unicode category Cc) but tab, line feed and carriage return."""
+
+
 def _has_control_characters(text: str) -> bool:
-    return any(unicodedata.category(ch) == "Cc" and ch not in "\n\r\t" for ch in text)
+    return _CONTROL.search(text) is not None
 
 
 _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")

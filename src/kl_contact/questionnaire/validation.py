@@ -10,17 +10,19 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
+from kl_contact.definition.answers import AnswerValue
 from kl_contact.definition.conditions import ConditionContext, evaluate, is_answered
+from kl_contact.definition.flow import Flow
 from kl_contact.definition.model import Option, Question, QuestionType, Step
-from kl_contact.errors import Severity, ValidationIssue
+from kl_contact.errors import ValidationIssue
+from kl_contact.messages import Localizer, reworded
 from kl_contact.questionnaire.fields import check_field_type
-from kl_contact.questionnaire.messages import message
-from kl_contact.ticket.model import AnswerValue
 
 __all__ = [
     "Localizer",
     "is_answered",
     "is_required",
+    "issue_in_locale",
     "validate_answer",
     "validate_step",
     "visible_options",
@@ -28,36 +30,20 @@ __all__ = [
 ]
 
 
-class Localizer:
-    """Builds localised issues for one locale, with the definition's message overrides."""
+def issue_in_locale(flow: Flow, issue: ValidationIssue, locale: str) -> ValidationIssue:
+    """``issue`` worded in ``locale`` from its code and params (issues are data).
 
-    def __init__(
-        self, locale: str, fallback: str, overrides: Mapping[str, Mapping[str, str]]
-    ) -> None:
-        self.locale = locale
-        self.fallback = fallback
-        self.overrides = overrides
-
-    def issue(
-        self,
-        code: str,
-        path: tuple[str | int, ...],
-        params: Mapping[str, str | int] | None = None,
-        severity: Severity = "error",
-        text: Mapping[str, str] | None = None,
-    ) -> ValidationIssue:
-        """An issue whose message is ``text`` (when given) or the message for ``code``."""
-        if text is not None:
-            overrides: Mapping[str, Mapping[str, str]] = {code: text}
-        else:
-            overrides = self.overrides
-        return ValidationIssue(
-            code=code,
-            path=path,
-            message=message(code, self.locale, self.fallback, params, overrides),
-            severity=severity,
-            params=dict(params or {}),
-        )
+    A question's pattern keeps its own message; a closed channel's issue, whose params name
+    channels in the locale it was found in, stays as it is.
+    """
+    if issue.code == "channel.closed":
+        return issue
+    workflow = flow.workflow
+    text = None
+    if issue.code == "answer.pattern" and issue.question is not None:
+        question = flow.questions.get(issue.question)
+        text = question.pattern_message if question is not None else None
+    return reworded(issue, locale, workflow.default_locale, workflow.messages, text)
 
 
 def visible_questions(step: Step, ctx: ConditionContext) -> list[Question]:

@@ -10,6 +10,8 @@ from datetime import datetime
 
 import attrs
 
+from kl_contact.definition.answers import AnswerValue, Attachment
+
 __all__ = [
     "AnswerValue",
     "Attachment",
@@ -23,23 +25,6 @@ __all__ = [
 ]
 
 REDACTED = "<redacted>"
-
-
-@attrs.frozen(repr=False)
-class Attachment:
-    """Metadata of one attached file; the host keeps the bytes."""
-
-    name: str
-    media_type: str
-    size: int
-    digest: str | None = None
-
-    def __repr__(self) -> str:
-        return f"Attachment(media_type={self.media_type!r}, size={self.size})"
-
-
-AnswerValue = str | bool | tuple[str, ...] | tuple[Attachment, ...]
-"""An answer: option id or text (``str``), consent (``bool``), option ids or attachments."""
 
 
 @attrs.frozen

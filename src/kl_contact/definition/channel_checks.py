@@ -12,8 +12,8 @@ from datetime import date
 from typing import Any, NamedTuple
 
 from kl_contact._text import placeholders_in
-from kl_contact.channels.hours import zone
-from kl_contact.channels.instructions import INSTRUCTION_PLACEHOLDERS
+from kl_contact.definition.availability import zone
+from kl_contact.definition.model import INSTRUCTION_PLACEHOLDERS
 
 __all__ = ["ChannelProblem", "channel_problems"]
 

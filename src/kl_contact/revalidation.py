@@ -5,8 +5,8 @@ whole ticket, in one document. :func:`revalidate_answers` and :func:`revalidate_
 the issues the engine would have given for those answers, step by step along the path the
 answers lead through, and keep only the answers to questions that path shows: answers to
 hidden questions are dropped, never copied into a ticket. The ticket is then built again by
-the engine, so its subject, contact details and labels are the definition's, not the
-frontend's.
+the library's ticket builder (:mod:`kl_contact.ticket.build`), so its subject, contact
+details and labels are the definition's, not the frontend's.
 
 Nothing here raises for what a frontend sends: a malformed document becomes
 ``document.invalid`` issues. Nothing here performs I/O or reads a clock; the time of a ticket
@@ -22,15 +22,16 @@ from typing import Any
 import attrs
 
 from kl_contact._convert import converter
-from kl_contact.definition.conditions import ConditionContext, evaluate
-from kl_contact.definition.model import TERMINAL_KINDS, QuestionType, Step, StepKind, Workflow
-from kl_contact.engine.engine import Engine
-from kl_contact.engine.session import ArticleFeedback, ArticlesState, Session
+from kl_contact.definition.conditions import ConditionContext
+from kl_contact.definition.flow import LEAVING_EVENT, compile_flow
+from kl_contact.definition.model import QuestionType, Step, StepKind, Workflow
 from kl_contact.errors import UsageError, ValidationIssue
+from kl_contact.messages import Localizer
 from kl_contact.questionnaire.answer_policy import apply_answer_policies, visible_answers
 from kl_contact.questionnaire.fields import phone_region
-from kl_contact.questionnaire.validation import Localizer, validate_step, visible_questions
+from kl_contact.questionnaire.validation import validate_step, visible_questions
 from kl_contact.schemas import violations
+from kl_contact.ticket.build import build_ticket
 from kl_contact.ticket.model import AnswerValue, Ticket, TicketArticles, WorkflowRef
 
 __all__ = ["Revalidation", "SubmittedAnswers", "revalidate_answers", "revalidate_ticket"]
@@ -101,17 +102,20 @@ class Revalidation:
 def path_of_steps(workflow: Workflow, ctx: ConditionContext) -> Iterator[Step]:
     """The steps the answers lead through, from the first up to the request step.
 
-    Routes are tried in order, as the engine does; an articles step is passed by
-    "Contact support". The walk stops at a request step or an end.
+    Each step is left the way its compiled table says (an articles step by "Contact
+    support"); the walk stops at a request step or an end.
     """
-    step, seen = workflow.start, set()
-    while step.id not in seen and step.kind not in TERMINAL_KINDS:
-        seen.add(step.id)
-        yield step
-        if step.kind is StepKind.REQUEST or step.next is None:
+    flow = compile_flow(workflow)
+    table, seen = flow.start, set()
+    while table.id not in seen and not table.terminal:
+        seen.add(table.id)
+        yield table.step
+        if table.step.kind is StepKind.REQUEST:
             return
-        following = next((r.to for r in step.routes if evaluate(r.when, ctx)), step.next)
-        step = workflow.step(following)
+        following = table.target(LEAVING_EVENT[table.step.kind], ctx)
+        if following is None:
+            return
+        table = flow.steps[following]
 
 
 def _document(
@@ -173,32 +177,27 @@ def _check(
     return issues, kept, dropped, steps
 
 
-def _session(
+def _ticket(
     workflow: Workflow,
     submitted: SubmittedAnswers,
     answers: Mapping[str, AnswerValue],
     steps: list[Step],
-    session_id: str,
+    ids: tuple[str, str],
     now: datetime,
-) -> Session:
-    """A session standing on the request step with these answers, as the engine would hold."""
-    articles = submitted.articles
-    return Session(
-        id=session_id,
+) -> Ticket:
+    """The ticket the engine builds for these answers on the path ``steps``."""
+    ticket_id, session_id = ids
+    return build_ticket(
+        compile_flow(workflow),
+        ticket_id=ticket_id,
+        session_id=session_id,
         workflow=WorkflowRef(workflow.id, workflow.version, workflow.digest),
-        locale=submitted.locale,
-        step=steps[-1].id,
-        created_at=now,
-        updated_at=now,
-        channel=submitted.channel,
+        passed=[step.id for step in steps],
         answers=answers,
-        trail=tuple(step.id for step in steps[:-1]),
-        articles=ArticlesState(
-            shown=articles.shown,
-            opened=articles.opened,
-            feedback=tuple(ArticleFeedback(a, helpful=False) for a in articles.not_helpful),
-            escalated=articles.escalated,
-        ),
+        channel=submitted.channel,
+        locale=submitted.locale,
+        articles=submitted.articles,
+        now=now,
     )
 
 
@@ -227,8 +226,7 @@ def revalidate_answers(
         return revalidation
     if not steps or steps[-1].kind is not StepKind.REQUEST:
         return revalidation
-    session = _session(workflow, submitted, kept, steps, session_id or ticket_id, now)
-    ticket = Engine(workflow).build_ticket(session, ticket_id, now)
+    ticket = _ticket(workflow, submitted, kept, steps, (ticket_id, session_id or ticket_id), now)
     return attrs.evolve(revalidation, ticket=ticket)
 
 
@@ -254,8 +252,8 @@ def revalidate_ticket(workflow: Workflow, document: Ticket | Mapping[str, Any]) 
     revalidation = Revalidation(issues=tuple(issues), answers=kept, dropped=dropped)
     if not revalidation.ok or not steps or steps[-1].kind is not StepKind.REQUEST:
         return revalidation
-    session = _session(workflow, submitted, kept, steps, ticket.session_id, ticket.created_at)
-    rebuilt = Engine(workflow).build_ticket(session, ticket.id, ticket.created_at)
+    ids = (ticket.id, ticket.session_id)
+    rebuilt = _ticket(workflow, submitted, kept, steps, ids, ticket.created_at)
     loc = Localizer(ticket.locale, workflow.default_locale, workflow.messages)
     warnings = [
         loc.issue("ticket.rebuilt", (name,), severity="warning")

@@ -1,16 +1,24 @@
-"""Built-in validation messages in every locale the library ships (Russian and English).
+"""The message catalog: every built-in user-visible message, keyed by a stable id.
 
-A definition may override any of them under ``messages:``. Messages use ``{placeholders}``
-filled from an issue's ``params`` (numbers and labels, never the user's own text).
+Each message is given in every locale the library ships (Russian and English). A definition
+may override any of them under ``messages:``. Messages use ``{placeholders}`` filled from
+an issue's ``params`` (numbers and labels, never the user's own text). This module sits at
+the bottom of the library: it imports nothing of it but the text helpers and the errors.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from kl_contact._text import localize, substitute
+import attrs
 
-__all__ = ["MESSAGES", "message", "missing_messages"]
+from kl_contact._text import localize, substitute
+from kl_contact.errors import Severity, ValidationIssue
+
+__all__ = ["MESSAGES", "Localizer", "Messages", "message", "missing_messages", "reworded"]
+
+Messages = Mapping[str, Mapping[str, str]]
+"""Texts by stable id: the catalog below, or a definition's ``messages:`` overrides."""
 
 MESSAGES: dict[str, dict[str, str]] = {
     "answer.required": {"ru": "Заполните это поле.", "en": "This field is required."},
@@ -121,6 +129,69 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ru": "Не удалось подобрать статьи. Вы можете сразу обратиться в поддержку.",
         "en": "Articles could not be found right now. You can contact support straight away.",
     },
+    # ---- screens and tickets
+    "action.back": {"ru": "Назад", "en": "Back"},
+    "answer.yes": {"ru": "да", "en": "yes"},
+    "answer.no": {"ru": "нет", "en": "no"},
+    # ---- channels: a closed channel, opening times, next steps
+    "channel.closed": {
+        "ru": "Канал «{channel}» сейчас закрыт.{opens}{suggest}",
+        "en": "{channel} is closed now.{opens}{suggest}",
+    },
+    "channel.closed.opens": {"ru": " Он откроется {opens_at}.", "en": " It opens on {opens_at}."},
+    "channel.closed.suggest": {
+        "ru": " Выберите другой способ: {others}.",
+        "en": " Choose another way: {others}.",
+    },
+    "time.format": {"ru": "%d.%m.%Y %H:%M", "en": "%Y-%m-%d %H:%M"},
+    "instructions.reply_within": {
+        "ru": "Инженер ответит в течение {hours} ч.",
+        "en": "An engineer replies within {hours} h.",
+    },
+    "action.open_chat": {"ru": "Перейти в чат", "en": "Go to chat"},
+    "action.call": {"ru": "Позвонить", "en": "Call"},
+    # ---- the registration e-mail
+    "email.subject": {
+        "ru": "Запрос зарегистрирован: {subject}",
+        "en": "Request registered: {subject}",
+    },
+    "email.intro": {
+        "ru": "Здравствуйте! Ваш запрос {request_number} в техническую поддержку зарегистрирован.",
+        "en": "Hello, your request {request_number} to technical support has been registered.",
+    },
+    "email.summary": {"ru": "Ваш запрос", "en": "Your request"},
+    "email.request_number": {"ru": "Номер запроса", "en": "Request number"},
+    "email.channel": {"ru": "Способ связи", "en": "Channel"},
+    "email.subject_label": {"ru": "Тема", "en": "Subject"},
+    "email.files": {"ru": "Приложено файлов: {count}", "en": "Files attached: {count}"},
+    "email.next_steps": {"ru": "Что дальше", "en": "What happens next"},
+    "email.reply": {
+        "ru": "Чтобы дополнить запрос или задать вопрос, ответьте на это письмо, "
+        "не меняя номер запроса в теме.",
+        "en": "To add information to the request or ask a question, reply to this letter "
+        "and keep the request number in the subject.",
+    },
+    # ---- session tokens
+    "token.malformed": {
+        "en": "The session token is damaged. Please start again.",
+        "ru": "Токен сеанса повреждён. Начните заново.",
+    },
+    "token.unknown_key": {
+        "en": "The session token was not issued here or is too old. Please start again.",
+        "ru": "Токен сеанса выдан не здесь или слишком старый. Начните заново.",
+    },
+    "token.tampered": {
+        "en": "The session token has been altered. Please start again.",
+        "ru": "Токен сеанса изменён. Начните заново.",
+    },
+    "token.expired": {
+        "en": "The session has expired. Please start again.",
+        "ru": "Срок действия сеанса истёк. Начните заново.",
+    },
+    "token.unreadable": {
+        "en": "The session token cannot be read by this version. Please start again.",
+        "ru": "Эта версия не может прочитать токен сеанса. Начните заново.",
+    },
 }
 
 
@@ -157,3 +228,53 @@ def missing_messages(
         for locale in locales
         if locale not in overrides.get(code, {}) and locale not in MESSAGES[code]
     ]
+
+
+class Localizer:
+    """Builds localised issues for one locale, with the definition's message overrides."""
+
+    def __init__(
+        self, locale: str, fallback: str, overrides: Mapping[str, Mapping[str, str]]
+    ) -> None:
+        self.locale = locale
+        self.fallback = fallback
+        self.overrides = overrides
+
+    def issue(
+        self,
+        code: str,
+        path: tuple[str | int, ...],
+        params: Mapping[str, str | int] | None = None,
+        severity: Severity = "error",
+        text: Mapping[str, str] | None = None,
+    ) -> ValidationIssue:
+        """An issue whose message is ``text`` (when given) or the message for ``code``."""
+        if text is not None:
+            overrides: Mapping[str, Mapping[str, str]] = {code: text}
+        else:
+            overrides = self.overrides
+        return ValidationIssue(
+            code=code,
+            path=path,
+            message=message(code, self.locale, self.fallback, params, overrides),
+            severity=severity,
+            params=dict(params or {}),
+        )
+
+
+def reworded(
+    issue: ValidationIssue,
+    locale: str,
+    fallback: str,
+    overrides: Messages,
+    text: Mapping[str, str] | None = None,
+) -> ValidationIssue:
+    """``issue`` with its message in ``locale``, rebuilt from its code and params.
+
+    An issue is data (code, path, params); its message is a rendering of them, so a session
+    that changes its locale shows the same issues reworded instead of checking again.
+    ``text`` is the issue's own text where its definition gives one (a pattern's message).
+    """
+    chosen = {issue.code: text} if text is not None else overrides
+    worded = message(issue.code, locale, fallback, issue.params, chosen)
+    return issue if worded == issue.message else attrs.evolve(issue, message=worded)

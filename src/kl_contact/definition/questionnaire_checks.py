@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from kl_contact.questionnaire.messages import missing_messages
+from kl_contact.messages import missing_messages
 
 __all__ = ["Problem", "questionnaire_problems"]
 

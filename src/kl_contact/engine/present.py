@@ -1,0 +1,383 @@
+"""The presenter: ``present(flow, session) -> View``, what a frontend renders, read-only.
+
+The presenter never changes a session and decides nothing about the flow: it reads the
+compiled flow and the session. What does not depend on the session (titles, texts, option
+and resource views, a question's view before it is answered, the actions of each status)
+is built once per definition and locale, so a view costs in proportion to what the current
+step shows. Opening hours come from :func:`kl_contact.channels.status.statuses`, which
+computes each channel once per minute.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+
+import attrs
+
+from kl_contact._text import localize
+from kl_contact.channels.instructions import build_instructions
+from kl_contact.channels.status import statuses
+from kl_contact.definition.answers import AnswerValue
+from kl_contact.definition.conditions import (
+    AnswerIn,
+    ConditionContext,
+    Predicate,
+    compile_condition,
+)
+from kl_contact.definition.flow import Flow, StepTable
+from kl_contact.definition.model import Question, QuestionType, StepKind
+from kl_contact.engine.session import Session
+from kl_contact.engine.views import (
+    Action,
+    ArticlesView,
+    AttachmentRules,
+    ChannelView,
+    ConfirmationView,
+    LinkView,
+    OptionView,
+    Progress,
+    QuestionView,
+    ResourceView,
+    View,
+)
+from kl_contact.errors import ValidationIssue
+from kl_contact.messages import Localizer, message
+from kl_contact.questionnaire.validation import issue_in_locale
+
+__all__ = ["allowed_events", "present"]
+
+_PRIMARY = frozenset({"continue", "next", "send", "escalate", "choose_channel"})
+_ASKING = frozenset({StepKind.QUESTIONS, StepKind.REQUEST})
+
+
+def allowed_events(table: StepTable, session: Session) -> tuple[str, ...]:
+    """The user event types ``session`` may send on its step now."""
+    if session.status == "submitting":
+        return ()
+    if session.status != "active":
+        return table.events
+    return table.active_back if session.trail else table.active
+
+
+@attrs.frozen
+class _QuestionScene:
+    """One question in one locale: its view before any answer, and what may change it."""
+
+    question: Question
+    blank: QuestionView
+    options: tuple[tuple[Predicate | None, tuple[OptionView, ...]], ...]
+    """Runs of options that share one condition, in the question's order."""
+    required_when: Predicate | None
+    dynamic: bool
+    parent: str | None = None
+    """The one question whose answer alone picks the shown options (dependent lists)."""
+    by_parent: Mapping[object, QuestionView] = attrs.field(factory=dict)
+    """The unanswered view for each answer ``parent`` can have, built once."""
+
+
+@attrs.frozen
+class _StepScene:
+    """One step in one locale: everything of its view that the session does not change."""
+
+    title: str
+    text: str | None
+    progress: Progress
+    actions: Mapping[str, tuple[Action, ...]]
+    questions: tuple[tuple[Predicate, _QuestionScene], ...]
+
+
+@attrs.frozen
+class _Scene:
+    """A definition's static view parts in one locale."""
+
+    steps: Mapping[str, _StepScene]
+    resources: tuple[ResourceView, ...]
+    contacts_page: LinkView
+    channels: tuple[tuple[str, str, str, str], ...]
+
+
+def _actions(
+    table: StepTable, events: tuple[str, ...], button: str | None, back: str
+) -> tuple[Action, ...]:
+    labels = {"continue": button, "next": button, "send": button, "escalate": button, "back": back}
+    return tuple(
+        Action(type=etype, label=labels.get(etype), primary=etype in _PRIMARY)
+        for etype in events
+        if etype != "change_locale"
+    )
+
+
+def _parent_of(question: Question, flow: Flow) -> str | None:
+    """The single-choice question whose answer alone decides which options show, if any."""
+    if question.required_when is not None and not question.required:
+        return None
+    parents = {o.when.question for o in question.options if isinstance(o.when, AnswerIn)}
+    if len(parents) != 1 or any(
+        o.when is not None and not isinstance(o.when, AnswerIn) for o in question.options
+    ):
+        return None
+    parent = flow.questions.get(next(iter(parents)))
+    if parent is None or parent.type is not QuestionType.SINGLE_CHOICE:
+        return None
+    return parent.id
+
+
+def _question_scene(question: Question, locale: str, fallback: str, flow: Flow) -> _QuestionScene:
+    def tr(text: Mapping[str, str] | None) -> str | None:
+        return localize(text, locale, fallback) if text is not None else None
+
+    rules = None
+    if question.type is QuestionType.ATTACHMENTS and question.attachments is not None:
+        policy = question.attachments
+        rules = AttachmentRules(
+            media_types=policy.media_types,
+            extensions=policy.extensions,
+            max_size=policy.max_size,
+            max_count=policy.max_count,
+            max_total_size=policy.max_total_size,
+        )
+    runs: list[tuple[object, list[OptionView]]] = []
+    for option in question.options:
+        view = OptionView(id=option.id, label=localize(option.label, locale, fallback))
+        if runs and runs[-1][0] == option.when:
+            runs[-1][1].append(view)
+        else:
+            runs.append((option.when, [view]))
+    options = tuple(
+        (compile_condition(when) if when is not None else None, tuple(views))  # type: ignore[arg-type]
+        for when, views in runs
+    )
+    blank = QuestionView(
+        id=question.id,
+        type=question.type.value,
+        label=tr(question.label) or "",
+        required=question.required,
+        help=tr(question.help),
+        placeholder=tr(question.placeholder),
+        role=question.role.value if question.role else None,
+        options=tuple(view for when, views in options if when is None for view in views),
+        min_length=question.min_length,
+        max_length=question.max_length,
+        min_selected=question.min_selected,
+        max_selected=question.max_selected,
+        attachments=rules,
+    )
+    required_when = None
+    if not question.required and question.required_when is not None:
+        required_when = compile_condition(question.required_when)
+    dynamic = required_when is not None or any(when is not None for when, _ in options)
+    scene = _QuestionScene(question, blank, options, required_when, dynamic)
+    parent = _parent_of(question, flow) if dynamic else None
+    if parent is None:
+        return scene
+    by_parent: dict[object, QuestionView] = {}
+    for value in (None, *(o.id for o in flow.questions[parent].options)):
+        ctx = ConditionContext(
+            answers={} if value is None else {parent: value}, channel=None, locale=locale
+        )
+        by_parent[value] = _built(scene, None, ctx, None)
+    return attrs.evolve(scene, parent=parent, by_parent=by_parent)
+
+
+@functools.lru_cache(maxsize=32)
+def _scene(flow: Flow, locale: str) -> _Scene:
+    """The static view parts of ``flow`` in ``locale`` (built once: a flow never changes)."""
+    workflow = flow.workflow
+    fallback = workflow.default_locale
+
+    def tr(text: Mapping[str, str]) -> str:
+        return localize(text, locale, fallback)
+
+    back = message("action.back", locale, fallback, overrides=workflow.messages)
+    total = len(workflow.steps)
+    steps: dict[str, _StepScene] = {}
+    for table in flow.steps.values():
+        step = table.step
+        button = tr(step.button) if step.button else None
+        variants = {
+            "submitting": (),
+            "ended": table.events,
+            "active": (*table.events, "change_locale"),
+            "active_back": (*table.events, "back", "change_locale"),
+        }
+        steps[step.id] = _StepScene(
+            title=tr(step.title),
+            text=tr(step.text) if step.text is not None else None,
+            progress=Progress(index=table.index + 1, total=total),
+            actions={k: _actions(table, v, button, back) for k, v in variants.items()},
+            questions=tuple(
+                (when, _question_scene(q, locale, fallback, flow)) for q, when in table.questions
+            ),
+        )
+    page = workflow.contacts_page
+    return _Scene(
+        steps=steps,
+        resources=tuple(
+            ResourceView(
+                id=r.id,
+                kind=r.kind,
+                title=tr(r.title),
+                description=tr(r.description),
+                url=tr(r.url),
+            )
+            for r in workflow.self_service
+        ),
+        contacts_page=LinkView(title=tr(page.title), url=tr(page.url)),
+        channels=tuple(
+            (c.id, tr(c.title), tr(c.description), tr(c.button)) for c in workflow.channels
+        ),
+    )
+
+
+def _variant(table: StepTable, session: Session) -> str:
+    if session.status == "submitting":
+        return "submitting"
+    if table.terminal or session.status != "active":
+        return "ended"
+    return "active_back" if session.trail else "active"
+
+
+def _question_view(
+    scene: _QuestionScene,
+    session: Session,
+    ctx: ConditionContext,
+    issues: list[ValidationIssue] | None,
+) -> QuestionView:
+    value = session.answers.get(scene.question.id)
+    if value is None and not issues:
+        if not scene.dynamic:
+            return scene.blank
+        if scene.parent is not None:
+            chosen = ctx.answers.get(scene.parent)
+            if chosen is None or isinstance(chosen, str):
+                shown = scene.by_parent.get(chosen)
+                if shown is not None:
+                    return shown
+    return _built(scene, value, ctx, issues)
+
+
+def _built(
+    scene: _QuestionScene,
+    value: AnswerValue | None,
+    ctx: ConditionContext,
+    issues: list[ValidationIssue] | None,
+) -> QuestionView:
+    blank = scene.blank
+    options = blank.options
+    required = blank.required
+    if scene.dynamic:
+        options = tuple(
+            view for when, views in scene.options if when is None or when(ctx) for view in views
+        )
+        if scene.required_when is not None:
+            required = scene.required_when(ctx)
+    return QuestionView(
+        id=blank.id,
+        type=blank.type,
+        label=blank.label,
+        required=required,
+        help=blank.help,
+        placeholder=blank.placeholder,
+        role=blank.role,
+        options=options,
+        value=value,
+        issues=tuple(issues or ()),
+        min_length=blank.min_length,
+        max_length=blank.max_length,
+        min_selected=blank.min_selected,
+        max_selected=blank.max_selected,
+        attachments=blank.attachments,
+    )
+
+
+def present(flow: Flow, session: Session) -> View:
+    """The view of the session's current step (the session must fit ``flow``)."""
+    workflow = flow.workflow
+    table = flow.steps[session.step]
+    step = table.step
+    locale = session.locale
+    scene = _scene(flow, locale)
+    here = scene.steps[step.id]
+    step_issues: list[ValidationIssue] = []
+    by_question: dict[str, list[ValidationIssue]] = {}
+    for issue in session.issues:
+        issue = issue_in_locale(flow, issue, locale)
+        qid = issue.question
+        if qid is not None:
+            by_question.setdefault(qid, []).append(issue)
+        else:
+            step_issues.append(issue)
+    kind = step.kind
+    questions: tuple[QuestionView, ...] = ()
+    resources: tuple[ResourceView, ...] = ()
+    contacts_page = None
+    channels: tuple[ChannelView, ...] = ()
+    articles = None
+    confirmation = None
+    if kind in _ASKING:
+        ctx = flow.context(table.reads, session.answers, session.channel, locale)
+        questions = tuple(
+            _question_view(q, session, ctx, by_question.get(q.question.id))
+            for when, q in here.questions
+            if when(ctx)
+        )
+    elif kind is StepKind.SELF_SERVICE:
+        resources = scene.resources
+    elif kind is StepKind.CHANNEL_CHOICE:
+        contacts_page = scene.contacts_page
+        status = statuses(workflow, session.updated_at, session.region, session.time_zone)
+        channels = tuple(
+            ChannelView(
+                id=cid,
+                title=title,
+                description=description,
+                button=button,
+                open=status[cid].open,
+                choosable=status[cid].choosable,
+                opens_at=status[cid].opens_at,
+                closes_at=status[cid].closes_at,
+                suggest=status[cid].suggest,
+            )
+            for cid, title, description, button in scene.channels
+        )
+    elif kind is StepKind.ARTICLES:
+        state = session.articles
+        articles = ArticlesView(
+            status=state.status,
+            matches=state.matches,
+            opened=state.opened,
+            not_helpful=tuple(f.article_id for f in state.feedback if not f.helpful),
+        )
+        if state.status == "failed":
+            loc = Localizer(locale, workflow.default_locale, workflow.messages)
+            step_issues.append(loc.issue("articles.failed", (), severity="warning"))
+    elif kind is StepKind.CONFIRMATION and session.submission and session.submission.receipt:
+        receipt = session.submission.receipt
+        email = session.submission.ticket.contact.email
+        confirmation = ConfirmationView(
+            request_number=receipt.request_number,
+            channel=receipt.channel,
+            instructions=build_instructions(workflow, receipt, email, locale),
+        )
+    return View(
+        session_id=session.id,
+        workflow=workflow.id,
+        step=step.id,
+        kind=kind.value,
+        status=session.status,
+        locale=locale,
+        locales=workflow.locales,
+        title=here.title,
+        progress=here.progress,
+        text=here.text,
+        channel=session.channel,
+        actions=here.actions[_variant(table, session)],
+        issues=tuple(step_issues),
+        questions=questions,
+        resources=resources,
+        contacts_page=contacts_page,
+        channels=channels,
+        articles=articles,
+        confirmation=confirmation,
+    )

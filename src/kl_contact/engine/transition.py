@@ -1,0 +1,512 @@
+"""The transition: ``transition(flow, session, event, now) -> (session, effects)``.
+
+Everything that decides how a session moves lives in this module, and "where next" is a
+lookup in the compiled flow's table (:mod:`kl_contact.definition.flow`), never decided
+here. The function is pure: no I/O, no clock, no random number, no state kept between
+calls. The time comes in as ``now`` and identifiers are derived from the session id and a
+counter, so the same inputs always give the same outputs. What a frontend shows is the
+presenter's business (:mod:`kl_contact.engine.present`), the ticket the builder's
+(:mod:`kl_contact.ticket.build`).
+
+Rules:
+
+* a user's mistake never raises: it is kept in the session as issues, and every answer the
+  user typed is kept;
+* an event the current step does not accept raises :class:`~kl_contact.errors.UsageError`
+  naming the step, the event and the allowed events;
+* results of effects that are no longer awaited (a stale search, a second receipt) change
+  nothing;
+* a step costs in proportion to the current step: conditions read only the answers the
+  step's table names, answer policies look only at what the change may hide, and the new
+  session is built by one constructor call.
+"""
+
+from __future__ import annotations
+
+import functools
+import operator
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Any
+
+import attrs
+
+from kl_contact.articles.model import ArticleQuery
+from kl_contact.channels.status import closed_issue
+from kl_contact.definition.flow import HOST_EVENTS, Flow, StepTable
+from kl_contact.definition.model import QuestionType, Role, StepKind
+from kl_contact.engine.effects import Effect, SearchArticles, SendRegistrationEmail, SubmitTicket
+from kl_contact.engine.events import (
+    EVENT_TYPES,
+    Answer,
+    ArticleHelped,
+    ArticleNotHelpful,
+    ArticlesFailed,
+    ArticlesFound,
+    Back,
+    ChangeLocale,
+    ChooseChannel,
+    Continue,
+    Escalate,
+    Event,
+    Next,
+    OpenArticle,
+    Send,
+    TicketAccepted,
+    TicketRejected,
+)
+from kl_contact.engine.fit import misfit
+from kl_contact.engine.migration import migrate_session
+from kl_contact.engine.present import allowed_events
+from kl_contact.engine.session import (
+    MAX_HISTORY,
+    ArticleFeedback,
+    ArticlesState,
+    HistoryEntry,
+    Session,
+    Submission,
+)
+from kl_contact.errors import UsageError, ValidationIssue
+from kl_contact.messages import Localizer
+from kl_contact.questionnaire.answer_policy import clear_hidden
+from kl_contact.questionnaire.fields import phone_region
+from kl_contact.questionnaire.validation import issue_in_locale, validate_answer
+from kl_contact.ticket.build import answers_by_role, build_ticket, visible_along
+from kl_contact.ticket.model import AnswerValue, Receipt, Ticket, TicketArticles, WorkflowRef
+from kl_contact.ticket.receipts import receipt_problems
+
+__all__ = [
+    "aware",
+    "check_session",
+    "entered",
+    "session_ticket",
+    "transition",
+    "workflow_ref",
+]
+
+_FIELDS = tuple(field.name for field in attrs.fields(Session))
+_VALUES = operator.attrgetter(*_FIELDS)
+_ASKING = frozenset({StepKind.QUESTIONS, StepKind.REQUEST})
+
+
+def aware(now: datetime) -> datetime:
+    """``now``, or :class:`UsageError` (``time.naive``) when it has no time zone."""
+    if now.tzinfo is None or now.utcoffset() is None:
+        raise UsageError("now must be a timezone-aware datetime", code="time.naive")
+    return now
+
+
+def workflow_ref(flow: Flow) -> WorkflowRef:
+    """The reference a session records of ``flow``'s definition."""
+    workflow = flow.workflow
+    return WorkflowRef(workflow.id, workflow.version, workflow.digest)
+
+
+def check_session(flow: Flow, session: Session) -> None:
+    """Raise :class:`UsageError` (``session.misfit``) when ``session`` cannot belong to
+    ``flow``: an unknown step, channel or locale, or a status its step cannot have."""
+    problem = misfit(session, flow)
+    if problem is not None:
+        raise UsageError(problem, code="session.misfit")
+
+
+class _Draft:
+    """The session being built by one transition: the changes over the one handed in.
+
+    It lives for one call of :func:`transition` and is never shared; the new session is
+    made from it by one constructor call.
+    """
+
+    __slots__ = ("base", "changes", "effects", "flow")
+
+    def __init__(self, flow: Flow, base: Session) -> None:
+        self.flow = flow
+        self.base = base
+        self.changes: dict[str, Any] = {}
+        self.effects: tuple[Effect, ...] = ()
+
+    def get(self, name: str) -> Any:
+        changes = self.changes
+        return changes[name] if name in changes else getattr(self.base, name)
+
+    def build(self) -> Session:
+        values = dict(zip(_FIELDS, _VALUES(self.base), strict=True))
+        values.update(self.changes)
+        return Session(**values)
+
+    def localizer(self) -> Localizer:
+        workflow = self.flow.workflow
+        return Localizer(self.get("locale"), workflow.default_locale, workflow.messages)
+
+    def context(self, step: str) -> Any:
+        return self.flow.step_context(
+            step, self.get("answers"), self.get("channel"), self.get("locale")
+        )
+
+    def clear(self, changed: tuple[str, ...]) -> None:
+        """Apply the answer policies to what ``changed`` may hide."""
+        clearing = self.flow.clearing_after(changed)
+        if clearing:
+            answers = self.get("answers")
+            kept = clear_hidden(
+                self.flow, clearing, answers, self.get("channel"), self.get("locale")
+            )
+            if kept is not answers:
+                self.changes["answers"] = kept
+
+    def validate(
+        self, table: StepTable, only: Mapping[str, object] | None = None
+    ) -> list[ValidationIssue]:
+        """The issues of the step's visible questions (of those in ``only``, when given)."""
+        workflow = self.flow.workflow
+        locale = self.get("locale")
+        answers = self.get("answers")
+        ctx = self.context(table.id)
+        loc = self.localizer()
+        region = phone_region(workflow.phone_region, locale)
+        issues: list[ValidationIssue] = []
+        for question, when in table.questions:
+            if (only is None or question.id in only) and when(ctx):
+                issues += validate_answer(question, answers.get(question.id), ctx, loc, region)
+        return issues
+
+    def advance(self, table: StepTable, event: str) -> None:
+        """Leave ``table``'s step the way its table says for ``event``."""
+        target = table.fixed_target(event)
+        if target is None:
+            target = table.target(event, self.context(table.id))
+        assert target is not None  # every way out ends in a default (checked by the loader)
+        self.enter(target)
+
+    def enter(self, target: str, *, push: bool = True) -> None:
+        """Stand on step ``target``; an articles step asks for a search."""
+        changes = self.changes
+        if push:
+            changes["trail"] = (*self.get("trail"), self.get("step"))
+        changes["step"] = target
+        changes["issues"] = ()
+        if self.flow.steps[target].step.kind is StepKind.ARTICLES:
+            sequence = self.get("sequence") + 1
+            search_id = f"{self.base.id}:search:{sequence}"
+            changes["sequence"] = sequence
+            changes["articles"] = attrs.evolve(
+                self.get("articles"), status="loading", search_id=search_id, matches=()
+            )
+            settings = self.flow.workflow.articles
+            search = SearchArticles(
+                search_id=search_id,
+                query=self.query(),
+                limit=settings.limit,
+                min_score=settings.min_score,
+            )
+            self.effects = (*self.effects, search)
+
+    def query(self) -> ArticleQuery:
+        answers = self.get("answers")
+        shown, _ = visible_along(
+            self.flow,
+            (*self.get("trail"), self.get("step")),
+            answers,
+            self.get("channel"),
+            self.get("locale"),
+        )
+        roles = answers_by_role(shown, answers)
+        texts = [roles.get(Role.SUBJECT), roles.get(Role.DESCRIPTION)]
+        texts += [
+            answers.get(q.id) for q in shown if q.type is QuestionType.TEXT and q.role is None
+        ]
+        return ArticleQuery(
+            locale=self.get("locale"),
+            text=" ".join(t for t in texts if isinstance(t, str) and t.strip()),
+            product=_str_or_none(roles.get(Role.PRODUCT)),
+            category=_str_or_none(roles.get(Role.CATEGORY)),
+            platform=_str_or_none(roles.get(Role.PLATFORM)),
+            channel=self.get("channel"),
+        )
+
+
+def _str_or_none(value: AnswerValue | None) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _ticket(flow: Flow, get: Callable[[str], Any], ticket_id: str, now: datetime) -> Ticket:
+    state: ArticlesState = get("articles")
+    return build_ticket(
+        flow,
+        ticket_id=ticket_id,
+        session_id=get("id"),
+        workflow=get("workflow"),
+        passed=(*get("trail"), get("step")),
+        answers=get("answers"),
+        channel=get("channel"),
+        locale=get("locale"),
+        articles=TicketArticles(
+            shown=state.shown,
+            opened=state.opened,
+            not_helpful=tuple(f.article_id for f in state.feedback if not f.helpful),
+            escalated=state.escalated,
+        ),
+        now=now,
+    )
+
+
+def session_ticket(flow: Flow, session: Session, ticket_id: str, now: datetime) -> Ticket:
+    """The ticket ``session`` would send now (see :func:`kl_contact.ticket.build.build_ticket`)."""
+    return _ticket(flow, functools.partial(getattr, session), ticket_id, now)
+
+
+def entered(flow: Flow, session: Session) -> tuple[Session, tuple[Effect, ...]]:
+    """``session`` standing on its step as if it had just come there (a new or migrated
+    session): an articles step asks for its search."""
+    draft = _Draft(flow, session)
+    draft.enter(session.step, push=False)
+    return draft.build(), draft.effects
+
+
+def _is_stale(session: Session, event: Event) -> bool:
+    """Whether a host event answers an effect that is no longer awaited."""
+    if isinstance(event, ArticlesFound | ArticlesFailed):
+        state = session.articles
+        return state.search_id != event.search_id or state.status != "loading"
+    if isinstance(event, TicketAccepted | TicketRejected):
+        pending = session.submission
+        return (
+            pending is None or pending.id != event.submission_id or session.status != "submitting"
+        )
+    return False
+
+
+def transition(
+    flow: Flow, session: Session, event: Event, now: datetime
+) -> tuple[Session, tuple[Effect, ...]]:
+    """Apply ``event`` to ``session`` at ``now``: the new session and the effects to run.
+
+    Raises :class:`UsageError` for a naive ``now``, a session that does not fit ``flow``
+    (or was recorded on another version of it), and an event the step does not accept.
+    """
+    aware(now)
+    ref = session.workflow
+    workflow = flow.workflow
+    if ref.digest != workflow.digest or ref.id != workflow.id or ref.version != workflow.version:
+        migrate_session(flow, session)  # raises: Engine.resume migrates, if the host wants
+    check_session(flow, session)
+    etype = EVENT_TYPES[type(event)]
+    table = flow.steps[session.step]
+    if etype not in HOST_EVENTS:
+        allowed = allowed_events(table, session)
+        if etype not in allowed:
+            raise UsageError(
+                f"event {etype!r} is not accepted on step {session.step!r} ({session.status})",
+                code="event.not_allowed",
+                step=session.step,
+                event=etype,
+                allowed=allowed,
+            )
+    elif _is_stale(session, event):
+        return session, ()
+    draft = _Draft(flow, session)
+    history = session.history
+    entry = HistoryEntry(at=now, event=etype, step=session.step)
+    draft.changes["history"] = (
+        (*history, entry) if len(history) < MAX_HISTORY else (*history, entry)[-MAX_HISTORY:]
+    )
+    draft.changes["updated_at"] = now
+    _HANDLERS[type(event)](draft, table, event, now)
+    return draft.build(), draft.effects
+
+
+def _continue(draft: _Draft, table: StepTable, event: Continue, now: datetime) -> None:
+    draft.advance(table, "continue")
+
+
+def _choose(draft: _Draft, table: StepTable, event: ChooseChannel, now: datetime) -> None:
+    _choose_channel(draft, table, event.channel, now)
+
+
+def _record(draft: _Draft, table: StepTable, event: Answer, now: datetime) -> None:
+    _answer(draft, table, event.answers, now, advance=False)
+
+
+def _go_on(draft: _Draft, table: StepTable, event: Next | Send, now: datetime) -> None:
+    _answer(draft, table, event.answers, now, advance=True)
+
+
+def _back(draft: _Draft, table: StepTable, event: Back, now: datetime) -> None:
+    trail = draft.base.trail
+    draft.changes.update(step=trail[-1], trail=trail[:-1], issues=(), status="active")
+
+
+def _found(draft: _Draft, table: StepTable, event: ArticlesFound, now: datetime) -> None:
+    state = draft.base.articles
+    shown = state.shown + tuple(m.id for m in event.matches if m.id not in state.shown)
+    draft.changes["articles"] = attrs.evolve(
+        state, status="ready", matches=tuple(event.matches), shown=shown
+    )
+
+
+def _failed(draft: _Draft, table: StepTable, event: ArticlesFailed, now: datetime) -> None:
+    draft.changes["articles"] = attrs.evolve(draft.base.articles, status="failed", matches=())
+
+
+def _opened(draft: _Draft, table: StepTable, event: OpenArticle, now: datetime) -> None:
+    state = draft.base.articles
+    if event.article_id not in state.opened:
+        draft.changes["articles"] = attrs.evolve(state, opened=(*state.opened, event.article_id))
+
+
+def _not_helpful(draft: _Draft, table: StepTable, event: ArticleNotHelpful, now: datetime) -> None:
+    verdict = ArticleFeedback(event.article_id, helpful=False, reason=event.reason)
+    draft.changes["articles"] = _with_feedback(draft.base.articles, verdict)
+
+
+def _helped(draft: _Draft, table: StepTable, event: ArticleHelped, now: datetime) -> None:
+    verdict = ArticleFeedback(event.article_id, helpful=True)
+    articles = _with_feedback(draft.base.articles, verdict)
+    draft.changes["articles"] = attrs.evolve(articles, helped=event.article_id)
+    draft.changes["status"] = "resolved"
+    draft.advance(table, "article_helped")
+
+
+def _escalate(draft: _Draft, table: StepTable, event: Escalate, now: datetime) -> None:
+    draft.changes["articles"] = attrs.evolve(draft.base.articles, escalated=True)
+    draft.advance(table, "escalate")
+
+
+def _rejected(draft: _Draft, table: StepTable, event: TicketRejected, now: datetime) -> None:
+    submission = draft.base.submission
+    assert submission is not None  # not stale, so a submission is pending
+    issue = draft.localizer().issue("ticket.rejected", (), {"reason": event.code})
+    draft.changes.update(
+        status="active",
+        submission=attrs.evolve(submission, status="rejected", rejection=event.code),
+        issues=(issue,),
+    )
+
+
+def _locale(draft: _Draft, table: StepTable, event: ChangeLocale, now: datetime) -> None:
+    if event.locale not in draft.flow.workflow.locales:
+        raise UsageError(f"locale {event.locale!r} is not declared", code="locale.unknown")
+    draft.changes["locale"] = event.locale
+    draft.clear(("@locale",))
+    if table.step.kind in _ASKING:  # the same issues, worded anew: nothing is checked again
+        issues = draft.base.issues
+        draft.changes["issues"] = tuple(
+            issue_in_locale(draft.flow, i, event.locale) for i in issues
+        )
+    else:
+        draft.changes["issues"] = ()  # a closed channel's issue names channels in the old locale
+
+
+def _ticket_accepted(draft: _Draft, table: StepTable, event: TicketAccepted, now: datetime) -> None:
+    _accepted(draft, table, event.submission_id, event.receipt)
+
+
+_Handler = Callable[[_Draft, StepTable, Any, datetime], None]
+
+_HANDLERS: Mapping[type[Event], _Handler] = {
+    Continue: _continue,
+    ChooseChannel: _choose,
+    Answer: _record,
+    Next: _go_on,
+    Send: _go_on,
+    Back: _back,
+    ArticlesFound: _found,
+    ArticlesFailed: _failed,
+    OpenArticle: _opened,
+    ArticleNotHelpful: _not_helpful,
+    ArticleHelped: _helped,
+    Escalate: _escalate,
+    TicketAccepted: _ticket_accepted,
+    TicketRejected: _rejected,
+    ChangeLocale: _locale,
+}
+"""What each event does to the draft: one small function per event class."""
+
+
+def _with_feedback(state: ArticlesState, feedback: ArticleFeedback) -> ArticlesState:
+    kept = tuple(f for f in state.feedback if f.article_id != feedback.article_id)
+    return attrs.evolve(state, feedback=(*kept, feedback))
+
+
+def _choose_channel(draft: _Draft, table: StepTable, channel: str, now: datetime) -> None:
+    workflow = draft.flow.workflow
+    if channel not in draft.flow.channels:
+        raise UsageError(f"channel {channel!r} is not declared", code="channel.unknown")
+    session = draft.base
+    closed = closed_issue(workflow, channel, now, session.region, session.time_zone, session.locale)
+    if closed is not None:
+        draft.changes["issues"] = (closed,)
+        return
+    draft.changes["channel"] = channel
+    draft.clear(("@channel",))
+    draft.advance(table, "choose_channel")
+
+
+def _answer(
+    draft: _Draft,
+    table: StepTable,
+    given: Mapping[str, AnswerValue],
+    now: datetime,
+    *,
+    advance: bool,
+) -> None:
+    own = {q.id for q, _ in table.questions}
+    unknown = [
+        draft.localizer().issue("answer.unknown_question", ("answers", qid), severity="warning")
+        for qid in given
+        if qid not in own
+    ]
+    mine = {qid: value for qid, value in given.items() if qid in own}
+    if mine:
+        answers = dict(draft.base.answers)
+        answers.update(mine)
+        draft.changes["answers"] = answers
+        draft.clear(tuple(mine))
+    if not advance:  # only the answers given are checked: their issues are the ones shown
+        issues = draft.validate(table, only=given)
+        touched = [i for i in issues if i.code != "answer.required"]
+        draft.changes["issues"] = tuple(touched + unknown)
+        return
+    issues = draft.validate(table)
+    if any(i.severity == "error" for i in issues):
+        draft.changes["issues"] = tuple(issues + unknown)
+        return
+    if table.step.kind is StepKind.REQUEST:
+        _submit(draft, now)
+        return
+    draft.advance(table, "next")
+
+
+def _submit(draft: _Draft, now: datetime) -> None:
+    sequence = draft.base.sequence + 1
+    submission_id = f"{draft.base.id}:ticket:{sequence}"
+    ticket = _ticket(draft.flow, draft.get, submission_id, now)
+    draft.changes.update(
+        sequence=sequence,
+        status="submitting",
+        submission=Submission(id=submission_id, ticket=ticket),
+        issues=(),
+    )
+    draft.effects = (SubmitTicket(submission_id=submission_id, ticket=ticket),)
+
+
+def _accepted(draft: _Draft, table: StepTable, submission_id: str, receipt: Receipt) -> None:
+    session = draft.base
+    submission = session.submission
+    assert submission is not None  # not stale, so a submission is pending
+    problems = receipt_problems(receipt, session.channel)
+    if problems:
+        loc = draft.localizer()
+        draft.changes["issues"] = tuple(loc.issue(code, ()) for code in problems)
+        return
+    submission = attrs.evolve(submission, status="accepted", receipt=receipt)
+    draft.changes["status"] = "submitted"
+    draft.changes["submission"] = submission
+    draft.advance(table, "ticket_accepted")
+    email = SendRegistrationEmail(
+        submission_id=submission_id,
+        locale=session.locale,
+        ticket=submission.ticket,
+        receipt=receipt,
+    )
+    draft.effects = (*draft.effects, email)

@@ -1,0 +1,152 @@
+"""Building the ticket a session sends: visible answers only, labels in the user's locale.
+
+The builder reads the compiled flow and plain values (the answers, the steps passed, the
+channel, the locale, what the user saw of the articles); it never sees a session object or
+the engine. A hidden answer never reaches a ticket, whatever the answer policy kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+
+from kl_contact._text import localize
+from kl_contact.definition.conditions import ConditionContext, is_answered
+from kl_contact.definition.flow import Flow
+from kl_contact.definition.model import Question, QuestionType, Role
+from kl_contact.messages import Messages, message
+from kl_contact.questionnaire.fields import normalise_answer, phone_region
+from kl_contact.ticket.model import (
+    AnswerValue,
+    Attachment,
+    ContactDetails,
+    Ticket,
+    TicketAnswer,
+    TicketArticles,
+    WorkflowRef,
+)
+
+__all__ = ["answers_by_role", "build_ticket", "visible_along"]
+
+
+def visible_along(
+    flow: Flow,
+    passed: Iterable[str],
+    answers: Mapping[str, AnswerValue],
+    channel: str | None,
+    locale: str,
+) -> tuple[list[Question], ConditionContext]:
+    """Every question shown on the steps ``passed`` (in definition order), and the context
+    their conditions read."""
+    went_through = set(passed)
+    tables = [t for t in flow.steps.values() if t.id in went_through]
+    reads = flow.reads_of(q.id for t in tables for q, _ in t.questions)
+    ctx = flow.context(reads, answers, channel, locale)
+    shown = [q for t in tables for q, when in t.questions if when(ctx)]
+    return shown, ctx
+
+
+def answers_by_role(
+    questions: Iterable[Question], answers: Mapping[str, AnswerValue]
+) -> dict[Role, AnswerValue]:
+    """The first given answer of each role among ``questions``."""
+    out: dict[Role, AnswerValue] = {}
+    for question in questions:
+        value = answers.get(question.id)
+        if question.role is not None and value is not None and is_answered(value):
+            out.setdefault(question.role, value)
+    return out
+
+
+def _str_or_none(value: AnswerValue | None) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _strip(value: str | None) -> str | None:
+    return value.strip() if value is not None else None
+
+
+def _display(
+    question: Question, value: AnswerValue, locale: str, fallback: str, overrides: Messages
+) -> str:
+    if isinstance(value, bool):
+        return message("answer.yes" if value else "answer.no", locale, fallback, None, overrides)
+    labels = {o.id: localize(o.label, locale, fallback) for o in question.options}
+    if isinstance(value, str):
+        return labels.get(value, value) if question.options else value
+    return ", ".join(labels.get(v, v) if isinstance(v, str) else v.name for v in value)
+
+
+def build_ticket(
+    flow: Flow,
+    *,
+    ticket_id: str,
+    session_id: str,
+    workflow: WorkflowRef,
+    passed: Iterable[str],
+    answers: Mapping[str, AnswerValue],
+    channel: str | None,
+    locale: str,
+    articles: TicketArticles,
+    now: datetime,
+) -> Ticket:
+    """The ticket for these answers: visible answers only, labels localised.
+
+    ``passed`` names the steps the user went through (the current one included).
+    """
+    fallback = flow.workflow.default_locale
+    region = phone_region(flow.workflow.phone_region, locale)
+    shown, _ = visible_along(flow, passed, answers, channel, locale)
+    roles = answers_by_role(shown, answers)
+    given: list[TicketAnswer] = []
+    for question in shown:
+        value = answers.get(question.id)
+        if value is None or question.type is QuestionType.INFO or not is_answered(value):
+            continue
+        value = normalise_answer(question.type, value, region)
+        given.append(
+            TicketAnswer(
+                question=question.id,
+                label=localize(question.label, locale, fallback),
+                type=question.type.value,
+                value=value,
+                display=_display(question, value, locale, fallback, flow.workflow.messages),
+            )
+        )
+    by_id = {a.question: a for a in given}
+    subject = _str_or_none(roles.get(Role.SUBJECT))
+    if subject is None:
+        parts = [
+            by_id[q.id].display
+            for q in shown
+            if q.role in {Role.PRODUCT, Role.CATEGORY} and q.id in by_id
+        ]
+        subject = " / ".join(parts)
+    files = roles.get(Role.ATTACHMENTS)
+    attachments = (
+        tuple(f for f in files if isinstance(f, Attachment)) if isinstance(files, tuple) else ()
+    )
+    email = _str_or_none(roles.get(Role.CONTACT_EMAIL)) or ""
+    phone = _str_or_none(roles.get(Role.CONTACT_PHONE))
+    return Ticket(
+        id=ticket_id,
+        session_id=session_id,
+        workflow=workflow,
+        channel=channel or "",
+        locale=locale,
+        created_at=now,
+        subject=subject.strip(),
+        description=(_str_or_none(roles.get(Role.DESCRIPTION)) or "").strip(),
+        contact=ContactDetails(
+            email=normalise_answer(QuestionType.EMAIL, email, region),
+            name=_strip(_str_or_none(roles.get(Role.CONTACT_NAME))),
+            phone=normalise_answer(QuestionType.PHONE, phone, region) if phone else None,
+            language=_str_or_none(roles.get(Role.CONTACT_LANGUAGE)) or locale,
+        ),
+        product=_str_or_none(roles.get(Role.PRODUCT)),
+        category=_str_or_none(roles.get(Role.CATEGORY)),
+        platform=_str_or_none(roles.get(Role.PLATFORM)),
+        answers=tuple(given),
+        attachments=attachments,
+        articles=articles,
+    )
