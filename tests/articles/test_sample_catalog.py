@@ -9,6 +9,7 @@ from importlib import resources
 import yaml
 
 from kl_contact import default_workflow
+from kl_contact.articles.analysis import analyse
 from kl_contact.articles.catalog import SAMPLE_VOCABULARY, parse_catalog, sample_catalog
 
 FOLDER = resources.files("kl_contact.articles").joinpath("sample")
@@ -77,9 +78,13 @@ def test_the_vocabulary_declares_synonyms_per_locale_and_brand_aliases() -> None
     for locale in ("ru", "en"):
         groups = vocabulary["synonyms"][locale]
         assert len(groups) >= 60, locale
-        words = [w for group in groups for w in group]
         assert all(len(set(group)) == len(group) >= 2 for group in groups), locale
-        assert len(words) == len(set(words)), f"a {locale} word is in two synonym groups"
+        owner: dict[tuple[str, ...], int] = {}
+        for index, group in enumerate(groups):
+            for phrase in group:
+                terms = tuple(analyse(phrase))
+                assert terms, f"{phrase!r} is only stop words"
+                assert owner.setdefault(terms, index) == index, f"{phrase!r} is in two groups"
     variants = [v for alias in vocabulary["aliases"] for v in alias["variants"]]
     assert len(variants) == len(set(variants)), "a variant names two canonical forms"
     assert any("касперский" in alias["variants"] for alias in vocabulary["aliases"])
