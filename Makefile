@@ -182,7 +182,7 @@ bench: $(VENV)/.installed-bench
 	done
 
 # MRR@5 and recall@5 of the built-in article matcher on the labelled queries.
-quality: $(STAMP)
+quality: $(VENV)/.installed-bench
 	$(BIN)/python -m kl_contact.articles.quality
 
 clean:

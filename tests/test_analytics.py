@@ -157,3 +157,47 @@ def test_funnel_stages_narrow_and_parts_add_up(plan: list[tuple[str, str, str]])
         assert sum(f.started for f in part.values()) == total.started
         assert sum(f.submitted for f in part.values()) == total.submitted
         assert sum(f.resolved for f in part.values()) == total.resolved
+
+
+def test_feedback_counts_not_helpful_per_article_with_reason_codes() -> None:
+    from kl_contact.analytics import OTHER_REASON, demotions, feedback_report
+
+    base = _one_session()
+    sessions = [
+        attrs_evolve(base, ("a", "b"), [("a", False, "outdated"), ("b", True, None)]),
+        attrs_evolve(base, ("a",), [("a", False, "my card number is 4111")]),
+        attrs_evolve(base, ("a", "c"), [("a", False, None)]),
+        attrs_evolve(base, ("c",), []),
+    ]
+    counts = {c.article_id: c for c in feedback_report(sessions)}
+    assert counts["a"].shown == 3
+    assert counts["a"].not_helpful == 3
+    assert counts["a"].reasons == {"outdated": 1, OTHER_REASON: 1}
+    assert "4111" not in repr(counts)
+    assert counts["b"].helpful == 1
+    assert counts["c"].shown == 2
+    assert counts["c"].rejection_rate == 0.0
+    assert next(c.article_id for c in feedback_report(sessions)) == "a"
+    assert demotions(counts.values(), min_shown=3) == {"a": 0.5}
+    assert demotions(counts.values(), min_shown=4) == {}
+    assert demotions(counts.values(), min_shown=1, strength=0.3)["a"] == pytest.approx(0.7)
+
+
+def _one_session() -> object:
+    from kl_contact import Engine, default_workflow
+
+    return Engine(default_workflow()).start(session_id="fb-1", now=NOW, locale="en").session
+
+
+def attrs_evolve(
+    session: object, shown: tuple[str, ...], verdicts: list[tuple[str, bool, str | None]]
+) -> object:
+    import attrs
+
+    from kl_contact.engine.session import ArticleFeedback, ArticlesState
+
+    state = ArticlesState(
+        shown=shown,
+        feedback=tuple(ArticleFeedback(a, helpful, reason) for a, helpful, reason in verdicts),
+    )
+    return attrs.evolve(session, articles=state)  # type: ignore[misc]

@@ -21,10 +21,27 @@ from typing import TYPE_CHECKING
 from kl_contact._lazy import lazy_exports
 
 if TYPE_CHECKING:  # the names below are imported on first use (see __getattr__)
-    from kl_contact.analytics import DeflectionReport, Funnel, ResolvingArticle, deflection_report
+    from kl_contact.analytics import (
+        ArticleFeedbackCount,
+        DeflectionReport,
+        Funnel,
+        ResolvingArticle,
+        deflection_report,
+        demotions,
+        feedback_report,
+    )
     from kl_contact.articles.index import ImpactIndex
     from kl_contact.articles.matcher import Bm25Matcher
-    from kl_contact.articles.model import Article, ArticleMatch, ArticleMatcher, ArticleQuery
+    from kl_contact.articles.model import (
+        Article,
+        ArticleMatch,
+        ArticleMatcher,
+        ArticleQuery,
+        ArticleSearch,
+        Explanation,
+        FilterRule,
+    )
+    from kl_contact.articles.vocabulary import Vocabulary, load_vocabulary
     from kl_contact.backends.model import (
         BackendAnswerInvalid,
         FileContent,
@@ -130,6 +147,14 @@ _EXPORTS: dict[str, str] = {
     "Funnel": "kl_contact.analytics",
     "ResolvingArticle": "kl_contact.analytics",
     "deflection_report": "kl_contact.analytics",
+    "ArticleFeedbackCount": "kl_contact.analytics",
+    "demotions": "kl_contact.analytics",
+    "feedback_report": "kl_contact.analytics",
+    "ArticleSearch": "kl_contact.articles.model",
+    "Explanation": "kl_contact.articles.model",
+    "FilterRule": "kl_contact.articles.model",
+    "Vocabulary": "kl_contact.articles.vocabulary",
+    "load_vocabulary": "kl_contact.articles.vocabulary",
     "ImpactIndex": "kl_contact.articles.index",
     "Bm25Matcher": "kl_contact.articles.matcher",
     "Article": "kl_contact.articles.model",
@@ -252,11 +277,13 @@ __all__ = [
     "Answer",
     "AnswerPolicy",
     "Article",
+    "ArticleFeedbackCount",
     "ArticleHelped",
     "ArticleMatch",
     "ArticleMatcher",
     "ArticleNotHelpful",
     "ArticleQuery",
+    "ArticleSearch",
     "ArticlesFailed",
     "ArticlesFound",
     "AsyncDriver",
@@ -279,7 +306,9 @@ __all__ = [
     "EngineerContact",
     "Escalate",
     "Event",
+    "Explanation",
     "FileContent",
+    "FilterRule",
     "Finding",
     "FlowPath",
     "FollowUpState",
@@ -326,6 +355,7 @@ __all__ = [
     "ValidationIssue",
     "VersionPolicy",
     "View",
+    "Vocabulary",
     "Workflow",
     "WorkflowRef",
     "__version__",
@@ -336,12 +366,14 @@ __all__ = [
     "content_matches",
     "default_workflow",
     "deflection_report",
+    "demotions",
     "dump_effect",
     "dump_receipt",
     "dump_request_status",
     "dump_session",
     "dump_ticket",
     "dump_transition",
+    "feedback_report",
     "find_request_number",
     "flow_paths",
     "idempotency_key",
@@ -349,6 +381,7 @@ __all__ = [
     "load_event",
     "load_session",
     "load_ticket",
+    "load_vocabulary",
     "load_workflow",
     "normalise_email",
     "normalise_phone",

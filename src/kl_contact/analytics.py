@@ -6,10 +6,15 @@ into a funnel — started, reached the articles, resolved by an article, escalat
 overall, per channel and per category, plus the articles that resolved the most contacts.
 It reads only the sessions it is given, counts, and never looks at what a user typed other
 than the chosen category.
+
+:func:`feedback_report` counts, per article, how often it was shown, marked helpful or not
+helpful and with which reasons; :func:`demotions` turns those counts into the bounded
+factors the built-in matcher takes to lower the articles users keep rejecting.
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 
@@ -17,7 +22,15 @@ import attrs
 
 from kl_contact.engine.session import Session
 
-__all__ = ["DeflectionReport", "Funnel", "ResolvingArticle", "deflection_report"]
+__all__ = [
+    "ArticleFeedbackCount",
+    "DeflectionReport",
+    "Funnel",
+    "ResolvingArticle",
+    "deflection_report",
+    "demotions",
+    "feedback_report",
+]
 
 NOT_CHOSEN = "(none)"
 """The key for sessions that never chose a channel or a category."""
@@ -107,3 +120,82 @@ def deflection_report(
         by_category=dict(sorted(by_category.items())),
         top_articles=tuple(ResolvingArticle(article, count) for article, count in ranked),
     )
+
+
+OTHER_REASON = "other"
+"""The key under which reasons that are not short codes are counted (their text is not kept)."""
+
+_REASON_CODE = re.compile(r"[a-z][a-z0-9_]{0,31}")
+
+
+@attrs.frozen
+class ArticleFeedbackCount:
+    """How users judged one article: shown, helpful, not helpful, and the reasons given.
+
+    ``reasons`` counts the "not helpful" reasons by code; a reason that is not a short code
+    (free text a user typed) is counted as ``"other"`` and its text is not kept.
+    """
+
+    article_id: str
+    shown: int = 0
+    helpful: int = 0
+    not_helpful: int = 0
+    reasons: Mapping[str, int] = attrs.field(factory=dict)
+
+    @property
+    def rejection_rate(self) -> float:
+        """Share of the times it was shown that a user said it did not help."""
+        return self.not_helpful / self.shown if self.shown else 0.0
+
+
+def feedback_report(sessions: Iterable[Session]) -> tuple[ArticleFeedbackCount, ...]:
+    """Per article, the feedback of ``sessions``, most rejected first, then by article id."""
+    shown: Counter[str] = Counter()
+    helpful: Counter[str] = Counter()
+    rejected: Counter[str] = Counter()
+    reasons: dict[str, Counter[str]] = {}
+    for session in sessions:
+        state = session.articles
+        shown.update(set(state.shown))
+        for verdict in state.feedback:
+            if verdict.helpful:
+                helpful[verdict.article_id] += 1
+                continue
+            rejected[verdict.article_id] += 1
+            reason = verdict.reason
+            if reason:
+                code = reason if _REASON_CODE.fullmatch(reason) else OTHER_REASON
+                reasons.setdefault(verdict.article_id, Counter())[code] += 1
+    articles = set(shown) | set(helpful) | set(rejected)
+    counts = [
+        ArticleFeedbackCount(
+            article_id=article,
+            shown=max(shown[article], helpful[article] + rejected[article]),
+            helpful=helpful[article],
+            not_helpful=rejected[article],
+            reasons=dict(sorted(reasons.get(article, Counter()).items())),
+        )
+        for article in articles
+    ]
+    counts.sort(key=lambda c: (-c.not_helpful, c.article_id))
+    return tuple(counts)
+
+
+def demotions(
+    counts: Iterable[ArticleFeedbackCount],
+    *,
+    min_shown: int = 20,
+    strength: float = 0.5,
+    lowest: float = 0.5,
+) -> dict[str, float]:
+    """Score factors for the articles users keep rejecting, for ``Bm25Matcher(demotions=)``.
+
+    An article shown at least ``min_shown`` times gets ``1 - strength * rejection rate``,
+    never below ``lowest``; articles with fewer observations, or never rejected, are left
+    out (factor 1). Feed it the sessions of one category to demote per kind of question.
+    """
+    out: dict[str, float] = {}
+    for count in counts:
+        if count.shown >= min_shown and count.not_helpful:
+            out[count.article_id] = max(lowest, 1.0 - strength * count.rejection_rate)
+    return out

@@ -56,6 +56,7 @@ SCHEMA_NAMES = (
     "request_status",
     "instructions",
     "catalog",
+    "vocabulary",
     "wire",
     "answers",
 )

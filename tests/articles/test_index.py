@@ -2,32 +2,26 @@
 
 from __future__ import annotations
 
-import math
-
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from kl_contact.articles import index as index_module
 from kl_contact.articles.index import ImpactIndex
 
 WORDS = st.sampled_from([f"w{i}" for i in range(12)])
-DOCS = st.lists(st.lists(WORDS, min_size=0, max_size=12), min_size=1, max_size=40)
-QUERY = st.dictionaries(WORDS, st.integers(min_value=1, max_value=3), max_size=5)
+DOCS = st.lists(st.lists(WORDS, min_size=0, max_size=12), min_size=1, max_size=60)
+QUERY = st.dictionaries(WORDS, st.integers(min_value=1, max_value=3), max_size=8)
 
 
 def brute_force(
-    index: ImpactIndex,
-    query: dict[str, float],
-    k: int,
-    floor: float,
-    tiers: list[int],
-    boosts: list[float],
+    index: ImpactIndex, query: dict[str, float], k: int, floor: float, boosts: list[float]
 ) -> list[tuple[int, float]]:
     ranked = sorted(
-        (tiers[doc], -raw * boosts[doc], doc)
+        (-raw * boosts[doc], doc)
         for doc, raw in index.scores(query).items()
-        if raw * boosts[doc] >= floor and raw > 0
+        if raw * boosts[doc] >= floor and raw * boosts[doc] > 0
     )
-    return [(doc, -negative) for _, negative, doc in ranked[:k]]
+    return [(doc, -negative) for negative, doc in ranked[:k]]
 
 
 @settings(max_examples=300, deadline=None)
@@ -36,24 +30,32 @@ def brute_force(
     QUERY,
     st.integers(min_value=1, max_value=8),
     st.floats(min_value=0, max_value=4),
+    st.booleans(),
     st.data(),
 )
 def test_top_matches_exhaustive_scoring(
-    docs: list[list[str]], query: dict[str, int], k: int, floor: float, data: st.DataObject
+    docs: list[list[str]],
+    query: dict[str, int],
+    k: int,
+    floor: float,
+    tiered: bool,
+    data: st.DataObject,
 ) -> None:
-    index = ImpactIndex.from_tokens(docs)
-    tiers = data.draw(st.lists(st.integers(0, 3), min_size=len(docs), max_size=len(docs)))
+    # small tiers make the tier logic run on small examples
+    original = index_module._TIERED
+    index_module._TIERED = 4 if tiered else original
+    try:
+        index = ImpactIndex.from_tokens(docs)
+    finally:
+        index_module._TIERED = original
     boosts = data.draw(
-        st.lists(st.sampled_from([1.0, 1.5]), min_size=len(docs), max_size=len(docs))
+        st.lists(st.sampled_from([0.0, 1.0, 1.25, 1.5]), min_size=len(docs), max_size=len(docs))
     )
     weights = {term: float(count) for term, count in query.items()}
-    got = index.top(
-        weights, k, floor=floor, rank=lambda doc: (tiers[doc], boosts[doc]), max_boost=1.5
-    )
-    want = brute_force(index, weights, k, floor, tiers, boosts)
-    assert [doc for doc, _ in got] == [doc for doc, _ in want]
-    for (_, a), (_, b) in zip(got, want, strict=True):
-        assert math.isclose(a, b, rel_tol=1e-9)
+    want = brute_force(index, weights, k, floor, boosts)
+    assert index.top(weights, k, floor=floor, boost=boosts, max_boost=1.5) == want
+    plain = brute_force(index, weights, k, floor, [1.0] * len(docs))
+    assert index.top(weights, k, floor=floor) == plain
 
 
 def test_rarer_terms_weigh_more_and_repeats_saturate() -> None:
@@ -65,7 +67,21 @@ def test_rarer_terms_weigh_more_and_repeats_saturate() -> None:
     assert one < many < 4 * one
 
 
+def test_term_statistics() -> None:
+    index = ImpactIndex.from_tokens([["scan", "rare"], ["scan"], ["other"]])
+    assert index.document_frequency("scan") == 2
+    assert index.document_frequency("zz") == 0
+    assert "scan" in index
+    assert "zz" not in index
+    assert index.best_impact("rare") > index.best_impact("scan") > 0
+    assert index.impact("rare", 0) == index.best_impact("rare")
+    assert index.impact("rare", 1) == 0.0
+    assert index.has("scan", 1)
+    assert not index.has("zz", 1)
+
+
 def test_nothing_shared_finds_nothing() -> None:
     index = ImpactIndex.from_tokens([["a1"], ["b1"]])
     assert index.top({"zz": 1.0}, 5) == []
     assert index.top({"a1": 1.0}, 0) == []
+    assert index.top({"a1": 1.0}, 5, boost=[0.0, 1.0]) == []

@@ -4,7 +4,7 @@ first (tests/definitions/platform-only.yaml and the built-in matcher)."""
 from __future__ import annotations
 
 from conftest import NOW, at_step, sample_engine
-from kl_contact import Article, ArticleQuery, Bm25Matcher, Next, SearchArticles
+from kl_contact import Article, ArticleQuery, Bm25Matcher, FilterRule, Next, SearchArticles
 
 # The Windows article matches the words better; the Android one is for the chosen platform.
 ARTICLES = (
@@ -47,8 +47,15 @@ def test_without_a_platform_the_words_decide() -> None:
     assert [m.id for m in matches] == ["scan-stops-windows", "scan-on-a-phone"]
 
 
-def test_a_platform_only_query_ranks_the_platform_first() -> None:
-    matches = Bm25Matcher(ARTICLES).search(platform_query(), 5)
-    assert [m.id for m in matches] == ["scan-on-a-phone", "scan-stops-windows"]
-    assert "platform" in matches[0].reasons
-    assert "other_platform" in matches[1].reasons
+def test_a_platform_only_query_raises_the_platform_or_keeps_only_it() -> None:
+    query = platform_query()
+    plain = ArticleQuery(locale="en", text=query.text)
+    boosted = Bm25Matcher(ARTICLES).search(query, 5)
+    before = {m.id: m for m in Bm25Matcher(ARTICLES).search(plain, 5)}
+    # "boost" (the default) raises the fitting article without hiding the other one
+    assert {m.id for m in boosted} == set(before)
+    phone = next(m for m in boosted if m.id == "scan-on-a-phone")
+    assert "platform" in phone.reasons
+    assert "other_platform" in next(m for m in boosted if m.id != phone.id).reasons
+    only = Bm25Matcher(ARTICLES, filters={"platform": FilterRule("only")}).search(query, 5)
+    assert [m.id for m in only] == ["scan-on-a-phone"]

@@ -2,7 +2,9 @@
 
 A catalog is configuration: a broken one raises :class:`~kl_contact.errors.DefinitionError`
 with the file, line and column. :func:`sample_catalog` returns the catalog shipped with the
-package (Russian and English), which the demo and the tests use.
+package (Russian and English), which the demo and the tests use: every ``*.yaml`` file of
+``kl_contact/articles/sample/`` except :data:`SAMPLE_VOCABULARY`, which holds the synonyms
+and brand aliases of that catalog rather than articles.
 """
 
 from __future__ import annotations
@@ -12,10 +14,20 @@ from importlib import resources
 from pathlib import Path
 
 from kl_contact.articles.model import Article
+from kl_contact.articles.vocabulary import Vocabulary, parse_vocabulary
 from kl_contact.definition.document import load_yaml
 from kl_contact.errors import DefinitionError
 
-__all__ = ["load_catalog", "parse_catalog", "sample_catalog"]
+__all__ = [
+    "SAMPLE_VOCABULARY",
+    "load_catalog",
+    "parse_catalog",
+    "sample_catalog",
+    "sample_vocabulary",
+]
+
+SAMPLE_VOCABULARY = "vocabulary.yaml"
+"""The file of the sample folder that is not a catalog: its synonyms and brand aliases."""
 
 
 def parse_catalog(text: str | bytes, source: str = "<string>") -> tuple[Article, ...]:
@@ -84,7 +96,11 @@ def sample_catalog() -> tuple[Article, ...]:
     if _sample is None:
         folder = resources.files("kl_contact.articles").joinpath("sample")
         files = sorted(
-            (entry for entry in folder.iterdir() if entry.name.endswith(".yaml")),
+            (
+                entry
+                for entry in folder.iterdir()
+                if entry.name.endswith(".yaml") and entry.name != SAMPLE_VOCABULARY
+            ),
             key=lambda entry: entry.name,
         )
         _sample = _merge(
@@ -97,3 +113,17 @@ def sample_catalog() -> tuple[Article, ...]:
             for entry in files
         )
     return _sample
+
+
+_sample_vocabulary: Vocabulary | None = None
+
+
+def sample_vocabulary() -> Vocabulary:
+    """The synonyms and brand aliases of the sample catalog (``sample/vocabulary.yaml``)."""
+    global _sample_vocabulary
+    if _sample_vocabulary is None:
+        entry = resources.files("kl_contact.articles").joinpath("sample", SAMPLE_VOCABULARY)
+        _sample_vocabulary = parse_vocabulary(
+            entry.read_bytes(), source=f"kl_contact/articles/sample/{SAMPLE_VOCABULARY}"
+        )
+    return _sample_vocabulary

@@ -1,12 +1,19 @@
-"""An inverted index of precomputed BM25 impacts with a top-k search that skips hopeless postings.
+"""A compact inverted index of precomputed BM25 impacts, with a top-k search that prunes safely.
 
-Each term keeps its postings twice, in compact arrays: by document (to look a document's
-impact up by bisection) and by impact, highest first. A search reads the impact-ordered
-lists a chunk at a time, always from the list whose next postings weigh most, scores each
-document it meets exactly, and stops once the next unread impacts of all lists together
-cannot beat the k-th best score found: Fagin's threshold algorithm, which keeps MaxScore's
-rule of never reading a posting that cannot change the top k. The result is the same as
-scoring every document. Pure Python and the standard library only; no I/O.
+Each term keeps its postings in two flat arrays: the document numbers in ascending order and
+the term's BM25 contribution to each of them (its *impact*), quantised once at build time to
+a 16-bit integer on one scale shared by every term. There are no dicts per document and no
+Python object per posting.
+
+A search is term-at-a-time MaxScore: the query's terms are taken in order of the most they
+can add to a score, highest first (rare terms, short lists). Each list is added into a
+table of partial scores until the terms left could not, all together, lift an article that
+has none of the terms read so far above the k-th best partial score; from then on the
+remaining (long, common) lists only complete the scores of the candidates that can still
+reach the top k, looked up by bisection, and candidates that cannot are dropped after each
+term. Every score is summed in the same term order as :meth:`ImpactIndex.scores`, so the
+result is exactly that of scoring every document. Pure Python and the standard library
+only; no I/O.
 """
 
 from __future__ import annotations
@@ -16,37 +23,38 @@ import math
 from array import array
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from itertools import islice
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from itertools import repeat
+from operator import mul
 
 __all__ = ["ImpactIndex"]
 
-_CHUNK = 16
-"""How many postings of one list a search reads before it looks at the threshold again."""
+_LEVELS = 65_535
+"""Impacts are stored as integers in 0..65535 on one scale for the whole index."""
 
 _SLACK = 1e-9
-"""Relative slack so that rounding never drops a document that ties the threshold."""
+"""Relative slack on every bound, so that rounding never drops a document that can tie."""
+
+_PROBE = 16
+"""How many leading candidates a search scores exactly after each list, to raise its bar."""
+
+_SCAN = 3
+"""A list at most this many times longer than the candidates is scanned, not bisected."""
+
+_TIERED = 128
+"""Lists at least this long are split into impact tiers."""
+
+_TIER_SHARES = (0.1,)
+"""Where the tiers of a long list end, as shares of its postings by falling impact."""
+
+_LEADERS = 4
+"""How many of its highest-impact documents each term remembers, to seed a search."""
 
 
-class _Postings:
-    __slots__ = ("by_impact", "docs", "impacts", "max_impact", "negated")
-
-    def __init__(self, docs: array[int], impacts: list[float]) -> None:
-        self.docs = docs
-        self.impacts = array("f", impacts)
-        negated = [-impact for impact in self.impacts]
-        # a stable sort by impact keeps equal impacts in document order
-        ranked = sorted(range(len(docs)), key=negated.__getitem__)
-        self.negated = array("f", [negated[i] for i in ranked])
-        self.by_impact = array("i", [docs[i] for i in ranked])
-        self.max_impact = -float(self.negated[0])
-
-    def impact(self, doc: int) -> float:
-        docs = self.docs
-        at = bisect_left(docs, doc)
-        if at < len(docs) and docs[at] == doc:
-            return float(self.impacts[at])
-        return 0.0
+def _leaders(docs: array[int], impacts: array[int]) -> array[int]:
+    """The documents a term weighs most in, at most ``_LEADERS`` of them."""
+    best = heapq.nlargest(_LEADERS, range(len(docs)), key=impacts.__getitem__)
+    return array("i", [docs[i] for i in best])
 
 
 class ImpactIndex:
@@ -55,30 +63,77 @@ class ImpactIndex:
     ``documents[i]`` maps each term of document ``i`` to its (possibly field-weighted)
     frequency. ``k1`` and ``b`` are BM25's saturation and length normalisation; the inverse
     document frequency is ``ln(1 + (N - n + 0.5) / (n + 0.5))``, never negative.
+
+    >>> index = ImpactIndex.from_tokens([["vpn", "slow"], ["vpn"], ["scan"]])
+    >>> [doc for doc, _ in index.top({"vpn": 1.0, "slow": 1.0}, 2)]
+    [0, 1]
     """
+
+    __slots__ = ("_docs", "_group", "_impacts", "_leaders", "_maxima", "_terms", "scale", "size")
 
     def __init__(
         self, documents: Sequence[Mapping[str, float]], *, k1: float = 1.2, b: float = 0.75
     ) -> None:
         self.size = len(documents)
         lengths = [sum(doc.values()) for doc in documents]
-        average = (sum(lengths) / len(lengths)) if lengths and sum(lengths) else 1.0
-        # parallel arrays, not lists of tuples: millions of small tuples would keep the
-        # garbage collector busy for most of the build
-        collected: dict[str, tuple[array[int], array[float]]] = {}
+        total = sum(lengths)
+        average = total / len(lengths) if lengths and total else 1.0
+        ids: dict[str, int] = {}
+        docs: list[array[int]] = []
+        parts: list[array[float]] = []
         for number, doc in enumerate(documents):
             norm = k1 * (1.0 - b + b * lengths[number] / average)
             for term, freq in doc.items():
                 if freq > 0:
-                    entry = collected.get(term)
-                    if entry is None:
-                        entry = collected[term] = (array("i"), array("d"))
-                    entry[0].append(number)
-                    entry[1].append(freq * (k1 + 1.0) / (freq + norm))
-        self._postings: dict[str, _Postings] = {}
-        for term, (docs, parts) in collected.items():
-            idf = math.log(1.0 + (self.size - len(docs) + 0.5) / (len(docs) + 0.5))
-            self._postings[term] = _Postings(docs, [idf * part for part in parts])
+                    tid = ids.get(term)
+                    if tid is None:
+                        tid = ids[term] = len(docs)
+                        docs.append(array("i"))
+                        parts.append(array("f"))
+                    docs[tid].append(number)
+                    parts[tid].append(freq * (k1 + 1.0) / (freq + norm))
+        idfs = [math.log(1.0 + (self.size - len(d) + 0.5) / (len(d) + 0.5)) for d in docs]
+        # the largest impact any posting can have: the rarest term's idf times (k1 + 1)
+        top = max(idfs, default=1.0) * (k1 + 1.0)
+        self.scale = top / _LEVELS if top > 0 else 1.0
+        """What one unit of a stored impact is worth in BM25 score."""
+        self._terms: dict[str, tuple[int, ...]] = {}
+        self._docs: list[array[int]] = []
+        self._impacts: list[array[int]] = []
+        self._maxima = array("H")
+        self._group = array("i")
+        for term, tid in ids.items():
+            factor = idfs[tid] / self.scale
+            # part < k1 + 1 and idf <= the largest idf, so no impact exceeds _LEVELS
+            quantised = [int(part * factor + 0.5) or 1 for part in parts[tid]]
+            self._terms[term] = tuple(self._add_tiers(docs[tid], quantised, tid))
+        self._leaders = [_leaders(d, i) for d, i in zip(self._docs, self._impacts, strict=True)]
+
+    def _add_tiers(self, docs: array[int], impacts: list[int], group: int) -> Iterator[int]:
+        """Store one term's postings as lists by impact tier, highest first; their ids.
+
+        A long list is split by impact into a short list of its highest impacts and longer
+        ones of lower impacts, each in document order. The most a lower tier can add is
+        far below the term's best, so a search can leave it out of the lists it must read.
+        """
+        cuts = [0]
+        if len(docs) >= _TIERED:
+            ranked = sorted(impacts, reverse=True)
+            cuts = sorted({ranked[int(len(ranked) * share)] for share in _TIER_SHARES})
+            cuts = [cut for cut in cuts if cut < ranked[0]] + [0]
+            cuts.sort(reverse=True)
+        floor = _LEVELS + 1
+        for cut in cuts:
+            chosen = [i for i, impact in enumerate(impacts) if cut < impact < floor]
+            floor = cut + 1
+            if not chosen:
+                continue
+            self._docs.append(array("i", [docs[i] for i in chosen]))
+            tier = array("H", [impacts[i] for i in chosen])
+            self._impacts.append(tier)
+            self._maxima.append(max(tier))
+            self._group.append(group)
+            yield len(self._docs) - 1
 
     @classmethod
     def from_tokens(cls, documents: Iterable[Sequence[str]], **params: float) -> ImpactIndex:
@@ -88,19 +143,55 @@ class ImpactIndex:
     def __len__(self) -> int:
         return self.size
 
+    def __contains__(self, term: object) -> bool:
+        return term in self._terms
+
+    def document_frequency(self, term: str) -> int:
+        """How many documents contain ``term``."""
+        return sum(len(self._docs[tid]) for tid in self._terms.get(term, ()))
+
+    def best_impact(self, term: str) -> float:
+        """The largest score ``term`` adds to any one document (0 for an unknown term)."""
+        tiers = self._terms.get(term)
+        return self._maxima[tiers[0]] * self.scale if tiers else 0.0
+
+    def impact(self, term: str, doc: int) -> float:
+        """The score ``term`` adds to document ``doc`` (0 when the document lacks it)."""
+        for tid in self._terms.get(term, ()):
+            docs = self._docs[tid]
+            at = bisect_left(docs, doc)
+            if at < len(docs) and docs[at] == doc:
+                return self._impacts[tid][at] * self.scale
+        return 0.0
+
     def has(self, term: str, doc: int) -> bool:
         """Whether document ``doc`` contains ``term``."""
-        postings = self._postings.get(term)
-        return postings is not None and postings.impact(doc) > 0
+        return self.impact(term, doc) > 0
+
+    def _plan(self, query: Mapping[str, float]) -> list[tuple[int, float]]:
+        """The query's known terms as ``(term id, weight)``, most a term can add first.
+
+        Both the pruned and the exhaustive search add terms up in this order, so their
+        scores are equal to the last bit.
+        """
+        terms = self._terms
+        maxima = self._maxima
+        plan = [
+            (tid, weight * self.scale)
+            for term, weight in query.items()
+            if weight > 0
+            for tid in terms.get(term, ())
+        ]
+        plan.sort(key=lambda item: (-maxima[item[0]] * item[1], item[0]))
+        return plan
 
     def scores(self, query: Mapping[str, float]) -> dict[int, float]:
         """The BM25 score of every document that shares a term with ``query`` (no pruning)."""
         out: dict[int, float] = {}
-        for term, weight in query.items():
-            postings = self._postings.get(term)
-            if postings is not None:
-                for doc, impact in zip(postings.docs, postings.impacts, strict=True):
-                    out[doc] = out.get(doc, 0.0) + impact * weight
+        for tid, weight in self._plan(query):
+            get = out.get
+            for doc, impact in zip(self._docs[tid], self._impacts[tid], strict=True):
+                out[doc] = get(doc, 0.0) + impact * weight
         return out
 
     def top(
@@ -109,58 +200,125 @@ class ImpactIndex:
         k: int,
         *,
         floor: float = 0.0,
-        rank: Callable[[int], tuple[int, float]] | None = None,
+        boost: Sequence[float] | None = None,
         max_boost: float = 1.0,
     ) -> list[tuple[int, float]]:
         """The best ``k`` documents for ``query`` (term -> weight) as ``(doc, score)``.
 
-        ``rank(doc)`` gives the document's tier (0 is best) and boost (at most
-        ``max_boost``). A document's score is its BM25 score times its boost; documents
-        scoring below ``floor`` are left out. They rank by tier, then by score, highest
-        first, then by document number.
+        ``boost[doc]`` (0 to ``max_boost``; 0 leaves the document out) multiplies the BM25
+        score of each document. Documents scoring below ``floor`` or 0 are left out. They
+        rank by score, highest first, then by document number.
         """
-        terms = [
-            (self._postings[term], weight)
-            for term, weight in sorted(query.items())
-            if weight > 0 and term in self._postings
-        ]
-        if not terms or k <= 0:
+        plan = self._plan(query)
+        if not plan or k <= 0:
             return []
-        # the impact each term's next unread posting has (0 once the list is read out)
-        cuts = [postings.max_impact * weight for postings, weight in terms]
-        read = [0] * len(terms)
-        scored: dict[int, tuple[int, float]] = {}
-        best: list[float] = []  # min-heap of the k best scores among tier-0 documents
-        bound = floor * (1.0 - _SLACK)
-        while sum(cuts) * max_boost >= bound and any(cuts):
-            # read a chunk of the list whose next postings weigh most (Fagin's threshold
-            # algorithm: sorted access by impact, random access by bisection)
-            term = max(range(len(terms)), key=cuts.__getitem__)
-            postings, weight = terms[term]
-            start = read[term]
-            stop = read[term] = min(start + _CHUNK, len(postings.by_impact))
-            for doc in islice(postings.by_impact, start, stop):
-                if doc in scored:
-                    continue
-                raw = 0.0
-                for other, other_weight in terms:
-                    raw += other.impact(doc) * other_weight
-                tier, boost = rank(doc) if rank is not None else (0, 1.0)
-                score = raw * boost
-                scored[doc] = (tier, score)
-                if tier == 0 and score >= bound:
-                    if len(best) < k:
-                        heapq.heappush(best, score)
-                    elif score > best[0]:
-                        heapq.heapreplace(best, score)
-                    if len(best) == k:
-                        bound = max(bound, best[0] * (1.0 - _SLACK))
-            cuts[term] = (
-                -float(postings.negated[stop]) * weight if stop < len(postings.negated) else 0.0
+        lift = (max_boost if boost is not None else 1.0) * (1.0 + _SLACK)
+        floor = max(floor, 0.0) * (1.0 - _SLACK)
+        maxima = self._maxima
+        # rest[i]: the most that the terms from i on can add to one document
+        # (a document is in one tier of a term only: a term adds its highest tier left)
+        rest = [0.0] * (len(plan) + 1)
+        highest: dict[int, float] = {}
+        for i in range(len(plan) - 1, -1, -1):
+            tid, weight = plan[i]
+            bound = maxima[tid] * weight
+            group = self._group[tid]
+            rest[i] = rest[i + 1] + bound - highest.get(group, 0.0)
+            highest[group] = bound
+        best: dict[int, float] = {}  # exactly scored documents (boosted)
+        # a first threshold: the exact scores of the documents each term weighs most in
+        threshold = self._seed(
+            plan, {d for tid, _ in plan for d in self._leaders[tid]}, best, k, boost, floor
+        )
+        acc: dict[int, float] = {}
+        at = 0
+        # phase 1: add whole lists, the most a term can add first, while a document that
+        # none of them has could still reach the top k
+        while at < len(plan) and rest[at] * lift >= threshold:
+            tid, weight = plan[at]
+            adding = dict(
+                zip(self._docs[tid], map(mul, self._impacts[tid], repeat(weight)), strict=True)
             )
-        ranked = [
-            (tier, -score, doc)
-            for doc, (tier, score) in scored.items()
-            if score >= floor and score > 0
-        ]
-        return [(doc, -negative) for _, negative, doc in heapq.nsmallest(k, ranked)]
+            # only documents already met need Python-level work; a+b == b+a in floating
+            # point, so the sum is the same as scores()'s
+            for doc in adding.keys() & acc.keys():
+                adding[doc] += acc[doc]
+            acc.update(adding)
+            at += 1
+            if len(acc) >= k and at < len(plan):
+                threshold = max(threshold, self._kth(acc, k, boost))
+        # phase 2: the lists left only complete the candidates that can still make it
+        if at < len(plan):
+            # exact scores of the leading candidates raise the bar before the long lists
+            leading = heapq.nlargest(_PROBE, acc, key=acc.__getitem__)
+            threshold = self._seed(plan, leading, best, k, boost, threshold)
+            need = threshold / lift - rest[at]
+            candidates = [doc for doc, score in acc.items() if score >= need]
+            acc = {doc: acc[doc] for doc in candidates}
+            for step in range(at, len(plan)):
+                if step > at:
+                    need = threshold / lift - rest[step]
+                    candidates = [doc for doc in candidates if acc[doc] >= need]
+                tid, weight = plan[step]
+                docs, impacts = self._docs[tid], self._impacts[tid]
+                size = len(docs)
+                if size <= _SCAN * len(candidates):
+                    live = set(candidates)
+                    for doc, impact in zip(docs, impacts, strict=True):
+                        if doc in live:
+                            acc[doc] += impact * weight
+                else:
+                    for doc in candidates:
+                        found = bisect_left(docs, doc)
+                        if found < size and docs[found] == doc:
+                            acc[doc] += impacts[found] * weight
+            acc = {doc: acc[doc] for doc in candidates}
+        if boost is None:
+            scored: Iterable[tuple[float, int]] = ((-score, doc) for doc, score in acc.items())
+        else:
+            scored = ((-score * boost[doc], doc) for doc, score in acc.items())
+        ranked = heapq.nsmallest(k, (item for item in scored if -item[0] >= floor and item[0] < 0))
+        return [(doc, -negative) for negative, doc in ranked]
+
+    @staticmethod
+    def _kth(acc: Mapping[int, float], k: int, boost: Sequence[float] | None) -> float:
+        """The k-th best (boosted) partial score: a lower bound of the k-th final score."""
+        if boost is None:
+            values: Iterable[float] = acc.values()
+        else:
+            values = map(mul, acc.values(), map(boost.__getitem__, acc.keys()))
+        best = heapq.nlargest(k, values)
+        return best[-1] * (1.0 - _SLACK) if len(best) == k else 0.0
+
+    def _seed(
+        self,
+        plan: list[tuple[int, float]],
+        docs: Iterable[int],
+        best: dict[int, float],
+        k: int,
+        boost: Sequence[float] | None,
+        threshold: float,
+    ) -> float:
+        """Score ``docs`` exactly into ``best``; the threshold their k-th best sets."""
+        for doc in docs:
+            if doc not in best:
+                score = self._exact(plan, doc, boost)
+                if score > 0:
+                    best[doc] = score
+        if len(best) >= k:
+            kth = heapq.nlargest(k, best.values())[-1]
+            threshold = max(threshold, kth * (1.0 - _SLACK))
+        return threshold
+
+    def _exact(
+        self, plan: list[tuple[int, float]], doc: int, boost: Sequence[float] | None
+    ) -> float:
+        """The (boosted) score of ``doc``, summed in plan order like :meth:`scores`."""
+        score = 0.0
+        all_docs, all_impacts = self._docs, self._impacts
+        for tid, weight in plan:
+            docs = all_docs[tid]
+            at = bisect_left(docs, doc)
+            if at < len(docs) and docs[at] == doc:
+                score = score + all_impacts[tid][at] * weight
+        return score if boost is None else score * boost[doc]

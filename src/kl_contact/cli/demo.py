@@ -17,7 +17,7 @@ from typing import Any, TextIO
 
 import attrs
 
-from kl_contact.articles.catalog import sample_catalog
+from kl_contact.articles.catalog import sample_catalog, sample_vocabulary
 from kl_contact.articles.matcher import Bm25Matcher
 from kl_contact.cli.errors import CommandError, from_os_error
 from kl_contact.cli.render import render_header, render_view
@@ -159,7 +159,7 @@ def run_script(
             f"(registration e-mail for {effect.receipt.request_number} handed to the host)"
         )
 
-    matcher = Bm25Matcher.for_workflow(sample_catalog(), workflow)
+    matcher = Bm25Matcher.for_workflow(sample_catalog(), workflow, vocabulary=sample_vocabulary())
     engine = Engine(workflow)
     driver = Driver(engine, search=search_with(matcher), submit=backend.submit, notify=notify)
     now = DEMO_NOW

@@ -1,0 +1,36 @@
+"""The typo index: bounded edits, nearest and most frequent word first."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from kl_contact.articles.spelling import Speller, edit_distance
+
+VOCABULARY = {"программу": 5, "программа": 2, "activation": 3, "password": 4, "scan": 9}
+
+
+def test_one_edit_of_each_kind_is_corrected() -> None:
+    speller = Speller(VOCABULARY)
+    assert speller.correct("прогамму") == ("программу", 1)  # deletion
+    assert speller.correct("паssword") is None  # two scripts: too far
+    assert speller.correct("pasword") == ("password", 1)
+    assert speller.correct("passwrod") == ("password", 1)  # swapped neighbours
+    assert speller.correct("actvation") == ("activation", 1)
+    assert speller.correct("acctivatiion") == ("activation", 2)  # long words: two edits
+
+
+def test_short_known_and_far_words_are_left_alone_and_four_letters_suffice() -> None:
+    speller = Speller(VOCABULARY)
+    assert speller.correct("scam") == ("scan", 1)  # four letters are enough
+    assert speller.correct("password") is None  # known
+    assert speller.correct("qqqqqqq") is None
+    assert speller.correct("sca") is None  # too short
+    assert "scan" in speller
+
+
+@given(st.text(alphabet="abcde", max_size=8), st.text(alphabet="abcde", max_size=8))
+def test_distance_is_symmetric_and_bounded(one: str, other: str) -> None:
+    assert edit_distance(one, other) == edit_distance(other, one)
+    assert edit_distance(one, other) <= 3
+    assert (edit_distance(one, other) == 0) == (one == other)
