@@ -591,6 +591,14 @@ export interface View {
   locales: string[];
   title: string;
   progress: ViewProgress;
+  /**
+   * True on a step that ends the contact: no action leaves it.
+   */
+  terminal?: boolean;
+  /**
+   * The text direction of the view's locale (for the page's dir attribute).
+   */
+  dir?: "ltr" | "rtl";
   text?: string | null;
   channel?: string | null;
   actions?: ViewAction[];
@@ -607,12 +615,45 @@ export interface ViewProgress {
   total: number;
 }
 /**
- * An event type the user can send now.
+ * An event the user can send now, with where each of its fields comes from.
  */
 export interface ViewAction {
-  type: string;
+  /**
+   * The event type the action sends (event.schema.json).
+   */
+  type:
+    | "continue"
+    | "choose_channel"
+    | "answer"
+    | "next"
+    | "back"
+    | "open_article"
+    | "article_helped"
+    | "article_not_helpful"
+    | "escalate"
+    | "send"
+    | "change_locale";
   label?: string | null;
   primary?: boolean;
+  /**
+   * The event's fields besides type.
+   */
+  fields?: ViewActionField[];
+  /**
+   * True when the action never leaves the step; false when it moves on once the step allows it.
+   */
+  stays?: boolean;
+}
+export interface ViewActionField {
+  /**
+   * The event field's name.
+   */
+  name: string;
+  /**
+   * Where in the view the value comes from: the id of a shown channel whose choosable is true, a declared locale, the id of a shown match, or an object keyed by the ids of the shown questions (each value shaped by the question's type and rules). Null: typed freely by the user.
+   */
+  source: ("/channels/*/id" | "/locales/*" | "/articles/matches/*/id" | "/questions") | null;
+  required?: boolean;
 }
 /**
  * One problem with what the user entered, localised.
@@ -628,6 +669,9 @@ export interface Issue {
 }
 export interface ViewQuestion {
   id: string;
+  /**
+   * Decides the answer's shape: an option id (single_choice), option ids (multiple_choice), a string (text, long_text, email, phone), a boolean (consent), attachment objects (attachments); info takes no answer. value echoes what was sent, well-formed or not.
+   */
   type:
     | "single_choice"
     | "multiple_choice"
@@ -651,6 +695,10 @@ export interface ViewQuestion {
   min_selected?: number | null;
   max_selected?: number | null;
   attachments?: ViewAttachmentRules | null;
+  /**
+   * A regular expression the whole text answer must match (its syntax reads alike in Python and ECMAScript).
+   */
+  pattern?: string | null;
 }
 export interface ViewOption {
   id: string;

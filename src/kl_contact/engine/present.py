@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
+from typing import cast
 
 import attrs
 
@@ -30,6 +31,8 @@ from kl_contact.definition.model import Question, QuestionType, StepKind
 from kl_contact.engine.session import Session
 from kl_contact.engine.views import (
     Action,
+    ActionField,
+    ActionType,
     ArticlesView,
     AttachmentRules,
     ChannelView,
@@ -40,6 +43,7 @@ from kl_contact.engine.views import (
     QuestionView,
     ResourceView,
     View,
+    text_direction,
 )
 from kl_contact.errors import ValidationIssue
 from kl_contact.messages import Localizer, message
@@ -47,6 +51,20 @@ from kl_contact.messages import Localizer, message
 __all__ = ["allowed_events", "present"]
 
 _PRIMARY = frozenset({"continue", "next", "send", "escalate", "choose_channel"})
+_STAYS = frozenset({"answer", "open_article", "article_not_helpful", "change_locale"})
+_ANSWERS = (ActionField("answers", "/questions", required=False),)
+_ARTICLE = (ActionField("article_id", "/articles/matches/*/id"),)
+_FIELDS: Mapping[str, tuple[ActionField, ...]] = {
+    "choose_channel": (ActionField("channel", "/channels/*/id"),),
+    "answer": _ANSWERS,
+    "next": _ANSWERS,
+    "send": _ANSWERS,
+    "open_article": _ARTICLE,
+    "article_helped": _ARTICLE,
+    "article_not_helpful": (*_ARTICLE, ActionField("reason", None, required=False)),
+    "change_locale": (ActionField("locale", "/locales/*"),),
+}
+"""Each user event's fields and the view path each value comes from."""
 _ASKING = frozenset({StepKind.QUESTIONS, StepKind.REQUEST})
 
 
@@ -103,9 +121,14 @@ def _actions(
 ) -> tuple[Action, ...]:
     labels = {"continue": button, "next": button, "send": button, "escalate": button, "back": back}
     return tuple(
-        Action(type=etype, label=labels.get(etype), primary=etype in _PRIMARY)
+        Action(
+            type=cast(ActionType, etype),
+            label=labels.get(etype),
+            primary=etype in _PRIMARY,
+            fields=_FIELDS.get(etype, ()),
+            stays=etype in _STAYS,
+        )
         for etype in events
-        if etype != "change_locale"
     )
 
 
@@ -163,6 +186,7 @@ def _question_scene(question: Question, locale: str, fallback: str, flow: Flow) 
         min_selected=question.min_selected,
         max_selected=question.max_selected,
         attachments=rules,
+        pattern=question.pattern,
     )
     required_when = None
     if not question.required and question.required_when is not None:
@@ -289,6 +313,7 @@ def _built(
         min_selected=blank.min_selected,
         max_selected=blank.max_selected,
         attachments=blank.attachments,
+        pattern=blank.pattern,
     )
 
 
@@ -370,6 +395,8 @@ def present(flow: Flow, session: Session) -> View:
         locales=workflow.locales,
         title=here.title,
         progress=here.progress,
+        terminal=table.terminal,
+        dir=text_direction(locale),
         text=here.text,
         channel=session.channel,
         actions=here.actions[_variant(table, session)],

@@ -1,0 +1,74 @@
+"""The JSON entry point keeps the frontend contract: what a client that knows only the
+schemas and the responses needs is in the documents themselves."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from conftest import sample_engine
+from kl_contact import JsonEngine
+from kl_contact.definition.flow import HOST_EVENTS
+from kl_contact.engine.views import USER_ACTIONS
+from kl_contact.schemas import load_schema, violations
+
+T0 = "2026-11-25T10:00:00+00:00"
+
+
+def _wire(name: str) -> JsonEngine:
+    return JsonEngine(sample_engine(name))
+
+
+def _handle(wire: JsonEngine, session: Any, event: dict[str, Any], now: str = T0) -> Any:
+    request = {"session": session, "event": event, "now": now}
+    assert list(violations("wire", {"handle": request})) == []
+    reply = wire.handle(request)
+    assert [v.message for v in violations("wire", reply)] == []
+    return reply
+
+
+def test_a_pattern_rule_is_in_the_view_and_its_issue_names_it() -> None:
+    wire = _wire("licence-key")
+    started = wire.start({"session_id": "w-1", "now": T0, "locale": "en"})
+    view = started["transition"]["view"]
+    key = next(q for q in view["questions"] if q["type"] == "text")
+    assert key["pattern"]
+    assert key["required"] is True
+    reply = _handle(
+        wire, started["transition"]["session"], {"type": "answer", "answers": {key["id"]: "x"}}
+    )
+    issue = next(i for q in reply["transition"]["view"]["questions"] for i in q.get("issues", []))
+    assert issue["code"] == "answer.pattern"
+    assert issue["params"]["pattern"] == key["pattern"]
+    assert re.fullmatch(issue["params"]["pattern"], "ABCDE-12345-FGHIJ-67890")
+
+
+def test_every_action_names_its_fields_and_where_they_come_from() -> None:
+    wire = _wire("licence-key")
+    view = wire.start({"session_id": "w-2", "now": T0, "locale": "en"})["transition"]["view"]
+    actions = {a["type"]: a for a in view["actions"]}
+    assert set(actions) == {"answer", "next", "change_locale"}
+    assert actions["change_locale"]["fields"] == [
+        {"name": "locale", "source": "/locales/*", "required": True}
+    ]
+    assert actions["change_locale"]["stays"] is True
+    assert actions["answer"]["stays"] is True
+    assert actions["next"]["stays"] is False
+    assert actions["next"]["fields"][0]["source"] == "/questions"
+    assert view["terminal"] is False
+    assert view["dir"] == "ltr"
+
+
+def test_a_right_to_left_locale_says_so_in_the_view() -> None:
+    wire = _wire("hebrew")
+    view = wire.start({"session_id": "w-3", "now": T0})["transition"]["view"]
+    assert (view["locale"], view["dir"]) == ("he", "rtl")
+    english = wire.start({"session_id": "w-4", "now": T0, "locale": "en"})["transition"]
+    assert english["view"]["dir"] == "ltr"
+
+
+def test_the_action_enum_is_every_event_a_user_sends() -> None:
+    events = set(load_schema("event")["properties"]["type"]["enum"])
+    actions = load_schema("view")["$defs"]["action"]["properties"]["type"]["enum"]
+    assert actions == list(USER_ACTIONS)
+    assert set(actions) == events - HOST_EVENTS
