@@ -539,7 +539,7 @@ export interface TicketAcceptedEvent {
   receipt: Receipt;
 }
 /**
- * The support backend's answer to a submitted ticket.
+ * The support backend's answer to a submitted ticket. Which contact fields are required depends on the channel's next steps: the submit_ticket effect lists them in receipt_fields (a chat whose steps link to it needs contact.chat_url, a phone channel contact.phone, a text with {reply_within} reply_within_hours); a receipt without one is refused with an issue naming the field.
  */
 export interface Receipt {
   request_number: string;
@@ -894,6 +894,10 @@ export interface Transition {
   session: Session;
   view: View;
   effects?: Effect[];
+  /**
+   * ignored: a host event answered an effect no longer awaited (unknown or stale search_id / submission_id); the session is unchanged.
+   */
+  outcome?: "applied" | "ignored";
 }
 /**
  * Find articles; answer with articles_found.
@@ -926,6 +930,10 @@ export interface SubmitTicketEffect {
   type: "submit_ticket";
   submission_id: string;
   ticket: Ticket;
+  /**
+   * The receipt fields the chosen channel's next steps need; a ticket_accepted whose receipt lacks one is refused with receipt.no_chat_url, receipt.no_phone or receipt.no_reply_within_hours.
+   */
+  receipt_fields?: ("contact.chat_url" | "contact.phone" | "reply_within_hours")[];
 }
 /**
  * Send the registration e-mail.

@@ -72,3 +72,50 @@ def test_the_action_enum_is_every_event_a_user_sends() -> None:
     actions = load_schema("view")["$defs"]["action"]["properties"]["type"]["enum"]
     assert actions == list(USER_ACTIONS)
     assert set(actions) == events - HOST_EVENTS
+
+
+def test_host_results_with_unknown_ids_are_ignored_and_say_so() -> None:
+    wire = _wire("mini")
+    started = wire.start({"session_id": "h-1", "now": T0, "locale": "en"})
+    session = started["transition"]["session"]
+    for event in (
+        {"type": "articles_found", "search_id": "made-up", "matches": []},
+        {"type": "articles_failed", "search_id": "made-up"},
+        {"type": "ticket_rejected", "submission_id": "made-up"},
+        {
+            "type": "ticket_accepted",
+            "submission_id": "made-up",
+            "receipt": {"request_number": "R-1", "channel": "email"},
+        },
+    ):
+        reply = _handle(wire, session, event)
+        assert reply["ok"] is True
+        assert reply["transition"]["outcome"] == "ignored"
+        assert reply["transition"]["session"] == session
+    applied = _handle(wire, session, {"type": "choose_channel", "channel": "email"})
+    assert applied["transition"]["outcome"] == "applied"
+
+
+def test_a_receipt_missing_what_its_channel_needs_is_refused_naming_the_field() -> None:
+    wire = _wire("mini")
+    session = wire.start({"session_id": "h-2", "now": T0, "locale": "en"})["transition"]["session"]
+    session = _handle(wire, session, {"type": "choose_channel", "channel": "phone"})["transition"]
+    answers = {"product": "alpha", "version": "a1", "category": "other", "subject": "It fails"}
+    moved = _handle(wire, session["session"], {"type": "next", "answers": answers})["transition"]
+    sent = _handle(
+        wire, moved["session"], {"type": "send", "answers": {"email": "user@example.com"}}
+    )["transition"]
+    (effect,) = sent["effects"]
+    assert effect["type"] == "submit_ticket"
+    assert effect["receipt_fields"] == ["contact.phone"]
+    bare = {"request_number": "R-7", "channel": "phone"}
+    event = {"type": "ticket_accepted", "submission_id": effect["submission_id"], "receipt": bare}
+    refused = _handle(wire, sent["session"], event)["transition"]
+    assert [i["code"] for i in refused["view"]["issues"]] == ["receipt.no_phone"]
+    assert refused["session"]["status"] == "submitting"
+    event["receipt"] = {**bare, "contact": {"phone": "+7 495 000-00-00"}}
+    accepted = _handle(wire, refused["session"], event)["transition"]
+    assert accepted["view"]["terminal"] is True
+    assert (
+        "+7 495 000-00-00" in accepted["view"]["confirmation"]["instructions"]["steps"][0]["text"]
+    )
