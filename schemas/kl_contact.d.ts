@@ -114,10 +114,31 @@ export type WireResponse =
   | {
       ok: false;
       error: {
-        code: string;
+        /**
+         * The closed catalogue of error codes (docs: Error codes).
+         */
+        code:
+          | "wire.invalid"
+          | "session.invalid"
+          | "event.invalid"
+          | "document.invalid"
+          | "time.invalid"
+          | "time.naive"
+          | "time.before_last_event"
+          | "time_zone.unknown"
+          | "locale.unknown"
+          | "session.no_id"
+          | "session.misfit"
+          | "session.foreign"
+          | "session.version_mismatch"
+          | "event.not_allowed"
+          | "channel.unknown";
         message: string;
       };
-      session: {} | null;
+      /**
+       * The session sent, unchanged, when it was a valid session; null otherwise.
+       */
+      session: Session | null;
     };
 /**
  * The definition format version: always 1.

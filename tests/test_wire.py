@@ -6,11 +6,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import pytest
+
 from conftest import sample_engine
 from kl_contact import JsonEngine
 from kl_contact.definition.flow import HOST_EVENTS
 from kl_contact.engine.views import USER_ACTIONS
 from kl_contact.schemas import load_schema, violations
+from kl_contact.wire import WIRE_ERRORS
 
 T0 = "2026-11-25T10:00:00+00:00"
 
@@ -119,3 +122,44 @@ def test_a_receipt_missing_what_its_channel_needs_is_refused_naming_the_field() 
     assert (
         "+7 495 000-00-00" in accepted["view"]["confirmation"]["instructions"]["steps"][0]["text"]
     )
+
+
+def test_the_error_catalogue_is_the_schemas_enum_and_the_docs_page() -> None:
+    from pathlib import Path
+
+    enum = load_schema("wire")["$defs"]["response"]["oneOf"][1]["properties"]["error"]
+    assert enum["properties"]["code"]["enum"] == list(WIRE_ERRORS)
+    page = (Path(__file__).resolve().parents[1] / "docs" / "errors.md").read_text()
+    assert all(f"| `{code}` |" in page for code in WIRE_ERRORS)
+
+
+@pytest.mark.parametrize(
+    "sent",
+    ["opaque", {"session": "opaque"}, {"id": 1}, [], None],
+    ids=["string", "object", "wrong-type", "list", "null"],
+)
+def test_an_error_never_echoes_what_is_not_a_session(sent: Any) -> None:
+    wire = _wire("mini")
+    reply = wire.handle({"session": sent, "event": {"type": "back"}, "now": T0})
+    assert reply["ok"] is False
+    assert reply["session"] is None
+    assert reply["error"]["code"] in WIRE_ERRORS
+    assert [v.message for v in violations("wire", reply)] == []
+
+
+def test_answers_to_unknown_questions_are_an_issue_and_not_stored() -> None:
+    wire = _wire("licence-key")
+    session = wire.start({"session_id": "u-1", "now": T0})["transition"]["session"]
+    reply = _handle(wire, session, {"type": "answer", "answers": {"nowhere": "x"}})
+    transition = reply["transition"]
+    assert [i["code"] for i in transition["view"]["issues"]] == ["answer.unknown_question"]
+    assert "nowhere" not in transition["session"]["answers"]
+
+
+def test_a_now_before_the_last_event_is_a_typed_error() -> None:
+    wire = _wire("mini")
+    session = wire.start({"session_id": "t-1", "now": T0})["transition"]["session"]
+    event = {"type": "choose_channel", "channel": "email"}
+    reply = wire.handle({"session": session, "event": event, "now": "2026-11-25T09:00:00+00:00"})
+    assert reply["error"]["code"] == "time.before_last_event"
+    assert reply["session"] == session

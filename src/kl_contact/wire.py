@@ -24,6 +24,7 @@ from kl_contact.schemas import violations
 from kl_contact.ticket.model import Ticket
 
 __all__ = [
+    "WIRE_ERRORS",
     "JsonEngine",
     "dump_effect",
     "dump_session",
@@ -34,6 +35,28 @@ __all__ = [
 ]
 
 JSON = dict[str, Any]
+
+WIRE_ERRORS: dict[str, str] = {
+    "wire.invalid": "The request does not match wire.schema.json (a field missing or extra).",
+    "session.invalid": "The session does not match session.schema.json.",
+    "event.invalid": "The event does not match event.schema.json.",
+    "document.invalid": "A document matches its schema but could not be read.",
+    "time.invalid": "`now` is not an ISO 8601 date and time.",
+    "time.naive": "`now` has no time zone offset.",
+    "time.before_last_event": "`now` is earlier than the session's last event.",
+    "time_zone.unknown": "`time_zone` is not an IANA time zone name.",
+    "locale.unknown": "The locale is not one the definition declares.",
+    "session.no_id": "`session_id` is empty.",
+    "session.misfit": "The session names a step, channel, locale or status this definition "
+    "cannot have.",
+    "session.foreign": "The session belongs to another definition.",
+    "session.version_mismatch": "The session was started on another version of the "
+    "definition (resume it with a version policy).",
+    "event.not_allowed": "The step does not accept this event now (see `view.actions`).",
+    "channel.unknown": "`choose_channel` names a channel the definition does not declare.",
+}
+"""The closed catalogue of error codes a wire response carries, with what each means
+(``wire.schema.json`` lists the same codes; docs/errors.md explains each)."""
 
 
 def dump_transition(transition: Transition) -> JSON:
@@ -94,6 +117,10 @@ def _structure(document: Any, cls: Any) -> Any:
 
 
 def _error(code: str, message: str, session: Any) -> JSON:
+    """An error response; ``session`` goes back only when it is a valid session document."""
+    assert code in WIRE_ERRORS, code  # the catalogue is closed: a new code is added there
+    if session is not None and next(iter(violations("session", session)), None) is not None:
+        session = None
     return {"ok": False, "error": {"code": code, "message": message}, "session": session}
 
 
@@ -102,7 +129,9 @@ class JsonEngine:
 
     ``start({"session_id": ..., "now": ..., "locale": ...})`` and
     ``handle({"session": {...}, "event": {...}, "now": ...})`` each return
-    ``{"ok": true, "transition": {...}}`` or ``{"ok": false, "error": {...}, "session": ...}``.
+    ``{"ok": true, "transition": {...}}`` or ``{"ok": false, "error": {...}, "session": ...}``
+    where ``error.code`` is one of :data:`WIRE_ERRORS` and ``session`` is the session sent
+    when it is a valid session document, else ``null``.
     """
 
     def __init__(self, engine: Engine) -> None:
@@ -134,7 +163,11 @@ class JsonEngine:
             session = load_session(request["session"])
             event = load_event(request["event"])
             now = datetime.fromisoformat(request["now"])
-            transition = self.engine.handle(session, event, now)
+            transition = self.engine.handle(session, event, now)  # pure: nothing ran yet
+            if now < session.updated_at:  # checked after the engine's own refusals
+                raise UsageError(
+                    "now is earlier than the session's last event", code="time.before_last_event"
+                )
         except UsageError as exc:
             return _error(exc.code, str(exc), session_doc)
         except ValueError:

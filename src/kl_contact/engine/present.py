@@ -347,6 +347,10 @@ def present(flow: Flow, session: Session) -> View:
             for when, q in here.questions
             if when(ctx)
         )
+        shown = {q.id for q in questions}
+        for qid, found in by_question.items():  # an answer to no shown question (unknown)
+            if qid not in shown:
+                step_issues.extend(found)
     elif kind is StepKind.SELF_SERVICE:
         resources = scene.resources
     elif kind is StepKind.CHANNEL_CHOICE:
