@@ -163,3 +163,40 @@ def test_a_now_before_the_last_event_is_a_typed_error() -> None:
     reply = wire.handle({"session": session, "event": event, "now": "2026-11-25T09:00:00+00:00"})
     assert reply["error"]["code"] == "time.before_last_event"
     assert reply["session"] == session
+
+
+def test_the_wire_as_a_process_answers_one_line_per_line() -> None:
+    import io
+    import json
+
+    from kl_contact.wire import serve
+
+    lines = [
+        json.dumps({"start": {"session_id": "p-1", "now": T0}}),
+        "",
+        "not json",
+        json.dumps({"handle": {"session": None, "event": {}, "now": T0}}),
+    ]
+    out = io.StringIO()
+    assert serve(sample_engine("mini"), lines, out) == 3
+    replies = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert [r["ok"] for r in replies] == [True, False, False]
+    assert replies[1]["error"]["code"] == "wire.invalid"
+    assert all(not list(violations("wire", r)) for r in replies)
+
+
+def test_python_m_kl_contact_wire_serves_a_definition_file() -> None:
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    definition = Path(__file__).parent / "definitions" / "hebrew.yaml"
+    run = subprocess.run(
+        [sys.executable, "-m", "kl_contact.wire", str(definition)],
+        input=json.dumps({"start": {"session_id": "p-2", "now": T0}}) + "\n",
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert json.loads(run.stdout)["transition"]["view"]["dir"] == "rtl"

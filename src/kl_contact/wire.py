@@ -180,3 +180,49 @@ class JsonEngine:
         self.engine.check_session(session)
         out: JSON = converter.unstructure(self.engine.view(session))
         return out
+
+
+def serve(engine: Engine, lines: Any, out: Any) -> int:
+    """Answer wire documents one per line: each ``{"start": ...}`` or ``{"handle": ...}``
+    line read from ``lines`` gets its response on one line of ``out``; returns the count.
+
+    This is the JSON entry point as a process (``python -m kl_contact.wire [DEFINITION]``),
+    for a host or a test client in another language that talks over a pipe.
+    """
+    import json
+
+    wire = JsonEngine(engine)
+    count = 0
+    for line in lines:
+        if not line.strip():
+            continue
+        try:
+            request = json.loads(line)
+        except ValueError:
+            request = None
+        if isinstance(request, dict) and set(request) == {"start"}:
+            response = wire.start(request["start"])
+        elif isinstance(request, dict) and set(request) == {"handle"}:
+            response = wire.handle(request["handle"])
+        else:
+            response = _error("wire.invalid", "a line holds {start: ...} or {handle: ...}", None)
+        out.write(json.dumps(response, ensure_ascii=False) + "\n")
+        out.flush()
+        count += 1
+    return count
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m kl_contact.wire [DEFINITION]``: serve the wire over stdin and stdout."""
+    import sys
+
+    from kl_contact.definition.loader import default_workflow, load_workflow
+
+    args = sys.argv[1:] if argv is None else argv
+    workflow = load_workflow(args[0]) if args else default_workflow()
+    serve(Engine(workflow), sys.stdin, sys.stdout)
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())
