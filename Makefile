@@ -33,9 +33,10 @@ $(WEB_STAMP): $(STAMP) $(WEB)/requirements.txt $(WEB)/requirements-test.txt
 
 web-deps: $(WEB_STAMP)
 
-# Serves http://127.0.0.1:8000/ with a local SMTP server that accepts the registration e-mails.
+# Serves http://127.0.0.1:8000/ with a local SMTP server that accepts the registration e-mails,
+# and a throwaway Request Tracker behind it when RT is installed (RT=no: the SQL table only).
 web: $(WEB_STAMP)
-	PYTHONPATH=$(WEB) $(BIN)/python -m kl_contact_web --smtp-sink
+	PYTHON=$(abspath $(BIN)/python) $(WEB)/serve
 
 # Under CI=true the test target also fuzzes each harness for a minute.
 # unit runs last so that the test runner's summary closes the output.

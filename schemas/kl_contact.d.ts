@@ -426,6 +426,14 @@ export type LowestScore = number;
  * The ISO 3166-1 region where a phone number without a country code is read; by default the locale's region.
  */
 export type PhoneRegion = string;
+/**
+ * The request number made of the backend's ticket id; must contain {id} once (default "{id}").
+ */
+export type RequestNumber = string;
+/**
+ * The token in the registration e-mail's subject; contains {request_number} or {id} once (default "[Request #{request_number}]"). Request Tracker threads replies by "[rtname #{id}]".
+ */
+export type SubjectTag = string;
 export type Locale1 = string;
 
 /**
@@ -440,6 +448,7 @@ export interface KlContactDocuments {
   ticket?: Ticket;
   receipt?: Receipt;
   instructions?: Instructions;
+  request_status?: RequestStatus;
   wire?: Wire;
   workflow?: Workflow;
   catalog?: Catalog;
@@ -966,6 +975,27 @@ export interface SendRegistrationEmailEffect {
   ticket: Ticket;
   receipt: Receipt;
 }
+/**
+ * Where a registered request stands, as a support backend's mapping reads it (kl_contact.RequestStatus): for a user asking about a request they already have.
+ */
+export interface RequestStatus {
+  /**
+   * The request number in the definition's format.
+   */
+  request_number: string;
+  /**
+   * open: the engineers have it; waiting_for_you: they answered or asked, the user's move; solved: a reply reopens it; closed: a new request is needed.
+   */
+  state: "open" | "waiting_for_you" | "solved" | "closed";
+  /**
+   * When the engineers last replied, or null when they have not yet.
+   */
+  last_reply_at?: Datetime | null;
+  /**
+   * When the request last changed in the helpdesk, or null when it does not say.
+   */
+  updated_at?: Datetime | null;
+}
 export interface WireStartEnvelope {
   start: WireStart;
 }
@@ -1016,6 +1046,7 @@ export interface Workflow {
   messages?: MessageOverrides;
   hidden_answers?: WorkflowAnswerPolicy;
   phone_region?: PhoneRegion;
+  requests?: RequestNumbers;
 }
 /**
  * A user-visible text: a map of locale code to string. Every declared locale must be present.
@@ -1188,6 +1219,13 @@ export interface ArticleSearch {
  */
 export interface MessageOverrides {
   [k: string]: WorkflowText;
+}
+/**
+ * How the support backend's ticket id becomes the request number the user sees, and the tag the registration e-mail's subject carries so that a reply finds its request.
+ */
+export interface RequestNumbers {
+  number?: RequestNumber;
+  subject_tag?: SubjectTag;
 }
 /**
  * Knowledge-base articles the built-in matcher searches.

@@ -25,6 +25,7 @@ from kl_contact import (
     Engine,
     Receipt,
     SendRegistrationEmail,
+    ServiceUnavailable,
     Ticket,
     Transition,
     dump_session,
@@ -111,6 +112,24 @@ def test_a_failing_submit_is_a_rejection_that_keeps_every_answer(engine: Engine)
     driver.submit = ok_submit
     again = driver.handle(last.session, script("email", "en")[-1], NOW)
     assert again.view.kind == "confirmation"
+
+
+@pytest.mark.parametrize("timeout", [None, 5.0])
+def test_a_backend_that_is_down_is_an_unavailable_rejection(
+    engine: Engine, timeout: float | None
+) -> None:
+    """A callable that raises ServiceUnavailable says the service is down: the rejection's
+    reason is ``unavailable`` (try again later), in a worker thread or not."""
+
+    def down(ticket: Ticket) -> Receipt:
+        raise ServiceUnavailable("the helpdesk does not answer")
+
+    failures = FailureLog()
+    driver = Driver(engine, ok_search, down, timeout=timeout, on_failure=failures)
+    last = walk(driver)[-1]
+    assert failures == [("SubmitTicket", "unavailable")]
+    assert last.session.submission is not None
+    assert last.session.submission.rejection == "unavailable"
 
 
 def test_a_submit_returning_no_receipt_is_a_rejection(engine: Engine) -> None:

@@ -14,6 +14,7 @@ import attrs
 import pytest
 
 from kl_contact.articles.model import ArticleMatch, ArticleQuery
+from kl_contact.backends.model import RequestStatus
 from kl_contact.channels.instructions import Instructions, InstructionStep, NextStepAction
 from kl_contact.engine import effects as effects_module
 from kl_contact.engine import events as events_module
@@ -71,6 +72,7 @@ MODELS: list[tuple[type, str, str]] = [
     (TicketArticles, "ticket", "$defs/articles"),
     (Receipt, "receipt", ""),
     (EngineerContact, "receipt", "$defs/contact"),
+    (RequestStatus, "request_status", ""),
     (Instructions, "instructions", ""),
     (InstructionStep, "instructions", "$defs/step"),
     (NextStepAction, "instructions", "$defs/action"),

@@ -25,6 +25,16 @@ if TYPE_CHECKING:  # the names below are imported on first use (see __getattr__)
     from kl_contact.articles.index import ImpactIndex
     from kl_contact.articles.matcher import Bm25Matcher
     from kl_contact.articles.model import Article, ArticleMatch, ArticleMatcher, ArticleQuery
+    from kl_contact.backends.model import (
+        BackendAnswerInvalid,
+        FileContent,
+        FollowUpState,
+        HttpRequest,
+        RequestStatus,
+        SupportBackend,
+        idempotency_key,
+    )
+    from kl_contact.backends.rt import RequestTracker, RtCustomFields
     from kl_contact.channels import (
         Availability,
         ChannelStatus,
@@ -45,9 +55,9 @@ if TYPE_CHECKING:  # the names below are imported on first use (see __getattr__)
     from kl_contact.definition.diagram import to_dot, to_mermaid
     from kl_contact.definition.lint import Finding, lint_text
     from kl_contact.definition.loader import default_workflow, load_workflow, parse_workflow
-    from kl_contact.definition.model import AnswerPolicy, Workflow
+    from kl_contact.definition.model import AnswerPolicy, RequestFormat, Workflow
     from kl_contact.definition.paths import FlowPath, PathAnswers, answers_for, flow_paths
-    from kl_contact.driver import AsyncDriver, Driver
+    from kl_contact.driver import AsyncDriver, Driver, ServiceUnavailable
     from kl_contact.engine.effects import (
         Effect,
         SearchArticles,
@@ -104,11 +114,14 @@ if TYPE_CHECKING:  # the names below are imported on first use (see __getattr__)
     from kl_contact.wire import (
         JsonEngine,
         dump_effect,
+        dump_receipt,
+        dump_request_status,
         dump_session,
         dump_ticket,
         dump_transition,
         load_event,
         load_session,
+        load_ticket,
     )
 
 _EXPORTS: dict[str, str] = {
@@ -145,6 +158,7 @@ _EXPORTS: dict[str, str] = {
     "load_workflow": "kl_contact.definition.loader",
     "parse_workflow": "kl_contact.definition.loader",
     "AnswerPolicy": "kl_contact.definition.model",
+    "RequestFormat": "kl_contact.definition.model",
     "Workflow": "kl_contact.definition.model",
     "FlowPath": "kl_contact.definition.paths",
     "PathAnswers": "kl_contact.definition.paths",
@@ -152,6 +166,7 @@ _EXPORTS: dict[str, str] = {
     "flow_paths": "kl_contact.definition.paths",
     "AsyncDriver": "kl_contact.driver",
     "Driver": "kl_contact.driver",
+    "ServiceUnavailable": "kl_contact.driver",
     "Effect": "kl_contact.engine.effects",
     "SearchArticles": "kl_contact.engine.effects",
     "SendRegistrationEmail": "kl_contact.engine.effects",
@@ -204,11 +219,23 @@ _EXPORTS: dict[str, str] = {
     "TokenRefused": "kl_contact.tokens",
     "JsonEngine": "kl_contact.wire",
     "dump_effect": "kl_contact.wire",
+    "dump_receipt": "kl_contact.wire",
+    "dump_request_status": "kl_contact.wire",
     "dump_session": "kl_contact.wire",
     "dump_ticket": "kl_contact.wire",
     "dump_transition": "kl_contact.wire",
     "load_event": "kl_contact.wire",
     "load_session": "kl_contact.wire",
+    "load_ticket": "kl_contact.wire",
+    "BackendAnswerInvalid": "kl_contact.backends.model",
+    "FileContent": "kl_contact.backends.model",
+    "FollowUpState": "kl_contact.backends.model",
+    "HttpRequest": "kl_contact.backends.model",
+    "RequestStatus": "kl_contact.backends.model",
+    "SupportBackend": "kl_contact.backends.model",
+    "idempotency_key": "kl_contact.backends.model",
+    "RequestTracker": "kl_contact.backends.rt",
+    "RtCustomFields": "kl_contact.backends.rt",
 }
 """Each exported name and the module that defines it."""
 
@@ -233,6 +260,7 @@ __all__ = [
     "Attachment",
     "Availability",
     "Back",
+    "BackendAnswerInvalid",
     "Bm25Matcher",
     "ChangeLocale",
     "ChannelStatus",
@@ -248,9 +276,12 @@ __all__ = [
     "EngineerContact",
     "Escalate",
     "Event",
+    "FileContent",
     "Finding",
     "FlowPath",
+    "FollowUpState",
     "Funnel",
+    "HttpRequest",
     "ImpactIndex",
     "InstructionStep",
     "Instructions",
@@ -263,18 +294,24 @@ __all__ = [
     "OpenArticle",
     "PathAnswers",
     "Receipt",
+    "RequestFormat",
+    "RequestStatus",
+    "RequestTracker",
     "ResolvingArticle",
     "Revalidation",
+    "RtCustomFields",
     "Schedule",
     "SealedToken",
     "SearchArticles",
     "Send",
     "SendRegistrationEmail",
+    "ServiceUnavailable",
     "Session",
     "SessionTokens",
     "SigningKey",
     "SubmitTicket",
     "SubmittedAnswers",
+    "SupportBackend",
     "Ticket",
     "TicketAccepted",
     "TicketAnswer",
@@ -295,14 +332,18 @@ __all__ = [
     "default_workflow",
     "deflection_report",
     "dump_effect",
+    "dump_receipt",
+    "dump_request_status",
     "dump_session",
     "dump_ticket",
     "dump_transition",
     "find_request_number",
     "flow_paths",
+    "idempotency_key",
     "lint_text",
     "load_event",
     "load_session",
+    "load_ticket",
     "load_workflow",
     "normalise_email",
     "normalise_phone",

@@ -7,7 +7,9 @@ answers ``SubmitTicket`` and ``notify`` receives ``SendRegistrationEmail``.
 asyncio loop. Both follow one contract, written once in :func:`_effect_loop`.
 
 A callable that raises or runs past ``timeout`` seconds becomes the engine's failure event
-(``ArticlesFailed``, ``TicketRejected``) with the reason ``"error"`` or ``"timeout"``, so the
+(``ArticlesFailed``, ``TicketRejected``) with the reason ``"unavailable"`` (it raised
+:class:`ServiceUnavailable`: the service is down, try again later), ``"error"`` (it raised
+anything else) or ``"timeout"``, so the
 session is never lost to an exception. A failing ``notify`` has no event to become: it is
 passed to ``on_failure`` and the walk goes on. A driver never lets a callable's exception,
 or the text of one, reach the session or the view.
@@ -19,7 +21,6 @@ the engine: ``now`` is still the host's.
 
 from __future__ import annotations
 
-import contextlib
 import inspect
 import threading
 from collections.abc import Awaitable, Callable, Generator, Sequence
@@ -39,14 +40,22 @@ from kl_contact.engine.events import (
     TicketRejected,
 )
 from kl_contact.engine.session import Session
+from kl_contact.errors import KlContactError
 from kl_contact.ticket.model import Receipt, Ticket
 
-__all__ = ["AsyncDriver", "Driver", "FailureReason", "search_with"]
+__all__ = ["AsyncDriver", "Driver", "FailureReason", "ServiceUnavailable", "search_with"]
 
 T = TypeVar("T")
 
-FailureReason = Literal["error", "timeout"]
-"""Why a callable gave no result: it raised, or it ran past the driver's timeout."""
+FailureReason = Literal["unavailable", "error", "timeout"]
+"""Why a callable gave no result: the service it calls said it is down (it raised
+:class:`ServiceUnavailable`), it raised anything else, or it ran past the driver's timeout."""
+
+
+class ServiceUnavailable(KlContactError):
+    """Raised by a host's callable when the service behind it is down for now: the driver
+    reports the effect as failed with the reason ``"unavailable"`` (try again later)."""
+
 
 SearchFn = Callable[[ArticleQuery, int], Sequence[ArticleMatch]]
 SubmitFn = Callable[[Ticket], Receipt]
@@ -156,13 +165,20 @@ def _effect_loop(
     return attrs.evolve(transition, effects=tuple(performed))
 
 
+def _reason(exc: Exception) -> FailureReason:
+    """The failure reason a callable's exception stands for (never its text)."""
+    return "unavailable" if isinstance(exc, ServiceUnavailable) else "error"
+
+
 def _call_in_thread(fn: Callable[..., T], args: tuple[Any, ...], timeout: float) -> T:
     """``fn(*args)``, given up on after ``timeout`` seconds (the thread is left to finish)."""
     box: dict[str, Any] = {}
 
     def run() -> None:
-        with contextlib.suppress(Exception):  # no value in the box is the failure
+        try:
             box["value"] = fn(*args)
+        except Exception as exc:  # the kind of failure alone is kept
+            box["failure"] = _reason(exc)
 
     worker = threading.Thread(target=run, name="kl-contact-effect", daemon=True)
     worker.start()
@@ -170,7 +186,7 @@ def _call_in_thread(fn: Callable[..., T], args: tuple[Any, ...], timeout: float)
     if worker.is_alive():
         raise _Failed("timeout")
     if "value" not in box:
-        raise _Failed("error")
+        raise _Failed(box.get("failure", "error"))
     value: T = box["value"]
     return value
 
@@ -225,8 +241,8 @@ class Driver:
             return _call_in_thread(fn, args, self.timeout)
         try:
             return fn(*args)
-        except Exception:
-            raise _Failed("error") from None
+        except Exception as exc:
+            raise _Failed(_reason(exc)) from None
 
     def _perform(self, effect: Effect) -> _Outcome:
         fn, args = _call_for(effect, self.search, self.submit, self.notify)
@@ -296,8 +312,8 @@ class AsyncDriver:
                 return result
         except TimeoutError:
             raise _Failed("timeout") from None
-        except Exception:
-            raise _Failed("error") from None
+        except Exception as exc:
+            raise _Failed(_reason(exc)) from None
 
     async def _perform(self, effect: Effect) -> _Outcome:
         fn, args = _call_for(effect, self.search, self.submit, self.notify)

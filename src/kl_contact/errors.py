@@ -108,8 +108,9 @@ class ValidationIssue:
     """One problem with what a user entered, as data.
 
     ``path`` points at the answer (``("answers", "email")``) or at the step (``()``);
-    ``message`` is already localised for the session's locale; ``params`` carries the
-    numbers a frontend may want to show (a limit, a count), never the user's own text.
+    ``params`` carries the numbers a frontend may want to show (a limit, a count), never
+    the user's own text. ``code`` and ``params`` are the issue; ``message`` is their wording
+    from the message catalog, and a view always words it in the session's locale.
     """
 
     code: str

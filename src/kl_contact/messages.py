@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+import attrs
+
 from kl_contact._text import localize, substitute
 from kl_contact.errors import Severity, ValidationIssue
 
-__all__ = ["MESSAGES", "Localizer", "Messages", "message", "missing_messages"]
+__all__ = ["MESSAGES", "Localizer", "Messages", "message", "missing_messages", "reworded"]
 
 Messages = Mapping[str, Mapping[str, str]]
 """Texts by stable id: the catalog below, or a definition's ``messages:`` overrides."""
@@ -270,3 +272,21 @@ class Localizer:
             severity=severity,
             params=dict(params or {}),
         )
+
+
+def reworded(
+    issue: ValidationIssue,
+    locale: str,
+    fallback: str,
+    overrides: Messages,
+    text: Mapping[str, str] | None = None,
+) -> ValidationIssue:
+    """``issue`` with its message in ``locale``, rebuilt from its code and params.
+
+    An issue is data (code, path, params); its message is a rendering of them, so a session
+    that changes its locale shows the same issues reworded instead of checking again.
+    ``text`` is the issue's own text where its definition gives one (a pattern's message).
+    """
+    chosen = {issue.code: text} if text is not None else overrides
+    worded = message(issue.code, locale, fallback, issue.params, chosen)
+    return issue if worded == issue.message else attrs.evolve(issue, message=worded)

@@ -42,6 +42,7 @@ SCHEMA_NAMES = (
     "transition",
     "ticket",
     "receipt",
+    "request_status",
     "instructions",
     "catalog",
     "wire",

@@ -15,23 +15,27 @@ from datetime import datetime
 from typing import Any
 
 from kl_contact._convert import converter
+from kl_contact.backends.model import RequestStatus
 from kl_contact.engine.effects import Effect
 from kl_contact.engine.engine import Engine, Transition
 from kl_contact.engine.events import Event
 from kl_contact.engine.session import Session
 from kl_contact.errors import UsageError
 from kl_contact.schemas import violations
-from kl_contact.ticket.model import Ticket
+from kl_contact.ticket.model import Receipt, Ticket
 
 __all__ = [
     "WIRE_ERRORS",
     "JsonEngine",
     "dump_effect",
+    "dump_receipt",
+    "dump_request_status",
     "dump_session",
     "dump_ticket",
     "dump_transition",
     "load_event",
     "load_session",
+    "load_ticket",
 ]
 
 JSON = dict[str, Any]
@@ -95,6 +99,27 @@ def load_event(document: Any) -> Event:
     _check("event", document)
     event: Event = _structure(document, Event)
     return event
+
+
+def load_ticket(document: Any) -> Ticket:
+    """A ticket from its JSON document (``ticket.schema.json``), as a ``submit_ticket``
+    effect carries it; raises :class:`UsageError` when it is malformed."""
+    _check("ticket", document)
+    ticket: Ticket = _structure(document, Ticket)
+    return ticket
+
+
+def dump_receipt(receipt: Receipt) -> JSON:
+    """A receipt as the JSON document a ``ticket_accepted`` event carries."""
+    out: JSON = converter.unstructure(receipt)
+    return out
+
+
+def dump_request_status(status: RequestStatus) -> JSON:
+    """A request's status as a JSON document (``request_status.schema.json``)."""
+    out: JSON = converter.unstructure(status)
+    out["state"] = status.state.value
+    return out
 
 
 def _check(schema: str, document: Any) -> None:

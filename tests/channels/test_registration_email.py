@@ -12,7 +12,15 @@ import attrs
 import pytest
 
 from conftest import walk
-from kl_contact import Attachment, Engine, Receipt, SendRegistrationEmail, Ticket, default_workflow
+from kl_contact import (
+    Attachment,
+    Engine,
+    Receipt,
+    RequestFormat,
+    SendRegistrationEmail,
+    Ticket,
+    default_workflow,
+)
 from kl_contact.channels import find_request_number, registration_email, subject_token
 
 SENDER = "Support <noreply@example.invalid>"
@@ -142,6 +150,18 @@ def test_subject_token_is_the_fixed_form() -> None:
     effect = accepted("email", "ru")
     message = build(effect.ticket, attrs.evolve(effect.receipt, request_number="77/2026"))
     assert re.match(r"^\[Request #77/2026\] ", str(message["Subject"]))
+
+
+def test_the_subject_carries_the_tag_the_definition_declares() -> None:
+    effect = accepted("email", "en")
+    rt = RequestFormat(number="KL-{id}", subject_tag="[kl-contact #{id}]")
+    workflow = attrs.evolve(default_workflow(), requests=rt)
+    receipt = attrs.evolve(effect.receipt, request_number="KL-1024")
+    message = registration_email(workflow, effect.ticket, receipt, sender=SENDER)
+    subject = str(message["Subject"])
+    assert subject.startswith("[kl-contact #1024] ")
+    assert "[Request #" not in subject
+    assert find_request_number({"Subject": "Re: " + subject}, requests=rt) == "KL-1024"
 
 
 def test_no_reply_to_without_a_support_mailbox() -> None:

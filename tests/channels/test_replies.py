@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from kl_contact import RequestFormat
 from kl_contact.channels import find_request_number, request_number_in_subject, subject_token
 
 SENT = {"<reg.INC-000042.1@mail.example.invalid>": "INC-000042"}
@@ -146,3 +147,38 @@ def test_the_subject_token_always_parses_back(number: str, prefix: str) -> None:
 def test_any_subject_is_read_without_error(subject: str) -> None:
     found = request_number_in_subject(subject)
     assert find_request_number({"Subject": subject, "References": subject}) == found
+
+
+RT_FORMAT = RequestFormat(number="KL-{id}", subject_tag="[kl-contact #{id}]")
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [
+        "Re: [kl-contact #1024] Request KL-1024 is registered",
+        "AW: RE: [kl-contact #1024] AutoReply: scan stops",
+        "Ответ: [KL-Contact  #1024] Обращение зарегистрировано",
+        "Fwd: [kl-contact #1024]",
+    ],
+)
+def test_request_trackers_tag_gives_the_request_number(subject: str) -> None:
+    assert request_number_in_subject(subject, RT_FORMAT) == "KL-1024"
+    assert find_request_number({"Subject": _b(subject)}, requests=RT_FORMAT) == "KL-1024"
+
+
+def test_the_built_in_token_is_still_recognised_beside_a_declared_tag() -> None:
+    assert request_number_in_subject("Re: [Request #KL-7] registered", RT_FORMAT) == "KL-7"
+    assert request_number_in_subject("Re: [other-rt #7] registered", RT_FORMAT) is None
+
+
+@given(
+    ticket_id=st.integers(min_value=1, max_value=10**12),
+    prefix=st.sampled_from(["", "Re: ", "AW: ", "Ответ: ", "Fwd: Re: "]),
+    tag=st.sampled_from(["[kl-contact #{id}]", "[Help desk #{id}]", "(#{request_number})"]),
+)
+def test_a_declared_tag_always_parses_back(ticket_id: int, prefix: str, tag: str) -> None:
+    requests = RequestFormat(number="KL-{id}", subject_tag=tag)
+    number = requests.request_number(str(ticket_id))
+    subject = f"{prefix}{subject_token(number, requests)} Request registered"
+    assert request_number_in_subject(subject, requests) == number
+    assert request_number_in_subject(_b(subject), requests) == number

@@ -6,8 +6,16 @@ from importlib import resources
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from kl_contact import DefinitionError, default_workflow, load_workflow, parse_workflow
+from kl_contact import (
+    DefinitionError,
+    RequestFormat,
+    default_workflow,
+    load_workflow,
+    parse_workflow,
+)
 from kl_contact.definition.model import StepKind
 
 DEFAULT_TEXT = (
@@ -152,3 +160,48 @@ def test_the_shipped_default_is_the_same_model_as_the_checked_load() -> None:
     for field in attrs.fields(type(shipped)):
         if field.name != "_compiled":
             assert getattr(shipped, field.name) == getattr(checked, field.name), field.name
+
+
+def test_request_numbers_and_their_subject_tag_are_declared_in_the_definition(
+    tmp_path: Path,
+) -> None:
+    assert default_workflow().requests.tag("17") == "[Request #17]"
+    path = tmp_path / "rt.yaml"
+    path.write_text(
+        DEFAULT_TEXT + '\nrequests:\n  number: "KL-{id}"\n  subject_tag: "[support #{id}]"\n',
+        encoding="utf-8",
+    )
+    requests = load_workflow(path).requests
+    assert requests.request_number("17") == "KL-17"
+    assert requests.ticket_id("KL-17") == "17"
+    assert requests.tag("KL-17") == "[support #17]"
+
+
+@pytest.mark.parametrize(
+    "declared",
+    ['number: "KL-"', 'number: "{id}-{id}"', 'subject_tag: "[support]"', "colour: red"],
+)
+def test_a_request_format_without_its_placeholder_is_refused_at_its_line(
+    tmp_path: Path, declared: str
+) -> None:
+    path = tmp_path / "rt.yaml"
+    path.write_text(DEFAULT_TEXT + f"\nrequests:\n  {declared}\n", encoding="utf-8")
+    with pytest.raises(DefinitionError) as excinfo:
+        load_workflow(path)
+    assert excinfo.value.line is not None
+    assert excinfo.value.line >= DEFAULT_TEXT.count("\n")
+
+
+@given(
+    head=st.text(st.characters(blacklist_characters="{}"), max_size=12),
+    tail=st.text(st.characters(blacklist_characters="{}"), max_size=12),
+    ticket_id=st.from_regex(r"[0-9A-Za-z]{1,20}", fullmatch=True),
+)
+def test_a_request_number_always_gives_back_its_ticket_id(
+    head: str, tail: str, ticket_id: str
+) -> None:
+    requests = RequestFormat(number=f"{head}{{id}}{tail}")
+    number = requests.request_number(ticket_id)
+    assert number == f"{head}{ticket_id}{tail}"
+    assert requests.ticket_id(number) == ticket_id
+    assert requests.ticket_id(head + tail) is None

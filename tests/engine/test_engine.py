@@ -29,6 +29,7 @@ from kl_contact import (
     dump_session,
     load_session,
 )
+from kl_contact.messages import message
 
 
 def to_questions(engine: Engine, channel: str = "email", locale: str = "en"):  # type: ignore[no-untyped-def]
@@ -73,6 +74,22 @@ def test_issue_messages_follow_the_locale(engine: Engine) -> None:
     assert t.view.question("product").issues[0].message == "Заполните это поле."
     t = engine.handle(t.session, ChangeLocale("en"), NOW)
     assert t.view.question("product").issues[0].message == "This field is required."
+
+
+def test_changing_the_locale_rewords_the_issues_without_checking_again(engine: Engine) -> None:
+    """Issues are data: after an answer that shows only its own issue, switching the locale
+    words that same issue anew and adds none of the step's other (required) issues."""
+    t = to_questions(engine, locale="ru")
+    t = engine.handle(t.session, Answer({"subject": "abc"}), NOW)
+    before = [(i.code, i.path, dict(i.params)) for i in t.session.issues]
+    assert [code for code, _, _ in before] == ["answer.too_short"]
+    ru = t.view.question("subject").issues[0].message
+    t = engine.handle(t.session, ChangeLocale("en"), NOW)
+    assert [(i.code, i.path, dict(i.params)) for i in t.session.issues] == before
+    en = t.view.question("subject").issues[0].message
+    assert en != ru
+    assert en == message("answer.too_short", "en", "en", {"min": before[0][2]["min"]})
+    assert t.session.issues[0].message == en
 
 
 def test_answer_refreshes_dependent_options_without_advancing(engine: Engine) -> None:
@@ -227,3 +244,16 @@ def test_history_records_event_types_not_payloads(engine: Engine) -> None:
     assert final.updated_at > final.created_at
     assert final.created_at == NOW
     assert final.updated_at == NOW + timedelta(seconds=30 * len(script("email", "en")))
+
+
+def test_a_refused_event_names_the_step_the_event_and_what_is_allowed(engine: Engine) -> None:
+    t = engine.start(session_id="u-1", now=NOW, locale="en")
+    with pytest.raises(UsageError) as excinfo:
+        engine.handle(t.session, Escalate(), NOW)
+    refused = excinfo.value
+    assert (refused.code, refused.step, refused.event) == (
+        "event.not_allowed",
+        "self_service",
+        "escalate",
+    )
+    assert refused.allowed == engine.allowed_events(t.session) == ("continue", "change_locale")

@@ -14,7 +14,7 @@ export const typesFile = path.join(schemaDir, "kl_contact.d.ts");
 // The documents a frontend sends or receives, in the order they are declared.
 const ROOTS = [
   "event", "view", "session", "transition", "effect", "ticket", "receipt", "instructions",
-  "wire", "workflow", "catalog",
+  "request_status", "wire", "workflow", "catalog",
 ];
 
 const BANNER = `/* Generated from the JSON Schemas in this folder by json-schema-to-typescript.

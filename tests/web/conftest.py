@@ -195,3 +195,82 @@ def worker(env: dict[str, str], log: Path) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=10)
+
+
+# ---------------------------------------------------------------------- Request Tracker
+
+RT_SCRIPTS = EXAMPLE / "rt"
+RT_ENV = "KL_CONTACT_TEST_RT_DIR"
+"""The folder of an RT that examples/web/rt/start-rt started for the tests (set by .ci/run)."""
+
+
+class RtServer:
+    """A throwaway Request Tracker started by ``examples/web/rt/start-rt`` in ``folder``.
+
+    ``url`` and ``token`` reach its REST2 API; :meth:`stop` and :meth:`start` take it down and
+    bring the same RT back (same port, tickets and token), for tests of an RT that goes away.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.env: dict[str, str] = {}
+
+    def start(self) -> None:
+        done = subprocess.run(
+            [str(RT_SCRIPTS / "start-rt"), str(self.folder)],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        if done.returncode == 3:
+            need(False, "Request Tracker 5 is not installed (bash .ci/run installs it)")
+        assert done.returncode == 0, done.stderr
+        self.env = dict(line.split("=", 1) for line in done.stdout.split() if "=" in line)
+
+    def stop(self, *, keep: bool = True) -> None:
+        command = [str(RT_SCRIPTS / "stop-rt"), str(self.folder)] + (["--keep"] if keep else [])
+        subprocess.run(command, timeout=60, check=True)
+
+    @property
+    def url(self) -> str:
+        return self.env["KL_CONTACT_RT_URL"]
+
+    @property
+    def token(self) -> str:
+        return self.env["KL_CONTACT_RT_TOKEN"]
+
+    @property
+    def name(self) -> str:
+        return self.env["KL_CONTACT_RT_NAME"]
+
+    def rest(self, method: str, path: str, **kwargs: Any) -> Any:
+        """A REST2 call as RT's root (the engineers' side); the decoded JSON answer."""
+        httpx = need_module("httpx")
+        headers = {"Authorization": f"token {self.token}"}
+        answer = httpx.request(
+            method, f"{self.url}/REST/2.0/{path}", headers=headers, timeout=30, **kwargs
+        )
+        assert answer.status_code < 300, (answer.status_code, answer.text[:300])
+        return answer.json()
+
+    def outbox(self) -> list[Path]:
+        """The letters RT itself sent (written to files, never delivered)."""
+        return sorted((self.folder / "outbox").glob("letter.*"))
+
+
+@pytest.fixture(scope="session")
+def rt_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RtServer]:
+    """One RT for the whole test run (starting one takes several seconds and ~400 MB)."""
+    given = os.environ.get(RT_ENV)
+    if given:
+        server = RtServer(Path(given))
+        server.start()  # already running: start-rt finds it set up and answering
+        yield server
+        return
+    server = RtServer(tmp_path_factory.mktemp("rt"))
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop(keep=False)

@@ -14,7 +14,7 @@ from web.conftest import need_module
 
 need_module("flask")
 
-from kl_contact_web.storage import StaleSession, Storage, UnknownSession  # noqa: E402
+from kl_contact_web.storage import Claim, StaleSession, Storage, UnknownSession  # noqa: E402
 
 _SESSION_IDS = itertools.count()
 
@@ -136,3 +136,46 @@ def test_records_never_show_their_documents(storage: Storage) -> None:
 def test_an_unknown_database_url_is_a_configuration_error() -> None:
     with pytest.raises(ValueError, match="sqlite:///"):
         Storage("mysql://localhost/contact")
+
+
+def test_one_claim_per_submission_key_until_it_is_finished_or_its_lease_ends(
+    storage: Storage,
+) -> None:
+    assert storage.claim_submission("k1", 30).state == "mine"
+    assert storage.claim_submission("k1", 30).state == "busy"  # another worker waits
+    storage.release_submission("k1")  # nothing was created: the next attempt may claim
+    assert storage.claim_submission("k1", 30).state == "mine"
+    storage.finish_submission("k1", "17")
+    assert storage.claim_submission("k1", 30) == Claim("done", "17")
+    storage.release_submission("k1")  # a finished submission stays finished
+    assert storage.claim_submission("k1", 30) == Claim("done", "17")
+    assert storage.claim_submission("k2", -1).state == "mine"  # a lease already over...
+    assert storage.claim_submission("k2", 30).state == "mine"  # ...is taken over
+
+
+def test_racing_claims_give_the_key_to_one_worker(storage: Storage) -> None:
+    gate = threading.Barrier(6)
+    states: list[str] = []
+
+    def claim() -> None:
+        gate.wait()
+        states.append(storage.claim_submission("raced", 30).state)
+
+    workers = [threading.Thread(target=claim) for _ in range(6)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(30)
+    assert sorted(states) == ["busy"] * 5 + ["mine"]
+
+
+def test_files_round_trip_as_bytes(storage: Storage) -> None:
+    content = bytes(range(256)) + b"\x00" * 10
+    digest = storage.store_file("s-f", "a.png", "image/png", content)
+    assert storage.store_file("s-f", "a.png", "image/png", content) == digest  # kept once
+    kept = storage.file("s-f", digest)
+    assert kept is not None
+    assert (kept.name, kept.media_type, kept.content) == ("a.png", "image/png", content)
+    assert storage.files_kept("s-f") == (1, len(content))
+    assert storage.files_kept("s-none") == (0, 0)
+    assert "\\x00" not in repr(kept)

@@ -4,6 +4,9 @@
     GET  /api/sessions/<id>                                         -> 200 view
     POST /api/sessions/<id>/events      {"version": N, "event": {}} -> 200 view
                                                                        409 stale, 422 refused
+    POST /api/sessions/<id>/files?name=N  the file's bytes             -> 201 attachment
+    POST /api/requests/status           {"request_number", "email"} -> 200 status (RT)
+    POST /api/requests/information      {"request_number", "email", "text"} -> 201 (RT)
     GET  /                              the page (static/index.html)
 
 Every view reply is ``{"session_id": ..., "version": N, "view": {...}}``; ``view`` follows
@@ -18,6 +21,7 @@ from typing import Any
 
 from flask import Flask, Response, jsonify, request
 
+from kl_contact_web.followup import add_information, request_status, upload
 from kl_contact_web.host import Host, Reply
 from kl_contact_web.settings import Settings
 
@@ -68,5 +72,18 @@ def create_app(settings: Settings | None = None, *, host: Host | None = None) ->
     @app.post("/api/sessions/<session_id>/events")
     def handle(session_id: str) -> tuple[Response, int]:
         return _send(host.handle(session_id, request.get_json(silent=True)))
+
+    @app.post("/api/sessions/<session_id>/files")
+    def upload_file(session_id: str) -> tuple[Response, int]:
+        name, kind = request.args.get("name", ""), request.mimetype
+        return _send(upload(host, session_id, name, kind, request.stream, request.content_length))
+
+    @app.post("/api/requests/status")
+    def status() -> tuple[Response, int]:
+        return _send(request_status(host, request.get_json(silent=True)))
+
+    @app.post("/api/requests/information")
+    def information() -> tuple[Response, int]:
+        return _send(add_information(host, request.get_json(silent=True)))
 
     return app

@@ -39,6 +39,7 @@ from kl_contact import (
 )
 from kl_contact.articles.catalog import load_catalog, sample_catalog
 from kl_contact.articles.matcher import Bm25Matcher
+from kl_contact_web.helpdesk import RtHelpdesk
 from kl_contact_web.mail import registration_email, send_email
 from kl_contact_web.settings import Settings
 from kl_contact_web.storage import SessionRecord, StaleSession, Storage, UnknownSession
@@ -83,6 +84,7 @@ class Host:
         storage: Storage | None = None,
         clock: Callable[[], datetime] | None = None,
         mailer: Callable[[EmailMessage, Settings], None] = send_email,
+        helpdesk: RtHelpdesk | None = None,
     ) -> None:
         self.settings = settings
         workflow = load_workflow(settings.workflow) if settings.workflow else default_workflow()
@@ -98,6 +100,11 @@ class Host:
             clock = lambda: instant  # noqa: E731
         self.clock = clock or (lambda: datetime.now(UTC))
         self.mailer = mailer
+        self.requests = workflow.requests
+        if helpdesk is None and settings.rt_url:
+            helpdesk = RtHelpdesk(settings, self.storage, workflow)
+        self.helpdesk = helpdesk
+        """Request Tracker when configured: tickets go there instead of the SQL table."""
 
     def _shown(self, status: int, record: SessionRecord, view: JSON | None = None) -> Reply:
         view = view if view is not None else self.wire.view(record.document)
@@ -183,7 +190,10 @@ class Host:
         )
 
     def _submit(self, ticket: Ticket) -> Receipt:
-        """Register the request in the database (the same ticket id, the same number)."""
+        """Register the request in Request Tracker when configured, else in the database (the
+        same ticket id, the same number); raising makes the driver reject the submission."""
+        if self.helpdesk is not None:
+            return self.helpdesk.register(ticket)
         number = self.storage.register_request(
             ticket.id, ticket.session_id, ticket.channel, dump_ticket(ticket)
         )
@@ -202,10 +212,15 @@ class Host:
 
     def _deliver(self, letters: list[SendRegistrationEmail]) -> None:
         """Send the registration letters of requests whose sessions are saved."""
+        if self.helpdesk is not None and self.settings.rt_autoreply == "rt":
+            return  # RT's own autoreply is the registration e-mail
         for effect in letters:
             number = effect.receipt.request_number
+            letter = registration_email(
+                dump_effect(effect), self.settings, subject_tag=self.requests.tag(number)
+            )
             try:
-                self.mailer(registration_email(dump_effect(effect), self.settings), self.settings)
+                self.mailer(letter, self.settings)
             except Exception as exc:
                 log.warning("registration e-mail for %s not sent (%s)", number, type(exc).__name__)
                 self.storage.record_email(number, "failed")

@@ -56,10 +56,13 @@ def _recipient(contact: Mapping[str, Any]) -> Address | str:
         return str(contact["email"])
 
 
-def registration_email(effect: Mapping[str, Any], settings: Settings) -> EmailMessage:
+def registration_email(
+    effect: Mapping[str, Any], settings: Settings, *, subject_tag: str | None = None
+) -> EmailMessage:
     """The letter for one ``send_registration_email`` effect document, in the ticket's locale.
 
-    Subject ``Request NUMBER is registered`` (or its Russian form), To the user's address,
+    Subject ``Request NUMBER is registered`` (or its Russian form) after ``subject_tag`` (the
+    definition's tag, such as RT's ``[rtname #ID]``, that threads a reply), To the user's address,
     Reply-To the support mailbox; the text names the request, what to do next on the
     channel, the user's subject and description, and that a reply adds to the request.
     """
@@ -81,7 +84,8 @@ def registration_email(effect: Mapping[str, Any], settings: Settings) -> EmailMe
     lines += [texts["reply"].format(**values)]
 
     message = EmailMessage()
-    message["Subject"] = texts["subject"].format(**values)
+    subject = texts["subject"].format(**values)
+    message["Subject"] = f"{subject_tag} {subject}" if subject_tag else subject
     message["From"] = settings.mail_from
     message["To"] = _recipient(ticket["contact"])
     message["Reply-To"] = settings.support_email

@@ -45,6 +45,16 @@ class Settings:
     fixed_time: str | None = None
     """An ISO 8601 instant at which every event happens, for demos and tests that must not
     depend on the hour (support hours open and close channels). Unset: the real clock."""
+    rt_url: str | None = None
+    """Request Tracker's base address (its ``$WebBaseURL``); set, tickets go to RT."""
+    rt_token: str | None = dataclasses.field(default=None, repr=False)
+    """An RT auth token (``Authorization: token ...``) of a user who may create tickets."""
+    rt_queue: str = "General"
+    rt_timeout: float = 10.0
+    """Seconds one call to RT may take (connecting, sending, answering) before giving up."""
+    rt_autoreply: str = "host"
+    """Who sends the registration e-mail: ``host`` (this host, tagged with RT's subject tag;
+    RT's own autoreply must be off) or ``rt`` (RT's autoreply; this host sends none)."""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:
@@ -58,11 +68,16 @@ class Settings:
             if field.name == "catalogs":
                 values[field.name] = tuple(part for part in raw.split(":") if part)
                 continue
-            kind = {"smtp_port": int, "reply_within_hours": int, "smtp_timeout": float}.get(
-                field.name, str
-            )
+            kind = {
+                "smtp_port": int,
+                "reply_within_hours": int,
+                "smtp_timeout": float,
+                "rt_timeout": float,
+            }.get(field.name, str)
             try:
                 values[field.name] = kind(raw)
             except ValueError:
                 raise ValueError(f"{name} must be a number") from None
+        if values.get("rt_autoreply", "host") not in {"host", "rt"}:
+            raise ValueError(f"{ENV_PREFIX}RT_AUTOREPLY must be host or rt")
         return cls(**values)  # type: ignore[arg-type]

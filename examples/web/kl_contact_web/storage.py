@@ -11,8 +11,10 @@ requests. Nothing here logs or prints a document: sessions and tickets hold pers
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -20,7 +22,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-__all__ = ["RequestRecord", "SessionRecord", "StaleSession", "Storage", "UnknownSession"]
+__all__ = [
+    "Claim",
+    "RequestRecord",
+    "SessionRecord",
+    "StaleSession",
+    "Storage",
+    "StoredFile",
+    "UnknownSession",
+]
 
 JSON = dict[str, Any]
 
@@ -31,6 +41,7 @@ _TABLES = {
     "sqlite": "INTEGER PRIMARY KEY AUTOINCREMENT",
     "postgresql": "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY",
 }
+_BYTES = {"sqlite": "BLOB", "postgresql": "BYTEA"}
 
 _DDL = (
     """CREATE TABLE IF NOT EXISTS kl_contact_sessions (
@@ -48,6 +59,22 @@ _DDL = (
         ticket TEXT NOT NULL,
         email_status TEXT NOT NULL,
         created_at TEXT NOT NULL
+    )""",
+    # The bytes of uploaded files, by session and SHA-256 (the ticket names them by digest).
+    """CREATE TABLE IF NOT EXISTS kl_contact_files (
+        session_id TEXT NOT NULL,
+        digest TEXT NOT NULL,
+        name TEXT NOT NULL,
+        media_type TEXT NOT NULL,
+        content {bytes} NOT NULL,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (session_id, digest)
+    )""",
+    # Submissions to a helpdesk by idempotency key: who is creating the ticket, and its id.
+    """CREATE TABLE IF NOT EXISTS kl_contact_helpdesk_submissions (
+        key TEXT PRIMARY KEY,
+        ticket_id TEXT,
+        claimed_until DOUBLE PRECISION NOT NULL
     )""",
 )
 
@@ -88,6 +115,28 @@ class RequestRecord:
     channel: str
     email_status: Literal["pending", "sent", "failed"]
     ticket: JSON = field(repr=False)
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    """An uploaded file: its metadata and bytes (never shown in repr)."""
+
+    name: str
+    media_type: str
+    digest: str
+    content: bytes = field(repr=False)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """Who creates the helpdesk ticket of one idempotency key.
+
+    ``done``: it exists, ``ticket_id`` says which; ``mine``: the caller holds the claim until
+    it records the id or the lease runs out; ``busy``: another worker holds it.
+    """
+
+    state: Literal["done", "mine", "busy"]
+    ticket_id: str | None = None
 
 
 class _Sql:
@@ -152,7 +201,9 @@ class Storage:
             if self.dialect == "postgresql":
                 sql.execute("SELECT pg_advisory_xact_lock(?)", (_SCHEMA_LOCK,))
             for statement in _DDL:
-                sql.execute(statement.format(identity=_TABLES[self.dialect]))
+                sql.execute(
+                    statement.format(identity=_TABLES[self.dialect], bytes=_BYTES[self.dialect])
+                )
 
     # ------------------------------------------------------------------ sessions
 
@@ -243,4 +294,85 @@ class Storage:
         with self._transaction() as sql:
             sql.execute(
                 "UPDATE kl_contact_requests SET email_status = ? WHERE id = ?", (status, row_id)
+            )
+
+    # ------------------------------------------------------------------ uploaded files
+
+    def store_file(self, session_id: str, name: str, media_type: str, content: bytes) -> str:
+        """Keep an uploaded file for ``session_id``; returns its ``sha256:...`` digest."""
+        digest = "sha256:" + hashlib.sha256(content).hexdigest()
+        with self._transaction() as sql:
+            sql.execute(
+                "INSERT INTO kl_contact_files (session_id, digest, name, media_type, content,"
+                " created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (session_id, digest)"
+                " DO NOTHING",
+                (session_id, digest, name, media_type, content, _now()),
+            )
+        return digest
+
+    def files_kept(self, session_id: str) -> tuple[int, int]:
+        """How many files ``session_id`` uploaded, and their bytes in all."""
+        with self._transaction() as sql:
+            row = sql.execute(
+                "SELECT COUNT(*), COALESCE(SUM(LENGTH(content)), 0) FROM kl_contact_files"
+                " WHERE session_id = ?",
+                (session_id,),
+            ).fetchone()
+        return int(row[0]), int(row[1])
+
+    def file(self, session_id: str, digest: str) -> StoredFile | None:
+        """The file ``session_id`` uploaded with this digest, or None."""
+        with self._transaction() as sql:
+            row = sql.execute(
+                "SELECT name, media_type, content FROM kl_contact_files"
+                " WHERE session_id = ? AND digest = ?",
+                (session_id, digest),
+            ).fetchone()
+        return None if row is None else StoredFile(row[0], row[1], digest, bytes(row[2]))
+
+    # ------------------------------------------------------------------ helpdesk submissions
+
+    def claim_submission(self, key: str, lease_seconds: float) -> Claim:
+        """Claim the creation of the helpdesk ticket for ``key`` (see :class:`Claim`).
+
+        A claim whose lease ran out without a ticket id is taken over: its holder died or
+        gave up. Every worker of a deployment must share this database.
+        """
+        now = time.time()
+        until = now + lease_seconds
+        with self._transaction() as sql:
+            inserted = sql.execute(
+                "INSERT INTO kl_contact_helpdesk_submissions (key, ticket_id, claimed_until)"
+                " VALUES (?, NULL, ?) ON CONFLICT (key) DO NOTHING",
+                (key, until),
+            ).rowcount
+            if inserted == 1:
+                return Claim("mine")
+            taken = sql.execute(
+                "UPDATE kl_contact_helpdesk_submissions SET claimed_until = ?"
+                " WHERE key = ? AND ticket_id IS NULL AND claimed_until < ?",
+                (until, key, now),
+            ).rowcount
+            if taken == 1:
+                return Claim("mine")
+            row = sql.execute(
+                "SELECT ticket_id FROM kl_contact_helpdesk_submissions WHERE key = ?", (key,)
+            ).fetchone()
+        return Claim("busy") if row is None or row[0] is None else Claim("done", str(row[0]))
+
+    def finish_submission(self, key: str, ticket_id: str) -> None:
+        """Record the helpdesk ticket created for ``key``; later claims get ``done``."""
+        with self._transaction() as sql:
+            sql.execute(
+                "UPDATE kl_contact_helpdesk_submissions SET ticket_id = ? WHERE key = ?",
+                (ticket_id, key),
+            )
+
+    def release_submission(self, key: str) -> None:
+        """Give up a claim without a ticket (nothing was created): the next try may claim it."""
+        with self._transaction() as sql:
+            sql.execute(
+                "UPDATE kl_contact_helpdesk_submissions SET claimed_until = 0"
+                " WHERE key = ? AND ticket_id IS NULL",
+                (key,),
             )

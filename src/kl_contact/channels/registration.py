@@ -2,10 +2,12 @@
 
 The library builds the message and never sends it: the host performs the
 ``SendRegistrationEmail`` effect with its own mail transport. The subject carries the request
-number in the fixed form ``[Request #NUMBER]`` that :mod:`kl_contact.channels.replies` finds
-again in a reply; Reply-To is the definition's support mailbox, so a reply adds information to
-the request. Every value from the user or the backend is escaped in the HTML part, and no
-attachment is ever included (only a count of files).
+number in the definition's subject tag (``requests.subject_tag``, by default
+``[Request #NUMBER]``; Request Tracker's ``[rtname #ID]`` when it threads the replies) that
+:mod:`kl_contact.channels.replies` finds again in a reply; Reply-To is the definition's
+support mailbox, so a reply adds information to the request. Every value from the user or
+the backend is escaped in the HTML part, and no attachment is ever included (only a count of
+files).
 """
 
 from __future__ import annotations
@@ -21,14 +23,14 @@ from email.utils import format_datetime
 from kl_contact._text import localize, substitute
 from kl_contact.channels.instructions import build_instructions, render_text
 from kl_contact.channels.render import render_html
-from kl_contact.definition.model import Workflow
+from kl_contact.definition.model import RequestFormat, Workflow
 from kl_contact.messages import MESSAGES
 from kl_contact.ticket.model import Receipt, Ticket
 
 __all__ = ["EMAIL_TEXTS", "SUBJECT_TOKEN", "registration_email", "subject_token"]
 
-SUBJECT_TOKEN = "[Request #{request_number}]"
-"""How the request number appears in the subject, in every locale."""
+SUBJECT_TOKEN = RequestFormat().subject_tag
+"""How the request number appears in the subject by default, in every locale."""
 
 MAX_SUBJECT_TEXT = 120
 """How many characters of the request's own subject the e-mail subject repeats."""
@@ -39,9 +41,10 @@ EMAIL_TEXTS: dict[str, dict[str, str]] = {
 """Built-in texts of the e-mail; a definition overrides any of them under ``messages:``."""
 
 
-def subject_token(request_number: str) -> str:
-    """The subject token for ``request_number``, e.g. ``[Request #12345]``."""
-    return SUBJECT_TOKEN.replace("{request_number}", request_number)
+def subject_token(request_number: str, requests: RequestFormat | None = None) -> str:
+    """The subject token for ``request_number``, e.g. ``[Request #12345]``, in the form
+    ``requests`` declares (default: :data:`SUBJECT_TOKEN`)."""
+    return (requests or RequestFormat()).tag(request_number)
 
 
 def _one_line(text: str, limit: int) -> str:
@@ -99,7 +102,7 @@ def registration_email(
 
     message = EmailMessage()
     subject = tr("email.subject", subject=_one_line(ticket.subject, MAX_SUBJECT_TEXT))
-    token = subject_token(_one_line(receipt.request_number, 64))
+    token = subject_token(_one_line(receipt.request_number, 64), workflow.requests)
     message["Subject"] = f"{token} {_one_line(subject, 200)}"
     message["From"] = sender
     message["To"] = Address(

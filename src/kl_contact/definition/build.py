@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from kl_contact.definition.availability import availability_from_data
@@ -36,6 +37,7 @@ from kl_contact.definition.model import (
     Option,
     Question,
     QuestionType,
+    RequestFormat,
     Resource,
     Role,
     Route,
@@ -45,6 +47,12 @@ from kl_contact.definition.model import (
 )
 
 __all__ = ["build_steps", "build_workflow"]
+
+
+def _given(raw: Mapping[str, Any], *keys: str) -> dict[str, Any]:
+    """The ``keys`` the document gives: what it leaves out takes the model's default, which
+    is written on the model alone."""
+    return {key: raw[key] for key in keys if key in raw}
 
 
 def _text(value: Any) -> dict[str, str] | None:
@@ -90,7 +98,7 @@ def _question(raw: dict[str, Any]) -> Question:
         help=_text(raw.get("help")),
         placeholder=_text(raw.get("placeholder")),
         options=_options(raw),
-        required=bool(raw.get("required", False)),
+        **_given(raw, "required"),
         required_when=_condition(raw.get("required_when")),
         when=_question_when(raw),
         role=Role(raw["role"]) if "role" in raw else None,
@@ -208,13 +216,10 @@ def build_workflow(data: dict[str, Any], source: str) -> Workflow:
         ),
         steps=tuple(steps),
         registration_note=dict(data["registration_note"]),
-        articles=ArticleSettings(
-            limit=settings.get("limit", 5), min_score=float(settings.get("min_score", 0.0))
-        ),
+        articles=ArticleSettings(**_given(settings, "limit", "min_score")),
         messages={code: dict(text) for code, text in data.get("messages", {}).items()},
         digest="sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest(),
         source=source,
-        support_email=data.get("support_email"),
-        hidden_answers=AnswerPolicy(data.get("hidden_answers", "keep")),
-        phone_region=data.get("phone_region"),
+        **_given(data, "support_email", "hidden_answers", "phone_region"),
+        requests=RequestFormat(**data.get("requests", {})),
     )

@@ -164,6 +164,10 @@ class StepTable:
     terminal: bool
     events: tuple[str, ...]
     """The user events the step's kind accepts (``back`` and ``change_locale`` aside)."""
+    active: tuple[str, ...]
+    """What an active session on the step may send when it has no way back."""
+    active_back: tuple[str, ...]
+    """What an active session on the step may send when it can go back."""
     moves: Mapping[str, tuple[StepTransition, ...]]
     """Event ``type`` -> the ways out that event takes, in the order they are tried."""
     questions: tuple[tuple[Question, Predicate], ...]
@@ -212,6 +216,8 @@ class Flow:
     """The questions whose answers are dropped when hidden (``clear`` policy)."""
     channels: frozenset[str]
     """The ids of the declared channels."""
+    clears: Mapping[str, tuple[str, ...]]
+    """:meth:`clearing_after` of each single question, ``@channel`` and ``@locale``."""
     _closure: Mapping[str, frozenset[str]]
 
     def __repr__(self) -> str:
@@ -265,12 +271,31 @@ class Flow:
     def clearing_after(self, changed: Collection[str]) -> tuple[str, ...]:
         """The ``clear`` questions whose answers may have to go after ``changed`` changed
         (question ids, ``@channel`` or ``@locale``), in asking order."""
+        if len(changed) == 1:
+            for key in changed:
+                return self.clears.get(key, ())
         found: set[str] = set()
         for key in changed:
             if key in self.clearing:
                 found.add(key)
             found |= self.depends.get(key, frozenset()) & self.clearing
         return tuple(sorted(found, key=self.order.__getitem__))
+
+
+def _clears(
+    questions: Mapping[str, Question],
+    order: Mapping[str, int],
+    depends: Mapping[str, frozenset[str]],
+    clearing: frozenset[str],
+) -> dict[str, tuple[str, ...]]:
+    out: dict[str, tuple[str, ...]] = {}
+    for key in (*questions, "@channel", "@locale"):
+        found = depends.get(key, frozenset()) & clearing
+        if key in clearing:
+            found |= {key}
+        if found:
+            out[key] = tuple(sorted(found, key=order.__getitem__))
+    return out
 
 
 def _condition_refs(question: Question) -> list[Condition | None]:
@@ -360,6 +385,19 @@ def _compile(workflow: Workflow) -> Flow:
             index=index,
             terminal=step.kind in TERMINAL_KINDS,
             events=USER_EVENTS[step.kind],
+            active=USER_EVENTS[step.kind]
+            if step.kind in TERMINAL_KINDS
+            else (
+                *USER_EVENTS[step.kind],
+                "change_locale",
+            ),
+            active_back=USER_EVENTS[step.kind]
+            if step.kind in TERMINAL_KINDS
+            else (
+                *USER_EVENTS[step.kind],
+                "back",
+                "change_locale",
+            ),
             moves={event: tuple(found) for event, found in by_event.items()},
             questions=tuple((q, when[q.id]) for q in step.questions),
             reads=reads,
@@ -377,5 +415,6 @@ def _compile(workflow: Workflow) -> Flow:
         depends=depends,
         clearing=clearing,
         channels=frozenset(c.id for c in workflow.channels),
+        clears=_clears(questions, order, depends, clearing),
         closure=closure,
     )

@@ -25,7 +25,7 @@ from kl_contact.definition.questionnaire_checks import questionnaire_problems
 from kl_contact.errors import DefinitionError, Severity, format_path
 from kl_contact.limits import DEFAULT_LIMITS, Limits, structure_problems
 
-__all__ = ["CODES", "Finding", "lint_text"]
+__all__ = ["CODES", "Finding", "lint_source", "lint_text"]
 
 MAX_DOCUMENT_BYTES = DEFAULT_LIMITS.document_bytes
 """The largest definition file accepted."""
@@ -171,6 +171,15 @@ def lint_text(
     YAML and schema problems come first (and stop the semantic checks, which need a
     document of the right shape); semantic findings follow in document order.
     """
+    findings, _ = lint_source(text, source, limits)
+    return findings
+
+
+def lint_source(
+    text: str | bytes, source: str = "<string>", limits: Limits = DEFAULT_LIMITS
+) -> tuple[list[Finding], Document | None]:
+    """The findings of a definition and its parsed document (``None`` when it could not be
+    read): the loader builds the model from that document, so the YAML is read once."""
     size = len(text.encode("utf-8") if isinstance(text, str) else text)
     if size > limits.document_bytes:
         error = DefinitionError(
@@ -178,14 +187,14 @@ def lint_text(
             code="limit.document_size",
             source=source,
         )
-        return [Finding.from_error(error)]
+        return [Finding.from_error(error)], None
     try:
         doc = load_yaml(text, source, limits)
     except DefinitionError as exc:
-        return [Finding.from_error(exc)]
+        return [Finding.from_error(exc)], None
     over = [doc.error(m, code=c, path=p) for c, m, p in structure_problems(doc.data, limits)]
     if over:
-        return [Finding.from_error(error) for error in over]
+        return [Finding.from_error(error) for error in over], doc
     from kl_contact.schemas import violations
 
     schema_problems = [
@@ -193,10 +202,11 @@ def lint_text(
         for v in violations("workflow", doc.data)
     ]
     if schema_problems:
-        return schema_problems[:1] + sorted(
+        ordered = schema_problems[:1] + sorted(
             schema_problems[1:], key=lambda f: (f.line or 0, f.column or 0)
         )
-    return list(_Checks(doc).run())
+        return ordered, doc
+    return list(_Checks(doc).run()), doc
 
 
 # --------------------------------------------------------------------------- the checks

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from kl_contact.definition.build import build_workflow
 from kl_contact.definition.document import load_yaml
-from kl_contact.definition.lint import MAX_DOCUMENT_BYTES, lint_text
+from kl_contact.definition.lint import MAX_DOCUMENT_BYTES, lint_source, lint_text
 from kl_contact.definition.model import Workflow
 from kl_contact.errors import DefinitionError
 from kl_contact.limits import DEFAULT_LIMITS, Limits
@@ -58,13 +58,17 @@ def _default_workflow() -> Workflow:
 def parse_workflow(
     text: str | bytes, source: str = "<string>", limits: Limits = DEFAULT_LIMITS
 ) -> Workflow:
-    """Parse and check a definition given as YAML (or JSON) text, under ``limits``."""
-    problems = check_document(text, source, limits)
+    """Parse and check a definition given as YAML (or JSON) text, under ``limits``.
+
+    The text is read once: the checks and the model both work on that one document.
+    """
+    findings, doc = lint_source(text, source, limits)
+    problems = [f.to_error() for f in findings if f.severity == "error"]
     if problems:
         first = problems[0]
         first.others = tuple(problems[1:])
         raise first
-    doc = load_yaml(text, source, limits)
+    assert doc is not None  # a document that could not be read has an error
     return build_workflow(doc.data, source)
 
 

@@ -28,6 +28,7 @@ __all__ = [
     "Option",
     "Question",
     "QuestionType",
+    "RequestFormat",
     "Resource",
     "Role",
     "Route",
@@ -257,7 +258,41 @@ class ArticleSettings:
     """How many articles the articles step asks for, and the lowest score worth showing."""
 
     limit: int = 5
-    min_score: float = 0.0
+    min_score: float = attrs.field(default=0.0, converter=float)
+
+
+@attrs.frozen
+class RequestFormat:
+    """How a request number looks to the user, and how it is tagged in e-mail subjects.
+
+    ``number`` turns the support backend's own ticket id into the request number the user
+    sees (``"{id}"``, ``"KL-{id}"``). ``subject_tag`` is the token the registration e-mail's
+    subject carries so that a reply finds its request again; it may use ``{request_number}``
+    and ``{id}``. A helpdesk that threads mail by its own tag gets that tag here: Request
+    Tracker's is ``"[rtname #{id}]"`` with the RT instance's ``$rtname``.
+    """
+
+    number: str = "{id}"
+    subject_tag: str = "[Request #{request_number}]"
+
+    def request_number(self, ticket_id: str) -> str:
+        """The request number of the backend's ticket ``ticket_id``."""
+        return self.number.replace("{id}", ticket_id)
+
+    def ticket_id(self, request_number: str) -> str | None:
+        """The backend's ticket id inside ``request_number``, or ``None`` if it is not one."""
+        head, _, tail = self.number.partition("{id}")
+        if not request_number.startswith(head) or not request_number.endswith(tail):
+            return None
+        inner = request_number[len(head) : len(request_number) - len(tail)]
+        return inner if inner and len(head) + len(tail) < len(request_number) else None
+
+    def tag(self, request_number: str) -> str:
+        """The subject tag for ``request_number`` (``[Request #KL-12]``, ``[rt #12]``)."""
+        ticket_id = self.ticket_id(request_number) or request_number
+        return self.subject_tag.replace("{request_number}", request_number).replace(
+            "{id}", ticket_id
+        )
 
 
 @attrs.frozen(eq=False)
@@ -284,10 +319,12 @@ class Workflow:
     source: str = "<string>"
     support_email: str | None = None
     """The support mailbox a reply to the registration e-mail goes to (its Reply-To)."""
-    hidden_answers: AnswerPolicy = AnswerPolicy.KEEP
+    hidden_answers: AnswerPolicy = attrs.field(default=AnswerPolicy.KEEP, converter=AnswerPolicy)
     """The answer policy of questions that declare none."""
     phone_region: str | None = None
     """Where a phone number without a country code is read (``RU``); else the locale says."""
+    requests: RequestFormat = RequestFormat()
+    """How request numbers look and how e-mail subjects tag them (``requests:``)."""
     _compiled: object = attrs.field(default=None, init=False, repr=False)
     """The compiled flow, filled by :func:`kl_contact.definition.flow.compile_flow` on first
     use: it is derived from the fields above alone, which never change."""

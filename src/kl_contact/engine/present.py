@@ -47,6 +47,7 @@ from kl_contact.engine.views import (
 )
 from kl_contact.errors import ValidationIssue
 from kl_contact.messages import Localizer, message
+from kl_contact.questionnaire.validation import issue_in_locale
 
 __all__ = ["allowed_events", "present"]
 
@@ -72,11 +73,9 @@ def allowed_events(table: StepTable, session: Session) -> tuple[str, ...]:
     """The user event types ``session`` may send on its step now."""
     if session.status == "submitting":
         return ()
-    if table.terminal or session.status != "active":
+    if session.status != "active":
         return table.events
-    if session.trail:
-        return (*table.events, "back", "change_locale")
-    return (*table.events, "change_locale")
+    return table.active_back if session.trail else table.active
 
 
 @attrs.frozen
@@ -328,6 +327,7 @@ def present(flow: Flow, session: Session) -> View:
     step_issues: list[ValidationIssue] = []
     by_question: dict[str, list[ValidationIssue]] = {}
     for issue in session.issues:
+        issue = issue_in_locale(flow, issue, locale)
         qid = issue.question
         if qid is not None:
             by_question.setdefault(qid, []).append(issue)

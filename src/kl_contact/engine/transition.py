@@ -71,7 +71,7 @@ from kl_contact.errors import UsageError, ValidationIssue
 from kl_contact.messages import Localizer
 from kl_contact.questionnaire.answer_policy import clear_hidden
 from kl_contact.questionnaire.fields import phone_region
-from kl_contact.questionnaire.validation import validate_answer
+from kl_contact.questionnaire.validation import issue_in_locale, validate_answer
 from kl_contact.ticket.build import answers_by_role, build_ticket, visible_along
 from kl_contact.ticket.model import AnswerValue, Receipt, Ticket, TicketArticles, WorkflowRef
 from kl_contact.ticket.receipts import receipt_problems
@@ -303,7 +303,7 @@ def transition(
                 event=etype,
                 allowed=allowed,
             )
-    if _is_stale(session, event):
+    elif _is_stale(session, event):
         return session, ()
     draft = _Draft(flow, session)
     history = session.history
@@ -389,10 +389,13 @@ def _locale(draft: _Draft, table: StepTable, event: ChangeLocale, now: datetime)
         raise UsageError(f"locale {event.locale!r} is not declared", code="locale.unknown")
     draft.changes["locale"] = event.locale
     draft.clear(("@locale",))
-    if draft.base.issues and table.step.kind in _ASKING:
-        draft.changes["issues"] = tuple(draft.validate(table))
+    if table.step.kind in _ASKING:  # the same issues, worded anew: nothing is checked again
+        issues = draft.base.issues
+        draft.changes["issues"] = tuple(
+            issue_in_locale(draft.flow, i, event.locale) for i in issues
+        )
     else:
-        draft.changes["issues"] = ()
+        draft.changes["issues"] = ()  # a closed channel's issue names channels in the old locale
 
 
 def _ticket_accepted(draft: _Draft, table: StepTable, event: TicketAccepted, now: datetime) -> None:

@@ -12,20 +12,38 @@ from collections.abc import Mapping
 
 from kl_contact.definition.answers import AnswerValue
 from kl_contact.definition.conditions import ConditionContext, evaluate, is_answered
+from kl_contact.definition.flow import Flow
 from kl_contact.definition.model import Option, Question, QuestionType, Step
 from kl_contact.errors import ValidationIssue
-from kl_contact.messages import Localizer
+from kl_contact.messages import Localizer, reworded
 from kl_contact.questionnaire.fields import check_field_type
 
 __all__ = [
     "Localizer",
     "is_answered",
     "is_required",
+    "issue_in_locale",
     "validate_answer",
     "validate_step",
     "visible_options",
     "visible_questions",
 ]
+
+
+def issue_in_locale(flow: Flow, issue: ValidationIssue, locale: str) -> ValidationIssue:
+    """``issue`` worded in ``locale`` from its code and params (issues are data).
+
+    A question's pattern keeps its own message; a closed channel's issue, whose params name
+    channels in the locale it was found in, stays as it is.
+    """
+    if issue.code == "channel.closed":
+        return issue
+    workflow = flow.workflow
+    text = None
+    if issue.code == "answer.pattern" and issue.question is not None:
+        question = flow.questions.get(issue.question)
+        text = question.pattern_message if question is not None else None
+    return reworded(issue, locale, workflow.default_locale, workflow.messages, text)
 
 
 def visible_questions(step: Step, ctx: ConditionContext) -> list[Question]:
