@@ -132,7 +132,8 @@ export type WireResponse =
           | "session.foreign"
           | "session.version_mismatch"
           | "event.not_allowed"
-          | "channel.unknown";
+          | "channel.unknown"
+          | "session.conflict";
         message: string;
       };
       /**
@@ -843,6 +844,10 @@ export interface Session {
    * The user's region code, for regional support hours.
    */
   region?: string | null;
+  /**
+   * How many events have changed the session; a host refuses a request carrying an older revision than the one it stored.
+   */
+  revision?: number;
 }
 /**
  * The definition a session or ticket belongs to.

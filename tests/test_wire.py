@@ -200,3 +200,19 @@ def test_python_m_kl_contact_wire_serves_a_definition_file() -> None:
         check=True,
     )
     assert json.loads(run.stdout)["transition"]["view"]["dir"] == "rtl"
+
+
+def test_an_event_on_an_older_revision_than_the_stored_one_is_a_conflict() -> None:
+    wire = _wire("mini")
+    stored = wire.start({"session_id": "c-1", "now": T0})["transition"]["session"]
+    assert stored["revision"] == 0
+    choose = {"type": "choose_channel", "channel": "email"}
+    first = wire.handle({"session": stored, "event": choose, "now": T0}, latest=stored)
+    newer = first["transition"]["session"]
+    assert newer["revision"] == 1
+    twice = wire.handle({"session": stored, "event": choose, "now": T0}, latest=newer)
+    assert twice["error"]["code"] == "session.conflict"
+    assert twice["session"] == stored
+    assert [v.message for v in violations("wire", twice)] == []
+    ignored = _handle(wire, newer, {"type": "articles_failed", "search_id": "old"})
+    assert ignored["transition"]["session"]["revision"] == 1

@@ -58,6 +58,8 @@ WIRE_ERRORS: dict[str, str] = {
     "definition (resume it with a version policy).",
     "event.not_allowed": "The step does not accept this event now (see `view.actions`).",
     "channel.unknown": "`choose_channel` names a channel the definition does not declare.",
+    "session.conflict": "The session sent is older than the one the host stored (another "
+    "request changed it first): reload the latest and apply the event to it.",
 }
 """The closed catalogue of error codes a wire response carries, with what each means
 (``wire.schema.json`` lists the same codes; docs/errors.md explains each)."""
@@ -180,12 +182,26 @@ class JsonEngine:
             return _error("time.invalid", "now is not an ISO 8601 datetime", None)
         return {"ok": True, "transition": dump_transition(transition)}
 
-    def handle(self, request: Any) -> JSON:
-        """Apply an event from a ``handle`` request document."""
+    def handle(self, request: Any, latest: Any = None) -> JSON:
+        """Apply an event from a ``handle`` request document.
+
+        ``latest`` is the session document the host has stored for this contact, when it
+        has one: a request whose session is not that revision gets ``session.conflict``
+        and changes nothing (the host then stores the new session only if its revision is
+        still the one it read: compare-and-set).
+        """
         session_doc = request.get("session") if isinstance(request, dict) else None
         try:
             _check("wire", {"handle": request})
             session = load_session(request["session"])
+            if latest is not None:
+                stored = load_session(latest)
+                if (stored.id, stored.revision) != (session.id, session.revision):
+                    raise UsageError(
+                        f"the session sent is revision {session.revision}, "
+                        f"the stored one {stored.revision}",
+                        code="session.conflict",
+                    )
             event = load_event(request["event"])
             now = datetime.fromisoformat(request["now"])
             transition = self.engine.handle(session, event, now)  # pure: nothing ran yet

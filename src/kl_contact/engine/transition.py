@@ -312,6 +312,7 @@ def transition(
         (*history, entry) if len(history) < MAX_HISTORY else (*history, entry)[-MAX_HISTORY:]
     )
     draft.changes["updated_at"] = now
+    draft.changes["revision"] = session.revision + 1
     _HANDLERS[type(event)](draft, table, event, now)
     return draft.build(), draft.effects
 
