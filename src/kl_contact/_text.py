@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from typing import Literal
 
-__all__ = ["PLACEHOLDER", "localize", "placeholders_in", "substitute"]
+__all__ = ["PLACEHOLDER", "localize", "placeholders_in", "substitute", "text_direction"]
 
 Text = Mapping[str, str]
 
@@ -40,3 +41,18 @@ def substitute(template: str, values: Mapping[str, str]) -> str:
         return values.get(name, match.group(0))
 
     return PLACEHOLDER.sub(repl, template)
+
+
+_RTL_LANGUAGES = frozenset(
+    {"ar", "arc", "ckb", "dv", "fa", "he", "ku", "ps", "sd", "ug", "ur", "yi"}
+)
+
+
+def text_direction(locale: str) -> Literal["ltr", "rtl"]:
+    """The direction text in ``locale`` is written in (``he``, ``ar-EG``... are ``rtl``).
+
+    >>> text_direction("ar-EG"), text_direction("ru")
+    ('rtl', 'ltr')
+    """
+    language = locale.replace("_", "-").split("-", 1)[0].lower()
+    return "rtl" if language in _RTL_LANGUAGES else "ltr"

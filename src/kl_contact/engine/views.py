@@ -12,6 +12,7 @@ from typing import Literal
 
 import attrs
 
+from kl_contact._text import text_direction
 from kl_contact.articles.model import ArticleMatch
 from kl_contact.channels.instructions import Instructions
 from kl_contact.errors import ValidationIssue
@@ -51,20 +52,6 @@ ActionType = Literal[
 
 USER_ACTIONS: tuple[str, ...] = ActionType.__args__  # type: ignore[attr-defined]
 """Every :data:`ActionType`, in the order of the schema's enum."""
-
-_RTL_LANGUAGES = frozenset(
-    {"ar", "arc", "ckb", "dv", "fa", "he", "ku", "ps", "sd", "ug", "ur", "yi"}
-)
-
-
-def text_direction(locale: str) -> Literal["ltr", "rtl"]:
-    """The direction text in ``locale`` is written in (``he``, ``ar-EG``... are ``rtl``).
-
-    >>> text_direction("ar-EG"), text_direction("ru")
-    ('rtl', 'ltr')
-    """
-    language = locale.replace("_", "-").split("-", 1)[0].lower()
-    return "rtl" if language in _RTL_LANGUAGES else "ltr"
 
 
 @attrs.frozen
