@@ -105,11 +105,12 @@ export type Effect = SearchArticlesEffect | SubmitTicketEffect | SendRegistratio
 /**
  * The documents of the JSON entry point (kl_contact.wire).
  */
-export type Wire = WireStartEnvelope | WireHandleEnvelope | WireResponse;
+export type Wire = WireStartEnvelope | WireHandleEnvelope | WireResumeEnvelope | WireResponse;
 export type WireResponse =
   | {
       ok: true;
       transition: Transition;
+      migration?: WireMigration;
     }
   | {
       ok: false;
@@ -133,6 +134,7 @@ export type WireResponse =
           | "session.version_mismatch"
           | "event.not_allowed"
           | "channel.unknown"
+          | "session.not_active"
           | "session.conflict";
         message: string;
       };
@@ -1030,6 +1032,33 @@ export interface WireHandle {
   session: {};
   event: {};
   now: Datetime;
+}
+export interface WireResumeEnvelope {
+  resume: WireResume;
+}
+/**
+ * Take up a stored session, possibly recorded on another version of the definition.
+ */
+export interface WireResume {
+  session: {};
+  now: Datetime;
+  /**
+   * refuse (the default): a session of another version is session.version_mismatch; migrate: keep what still fits and say what was dropped.
+   */
+  on_version_change?: "refuse" | "migrate";
+}
+/**
+ * What resuming did: the versions, the answers not kept (never their values) and the step moved.
+ */
+export interface WireMigration {
+  source: WorkflowRef;
+  target: WorkflowRef;
+  dropped?: {
+    question: string;
+    reason: "question_removed" | "type_changed" | "option_removed" | "hidden" | "channel_removed";
+  }[];
+  step_from?: string;
+  step_to?: string;
 }
 /**
  * The declarative contact workflow: self-service, channel choice, questions, articles, the request and the confirmation.

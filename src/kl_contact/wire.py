@@ -58,6 +58,8 @@ WIRE_ERRORS: dict[str, str] = {
     "definition (resume it with a version policy).",
     "event.not_allowed": "The step does not accept this event now (see `view.actions`).",
     "channel.unknown": "`choose_channel` names a channel the definition does not declare.",
+    "session.not_active": "Only an active session moves to another version of the "
+    "definition; a submitted or resolved one stays on its own.",
     "session.conflict": "The session sent is older than the one the host stored (another "
     "request changed it first): reload the latest and apply the event to it.",
 }
@@ -215,6 +217,30 @@ class JsonEngine:
             return _error("time.invalid", "now is not an ISO 8601 datetime", session_doc)
         return {"ok": True, "transition": dump_transition(transition)}
 
+    def resume(self, request: Any) -> JSON:
+        """Take up a stored session from a ``resume`` request document,
+        ``{"session": {...}, "now": ..., "on_version_change": "refuse" | "migrate"}``.
+
+        The response is ``{"ok": true, "transition": {...}, "migration": {...}}`` where
+        ``migration`` says which version the session came from and went to, the answers it
+        could not keep (by question id and reason, never their values) and the step moves.
+        A session of another version under ``refuse`` is ``session.version_mismatch``.
+        """
+        session_doc = request.get("session") if isinstance(request, dict) else None
+        try:
+            _check("wire", {"resume": request})
+            session = load_session(request["session"])
+            now = datetime.fromisoformat(request["now"])
+            policy = request.get("on_version_change", "refuse")
+            transition, migration = self.engine.resume(session, now, on_version_change=policy)
+        except UsageError as exc:
+            return _error(exc.code, str(exc), session_doc)
+        except ValueError:
+            return _error("time.invalid", "now is not an ISO 8601 datetime", session_doc)
+        record: JSON = converter.unstructure(migration)
+        del record["session"]  # it is the transition's session
+        return {"ok": True, "transition": dump_transition(transition), "migration": record}
+
     def view(self, session_document: Any) -> JSON:
         """The view of a stored session, as JSON (for re-rendering after a reload)."""
         session = load_session(session_document)
@@ -243,10 +269,12 @@ def serve(engine: Engine, lines: Any, out: Any) -> int:
             request = None
         if isinstance(request, dict) and set(request) == {"start"}:
             response = wire.start(request["start"])
+        elif isinstance(request, dict) and set(request) == {"resume"}:
+            response = wire.resume(request["resume"])
         elif isinstance(request, dict) and set(request) == {"handle"}:
             response = wire.handle(request["handle"])
         else:
-            response = _error("wire.invalid", "a line holds {start: ...} or {handle: ...}", None)
+            response = _error("wire.invalid", "a line holds one start, handle or resume", None)
         out.write(json.dumps(response, ensure_ascii=False) + "\n")
         out.flush()
         count += 1
