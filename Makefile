@@ -5,14 +5,15 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint layers typecheck unit schemas bench quality clean fixtures js js-run types docs web web-deps soak fuzz fuzz-ci
+.PHONY: demo test lint layers typecheck unit schemas bench quality clean fixtures js js-run types docs web web-deps soak fuzz fuzz-ci load load-ci
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# The cli extra (the interactive demo's prompts) comes with it: `make demo` and the tests use it.
 $(STAMP): $(BIN)/python pyproject.toml
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,cli]'
 	touch $(STAMP)
 
 # Extras installed only for the targets that need them.
@@ -38,29 +39,44 @@ web-deps: $(WEB_STAMP)
 web: $(WEB_STAMP)
 	PYTHON=$(abspath $(BIN)/python) $(WEB)/serve
 
-# Under CI=true the test target also fuzzes each harness for a minute.
+# Under CI=true the test target also fuzzes each harness for a minute and runs a short load.
 # unit runs last so that the test runner's summary closes the output.
-test: lint layers typecheck schemas js docs $(if $(filter true,$(CI)),fuzz-ci) unit
+test: lint layers typecheck schemas js docs $(if $(filter true,$(CI)),fuzz-ci load-ci) unit
 
 LINTED := src tests $(wildcard benchmarks examples fuzz)
 
+# Each stage prints one line when it passes and everything it printed when it fails.
+QUIETLY := sh .ci/quietly
+MAKEFLAGS += --no-print-directory
+
 lint: $(STAMP)
-	$(BIN)/ruff check $(LINTED)
-	$(BIN)/ruff format --check $(LINTED)
+	@$(QUIETLY) lint '$(BIN)/ruff check $(LINTED) && $(BIN)/ruff format --check $(LINTED)' \
+		'All checks passed|already formatted'
 
 # What may import what: the layers contract in pyproject.toml ([tool.importlinter]).
 layers: $(STAMP)
-	$(BIN)/lint-imports
+	@$(QUIETLY) layers '$(BIN)/lint-imports' '^Contracts: '
 
 typecheck: $(STAMP) $(WEB_STAMP)
-	$(BIN)/mypy --strict src
-	$(BIN)/mypy --strict $(WEB)/kl_contact_web
+	@$(QUIETLY) typecheck '$(BIN)/mypy --strict src && $(BIN)/mypy --strict $(WEB)/kl_contact_web' \
+		'^Success'
 
-unit: $(STAMP) $(WEB_STAMP)
-	$(BIN)/pytest --cov --cov-report=term --cov-fail-under=85 -q
+# Under CI=true the definition tests run once more first, with PyYAML's pure-Python reader.
+unit: $(STAMP) $(WEB_STAMP) $(if $(filter true,$(CI)),yaml-pure)
+	@$(QUIETLY) unit '$(BIN)/pytest --cov --cov-report=term --cov-fail-under=85 -q' \
+		'^SKIPPED|^Required test coverage|^[0-9]+ (passed|failed)'
 
 schemas: $(STAMP)
-	$(BIN)/kl-contact schemas check
+	@$(QUIETLY) schemas '$(BIN)/kl-contact schemas check'
+
+# The definition tests (and the docs' examples) with PyYAML's pure-Python reader, as on a
+# machine without libyaml.
+PURE_YAML_TESTS := tests/definition tests/articles tests/docs/test_docs.py
+.PHONY: yaml-pure
+yaml-pure: $(STAMP)
+	@$(QUIETLY) yaml-pure \
+		'KL_CONTACT_PURE_YAML=1 $(BIN)/pytest -q -p no:cacheprovider $(PURE_YAML_TESTS)' \
+		'^[0-9]+ (passed|failed)'
 
 # The model-based test with many thousands of random sessions (about 10 minutes).
 SOAK_EXAMPLES ?= 5000
@@ -71,8 +87,9 @@ soak: $(STAMP)
 FUZZ_SECONDS ?= 120
 fuzz: $(VENV)/.installed-fuzz
 	@set -e; for harness in fuzz/fuzz_*.py; do \
-		echo "== $$harness ($(FUZZ_SECONDS) s)"; \
-		$(BIN)/python "$$harness" -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1; \
+		$(QUIETLY) "$$(basename "$$harness" .py)" \
+			"$(BIN)/python $$harness -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1" \
+			'^stat::number_of_executed_units'; \
 	done
 
 fuzz-ci:
@@ -95,11 +112,11 @@ js:
 
 # client.test.mjs drives the library over the wire process: it needs the project's venv.
 js-run: $(JS_STAMP) $(STAMP)
-	cd $(JS) && KL_CONTACT_PYTHON=$(abspath $(BIN)/python) npm test
+	@$(QUIETLY) js 'cd $(JS) && KL_CONTACT_PYTHON=$(abspath $(BIN)/python) npm test' '^# (pass|fail|skipped) |^# .*[0-9]+ walks'
 
 $(JS_STAMP): $(JS)/package.json $(JS)/package-lock.json
-	cd $(JS) && npm ci --no-audit --no-fund
-	touch $@
+	@$(QUIETLY) npm-ci 'cd $(JS) && npm ci --no-audit --no-fund'
+	@touch $@
 
 # Regenerate schemas/kl_contact.d.ts after a schema change.
 types: $(JS_STAMP)
@@ -113,11 +130,29 @@ $(DOCS_STAMP): $(STAMP)
 	touch $@
 
 docs: $(DOCS_STAMP)
-	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
+	@$(QUIETLY) docs 'NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet && echo "site/ built"'
 
 # Rewrite the shared schema fixtures (tests/fixtures/documents/) from the library's output.
 fixtures: $(STAMP)
 	$(BIN)/python tests/fixtures/make_documents.py
+
+# The reference host under load (benchmarks/load/run.py): locust's users walk whole sessions
+# for LOAD_SECONDS on SQLite and PostgreSQL (KL_CONTACT_TEST_POSTGRES_URL, or a throwaway
+# server when PostgreSQL is installed), 1 and 2 workers; then every confirmed session must have
+# one ticket equal to what was sent and one letter. load-ci is the few-second version CI runs.
+LOAD_STAMP := $(VENV)/.load-installed
+LOAD_SECONDS ?= 15
+LOAD_USERS ?= 4 16
+
+$(LOAD_STAMP): $(WEB_STAMP) $(WEB)/requirements-load.txt
+	$(BIN)/python -m pip install --quiet -r $(WEB)/requirements-load.txt
+	touch $@
+
+load: $(LOAD_STAMP)
+	$(BIN)/python benchmarks/load/run.py --seconds $(LOAD_SECONDS) --users $(LOAD_USERS)
+
+load-ci: $(LOAD_STAMP)
+	$(BIN)/python benchmarks/load/run.py --seconds 3 --users 4
 
 # Every benchmarks/bench_*.py prints its figures beside a baseline measured in the same run.
 bench: $(VENV)/.installed-bench

@@ -19,6 +19,7 @@ import sys
 import time
 import tracemalloc
 from collections.abc import Callable
+from datetime import timedelta
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -29,13 +30,14 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from conftest import NOW, QUESTION_ANSWERS, walk  # noqa: E402
+from conftest import NOW, QUESTION_ANSWERS, script, walk  # noqa: E402
 from kl_contact import (  # noqa: E402
     Answer,
     ChooseChannel,
     Continue,
     DefinitionError,
     Engine,
+    Event,
     JsonEngine,
     Limits,
     Next,
@@ -43,6 +45,7 @@ from kl_contact import (  # noqa: E402
     Workflow,
     default_workflow,
     dump_session,
+    load_event,
     load_session,
     load_workflow,
     parse_workflow,
@@ -340,6 +343,94 @@ def bench_json(engine: Engine, on_questions: Session) -> None:
     row("  one event checked against event.schema.json", us(event_only), "", "", "", True)
 
 
+def _wire_requests(engine: Engine) -> list[str]:
+    """Every event of the default walk (the host's results too) as the ``handle`` request a
+    JSON host receives: text, with the session as the host stored it."""
+    requests: list[str] = []
+    now = NOW
+    transition = engine.start(session_id="s-1", now=now, locale="en")
+    for user_event in script("email", "en"):
+        now += timedelta(seconds=30)
+        pending: list[tuple[Session, Event]] = [(transition.session, user_event)]
+        while pending:
+            session, event = pending.pop(0)
+            request = {
+                "session": dump_session(session),
+                "event": converter.unstructure(event, Event),
+                "now": now.isoformat(),
+            }
+            requests.append(json.dumps(request, ensure_ascii=False))
+            transition = engine.handle(session, event, now)
+            pending.extend((transition.session, e) for e in _results(transition))
+    return requests
+
+
+def _results(transition: Any) -> list[Event]:
+    from conftest import receipt_for
+    from kl_contact import ArticleMatch, ArticlesFound, SearchArticles, SubmitTicket, TicketAccepted
+
+    events: list[Event] = []
+    for effect in transition.effects:
+        if isinstance(effect, SearchArticles):
+            match = ArticleMatch(
+                id="kb-1", title="An article", url="https://example.com/kb/1", score=1.0
+            )
+            events.append(ArticlesFound(effect.search_id, (match,)))
+        elif isinstance(effect, SubmitTicket):
+            events.append(TicketAccepted(effect.submission_id, receipt_for(effect.ticket.channel)))
+    return events
+
+
+def bench_wire_walk(engine: Engine) -> None:
+    """`JsonEngine` per event of the default walk, each request arriving as JSON text and
+    every check on: the request, the session and the event against their schemas."""
+    from kl_contact import schemas
+
+    wire = JsonEngine(engine)
+    texts = _wire_requests(engine)
+    loaded = [json.loads(text) for text in texts]
+    objects = [(load_session(r["session"]), load_event(r["event"])) for r in loaded]
+    now = NOW
+
+    def over_json(trusted: bool = False) -> None:
+        for text in texts:
+            response = wire.handle(json.loads(text), trusted_session=trusted)
+            assert response["ok"], response["error"]
+            json.dumps(response, ensure_ascii=False)
+
+    def engine_alone() -> None:
+        for session, event in objects:
+            engine.handle(session, event, now)
+
+    count = len(texts)
+    checked = median_seconds(over_json, 30) / count
+    trusted = median_seconds(lambda: over_json(True), 30) / count
+    bare = median_seconds(engine_alone, 30) / count
+    compiled = schemas._passes_compiled
+    schemas._passes_compiled = lambda name, document: False  # type: ignore[assignment]
+    try:
+        by_jsonschema = median_seconds(over_json, 10) / count
+    finally:
+        schemas._passes_compiled = compiled  # type: ignore[assignment]
+    row(
+        f"JsonEngine per event, default walk ({count} events), JSON text in and out,"
+        " every check on",
+        us(checked),
+        f"{us(by_jsonschema)} jsonschema alone / {us(bare)} engine alone",
+        f"{checked / by_jsonschema:.2f}x / {checked / bare:.1f}x",
+        "< 250 µs",
+        checked < 250e-6,
+    )
+    row(
+        "  ... the session read from the host's own store (trusted_session=True)",
+        us(trusted),
+        us(checked),
+        f"{trusted / checked:.2f}x",
+        "",
+        True,
+    )
+
+
 def bench_walk(engine: Engine) -> None:
     value = median_seconds(lambda: walk(engine, "email", "en"), 100, 5)
     row(
@@ -458,6 +549,7 @@ def main() -> None:
     found = bench_steps(engine)
     bench_scale()
     bench_json(engine, found["on_questions"])
+    bench_wire_walk(engine)
     bench_walk(engine)
     bench_session_round_trip(engine)
     bench_definition()

@@ -11,7 +11,10 @@ import json
 from pathlib import Path
 from typing import Any
 
+import fastjsonschema
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from conftest import NOW
 from kl_contact import (
@@ -23,6 +26,7 @@ from kl_contact import (
     dump_session,
     load_event,
     load_session,
+    schemas,
 )
 from kl_contact.schemas import SCHEMA_NAMES, violations
 
@@ -77,3 +81,55 @@ def test_a_session_holding_issues_survives_storage(engine: Engine) -> None:
     wrong = engine.handle(session, Next({"subject": "VPN"}), NOW).session
     assert wrong.issues
     assert load_session(dump_session(wrong)) == wrong
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.stem)
+def test_the_compiled_validator_gives_jsonschemas_verdict(path: Path) -> None:
+    fixture = _read(path)
+    check = schemas._compile(fixture["schema"])
+    assert check is not None, "fastjsonschema is part of the dev extra"
+    try:
+        check(fixture["document"])
+    except fastjsonschema.JsonSchemaValueException:
+        compiled = False
+    else:
+        compiled = True
+    by_jsonschema = schemas._validator(fixture["schema"]).is_valid(fixture["document"])
+    assert compiled is by_jsonschema is fixture["valid"]
+
+
+def _fixtures_of(schema: str) -> list[Any]:
+    return [_read(p)["document"] for p in FILES if _read(p)["schema"] == schema]
+
+
+_JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner),
+    max_leaves=6,
+)
+
+
+def _replace(node: Any, path: list[int], value: Any) -> Any:
+    """``node`` with the member chosen by ``path`` (indices into its keys or items) replaced."""
+    if not path or not isinstance(node, (dict, list)) or not node:
+        return value
+    keys = list(node) if isinstance(node, dict) else list(range(len(node)))
+    key = keys[path[0] % len(keys)]
+    copy: Any = dict(node) if isinstance(node, dict) else list(node)
+    copy[key] = _replace(node[key], path[1:], value)
+    return copy
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    schema=st.sampled_from(["session", "event", "view", "ticket", "receipt"]),
+    pick=st.integers(min_value=0),
+    path=st.lists(st.integers(min_value=0), max_size=6),
+    value=_JSON_VALUES,
+)
+def test_the_compiled_validator_never_accepts_what_jsonschema_refuses(
+    schema: str, pick: int, path: list[int], value: Any
+) -> None:
+    valid = [d for d in _fixtures_of(schema) if schemas._validator(schema).is_valid(d)]
+    document = _replace(valid[pick % len(valid)], path, value)
+    assert (not list(violations(schema, document))) is schemas._validator(schema).is_valid(document)

@@ -3,13 +3,21 @@
 The schemas live in the top-level ``schemas/`` folder of the source tree and inside the
 wheel as ``kl_contact/schemas``. Validators are built once per schema, on first use, so that
 ``import kl_contact`` does not pay for importing jsonschema.
+
+When fastjsonschema is installed (the ``fast`` extra), the documents a host checks on every
+event (sessions, events, wire requests...) first go through a validator it compiled to
+Python once per process: a document it accepts is valid, and only one it refuses is handed
+to jsonschema, which has the last word on the verdict and writes the report. A compiled
+check can therefore never refuse a document jsonschema accepts; the test suite proves the
+two agree on every shared fixture document, valid and invalid, and on generated ones.
 """
 
 from __future__ import annotations
 
+import copy
 import functools
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,9 +29,12 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "BASE_URI",
+    "PATTERN_MEANINGS",
     "SCHEMA_NAMES",
     "SchemaViolation",
+    "describe_pattern",
     "load_schema",
+    "prepare",
     "schema_dir",
     "validate",
     "violations",
@@ -145,15 +156,84 @@ class SchemaViolation:
     path: tuple[str | int, ...]
     keyword: str
     message: str
+    allowed: tuple[str, ...] = ()
+    """For ``enum`` the allowed values, for ``additionalProperties`` the known keys."""
+
+
+PATTERN_MEANINGS: dict[str, str] = {
+    r"^[a-z]{2,3}(-[A-Z]{2})?$(?!\n)": (
+        "not a locale code: two or three lowercase letters, optionally '-' and a region in "
+        "capitals (ru, en, pt-BR)"
+    ),
+    r"^[a-z][a-z0-9_-]{0,63}$(?!\n)": (
+        "not an id: a lowercase letter, then up to 63 lowercase letters, digits, '_' or '-'"
+    ),
+    r"^[a-z0-9][a-z0-9_-]{0,127}$(?!\n)": (
+        "not an article id: a lowercase letter or digit, then up to 127 lowercase letters, "
+        "digits, '_' or '-'"
+    ),
+    r"^https?://": "not a web address: it must start with http:// or https://",
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$(?!\n)": "not a date in the form YYYY-MM-DD",
+    (
+        r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?"
+        r"([+-][0-9]{2}:[0-9]{2}|Z)$(?!\n)"
+    ): "not an ISO 8601 date and time with an offset (2026-11-25T10:30:00+03:00)",
+    r"\S": "blank: it needs at least one character that is not a space",
+    r"^[^@\s]+@[^@\s]+$(?!\n)": "not an e-mail address (name@example.com)",
+    r'^[^@\s<>"]+@[^@\s<>"]+$(?!\n)': "not an e-mail address (support@example.com)",
+    r"^\+[1-9][0-9]{1,14}$(?!\n)": (
+        "not a phone number in E.164 form: '+', the country code and the number"
+    ),
+    r"^[A-Z]{2}$": "not a region code: two capital letters (RU, DE)",
+    r"^[a-z]+/[a-z0-9.+-]+$(?!\n)": "not a media type such as image/png",
+    r"^\.[a-z0-9]+$(?!\n)": "not a file extension such as .png (a dot, then lowercase)",
+    r"^[A-Za-z0-9_-]{1,16}$(?!\n)": "not a region key: 1 to 16 letters, digits, '_' or '-'",
+    r"^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*$(?!\n)": (
+        "not a time zone name such as Europe/Moscow"
+    ),
+    r"^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$(?!\n)": "not a time of day in the form HH:MM",
+    r"^[^{}]{0,32}\{id\}[^{}]{0,32}$(?!\n)": (
+        "not a request number format: {id} once, with up to 32 other characters (no braces) "
+        "on each side, such as INC-{id}"
+    ),
+    (r"^[^{}\s\n][^{}\n]{0,40}(\{request_number\}|\{id\})[^{}\n]{0,40}$(?!\n)"): (
+        "not a subject tag: {request_number} or {id} once, with up to 40 other characters "
+        "(no braces, not starting with a space) on each side, such as [Request #{request_number}]"
+    ),
+}
+"""What each pattern of the shipped schemas asks for, in words (a test keeps it complete)."""
+
+
+def describe_pattern(pattern: str) -> str:
+    """A plain-language message for a value that does not match ``pattern``."""
+    return PATTERN_MEANINGS.get(pattern, "does not have the expected form")
+
+
+_TYPE_NAMES = {
+    "string": "a string",
+    "object": "an object (a mapping)",
+    "array": "an array (a list)",
+    "integer": "an integer",
+    "number": "a number",
+    "boolean": "true or false",
+    "null": "null",
+}
 
 
 def _describe(error: Any) -> str:
     keyword = str(error.validator)
     text: str = error.message
     expected = error.validator_value
+    if keyword == "pattern":
+        meaning = describe_pattern(str(expected))
+        return f"key is {meaning}" if _about_a_key(error) else meaning
+    if keyword == "enum" and isinstance(expected, list):
+        listed = ", ".join(json.dumps(v, ensure_ascii=False) for v in expected)
+        return f"not one of the allowed values: {listed}"[:200]
+    if keyword == "type":
+        kinds = expected if isinstance(expected, list) else [expected]
+        return "must be " + " or ".join(_TYPE_NAMES.get(str(k), str(k)) for k in kinds)
     if keyword in {
-        "type",
-        "enum",
         "const",
         "required",
         "minimum",
@@ -162,7 +242,6 @@ def _describe(error: Any) -> str:
         "maxLength",
         "minItems",
         "maxItems",
-        "pattern",
         "format",
         "minProperties",
         "maxProperties",
@@ -194,20 +273,178 @@ def _branches(name: str) -> dict[str, Validator]:
     }
 
 
+_NOT_COMPILED = frozenset({"workflow", "catalog", "instructions"})
+"""Schemas of configuration files, checked once when a file loads: compiling them would cost
+more than it saves (the workflow schema takes half a second to compile)."""
+
+
+@functools.cache
+def _compiled(name: str) -> Callable[[object], object] | None:
+    """The compiled validator of ``name``, built on first use; None for a configuration
+    schema or when fastjsonschema is not installed."""
+    return None if name in _NOT_COMPILED else _compile(name)
+
+
+def _compile(name: str) -> Callable[[object], object] | None:
+    """Schema ``name`` compiled by fastjsonschema, or None when it is not installed.
+
+    It checks formats as jsonschema does by default: not at all (``use_formats=False``).
+    Shipped schemas are handed over as copies (the compiler rewrites references in place),
+    and references resolve to shipped schemas only: nothing is ever fetched. A ``oneOf``
+    tagged by ``type`` (events, effects) gets one compiled check per tag, as in
+    :func:`_branches`: the tags are distinct constants, so a document can only match the
+    branch of its own tag.
+    """
+    try:
+        import fastjsonschema
+    except ImportError:
+        return None
+
+    def shipped(uri: str) -> Any:
+        if not uri.startswith(BASE_URI) or not uri.endswith(".schema.json"):
+            raise LookupError(uri)
+        return _by_tag(copy.deepcopy(load_schema(uri[len(BASE_URI) : -len(".schema.json")])))
+
+    def compiled(schema: dict[str, Any]) -> Callable[[object], object]:
+        check: Callable[[object], object] = fastjsonschema.compile(
+            schema, handlers={"https": shipped}, use_formats=False
+        )
+        return check
+
+    whole = compiled(_by_tag(copy.deepcopy(load_schema(name))))
+    branches = {
+        tag: compiled({"$ref": f"{BASE_URI}{name}.schema.json{ref}"})
+        for tag, ref in _tagged_branches(load_schema(name)).items()
+    }
+    if not branches:
+        return whole
+
+    def by_tag(document: object) -> object:
+        tag = document.get("type") if isinstance(document, dict) else None
+        branch = branches.get(tag) if isinstance(tag, str) else None
+        return (branch or whole)(document)
+
+    return by_tag
+
+
+def _by_tag(node: Any) -> Any:
+    """``node`` with each inline ``oneOf`` whose branches fix ``type`` to distinct constants
+    turned into a chain of ``if``/``then``/``else`` on that constant, for the compiler.
+
+    A compiled ``oneOf`` tries every branch and raises inside each that fails: on a ticket's
+    answers that cost more than the rest of the check. The chain checks only the branch of
+    the document's own tag; a document that is not an object or has no such tag reaches
+    ``else: false`` and is refused, which only hands it to jsonschema. So the chain accepts a
+    document only when exactly one branch does, as ``oneOf`` says.
+    """
+    if isinstance(node, list):
+        return [_by_tag(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out = {key: _by_tag(value) for key, value in node.items()}
+    branches = out.get("oneOf")
+    tags = [
+        branch.get("properties", {}).get("type", {}).get("const")
+        if isinstance(branch, dict) and "$ref" not in branch
+        else None
+        for branch in branches or ()
+    ]
+    if not branches or not all(isinstance(t, str) for t in tags) or len(set(tags)) < len(tags):
+        return out
+    chain: Any = False
+    for tag, branch in reversed(list(zip(tags, branches, strict=True))):
+        test = {"type": "object", "required": ["type"], "properties": {"type": {"const": tag}}}
+        chain = {"if": test, "then": branch, "else": chain}
+    del out["oneOf"]
+    return {**out, "allOf": [*out.get("allOf", []), chain]}
+
+
+def _tagged_branches(schema: dict[str, Any]) -> dict[str, str]:
+    """``{tag: "#/$defs/NAME"}`` for a schema whose ``oneOf`` lists local definitions each
+    fixing ``type`` to a distinct constant; empty for any other schema."""
+    refs = [branch.get("$ref") for branch in schema.get("oneOf", ())]
+    found: dict[str, str] = {}
+    for ref in refs:
+        if not isinstance(ref, str) or not ref.startswith("#/$defs/"):
+            return {}
+        target = schema.get("$defs", {}).get(ref.removeprefix("#/$defs/"), {})
+        tag = target.get("properties", {}).get("type", {}).get("const")
+        if not isinstance(tag, str) or tag in found:
+            return {}
+        found[tag] = ref
+    return found
+
+
+def prepare(*names: str) -> None:
+    """Build the validators of schemas ``names`` now instead of on first use.
+
+    Compiling takes up to a second per schema; a worker calls this while it starts, so that
+    its first requests do not wait for it.
+    """
+    for name in names:
+        if name not in SCHEMA_NAMES:
+            raise KeyError(f"no shipped schema named {name!r}")
+        _validator(name)
+        _compiled(name)
+
+
+def _passes_compiled(name: str, document: object) -> bool:
+    """True when the compiled validator of ``name`` accepts ``document``; False when it
+    refuses it or there is none (then jsonschema decides)."""
+    check = _compiled(name)
+    if check is None:
+        return False
+    try:
+        check(document)
+    except Exception:  # JsonSchemaValueException, or a document the generated code chokes on
+        return False
+    return True
+
+
 def violations(name: str, document: object) -> Iterator[SchemaViolation]:
     """Every way ``document`` breaks schema ``name``, most specific first."""
     from jsonschema.exceptions import relevance
 
+    if _passes_compiled(name, document):
+        return
     validator = _validator(name)
     if isinstance(document, dict) and isinstance(document.get("type"), str):
         validator = _branches(name).get(document["type"], validator)
     errors = sorted(validator.iter_errors(document), key=relevance, reverse=True)  # type: ignore[arg-type]
-    for error in errors:
+    for error in map(_deepest, errors):
+        path: tuple[str | int, ...] = tuple(error.absolute_path)
+        if _about_a_key(error):
+            path += (str(error.instance),)
         yield SchemaViolation(
-            path=tuple(error.absolute_path),
+            path=path,
             keyword=str(error.validator),
             message=_describe(error),
+            allowed=_allowed(error),
         )
+
+
+def _deepest(error: Any) -> Any:
+    """For a value that matches none of a ``oneOf``/``anyOf``, the most relevant problem
+    inside the branches when it lies deeper than the value itself (a wrong date inside a
+    request envelope, rather than "matches no form" at the top)."""
+    if error.validator in {"oneOf", "anyOf"} and error.context:
+        inner = max(map(_deepest, error.context), key=lambda e: len(e.absolute_path))
+        if len(inner.absolute_path) > len(error.absolute_path):
+            return inner
+    return error
+
+
+def _about_a_key(error: Any) -> bool:
+    """Whether ``error`` is about a property name (``propertyNames``) rather than a value."""
+    return "propertyNames" in error.relative_schema_path and isinstance(error.instance, str)
+
+
+def _allowed(error: Any) -> tuple[str, ...]:
+    if error.validator == "enum" and isinstance(error.validator_value, list):
+        return tuple(str(v) for v in error.validator_value)
+    if error.validator == "additionalProperties" and isinstance(error.schema, dict):
+        return tuple(str(k) for k in error.schema.get("properties", {}))
+    return ()
 
 
 def validate(name: str, document: object) -> None:

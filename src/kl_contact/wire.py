@@ -7,6 +7,13 @@ the one converter and validate by construction (the test suite proves it).
 
 A request that is malformed, or an event the step does not accept, gives an error response
 that carries the unchanged session: nothing the user typed is lost.
+
+Each document is checked once. A host that hands back a session it stored itself (read from
+its own database, or opened from a token it signed) may say so with ``trusted=True`` /
+``trusted_session=True``: that session skips the schema check, which is the largest cost of
+an event, but is still read strictly (an unknown or mistyped field is refused) and must fit
+the workflow (:meth:`~kl_contact.engine.engine.Engine.check_session`). A session that came
+from anywhere else, a browser above all, must never be passed as trusted.
 """
 
 from __future__ import annotations
@@ -91,9 +98,15 @@ def dump_session(session: Session) -> JSON:
     return out
 
 
-def load_session(document: Any) -> Session:
-    """A session from its JSON document; raises :class:`UsageError` when it is malformed."""
-    _check("session", document)
+def load_session(document: Any, *, trusted: bool = False) -> Session:
+    """A session from its JSON document; raises :class:`UsageError` when it is malformed.
+
+    ``trusted=True`` skips the schema check for a document the host stored itself (its own
+    database, a token it signed); the document is still read strictly, so a mistyped or
+    unknown field is refused. Never pass a document from a browser as trusted.
+    """
+    if not trusted:
+        _check("session", document)
     session: Session = _structure(document, Session)
     return session
 
@@ -184,8 +197,12 @@ class JsonEngine:
             return _error("time.invalid", "now is not an ISO 8601 datetime", None)
         return {"ok": True, "transition": dump_transition(transition)}
 
-    def handle(self, request: Any, latest: Any = None) -> JSON:
+    def handle(self, request: Any, latest: Any = None, *, trusted_session: bool = False) -> JSON:
         """Apply an event from a ``handle`` request document.
+
+        The request, its session and its event are each checked once against their schemas;
+        ``trusted_session=True`` skips the session's check for a session the host stored
+        itself (see :func:`load_session`).
 
         ``latest`` is the session document the host has stored for this contact, when it
         has one: a request whose session is not that revision gets ``session.conflict``
@@ -195,9 +212,9 @@ class JsonEngine:
         session_doc = request.get("session") if isinstance(request, dict) else None
         try:
             _check("wire", {"handle": request})
-            session = load_session(request["session"])
+            session = load_session(request["session"], trusted=trusted_session)
             if latest is not None:
-                stored = load_session(latest)
+                stored = load_session(latest, trusted=trusted_session)
                 if (stored.id, stored.revision) != (session.id, session.revision):
                     raise UsageError(
                         f"the session sent is revision {session.revision}, "
@@ -241,9 +258,10 @@ class JsonEngine:
         del record["session"]  # it is the transition's session
         return {"ok": True, "transition": dump_transition(transition), "migration": record}
 
-    def view(self, session_document: Any) -> JSON:
-        """The view of a stored session, as JSON (for re-rendering after a reload)."""
-        session = load_session(session_document)
+    def view(self, session_document: Any, *, trusted: bool = False) -> JSON:
+        """The view of a stored session, as JSON (for re-rendering after a reload);
+        ``trusted`` as in :func:`load_session`."""
+        session = load_session(session_document, trusted=trusted)
         self.engine.check_session(session)
         out: JSON = converter.unstructure(self.engine.view(session))
         return out

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 import re
 from pathlib import Path
@@ -48,45 +47,6 @@ def test_demo_json_is_valid_against_the_schemas(
     assert document["view"]["confirmation"]["channel"] == channel
 
 
-def test_demo_interactive(monkeypatch: pytest.MonkeyPatch) -> None:
-    from kl_contact import default_workflow
-    from kl_contact.cli.demo import DemoSupportBackend, interactive, run_script
-
-    lines = iter(
-        [
-            "chat",
-            "plus",
-            "windows",
-            "activation",
-            "abc",  # too short: asked again
-            "",
-            "plus",
-            "",  # the version list appears once a product is chosen; it is optional
-            "windows",
-            "activation",
-            "Code is not accepted",
-            "",
-            "It says the activation code is invalid every time.",
-            "Kim",
-            "kim@example.com",
-            "y",
-        ]
-    )
-    stdin = io.StringIO("\n".join(lines) + "\n")
-    out = io.StringIO()
-    transition = run_script(
-        default_workflow(),
-        {"locale": "en"},
-        session_id="i-1",
-        backend=DemoSupportBackend(),
-        out=out,
-        ask=lambda t: interactive(t, stdin=stdin, out=out),
-    )
-    assert transition.view.kind == "confirmation"
-    assert transition.session.request_number == "DEMO-000001"
-    assert "Enter at least 5 characters." in out.getvalue()
-
-
 def test_lint_default_is_clean_and_broken_fails(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
@@ -128,3 +88,24 @@ def test_demo_with_a_broken_workflow_reports_location(
     assert status == 2
     assert f"{bad}:" in err
     assert "yaml.syntax" in err
+
+
+def test_an_unexpected_exception_is_one_line_unless_asked_for(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import kl_contact.cli as cli
+
+    def broken(args: object) -> int:
+        raise RuntimeError("a secret detail")
+
+    monkeypatch.setattr(cli, "_paths", broken)
+    status, out, err = run(capsys, "paths")
+    assert status == 70
+    assert out == ""
+    assert err.splitlines() == [
+        "kl-contact: error: internal.error: unexpected RuntimeError; hint: this is a bug in "
+        "kl-contact: run again with KL_CONTACT_TRACEBACK=1 and report it"
+    ]
+    monkeypatch.setenv(cli.TRACEBACK_VARIABLE, "1")
+    with pytest.raises(RuntimeError):
+        main(["paths"])

@@ -143,7 +143,7 @@ LOOPING = """
     questions:
       - id: again
         type: single_choice
-        label: {en: Again?}
+        label: {en: "Again?"}
         options: [{id: "yes", label: {en: Y}}, {id: "no", label: {en: N}}]
   - id: loop_b
     kind: questions

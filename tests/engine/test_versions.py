@@ -146,7 +146,7 @@ def test_migration_without_lost_answers_stays_on_the_step() -> None:
         (
             "      - id: consent\n",
             "      - id: how_found\n        type: text\n"
-            "        label: {ru: Как вы нас нашли?, en: How did you find us?}\n"
+            '        label: {ru: "Как вы нас нашли?", en: "How did you find us?"}\n'
             "      - id: consent\n",
         )
     )

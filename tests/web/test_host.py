@@ -313,3 +313,32 @@ def test_settings_come_from_the_environment() -> None:
 def test_the_default_database_is_a_file_beside_the_example() -> None:
     assert Settings().database_url.startswith("sqlite:///")
     assert Path(Settings().database_url.removeprefix("sqlite:///")).is_relative_to(EXAMPLE)
+
+
+def _tampered(document: dict[str, Any], how: str) -> dict[str, Any]:
+    if how == "mistyped":
+        return {**document, "answers": "not an object"}
+    if how == "unknown field":
+        return {**document, "is_admin": True}
+    if how == "unknown step":
+        return {**document, "step": "no-such-step"}
+    return {k: v for k, v in document.items() if k != "step"}  # a field missing
+
+
+@pytest.mark.parametrize("how", ["mistyped", "unknown field", "unknown step", "missing field"])
+def test_a_session_altered_in_the_database_is_refused_and_left_as_it_is(
+    api: FlaskApi, host: Host, how: str
+) -> None:
+    """The host trusts its own rows enough to skip the schema, never enough to read a broken
+    one: it is still read strictly and must fit the workflow."""
+    status, started = api.post("/api/sessions", {"locale": "en"})
+    assert status == 201
+    sid = started["session_id"]
+    stored = host.storage.session(sid)
+    altered = host.storage.save_session(sid, _tampered(stored.document, how), stored.version)
+    status, refused = send(api, {**started, "version": altered.version}, {"type": "continue"})
+    assert status == 500
+    assert refused["error"]["code"] == "session.unreadable"
+    assert api.get(f"/api/sessions/{sid}")[0] == 500
+    after = host.storage.session(sid)
+    assert (after.version, after.document) == (altered.version, altered.document)

@@ -101,3 +101,54 @@ def test_two_workers_writing_the_same_version_at_once_never_both_win(
         loser = next(body for status, body in results.values() if status == 409)
         assert loser["version"] == winner["version"] == at["version"] + 1
         assert first.get(f"/api/sessions/{at['session_id']}") == (200, winner)
+
+
+def _processes_serving(port: int) -> list[int]:
+    """The pids whose command line names ``--port PORT`` (a parent and its forked workers)."""
+    wanted = f"--port\0{port}\0".encode()
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if wanted in (entry / "cmdline").read_bytes():
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
+def _cpu_ticks(pid: int) -> int:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])
+
+
+def test_worker_processes_on_one_socket_all_serve_and_any_continues_a_session(
+    database_url: str, mail_sink: MailSink, tmp_path: Path
+) -> None:
+    env = {
+        "KL_CONTACT_WEB_DATABASE_URL": database_url,
+        "KL_CONTACT_WEB_SMTP_PORT": str(mail_sink.port),
+        "KL_CONTACT_WEB_PROCESSES": "2",
+        "KL_CONTACT_WEB_THREADS": "2",
+    }
+    with worker(env, tmp_path / "forked.log") as base:
+        api = HttpApi(base)
+        pids = _processes_serving(int(base.rsplit(":", 1)[1]))
+        assert len(pids) == 3  # the parent that holds the socket, and two workers
+        before = {pid: _cpu_ticks(pid) for pid in pids}
+        plans = [script(path) for path in ("email", "chat", "phone")] * 4
+        finals: list[JSON] = []
+
+        def one(plan: JSON) -> None:
+            finals.append(walk(api, plan)[-1])
+
+        threads = [threading.Thread(target=one, args=(plan,)) for plan in plans]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+        assert len(finals) == len(plans)
+        assert all(final["view"]["kind"] == "confirmation" for final in finals)
+        busy = sorted(_cpu_ticks(pid) - before[pid] for pid in pids)
+        assert busy[-2] > 0  # the second busiest process did work too: both workers serve
+        mail_sink.wait(len(plans))

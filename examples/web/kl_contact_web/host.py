@@ -1,12 +1,15 @@
 """The host: kl_contact's driver, the database and the effects, per HTTP request.
 
-Each call reads the session document from storage and checks it and the browser's event
-against the shipped schemas (:func:`kl_contact.load_session`, :func:`kl_contact.load_event`),
-then hands them to :class:`kl_contact.Driver`, which runs the library's one effect loop:
-the article search and the request's registration are this host's callables, and the
-registration letters are collected. The session is then saved with a compare-and-set and
-only after that are the letters sent. A worker keeps nothing between calls, so any worker
-can serve any session. It never logs a session, a ticket or an address.
+Each call reads the session document from storage and the browser's event, checks the event
+against the shipped schema (:func:`kl_contact.load_event`) and reads the session as trusted
+(:func:`kl_contact.load_session` with ``trusted=True``: the engine wrote it, so it is not
+checked against the schema again, but it is still read strictly and must fit the workflow;
+a row altered in the database is refused), then hands them to :class:`kl_contact.Driver`,
+which runs the library's one effect loop: the article search and the request's registration
+are this host's callables, and the registration letters are collected. The session is then
+saved with a compare-and-set and only after that are the letters sent. A worker keeps
+nothing between calls, so any worker can serve any session. It never logs a session, a
+ticket or an address.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ from kl_contact import (
 )
 from kl_contact.articles.catalog import load_catalog, sample_catalog
 from kl_contact.articles.matcher import Bm25Matcher
+from kl_contact.schemas import prepare
 from kl_contact_web.helpdesk import RtHelpdesk
 from kl_contact_web.mail import registration_email, send_email
 from kl_contact_web.settings import Settings
@@ -74,6 +78,9 @@ def _error(status: int, code: str, message: str, **more: Any) -> Reply:
     return Reply(status, {"error": {"code": code, "message": message}, **more})
 
 
+_UNREADABLE = _error(500, "session.unreadable", "the stored session cannot be read")
+
+
 class Host:
     """One worker's view of the contact service: stateless apart from its configuration."""
 
@@ -90,10 +97,13 @@ class Host:
         workflow = load_workflow(settings.workflow) if settings.workflow else default_workflow()
         self.engine = Engine(workflow)
         self.wire = JsonEngine(self.engine)
+        prepare("session", "event", "view")  # validators built now, not by the first request
         articles = load_catalog(*settings.catalogs) if settings.catalogs else sample_catalog()
         self.matcher = Bm25Matcher.for_workflow(articles, workflow)
         self.storage = storage or Storage(
-            settings.database_url, request_prefix=settings.request_prefix
+            settings.database_url,
+            request_prefix=settings.request_prefix,
+            pool_size=settings.pool_size or settings.threads,
         )
         if clock is None and settings.fixed_time:
             instant = datetime.fromisoformat(settings.fixed_time)
@@ -107,7 +117,7 @@ class Host:
         """Request Tracker when configured: tickets go there instead of the SQL table."""
 
     def _shown(self, status: int, record: SessionRecord, view: JSON | None = None) -> Reply:
-        view = view if view is not None else self.wire.view(record.document)
+        view = view if view is not None else self.wire.view(record.document, trusted=True)
         return Reply(status, {"session_id": record.id, "version": record.version, "view": view})
 
     # ------------------------------------------------------------------ the HTTP operations
@@ -133,14 +143,23 @@ class Host:
             return self._shown(200, self.storage.session(session_id))
         except UnknownSession:
             return _error(404, "session.unknown", "no such session")
+        except UsageError:
+            return _UNREADABLE
 
     def handle(self, session_id: str, body: Any) -> Reply:
         """Apply the browser's event ``{"version": N, "event": {...}}`` to a stored session.
 
         409 when the session moved on since version N (another tab or worker wrote it first;
         the body carries the current view), 422 when the engine refuses the event (the
-        session is unchanged), 400 when the body is not such a document.
+        session is unchanged), 400 when the body is not such a document, 500 when the stored
+        session no longer reads as one (it was altered in the database): it is left as it is.
         """
+        try:
+            return self._handle(session_id, body)
+        except UsageError:
+            return _UNREADABLE
+
+    def _handle(self, session_id: str, body: Any) -> Reply:
         if (
             not isinstance(body, Mapping)
             or type(body.get("version")) is not int
@@ -157,7 +176,7 @@ class Host:
             return self._stale(record)
         letters: list[SendRegistrationEmail] = []
         try:
-            session = load_session(record.document)
+            session = load_session(record.document, trusted=True)
             event = load_event(dict(body["event"]))
             moved = self._driver(letters).handle(session, event, self.clock())
         except UsageError as exc:

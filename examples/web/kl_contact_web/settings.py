@@ -56,6 +56,18 @@ class Settings:
     """Who sends the registration e-mail: ``host`` (this host, tagged with RT's subject tag;
     RT's own autoreply must be off) or ``rt`` (RT's autoreply; this host sends none)."""
 
+    threads: int = 4
+    """Request threads per worker process. A request spends part of its time waiting (for the
+    database, SMTP, RT), so a few threads keep one core busy; more than about 8 only add
+    contention for Python's interpreter lock."""
+    processes: int = 1
+    """Worker processes sharing one listening socket. Python runs one thread at a time per
+    process, so this is what uses more than one core: about one per core available to the
+    host (leave room for the database when it runs on the same machine)."""
+    pool_size: int = 0
+    """PostgreSQL connections kept per worker process; 0: as many as ``threads`` (each
+    thread then has one when it needs it, and the server sees ``processes x pool_size``)."""
+
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:
         """Settings from ``KL_CONTACT_WEB_*`` variables; a malformed number raises ValueError."""
@@ -70,6 +82,9 @@ class Settings:
                 continue
             kind = {
                 "smtp_port": int,
+                "threads": int,
+                "processes": int,
+                "pool_size": int,
                 "reply_within_hours": int,
                 "smtp_timeout": float,
                 "rt_timeout": float,
@@ -78,6 +93,11 @@ class Settings:
                 values[field.name] = kind(raw)
             except ValueError:
                 raise ValueError(f"{name} must be a number") from None
+        for count in ("threads", "processes"):
+            if int(values.get(count, 1)) < 1:  # type: ignore[call-overload]
+                raise ValueError(f"{ENV_PREFIX}{count.upper()} must be at least 1")
+        if int(values.get("pool_size", 0)) < 0:  # type: ignore[call-overload]
+            raise ValueError(f"{ENV_PREFIX}POOL_SIZE must be 0 or more")
         if values.get("rt_autoreply", "host") not in {"host", "rt"}:
             raise ValueError(f"{ENV_PREFIX}RT_AUTOREPLY must be host or rt")
         return cls(**values)  # type: ignore[arg-type]

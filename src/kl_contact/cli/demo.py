@@ -9,20 +9,21 @@ library's core.
 from __future__ import annotations
 
 import json
-import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from importlib import resources
 from pathlib import Path
 from typing import Any, TextIO
 
 import attrs
-import yaml
 
 from kl_contact.articles.catalog import sample_catalog
 from kl_contact.articles.matcher import Bm25Matcher
-from kl_contact.cli.render import render_view
+from kl_contact.cli.errors import CommandError, from_os_error
+from kl_contact.cli.render import render_header, render_view
+from kl_contact.definition.document import load_yaml
 from kl_contact.definition.model import Workflow
+from kl_contact.definition.suggestions import did_you_mean
 from kl_contact.driver import Driver, search_with
 from kl_contact.engine.effects import SendRegistrationEmail
 from kl_contact.engine.engine import Engine, Transition
@@ -35,16 +36,24 @@ from kl_contact.engine.events import (
     Next,
     Send,
 )
-from kl_contact.errors import UsageError
+from kl_contact.engine.session import Session
+from kl_contact.errors import DefinitionError
 from kl_contact.ticket.model import AnswerValue, Attachment, EngineerContact, Receipt, Ticket
 from kl_contact.wire import dump_transition
 
-__all__ = ["DEMO_SCRIPTS", "DemoSupportBackend", "load_script", "run_script"]
+__all__ = ["DEMO_SCRIPTS", "Ask", "DemoSupportBackend", "load_script", "run_script"]
 
 DEMO_SCRIPTS = ("email", "chat", "phone", "helped")
 """The example answer files shipped with the command (``kl_contact/cli/examples``)."""
 
 DEMO_NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
+
+SCRIPT_KEYS = ("locale", "channel", "articles", "answers")
+"""The keys of an answers file."""
+
+Ask = Callable[[Transition, Callable[[Session, Event], Transition]], Sequence[Event]]
+"""The person at the screen: the events they choose for a transition's view, given a way to
+try an event on a session without recording it (for checks as they type)."""
 
 
 @attrs.define
@@ -68,18 +77,41 @@ class DemoSupportBackend:
 
 
 def load_script(name_or_path: str) -> dict[str, Any]:
-    """An answers file: a shipped example by name, or a YAML file by path."""
+    """An answers file: a shipped example by name, or a YAML file by path.
+
+    Any problem with the file raises :class:`~kl_contact.cli.errors.CommandError`.
+    """
+    hint = f"name a YAML answers file or one of the examples: {', '.join(DEMO_SCRIPTS)}"
     if name_or_path in DEMO_SCRIPTS:
         data = (
-            resources.files("kl_contact.cli")
-            .joinpath("examples", f"{name_or_path}.yaml")
-            .read_text("utf-8")
-        )
+            resources.files("kl_contact.cli").joinpath("examples", f"{name_or_path}.yaml")
+        ).read_bytes()
     else:
-        data = Path(name_or_path).read_text(encoding="utf-8")
-    loaded = yaml.safe_load(data)
+        try:
+            data = Path(name_or_path).read_bytes()
+        except OSError as exc:
+            error = from_os_error(exc, name_or_path, "answers file")
+            raise CommandError(error.code, error.message, hint) from None
+    try:
+        loaded = load_yaml(data, name_or_path).data
+    except DefinitionError as exc:
+        raise CommandError(
+            "answers.syntax", f"{exc.location}: {exc.message}", "fix the YAML at this place"
+        ) from None
     if not isinstance(loaded, dict):
-        raise UsageError("an answers file is a mapping", code="answers.invalid")
+        raise CommandError("answers.invalid", f"{name_or_path}: an answers file is a mapping", hint)
+    for key, value in loaded.items():
+        if key not in SCRIPT_KEYS:
+            known = did_you_mean(str(key), SCRIPT_KEYS, f"the keys are {', '.join(SCRIPT_KEYS)}")
+            raise CommandError(
+                "answers.unknown_key", f"{name_or_path}: unknown key {str(key)[:40]!r}", str(known)
+            )
+        if key == "answers" and not isinstance(value, dict):
+            raise CommandError(
+                "answers.invalid",
+                f"{name_or_path}: 'answers' is a mapping of question ids to answers",
+                "write each answer as 'question_id: value' under answers:",
+            )
     return loaded
 
 
@@ -110,9 +142,12 @@ def run_script(
     locale: str | None = None,
     channel: str | None = None,
     quiet: bool = False,
-    ask: Callable[[Transition], Event] | None = None,
+    ask: Ask | None = None,
 ) -> Transition:
-    """Walk the workflow with the answers of ``script``; print each screen to ``out``."""
+    """Walk the workflow with the answers of ``script``; print each screen to ``out``.
+
+    With ``ask`` the person at the terminal chooses instead of the script.
+    """
     locale = locale or script.get("locale")
     channel = channel or script.get("channel", "email")
     answers: Mapping[str, Any] = script.get("answers", {})
@@ -125,85 +160,74 @@ def run_script(
         )
 
     matcher = Bm25Matcher.for_workflow(sample_catalog(), workflow)
-    driver = Driver(
-        Engine(workflow), search=search_with(matcher), submit=backend.submit, notify=notify
-    )
+    engine = Engine(workflow)
+    driver = Driver(engine, search=search_with(matcher), submit=backend.submit, notify=notify)
     now = DEMO_NOW
+
+    def preview(session: Session, event: Event) -> Transition:
+        return engine.handle(session, event, now)
+
     transition = driver.start(session_id=session_id, now=now, locale=locale)
-    for _ in range(32):
+    for _ in range(32 if ask is None else 10_000):
         view = transition.view
+        done = view.kind in {"confirmation", "resolved"}
         if not quiet:
-            print(render_view(view), file=out)
-            print(file=out)
-        if view.kind in {"confirmation", "resolved"}:
+            print(render_header(view) if ask and not done else render_view(view), file=out)
+            print(file=out, flush=True)
+        if done:
             break
-        blocked = any(i.severity == "error" for i in view.issues) or any(
-            q.issues for q in view.questions
-        )
-        if blocked and ask is None:
-            raise UsageError(
-                f"the answers file does not complete step {view.step!r}",
-                code="answers.incomplete",
-            )
-        event: Event
-        if ask is not None and view.kind in {"questions", "request", "channel_choice"}:
-            event = ask(transition)
-        elif view.kind == "self_service":
-            event = Continue()
-        elif view.kind == "channel_choice":
-            event = ChooseChannel(channel)
-        elif view.kind == "questions":
-            event = Next(_step_answers(workflow, transition, answers))
-        elif view.kind == "articles":
-            matches = view.articles.matches if view.articles else ()
-            event = ArticleHelped(matches[0].id) if helped and matches else Escalate()
+        if ask is None:
+            _check_complete(view)
+        events: Sequence[Event]
+        if ask is not None:
+            events = ask(transition, preview)
         else:
-            event = Send(_step_answers(workflow, transition, answers))
-        now += timedelta(minutes=1)
-        transition = driver.handle(transition.session, event, now)
+            events = [_scripted(workflow, transition, channel, answers, helped)]
+        for event in events:
+            now += timedelta(minutes=1)
+            transition = driver.handle(transition.session, event, now)
     for note in notes:
         if not quiet:
             print(note, file=out)
     return transition
 
 
+def _check_complete(view: Any) -> None:
+    problems = [
+        f"{q.id} ({', '.join(i.code for i in q.issues)})" for q in view.questions if q.issues
+    ]
+    problems += [i.code for i in view.issues if i.severity == "error" and i.question is None]
+    if problems:
+        raise CommandError(
+            "answers.incomplete",
+            f"the answers do not complete step {view.step!r}: {'; '.join(problems)}",
+            "add or fix these answers in the answers file",
+            status=1,
+        )
+
+
+def _scripted(
+    workflow: Workflow,
+    transition: Transition,
+    channel: str,
+    answers: Mapping[str, Any],
+    helped: bool,
+) -> Event:
+    """The event an answers file gives for the current view."""
+    view = transition.view
+    if view.kind == "self_service":
+        return Continue()
+    if view.kind == "channel_choice":
+        return ChooseChannel(channel)
+    if view.kind == "questions":
+        return Next(_step_answers(workflow, transition, answers))
+    if view.kind == "articles":
+        matches = view.articles.matches if view.articles else ()
+        return ArticleHelped(matches[0].id) if helped and matches else Escalate()
+    return Send(_step_answers(workflow, transition, answers))
+
+
 def print_json(transition: Transition, out: TextIO) -> None:
     """The transition as JSON (``transition.schema.json``)."""
     json.dump(dump_transition(transition), out, ensure_ascii=False, indent=2)
     out.write("\n")
-
-
-def interactive(
-    transition: Transition, *, stdin: TextIO = sys.stdin, out: TextIO = sys.stdout
-) -> Event:
-    """Ask the questions of the current view on a terminal."""
-    view = transition.view
-    if view.kind == "channel_choice":
-        ids = [c.id for c in view.channels]
-        while True:
-            out.write(f"channel ({'/'.join(ids)}): ")
-            out.flush()
-            choice = stdin.readline().strip()
-            if choice in ids:
-                return ChooseChannel(choice)
-    given: dict[str, AnswerValue] = {}
-    for question in view.questions:
-        if question.type in {"info", "attachments"}:
-            continue
-        current = question.value
-        hint = (
-            f" [{current}]"
-            if isinstance(current, str)
-            and question.type not in {"email", "phone", "text", "long_text"}
-            else ""
-        )
-        out.write(f"{question.label}{hint}: ")
-        out.flush()
-        raw = stdin.readline().rstrip("\n")
-        if question.type == "consent":
-            given[question.id] = raw.strip().lower() in {"y", "yes", "д", "да", "1", "true"}
-        elif question.type == "multiple_choice":
-            given[question.id] = tuple(part.strip() for part in raw.split(",") if part.strip())
-        elif raw or current is None:
-            given[question.id] = raw
-    return Send(given) if view.kind == "request" else Next(given)

@@ -6,14 +6,25 @@ from kl_contact.channels.instructions import render_text
 from kl_contact.channels.status import format_opening
 from kl_contact.engine.views import View
 
-__all__ = ["render_view"]
+__all__ = ["render_header", "render_view"]
+
+
+def _title(view: View) -> list[str]:
+    lines = [f"== [{view.progress.index}/{view.progress.total}] {view.title} =="]
+    return [*lines, view.text] if view.text else lines
+
+
+def render_header(view: View) -> str:
+    """The title and text of a view, for a terminal that asks the rest with prompts."""
+    lines = _title(view)
+    if view.contacts_page is not None:
+        lines.append(f"  {view.contacts_page.title}: {view.contacts_page.url}")
+    return "\n".join(lines)
 
 
 def render_view(view: View) -> str:
     """A view as plain text: title, text, and the parts its kind has."""
-    lines = [f"== [{view.progress.index}/{view.progress.total}] {view.title} =="]
-    if view.text:
-        lines.append(view.text)
+    lines = _title(view)
     for resource in view.resources:
         lines.append(f"  - {resource.title}: {resource.url}")
     if view.contacts_page is not None:

@@ -1,6 +1,8 @@
 """Reading YAML with positions, for definitions and catalogs.
 
-PyYAML's safe loader is used (the C one when the installed PyYAML has it), with three
+PyYAML's safe loader is used (the C one when the installed PyYAML has it, unless the
+environment variable ``KL_CONTACT_PURE_YAML`` is set to ``1``: then the pure-Python one, which
+is what a PyYAML built without libyaml has, so that both readers are tested), with three
 changes: a mapping may not repeat a key, dates stay strings (JSON has no date type), and
 every mapping and sequence remembers where each of its entries starts, so that an error
 found later (by the schema or by a semantic check) can name the line and column.
@@ -13,6 +15,7 @@ thousand nested brackets, a self-referencing anchor) costs more than reading it 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Hashable
 from typing import Any
 
@@ -23,10 +26,18 @@ from kl_contact.limits import DEFAULT_LIMITS, Limits
 
 __all__ = ["Document", "load_yaml"]
 
-try:  # pragma: no cover - depends on how PyYAML was built
-    _Base: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
-except AttributeError:  # pragma: no cover
-    _Base = yaml.SafeLoader
+PURE_YAML_VARIABLE = "KL_CONTACT_PURE_YAML"
+"""Set to ``1`` to read YAML with PyYAML's pure-Python loader even when libyaml is there."""
+
+
+def _base_loader() -> type[yaml.SafeLoader]:
+    """libyaml's safe loader when PyYAML has it and the pure one is not asked for."""
+    if os.environ.get(PURE_YAML_VARIABLE) == "1":
+        return yaml.SafeLoader
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+_Base = _base_loader()
 
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 
@@ -200,9 +211,10 @@ def load_yaml(
                 line=line,
                 column=column,
             ) from None
-    loader = _MarkingLoader(text)
+    loader: _MarkingLoader | None = None
     try:
         _check_shape(text, limits)
+        loader = _MarkingLoader(text)  # the pure reader checks the characters here
         data = loader.get_single_data()
     except DefinitionError as exc:
         exc.source = source
@@ -234,7 +246,8 @@ def load_yaml(
     except yaml.YAMLError as exc:
         raise DefinitionError(str(exc)[:200], code="yaml.syntax", source=source) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     return Document(data, source, loader.positions, loader._keep)
 
 

@@ -10,7 +10,7 @@ the document says and never raises for a broken document (that is what findings 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 import attrs
@@ -22,6 +22,7 @@ from kl_contact.definition.document import Document, load_yaml
 from kl_contact.definition.flow import step_moves
 from kl_contact.definition.model import INSTRUCTION_PLACEHOLDERS
 from kl_contact.definition.questionnaire_checks import questionnaire_problems
+from kl_contact.definition.suggestions import did_you_mean, schema_hint, with_article
 from kl_contact.errors import DefinitionError, Severity, format_path
 from kl_contact.limits import DEFAULT_LIMITS, Limits, structure_problems
 
@@ -198,7 +199,11 @@ def lint_source(
     from kl_contact.schemas import violations
 
     schema_problems = [
-        Finding.from_error(doc.error(v.message, code=f"schema.{v.keyword}", path=v.path))
+        Finding.from_error(
+            doc.error(
+                v.message, code=f"schema.{v.keyword}", path=v.path, hint=schema_hint(v, doc.data)
+            )
+        )
         for v in violations("workflow", doc.data)
     ]
     if schema_problems:
@@ -253,8 +258,21 @@ class _Checks:
         # question id -> (raw question, its path, its position in asking order)
         self.questions: dict[str, tuple[dict[str, Any], Path, int]] = {}
 
-    def finding(self, code: str, message: str, path: Path, hint: str | None = None) -> Finding:
+    def finding(
+        self,
+        code: str,
+        message: str,
+        path: Path,
+        hint: str | None = None,
+        *,
+        near: tuple[object, Iterable[object]] | None = None,
+    ) -> Finding:
+        """A finding at ``path``; ``near`` is (an unknown id, the known ones) for a "did you
+        mean" in front of the hint."""
         severity, default_hint = CODES[code]
+        hint = hint or default_hint
+        if near is not None:
+            hint = did_you_mean(near[0], near[1], hint) or hint
         line, column = self.doc.locate(path)
         return Finding(
             code=code,
@@ -264,7 +282,7 @@ class _Checks:
             line=line,
             column=column,
             path=path,
-            hint=hint or default_hint,
+            hint=hint,
         )
 
     def run(self) -> Iterator[Finding]:
@@ -298,6 +316,7 @@ class _Checks:
                 "default_locale is not one of locales",
                 ("default_locale",),
                 "add it to locales or pick one of them",
+                near=(self.data["default_locale"], self.locales),
             )
         for path, text in self._texts(self.data, ()):
             for locale in self.locales:
@@ -306,7 +325,7 @@ class _Checks:
                         "text.missing_locale",
                         f"text has no {locale!r} version",
                         path,
-                        f"add a {locale!r} entry",
+                        f"add {with_article(repr(locale))} entry",
                     )
             allowed = self._placeholders_for(path)
             for locale, value in text.items():
@@ -315,6 +334,7 @@ class _Checks:
                         "text.unknown_locale",
                         f"text has a version for undeclared locale {locale!r}",
                         (*path, locale),
+                        near=(locale, self.locales),
                     )
                 unknown = sorted(placeholders_in(value) - allowed)
                 if unknown:
@@ -375,7 +395,7 @@ class _Checks:
             if step["kind"] in {"questions", "request"} and not step.get("questions"):
                 yield self.finding(
                     "step.no_questions",
-                    f"a {step['kind']} step needs questions",
+                    f"{with_article(step['kind'])} step needs questions",
                     ("steps", s_index),
                 )
             for q_index, question in enumerate(step.get("questions", [])):
@@ -406,7 +426,9 @@ class _Checks:
         if qtype not in _CHOICE and (has_options or has_depends):
             key = "options" if has_options else "depends_on"
             yield self.finding(
-                "question.not_choice", f"a {qtype} question cannot have {key}", (*qpath, key)
+                "question.not_choice",
+                f"{with_article(qtype)} question cannot have {key}",
+                (*qpath, key),
             )
         seen: set[str] = set()
         for o_index, option in enumerate(question.get("options", [])):
@@ -455,7 +477,9 @@ class _Checks:
         for rule, ok in applies.items():
             if rule in question and not ok:
                 yield self.finding(
-                    "rule.not_applicable", f"a {qtype} question ignores {rule}", (*qpath, rule)
+                    "rule.not_applicable",
+                    f"{with_article(qtype)} question ignores {rule}",
+                    (*qpath, rule),
                 )
 
     # ------------------------------------------------------------ conditions
@@ -489,13 +513,17 @@ class _Checks:
                     yield from self.question_ref(ref, rpath, values, place)
                 elif kind == "channel" and ref not in self.channel_ids:
                     yield self.finding(
-                        "ref.unknown_channel", f"condition refers to unknown channel {ref!r}", rpath
+                        "ref.unknown_channel",
+                        f"condition refers to unknown channel {ref!r}",
+                        rpath,
+                        near=(ref, self.channel_ids),
                     )
                 elif kind == "locale" and ref not in self.locales:
                     yield self.finding(
                         "ref.unknown_locale",
                         f"condition refers to undeclared locale {ref!r}",
                         rpath,
+                        near=(ref, self.locales),
                     )
         for qid, (question, qpath, order) in self.questions.items():
             if "depends_on" in question:
@@ -504,7 +532,10 @@ class _Checks:
     def question_ref(self, ref: str, rpath: Path, values: Any, place: int) -> Iterator[Finding]:
         if ref not in self.questions:
             yield self.finding(
-                "ref.unknown_question", f"condition refers to unknown question {ref!r}", rpath
+                "ref.unknown_question",
+                f"condition refers to unknown question {ref!r}",
+                rpath,
+                near=(ref, self.questions),
             )
             return
         target, _, order = self.questions[ref]
@@ -524,6 +555,7 @@ class _Checks:
                         f"question {ref!r} has no option {value!r}",
                         (*rpath[:-1], compared),
                         "compare against one of the question's option ids",
+                        near=(value, known),
                     )
 
     def dependency(
@@ -534,7 +566,10 @@ class _Checks:
         ppath: Path = (*qpath, "depends_on", "question")
         if parent_id not in self.questions:
             yield self.finding(
-                "ref.unknown_question", f"depends_on names unknown question {parent_id!r}", ppath
+                "ref.unknown_question",
+                f"depends_on names unknown question {parent_id!r}",
+                ppath,
+                near=(parent_id, self.questions),
             )
             return
         parent, _, parent_order = self.questions[parent_id]
@@ -548,7 +583,7 @@ class _Checks:
         if parent["type"] != "single_choice":
             yield self.finding(
                 "dependent.parent_not_choice",
-                f"{parent_id!r} is a {parent['type']} question",
+                f"{parent_id!r} is {with_article(parent['type'])} question",
                 ppath,
             )
             return
@@ -561,6 +596,7 @@ class _Checks:
                     f"question {parent_id!r} has no option {value!r}",
                     (*qpath, "depends_on", "options", value),
                     "key each list by one of the parent's option ids",
+                    near=(value, parent_options),
                 )
         for value in parent_options:
             if value not in lists:
@@ -584,7 +620,12 @@ class _Checks:
                 targets.append((("steps", s_index, "on_helped"), step["on_helped"]))
             for tpath, target in targets:
                 if target not in self.kinds:
-                    yield self.finding("ref.unknown_step", f"unknown step {target!r}", tpath)
+                    yield self.finding(
+                        "ref.unknown_step",
+                        f"unknown step {target!r}",
+                        tpath,
+                        near=(target, self.kinds),
+                    )
             kind = step["kind"]
             if kind == "articles" and self.kinds.get(step.get("on_helped", "")) != "resolved":
                 yield self.finding(
