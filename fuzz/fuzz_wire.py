@@ -23,6 +23,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 from conftest import NOW, receipt_for, script, walk
 from kl_contact import ArticlesFound, Event, TicketAccepted, dump_session
 from kl_contact._convert import converter
+from kl_contact.schemas import violations
+from kl_contact.wire import WIRE_ERRORS
 
 ENGINE = JsonEngine(Engine(default_workflow()))
 SESSIONS: list[dict[str, Any]] = []
@@ -101,9 +103,11 @@ def test_one_input(data: bytes) -> None:
     response = ENGINE.handle(request)
     assert isinstance(response["ok"], bool)
     if not response["ok"]:
-        assert isinstance(response["error"]["code"], str)
-        expected = request.get("session") if isinstance(request, dict) else None
-        assert response["session"] is expected
+        assert response["error"]["code"] in WIRE_ERRORS
+        sent = request.get("session") if isinstance(request, dict) else None
+        valid = sent is not None and not list(violations("session", sent))
+        assert response["session"] is (sent if valid else None)
+    assert not list(violations("wire", response))
 
 
 def main() -> None:

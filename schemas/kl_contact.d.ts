@@ -105,19 +105,43 @@ export type Effect = SearchArticlesEffect | SubmitTicketEffect | SendRegistratio
 /**
  * The documents of the JSON entry point (kl_contact.wire).
  */
-export type Wire = WireStartEnvelope | WireHandleEnvelope | WireResponse;
+export type Wire = WireStartEnvelope | WireHandleEnvelope | WireResumeEnvelope | WireResponse;
 export type WireResponse =
   | {
       ok: true;
       transition: Transition;
+      migration?: WireMigration;
     }
   | {
       ok: false;
       error: {
-        code: string;
+        /**
+         * The closed catalogue of error codes (docs: Error codes).
+         */
+        code:
+          | "wire.invalid"
+          | "session.invalid"
+          | "event.invalid"
+          | "document.invalid"
+          | "time.invalid"
+          | "time.naive"
+          | "time.before_last_event"
+          | "time_zone.unknown"
+          | "locale.unknown"
+          | "session.no_id"
+          | "session.misfit"
+          | "session.foreign"
+          | "session.version_mismatch"
+          | "event.not_allowed"
+          | "channel.unknown"
+          | "session.not_active"
+          | "session.conflict";
         message: string;
       };
-      session: {} | null;
+      /**
+       * The session sent, unchanged, when it was a valid session; null otherwise.
+       */
+      session: Session | null;
     };
 /**
  * The definition format version: always 1.
@@ -548,7 +572,7 @@ export interface TicketAcceptedEvent {
   receipt: Receipt;
 }
 /**
- * The support backend's answer to a submitted ticket.
+ * The support backend's answer to a submitted ticket. Which contact fields are required depends on the channel's next steps: the submit_ticket effect lists them in receipt_fields (a chat whose steps link to it needs contact.chat_url, a phone channel contact.phone, a text with {reply_within} reply_within_hours); a receipt without one is refused with an issue naming the field.
  */
 export interface Receipt {
   request_number: string;
@@ -600,6 +624,14 @@ export interface View {
   locales: string[];
   title: string;
   progress: ViewProgress;
+  /**
+   * True on a step that ends the contact: no action leaves it.
+   */
+  terminal?: boolean;
+  /**
+   * The text direction of the view's locale (for the page's dir attribute).
+   */
+  dir?: "ltr" | "rtl";
   text?: string | null;
   channel?: string | null;
   actions?: ViewAction[];
@@ -616,12 +648,45 @@ export interface ViewProgress {
   total: number;
 }
 /**
- * An event type the user can send now.
+ * An event the user can send now, with where each of its fields comes from.
  */
 export interface ViewAction {
-  type: string;
+  /**
+   * The event type the action sends (event.schema.json).
+   */
+  type:
+    | "continue"
+    | "choose_channel"
+    | "answer"
+    | "next"
+    | "back"
+    | "open_article"
+    | "article_helped"
+    | "article_not_helpful"
+    | "escalate"
+    | "send"
+    | "change_locale";
   label?: string | null;
   primary?: boolean;
+  /**
+   * The event's fields besides type.
+   */
+  fields?: ViewActionField[];
+  /**
+   * True when the action never leaves the step; false when it moves on once the step allows it.
+   */
+  stays?: boolean;
+}
+export interface ViewActionField {
+  /**
+   * The event field's name.
+   */
+  name: string;
+  /**
+   * Where in the view the value comes from: the id of a shown channel whose choosable is true, a declared locale, the id of a shown match, or an object keyed by the ids of the shown questions (each value shaped by the question's type and rules). Null: typed freely by the user.
+   */
+  source: ("/channels/*/id" | "/locales/*" | "/articles/matches/*/id" | "/questions") | null;
+  required?: boolean;
 }
 /**
  * One problem with what the user entered, localised.
@@ -637,6 +702,9 @@ export interface Issue {
 }
 export interface ViewQuestion {
   id: string;
+  /**
+   * Decides the answer's shape: an option id (single_choice), option ids (multiple_choice), a string (text, long_text, email, phone), a boolean (consent), attachment objects (attachments); info takes no answer. value echoes what was sent, well-formed or not.
+   */
   type:
     | "single_choice"
     | "multiple_choice"
@@ -660,6 +728,10 @@ export interface ViewQuestion {
   min_selected?: number | null;
   max_selected?: number | null;
   attachments?: ViewAttachmentRules | null;
+  /**
+   * A regular expression the whole text answer must match (its syntax reads alike in Python and ECMAScript).
+   */
+  pattern?: string | null;
 }
 export interface ViewOption {
   id: string;
@@ -774,6 +846,10 @@ export interface Session {
    * The user's region code, for regional support hours.
    */
   region?: string | null;
+  /**
+   * How many events have changed the session; a host refuses a request carrying an older revision than the one it stored.
+   */
+  revision?: number;
 }
 /**
  * The definition a session or ticket belongs to.
@@ -855,6 +931,10 @@ export interface Transition {
   session: Session;
   view: View;
   effects?: Effect[];
+  /**
+   * ignored: a host event answered an effect no longer awaited (unknown or stale search_id / submission_id); the session is unchanged.
+   */
+  outcome?: "applied" | "ignored";
 }
 /**
  * Find articles; answer with articles_found.
@@ -887,6 +967,10 @@ export interface SubmitTicketEffect {
   type: "submit_ticket";
   submission_id: string;
   ticket: Ticket;
+  /**
+   * The receipt fields the chosen channel's next steps need; a ticket_accepted whose receipt lacks one is refused with receipt.no_chat_url, receipt.no_phone or receipt.no_reply_within_hours.
+   */
+  receipt_fields?: ("contact.chat_url" | "contact.phone" | "reply_within_hours")[];
 }
 /**
  * Send the registration e-mail.
@@ -948,6 +1032,33 @@ export interface WireHandle {
   session: {};
   event: {};
   now: Datetime;
+}
+export interface WireResumeEnvelope {
+  resume: WireResume;
+}
+/**
+ * Take up a stored session, possibly recorded on another version of the definition.
+ */
+export interface WireResume {
+  session: {};
+  now: Datetime;
+  /**
+   * refuse (the default): a session of another version is session.version_mismatch; migrate: keep what still fits and say what was dropped.
+   */
+  on_version_change?: "refuse" | "migrate";
+}
+/**
+ * What resuming did: the versions, the answers not kept (never their values) and the step moved.
+ */
+export interface WireMigration {
+  source: WorkflowRef;
+  target: WorkflowRef;
+  dropped?: {
+    question: string;
+    reason: "question_removed" | "type_changed" | "option_removed" | "hidden" | "channel_removed";
+  }[];
+  step_from?: string;
+  step_to?: string;
 }
 /**
  * The declarative contact workflow: self-service, channel choice, questions, articles, the request and the confirmation.

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import DETAILS, NOW, PHONE
+from conftest import DETAILS, NOW, PHONE, receipt_for
 from kl_contact import (
     ArticleHelped,
     ArticleNotHelpful,
@@ -19,7 +19,6 @@ from kl_contact import (
     Event,
     Next,
     OpenArticle,
-    Receipt,
     Send,
     Session,
     default_workflow,
@@ -33,7 +32,7 @@ WORKFLOW = default_workflow()
 DRIVER = Driver(
     Engine(WORKFLOW),
     search=search_with(Bm25Matcher.for_workflow(sample_catalog(), WORKFLOW)),
-    submit=lambda ticket: Receipt(request_number=f"R-{ticket.channel}", channel=ticket.channel),
+    submit=lambda ticket: receipt_for(ticket.channel, f"R-{ticket.channel}"),
 )
 SUBJECTS = {
     "activation": "The activation code is not accepted",

@@ -52,7 +52,7 @@ def test_a_session_that_cannot_belong_to_the_workflow_is_refused(
 def test_a_sound_session_still_goes_back(engine: Engine) -> None:
     document = _forged(engine)
     response = JsonEngine(engine).handle(
-        {"session": document, "event": {"type": "back"}, "now": NOW.isoformat()}
+        {"session": document, "event": {"type": "back"}, "now": document["updated_at"]}
     )
     assert response["ok"] is True
     assert response["transition"]["view"]["kind"] == "questions"

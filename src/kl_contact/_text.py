@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Mapping
+from typing import Literal
 from urllib.parse import urlsplit
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "localize",
     "placeholders_in",
     "substitute",
+    "text_direction",
     "visible_length",
 ]
 
@@ -123,3 +125,18 @@ def link_allowed(url: str, schemes: frozenset[str] = LINK_SCHEMES) -> bool:
     if scheme in {"http", "https"}:
         return bool(parts.netloc) and not parts.username and not parts.password
     return bool(parts.path)
+
+
+_RTL_LANGUAGES = frozenset(
+    {"ar", "arc", "ckb", "dv", "fa", "he", "ku", "ps", "sd", "ug", "ur", "yi"}
+)
+
+
+def text_direction(locale: str) -> Literal["ltr", "rtl"]:
+    """The direction text in ``locale`` is written in (``he``, ``ar-EG``... are ``rtl``).
+
+    >>> text_direction("ar-EG"), text_direction("ru")
+    ('rtl', 'ltr')
+    """
+    language = locale.replace("_", "-").split("-", 1)[0].lower()
+    return "rtl" if language in _RTL_LANGUAGES else "ltr"

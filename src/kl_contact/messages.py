@@ -129,6 +129,18 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ru": "Ответ службы поддержки относится к другому способу связи.",
         "en": "The support service answered for another channel.",
     },
+    "receipt.no_chat_url": {
+        "ru": "Служба поддержки не вернула ссылку на чат.",
+        "en": "The support service did not return a chat link.",
+    },
+    "receipt.no_phone": {
+        "ru": "Служба поддержки не вернула номер телефона.",
+        "en": "The support service did not return a phone number.",
+    },
+    "receipt.no_reply_within_hours": {
+        "ru": "Служба поддержки не сообщила срок ответа.",
+        "en": "The support service did not say when it replies.",
+    },
     "receipt.no_request_number": {
         "ru": "Служба поддержки не вернула номер запроса.",
         "en": "The support service did not return a request number.",

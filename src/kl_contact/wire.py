@@ -33,6 +33,7 @@ from kl_contact.schemas import violations
 from kl_contact.ticket.model import Receipt, Ticket
 
 __all__ = [
+    "WIRE_ERRORS",
     "JsonEngine",
     "dump_effect",
     "dump_receipt",
@@ -46,6 +47,32 @@ __all__ = [
 ]
 
 JSON = dict[str, Any]
+
+WIRE_ERRORS: dict[str, str] = {
+    "wire.invalid": "The request does not match wire.schema.json (a field missing or extra).",
+    "session.invalid": "The session does not match session.schema.json.",
+    "event.invalid": "The event does not match event.schema.json.",
+    "document.invalid": "A document matches its schema but could not be read.",
+    "time.invalid": "`now` is not an ISO 8601 date and time.",
+    "time.naive": "`now` has no time zone offset.",
+    "time.before_last_event": "`now` is earlier than the session's last event.",
+    "time_zone.unknown": "`time_zone` is not an IANA time zone name.",
+    "locale.unknown": "The locale is not one the definition declares.",
+    "session.no_id": "`session_id` is empty.",
+    "session.misfit": "The session names a step, channel, locale or status this definition "
+    "cannot have.",
+    "session.foreign": "The session belongs to another definition.",
+    "session.version_mismatch": "The session was started on another version of the "
+    "definition (resume it with a version policy).",
+    "event.not_allowed": "The step does not accept this event now (see `view.actions`).",
+    "channel.unknown": "`choose_channel` names a channel the definition does not declare.",
+    "session.not_active": "Only an active session moves to another version of the "
+    "definition; a submitted or resolved one stays on its own.",
+    "session.conflict": "The session sent is older than the one the host stored (another "
+    "request changed it first): reload the latest and apply the event to it.",
+}
+"""The closed catalogue of error codes a wire response carries, with what each means
+(``wire.schema.json`` lists the same codes; docs/errors.md explains each)."""
 
 
 def dump_transition(transition: Transition) -> JSON:
@@ -134,6 +161,10 @@ def _structure(document: Any, cls: Any) -> Any:
 
 
 def _error(code: str, message: str, session: Any) -> JSON:
+    """An error response; ``session`` goes back only when it is a valid session document."""
+    assert code in WIRE_ERRORS, code  # the catalogue is closed: a new code is added there
+    if session is not None and next(iter(violations("session", session)), None) is not None:
+        session = None
     return {"ok": False, "error": {"code": code, "message": message}, "session": session}
 
 
@@ -142,7 +173,9 @@ class JsonEngine:
 
     ``start({"session_id": ..., "now": ..., "locale": ...})`` and
     ``handle({"session": {...}, "event": {...}, "now": ...})`` each return
-    ``{"ok": true, "transition": {...}}`` or ``{"ok": false, "error": {...}, "session": ...}``.
+    ``{"ok": true, "transition": {...}}`` or ``{"ok": false, "error": {...}, "session": ...}``
+    where ``error.code`` is one of :data:`WIRE_ERRORS` and ``session`` is the session sent
+    when it is a valid session document, else ``null``.
     """
 
     def __init__(self, engine: Engine) -> None:
@@ -166,12 +199,17 @@ class JsonEngine:
             return _error("time.invalid", "now is not an ISO 8601 datetime", None)
         return {"ok": True, "transition": dump_transition(transition)}
 
-    def handle(self, request: Any, *, trusted_session: bool = False) -> JSON:
+    def handle(self, request: Any, latest: Any = None, *, trusted_session: bool = False) -> JSON:
         """Apply an event from a ``handle`` request document.
 
         The request, its session and its event are each checked once against their schemas;
         ``trusted_session=True`` skips the session's check for a session the host stored
         itself (see :func:`load_session`).
+
+        ``latest`` is the session document the host has stored for this contact, when it
+        has one: a request whose session is not that revision gets ``session.conflict``
+        and changes nothing (the host then stores the new session only if its revision is
+        still the one it read: compare-and-set).
         """
         session_doc = request.get("session") if isinstance(request, dict) else None
         event_doc = request.get("event") if isinstance(request, dict) else None
@@ -182,14 +220,50 @@ class JsonEngine:
         try:
             _check("wire", {"handle": request})
             session = load_session(request["session"], trusted=trusted_session)
+            if latest is not None:
+                stored = load_session(latest, trusted=trusted_session)
+                if (stored.id, stored.revision) != (session.id, session.revision):
+                    raise UsageError(
+                        f"the session sent is revision {session.revision}, "
+                        f"the stored one {stored.revision}",
+                        code="session.conflict",
+                    )
             event = load_event(request["event"])
             now = datetime.fromisoformat(request["now"])
-            transition = self.engine.handle(session, event, now)
+            transition = self.engine.handle(session, event, now)  # pure: nothing ran yet
+            if now < session.updated_at:  # checked after the engine's own refusals
+                raise UsageError(
+                    "now is earlier than the session's last event", code="time.before_last_event"
+                )
         except UsageError as exc:
             return _error(exc.code, str(exc), session_doc)
         except ValueError:
             return _error("time.invalid", "now is not an ISO 8601 datetime", session_doc)
         return {"ok": True, "transition": dump_transition(transition)}
+
+    def resume(self, request: Any) -> JSON:
+        """Take up a stored session from a ``resume`` request document,
+        ``{"session": {...}, "now": ..., "on_version_change": "refuse" | "migrate"}``.
+
+        The response is ``{"ok": true, "transition": {...}, "migration": {...}}`` where
+        ``migration`` says which version the session came from and went to, the answers it
+        could not keep (by question id and reason, never their values) and the step moves.
+        A session of another version under ``refuse`` is ``session.version_mismatch``.
+        """
+        session_doc = request.get("session") if isinstance(request, dict) else None
+        try:
+            _check("wire", {"resume": request})
+            session = load_session(request["session"])
+            now = datetime.fromisoformat(request["now"])
+            policy = request.get("on_version_change", "refuse")
+            transition, migration = self.engine.resume(session, now, on_version_change=policy)
+        except UsageError as exc:
+            return _error(exc.code, str(exc), session_doc)
+        except ValueError:
+            return _error("time.invalid", "now is not an ISO 8601 datetime", session_doc)
+        record: JSON = converter.unstructure(migration)
+        del record["session"]  # it is the transition's session
+        return {"ok": True, "transition": dump_transition(transition), "migration": record}
 
     def view(self, session_document: Any, *, trusted: bool = False) -> JSON:
         """The view of a stored session, as JSON (for re-rendering after a reload);
@@ -198,3 +272,51 @@ class JsonEngine:
         self.engine.check_session(session)
         out: JSON = converter.unstructure(self.engine.view(session))
         return out
+
+
+def serve(engine: Engine, lines: Any, out: Any) -> int:
+    """Answer wire documents one per line: each ``{"start": ...}`` or ``{"handle": ...}``
+    line read from ``lines`` gets its response on one line of ``out``; returns the count.
+
+    This is the JSON entry point as a process (``python -m kl_contact.wire [DEFINITION]``),
+    for a host or a test client in another language that talks over a pipe.
+    """
+    import json
+
+    wire = JsonEngine(engine)
+    count = 0
+    for line in lines:
+        if not line.strip():
+            continue
+        try:
+            request = json.loads(line)
+        except ValueError:
+            request = None
+        if isinstance(request, dict) and set(request) == {"start"}:
+            response = wire.start(request["start"])
+        elif isinstance(request, dict) and set(request) == {"resume"}:
+            response = wire.resume(request["resume"])
+        elif isinstance(request, dict) and set(request) == {"handle"}:
+            response = wire.handle(request["handle"])
+        else:
+            response = _error("wire.invalid", "a line holds one start, handle or resume", None)
+        out.write(json.dumps(response, ensure_ascii=False) + "\n")
+        out.flush()
+        count += 1
+    return count
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m kl_contact.wire [DEFINITION]``: serve the wire over stdin and stdout."""
+    import sys
+
+    from kl_contact.definition.loader import default_workflow, load_workflow
+
+    args = sys.argv[1:] if argv is None else argv
+    workflow = load_workflow(args[0]) if args else default_workflow()
+    serve(Engine(workflow), sys.stdin, sys.stdout)
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -210,8 +210,8 @@ def test_reprs_hide_the_users_address() -> None:
         assert EMAIL not in str(obj)
 
 
-ALLOWED_TAGS = {"section", "ol", "li", "p", "a"}
-ALLOWED_ATTRIBUTES = {"class", "lang", "data-channel", "data-request-number"}
+ALLOWED_TAGS = {"section", "ol", "li", "p", "a", "bdi"}
+ALLOWED_ATTRIBUTES = {"class", "lang", "dir", "data-channel", "data-request-number"}
 ALLOWED_ATTRIBUTES |= {"href", "role", "target", "rel"}
 
 

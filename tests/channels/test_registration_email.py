@@ -169,3 +169,36 @@ def test_no_reply_to_without_a_support_mailbox() -> None:
     workflow = attrs.evolve(default_workflow(), support_email=None)
     message = registration_email(workflow, effect.ticket, effect.receipt, sender=SENDER)
     assert message["Reply-To"] is None
+
+
+def test_a_right_to_left_letter_sets_dir_and_isolates_what_the_user_typed() -> None:
+    from conftest import NOW, sample_engine
+    from kl_contact import (
+        ArticlesFound,
+        ChooseChannel,
+        Continue,
+        Escalate,
+        Next,
+        Send,
+        TicketAccepted,
+    )
+
+    engine = sample_engine("hebrew")
+    t = engine.start(session_id="rtl-1", now=NOW)
+    assert t.view.dir == "rtl"
+    for event in (Continue(), ChooseChannel("email")):
+        t = engine.handle(t.session, event, NOW)
+    t = engine.handle(t.session, Next({"topic": "virus", "subject": "Scan fails"}), NOW)
+    (search,) = t.effects
+    t = engine.handle(t.session, ArticlesFound(search.search_id), NOW)  # type: ignore[attr-defined]
+    t = engine.handle(t.session, Escalate(), NOW)
+    t = engine.handle(t.session, Send({"email": "user@example.com"}), NOW)
+    (submit,) = t.effects
+    receipt = Receipt(request_number="R-1", channel="email")
+    t = engine.handle(t.session, TicketAccepted(submit.submission_id, receipt), NOW)  # type: ignore[attr-defined]
+    (letter,) = [e for e in t.effects if isinstance(e, SendRegistrationEmail)]
+    message = registration_email(engine.workflow, letter.ticket, receipt, sender=SENDER)
+    _, rich = parts(message)
+    assert '<html lang="he" dir="rtl">' in rich
+    assert '<section class="kl-next-steps" lang="he" dir="rtl"' in rich
+    assert "<bdi>Scan fails</bdi>" in rich

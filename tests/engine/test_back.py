@@ -34,9 +34,9 @@ def test_back_is_not_offered_on_the_first_step_of_another_definition() -> None:
     engine = sample_engine("skipped-step")
     first = engine.start(session_id="s-1", now=NOW)
     assert first.view.kind == "channel_choice"
-    assert first.view.action_types == ("choose_channel",)
+    assert first.view.action_types == ("choose_channel", "change_locale")
     t = engine.handle(first.session, ChooseChannel("email"), NOW)
-    assert t.view.action_types == ("answer", "next", "back")
+    assert t.view.action_types == ("answer", "next", "back", "change_locale")
     assert at_step(engine).view.step == t.view.step
 
 

@@ -68,6 +68,7 @@ from kl_contact import (
 )
 from kl_contact._convert import converter
 from kl_contact.engine.events import event_type
+from kl_contact.engine.views import USER_ACTIONS
 from kl_contact.questionnaire.answer_policy import apply_answer_policies
 from kl_contact.schemas import violations
 
@@ -154,19 +155,7 @@ def _add_locale(node: Any, locale: str) -> None:
 
 
 DEFAULT_ENGINE = Engine(default_workflow())
-USER_EVENT_TYPES = [
-    "continue",
-    "choose_channel",
-    "answer",
-    "next",
-    "back",
-    "open_article",
-    "article_helped",
-    "article_not_helpful",
-    "escalate",
-    "send",
-    "change_locale",
-]
+USER_EVENT_TYPES = list(USER_ACTIONS)
 
 # --------------------------------------------------------------------------- answers
 

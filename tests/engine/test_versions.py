@@ -310,3 +310,24 @@ def test_an_answer_of_another_shape_is_dropped_as_type_changed() -> None:
     t2, migration = Engine(parse_workflow(v2)).resume(t.session, NOW, on_version_change="migrate")
     assert migration.dropped == (DroppedAnswer("crash_log", "type_changed"),)
     assert "crash_log" not in t2.session.answers
+
+
+def test_resume_with_a_version_policy_over_json() -> None:
+    from kl_contact import JsonEngine
+    from kl_contact.schemas import violations
+
+    wire = JsonEngine(Engine(V2))
+    stored = dump_session(_on_request_step())
+    request = {"session": stored, "now": NOW.isoformat()}
+    assert list(violations("wire", {"resume": request})) == []
+    refused = wire.resume(request)
+    assert (refused["ok"], refused["error"]["code"]) == (False, "session.version_mismatch")
+    assert refused["session"] == stored
+    reply = wire.resume({**request, "on_version_change": "migrate"})
+    assert [v.message for v in violations("wire", reply)] == []
+    migration = reply["migration"]
+    assert (migration["source"]["version"], migration["target"]["version"]) == (1, 2)
+    assert (migration["step_from"], migration["step_to"]) == ("details", "question")
+    assert {d["reason"] for d in migration["dropped"]} <= {"question_removed", "option_removed"}
+    assert reply["transition"]["session"]["workflow"]["version"] == 2
+    assert reply["transition"]["view"]["step"] == "question"

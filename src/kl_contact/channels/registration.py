@@ -20,7 +20,7 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime
 
-from kl_contact._text import localize, substitute
+from kl_contact._text import localize, substitute, text_direction
 from kl_contact.channels.instructions import build_instructions, render_text
 from kl_contact.channels.render import render_html
 from kl_contact.definition.model import RequestFormat, Workflow
@@ -128,13 +128,14 @@ def registration_email(
     e = html.escape
     body = [
         "<!DOCTYPE html>",
-        f'<html lang="{e(locale)}"><head><meta charset="utf-8">'
+        f'<html lang="{e(locale)}" dir="{text_direction(locale)}"><head><meta charset="utf-8">'
         f"<title>{e(token)}</title></head><body>",
         f"<p>{e(tr('email.intro'))}</p>",
         f"<h2>{e(tr('email.summary'))}</h2>",
         "<dl>",
     ]
-    body += [f"<dt>{e(label)}</dt><dd>{e(value)}</dd>" for label, value in rows]
+    # what the user typed is isolated: a Latin address in a Hebrew page keeps its order
+    body += [f"<dt>{e(label)}</dt><dd><bdi>{e(value)}</bdi></dd>" for label, value in rows]
     body.append("</dl>")
     if files:
         body.append(f"<p>{e(tr('email.files', count=str(files)))}</p>")

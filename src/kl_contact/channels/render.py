@@ -17,6 +17,7 @@ from urllib.parse import quote
 
 import attrs
 
+from kl_contact._text import text_direction
 from kl_contact.channels.instructions import (
     Instructions,
     NextStepAction,
@@ -102,6 +103,7 @@ def render_html(instructions: Instructions) -> str:
     """
     parts = [
         f'<section class="kl-next-steps" lang="{_e(instructions.locale)}" '
+        f'dir="{text_direction(instructions.locale)}" '
         f'data-channel="{_e(instructions.channel)}" '
         f'data-request-number="{_e(instructions.request_number)}">',
         "<ol>",
@@ -116,7 +118,8 @@ def render_html(instructions: Instructions) -> str:
             )
         elif link is not None:
             item += (
-                f'<a class="kl-phone" href="{_e(link.href)}">{_e(link.label)}: {_e(link.shown)}</a>'
+                f'<a class="kl-phone" href="{_e(link.href)}">{_e(link.label)}: '
+                f"<bdi>{_e(link.shown)}</bdi></a>"
             )
         reply_time = reply_time_text(step.action, instructions.locale)
         if reply_time is not None:

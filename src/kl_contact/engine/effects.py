@@ -36,6 +36,9 @@ class SubmitTicket:
 
     submission_id: str
     ticket: Ticket
+    receipt_fields: tuple[str, ...] = ()
+    """The receipt fields the chosen channel's next steps need (``contact.chat_url``,
+    ``contact.phone``, ``reply_within_hours``): a receipt without one is refused."""
 
 
 @attrs.frozen

@@ -11,6 +11,7 @@ concurrently.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 import attrs
 
@@ -38,6 +39,9 @@ class Transition:
     session: Session
     view: View
     effects: tuple[Effect, ...] = ()
+    outcome: Literal["applied", "ignored"] = "applied"
+    """``ignored`` when a host event answered an effect no longer awaited (an unknown or
+    stale ``search_id`` / ``submission_id``): the session came back unchanged."""
 
 
 class Engine:
@@ -109,7 +113,12 @@ class Engine:
         if too_big is not None:
             raise UsageError(too_big[1], code=too_big[0])
         moved, effects = _transition.transition(self.flow, session, event, now)
-        return Transition(session=moved, view=present(self.flow, moved), effects=effects)
+        # every event that is applied records itself in the history: the same object back
+        # means the transition ignored a stale result
+        outcome: Literal["applied", "ignored"] = "ignored" if moved is session else "applied"
+        return Transition(
+            session=moved, view=present(self.flow, moved), effects=effects, outcome=outcome
+        )
 
     def check_session(self, session: Session) -> None:
         """Raise :class:`UsageError` (``session.misfit``) when ``session`` cannot belong to

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
+from typing import cast
 
 import attrs
 
@@ -30,6 +31,8 @@ from kl_contact.definition.model import Question, QuestionType, StepKind
 from kl_contact.engine.session import Session
 from kl_contact.engine.views import (
     Action,
+    ActionField,
+    ActionType,
     ArticlesView,
     AttachmentRules,
     ChannelView,
@@ -40,6 +43,7 @@ from kl_contact.engine.views import (
     QuestionView,
     ResourceView,
     View,
+    text_direction,
 )
 from kl_contact.errors import ValidationIssue
 from kl_contact.messages import Localizer, message
@@ -48,6 +52,20 @@ from kl_contact.questionnaire.validation import issue_in_locale
 __all__ = ["allowed_events", "present"]
 
 _PRIMARY = frozenset({"continue", "next", "send", "escalate", "choose_channel"})
+_STAYS = frozenset({"answer", "open_article", "article_not_helpful", "change_locale"})
+_ANSWERS = (ActionField("answers", "/questions", required=False),)
+_ARTICLE = (ActionField("article_id", "/articles/matches/*/id"),)
+_FIELDS: Mapping[str, tuple[ActionField, ...]] = {
+    "choose_channel": (ActionField("channel", "/channels/*/id"),),
+    "answer": _ANSWERS,
+    "next": _ANSWERS,
+    "send": _ANSWERS,
+    "open_article": _ARTICLE,
+    "article_helped": _ARTICLE,
+    "article_not_helpful": (*_ARTICLE, ActionField("reason", None, required=False)),
+    "change_locale": (ActionField("locale", "/locales/*"),),
+}
+"""Each user event's fields and the view path each value comes from."""
 _ASKING = frozenset({StepKind.QUESTIONS, StepKind.REQUEST})
 
 
@@ -102,9 +120,14 @@ def _actions(
 ) -> tuple[Action, ...]:
     labels = {"continue": button, "next": button, "send": button, "escalate": button, "back": back}
     return tuple(
-        Action(type=etype, label=labels.get(etype), primary=etype in _PRIMARY)
+        Action(
+            type=cast(ActionType, etype),
+            label=labels.get(etype),
+            primary=etype in _PRIMARY,
+            fields=_FIELDS.get(etype, ()),
+            stays=etype in _STAYS,
+        )
         for etype in events
-        if etype != "change_locale"
     )
 
 
@@ -162,6 +185,7 @@ def _question_scene(question: Question, locale: str, fallback: str, flow: Flow) 
         min_selected=question.min_selected,
         max_selected=question.max_selected,
         attachments=rules,
+        pattern=question.pattern,
     )
     required_when = None
     if not question.required and question.required_when is not None:
@@ -288,6 +312,7 @@ def _built(
         min_selected=blank.min_selected,
         max_selected=blank.max_selected,
         attachments=blank.attachments,
+        pattern=blank.pattern,
     )
 
 
@@ -322,6 +347,10 @@ def present(flow: Flow, session: Session) -> View:
             for when, q in here.questions
             if when(ctx)
         )
+        shown = {q.id for q in questions}
+        for qid, found in by_question.items():  # an answer to no shown question (unknown)
+            if qid not in shown:
+                step_issues.extend(found)
     elif kind is StepKind.SELF_SERVICE:
         resources = scene.resources
     elif kind is StepKind.CHANNEL_CHOICE:
@@ -370,6 +399,8 @@ def present(flow: Flow, session: Session) -> View:
         locales=workflow.locales,
         title=here.title,
         progress=here.progress,
+        terminal=table.terminal,
+        dir=text_direction(locale),
         text=here.text,
         channel=session.channel,
         actions=here.actions[_variant(table, session)],

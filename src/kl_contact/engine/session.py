@@ -99,6 +99,10 @@ class Session:
     """The user's IANA time zone, for opening times on the channel choice."""
     region: str | None = None
     """The user's region code, for channels with regional support hours."""
+    revision: int = 0
+    """How many events have changed the session. A host keeps the latest session and
+    refuses a request that carries an older revision (compare-and-set), so a double
+    submit or a stale tab never forks the contact."""
 
     def __repr__(self) -> str:
         return (

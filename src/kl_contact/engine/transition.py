@@ -33,6 +33,7 @@ import attrs
 
 from kl_contact._text import link_allowed
 from kl_contact.articles.model import ArticleQuery
+from kl_contact.channels.receipt_fields import missing_receipt_fields, receipt_fields
 from kl_contact.channels.status import closed_issue
 from kl_contact.definition.flow import HOST_EVENTS, Flow, StepTable
 from kl_contact.definition.model import QuestionType, Role, StepKind
@@ -312,6 +313,7 @@ def transition(
         (*history, entry) if len(history) < MAX_HISTORY else (*history, entry)[-MAX_HISTORY:]
     )
     draft.changes["updated_at"] = now
+    draft.changes["revision"] = session.revision + 1
     _HANDLERS[type(event)](draft, table, event, now)
     return draft.build(), draft.effects
 
@@ -493,14 +495,19 @@ def _submit(draft: _Draft, now: datetime) -> None:
         submission=Submission(id=submission_id, ticket=ticket),
         issues=(),
     )
-    draft.effects = (SubmitTicket(submission_id=submission_id, ticket=ticket),)
+    needs = receipt_fields(draft.flow.workflow, draft.get("channel"))
+    draft.effects = (
+        SubmitTicket(submission_id=submission_id, ticket=ticket, receipt_fields=needs),
+    )
 
 
 def _accepted(draft: _Draft, table: StepTable, submission_id: str, receipt: Receipt) -> None:
     session = draft.base
     submission = session.submission
     assert submission is not None  # not stale, so a submission is pending
-    problems = receipt_problems(receipt, session.channel)
+    problems = receipt_problems(receipt, session.channel) or missing_receipt_fields(
+        draft.flow.workflow, receipt
+    )
     if problems:
         loc = draft.localizer()
         draft.changes["issues"] = tuple(loc.issue(code, ()) for code in problems)

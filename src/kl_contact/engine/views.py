@@ -12,13 +12,17 @@ from typing import Literal
 
 import attrs
 
+from kl_contact._text import text_direction
 from kl_contact.articles.model import ArticleMatch
 from kl_contact.channels.instructions import Instructions
 from kl_contact.errors import ValidationIssue
 from kl_contact.ticket.model import AnswerValue
 
 __all__ = [
+    "USER_ACTIONS",
     "Action",
+    "ActionField",
+    "ActionType",
     "ArticlesView",
     "ChannelView",
     "ConfirmationView",
@@ -28,16 +32,57 @@ __all__ = [
     "QuestionView",
     "ResourceView",
     "View",
+    "text_direction",
 ]
+
+ActionType = Literal[
+    "continue",
+    "choose_channel",
+    "answer",
+    "next",
+    "back",
+    "open_article",
+    "article_helped",
+    "article_not_helpful",
+    "escalate",
+    "send",
+    "change_locale",
+]
+"""The event types a user can send: the closed list ``view.actions[].type`` takes."""
+
+USER_ACTIONS: tuple[str, ...] = ActionType.__args__  # type: ignore[attr-defined]
+"""Every :data:`ActionType`, in the order of the schema's enum."""
+
+
+@attrs.frozen
+class ActionField:
+    """One field of the event an action sends, and where in the view its value comes from.
+
+    ``source`` is a path into the view: ``/channels/*/id`` (the id of a shown channel whose
+    ``choosable`` is true), ``/locales/*``, ``/articles/matches/*/id``, or ``/questions``
+    (an object keyed by the ids of the shown questions, each value shaped by the question's
+    ``type`` and rules). ``None`` means the user types it freely.
+    """
+
+    name: str
+    source: str | None
+    required: bool = True
 
 
 @attrs.frozen
 class Action:
-    """Something the user can do now: the event ``type`` to send and a label to show."""
+    """Something the user can do now: the event ``type`` to send and a label to show.
 
-    type: str
+    ``fields`` are the event's fields besides ``type``; ``stays`` is true for an action
+    that never leaves the step (``answer``, ``open_article``, ``change_locale``...), false
+    for one that moves on when the step allows it (``next`` with complete answers...).
+    """
+
+    type: ActionType
     label: str | None = None
     primary: bool = False
+    fields: tuple[ActionField, ...] = ()
+    stays: bool = False
 
 
 @attrs.frozen
@@ -78,6 +123,9 @@ class QuestionView:
     min_selected: int | None = None
     max_selected: int | None = None
     attachments: AttachmentRules | None = None
+    pattern: str | None = None
+    """A regular expression the whole text answer must match (Python ``re`` syntax limited
+    to what ECMAScript reads alike: classes, quantifiers, groups, alternation)."""
 
     def __repr__(self) -> str:
         return (
@@ -164,6 +212,10 @@ class View:
     locales: tuple[str, ...]
     title: str
     progress: Progress
+    terminal: bool = False
+    """True on a step that ends the contact (confirmation, resolved): no action leaves it."""
+    dir: Literal["ltr", "rtl"] = "ltr"
+    """The text direction of ``locale``, for the page's ``dir`` attribute."""
     text: str | None = None
     channel: str | None = None
     actions: tuple[Action, ...] = ()

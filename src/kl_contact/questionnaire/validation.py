@@ -134,6 +134,8 @@ def _rule(
         params["min"] = limit
     elif rule.startswith("max_"):
         params["max"] = limit
+    elif rule == "pattern":
+        params["pattern"] = limit
     text = question.pattern_message if rule == "pattern" else None
     return loc.issue(code, path, params, severity=question.severity_of(rule), text=text)
 

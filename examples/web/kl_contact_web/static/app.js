@@ -324,6 +324,7 @@ function render(view) {
   const allowed = new Set(view.actions.map((a) => a.type));
   const questionIds = new Set(view.questions.map((q) => q.id));
   document.documentElement.lang = view.locale;
+  document.documentElement.dir = view.dir || "ltr";
   document.title = view.title;
 
   localeNav.replaceChildren();
