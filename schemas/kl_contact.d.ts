@@ -135,7 +135,11 @@ export type WireResponse =
           | "event.not_allowed"
           | "channel.unknown"
           | "session.not_active"
-          | "session.conflict";
+          | "session.conflict"
+          | "limit.answers"
+          | "limit.answer_items"
+          | "limit.event_values"
+          | "limit.event_text";
         message: string;
       };
       /**

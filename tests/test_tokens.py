@@ -309,13 +309,6 @@ def test_tokens_of_many_sessions_open_back(session: Session) -> None:
         assert isinstance(opened, Session)
         assert opened.id == f"s-{index}"
     assert len(endings) > 16
-    # and a payload that ends in "X", the letter next to the padding the encoding strips
-    ending_in_x = next(
-        sealed
-        for sealed in (sealer.seal(attrs_evolve(session, id=f"x-{i}"), NOW) for i in range(5000))
-        if sealed.token.split(".")[2].endswith("X")
-    )
-    assert isinstance(sealer.open(ending_in_x.token, NOW), Session)
 
 
 def test_a_signed_payload_in_a_non_canonical_encoding_is_unreadable(session: Session) -> None:

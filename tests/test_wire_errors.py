@@ -50,13 +50,13 @@ def test_start_with_an_unreadable_time(json_engine: JsonEngine) -> None:
 def test_start_with_an_undeclared_locale(json_engine: JsonEngine) -> None:
     response = json_engine.start({"session_id": "s-1", "now": NOW.isoformat(), "locale": "de"})
     message = assert_error(response, "locale.unknown", None)
-    assert "'de'" in message
+    assert "'de'" not in message  # what the client sent stays out of messages
 
 
 def test_start_with_a_request_the_schema_refuses(json_engine: JsonEngine) -> None:
     response = json_engine.start({"now": NOW.isoformat()})
     message = assert_error(response, "wire.invalid", None)
-    assert message.startswith("wire.invalid: wire document: ")
+    assert message.startswith("wire.invalid: wire document does not match its schema")
 
 
 def test_handle_with_an_unreadable_time_hands_the_session_back(json_engine: JsonEngine) -> None:
@@ -81,8 +81,10 @@ def test_a_session_document_that_breaks_its_schema(json_engine: JsonEngine) -> N
     with pytest.raises(UsageError) as excinfo:
         load_session(session)
     assert excinfo.value.code == "session.invalid"
-    assert str(excinfo.value).startswith("session.invalid: session document: ")
-    assert str(excinfo.value).endswith(" at created_at")
+    assert str(excinfo.value).startswith(
+        "session.invalid: session document does not match its schema"
+    )
+    assert "created_at" in excinfo.value.path  # where, in the structured field
 
 
 def test_a_session_document_that_cannot_be_built(json_engine: JsonEngine) -> None:
@@ -111,4 +113,4 @@ def test_a_request_that_is_not_an_object_is_an_error_without_a_session(
     json_engine: JsonEngine, request_document: object
 ) -> None:
     message = assert_error(json_engine.handle(request_document), "wire.invalid", None)
-    assert message.startswith("wire.invalid: wire document: ")
+    assert message.startswith("wire.invalid: wire document does not match its schema")

@@ -70,6 +70,10 @@ WIRE_ERRORS: dict[str, str] = {
     "definition; a submitted or resolved one stays on its own.",
     "session.conflict": "The session sent is older than the one the host stored (another "
     "request changed it first): reload the latest and apply the event to it.",
+    "limit.answers": "The event carries more answers than `Limits.answers` allows.",
+    "limit.answer_items": "An answer holds more items than `Limits.answer_items` allows.",
+    "limit.event_values": "The event holds more values than `Limits.event_values` allows.",
+    "limit.event_text": "The event's texts are longer than `Limits.event_text` allows.",
 }
 """The closed catalogue of error codes a wire response carries, with what each means
 (``wire.schema.json`` lists the same codes; docs/errors.md explains each)."""

@@ -115,7 +115,8 @@ def test_a_change_of_locale_to_an_undeclared_one_is_refused(engine: Engine) -> N
     with pytest.raises(UsageError) as excinfo:
         engine.handle(t.session, ChangeLocale("de"), NOW)
     assert excinfo.value.code == "locale.unknown"
-    assert "'de'" in str(excinfo.value)
+    assert excinfo.value.params == {"locale": "de"}  # in the redacted params, not the message
+    assert "'de'" not in str(excinfo.value)
 
 
 @pytest.mark.parametrize(
@@ -158,7 +159,7 @@ def test_a_session_with_a_receipt_for_an_undeclared_channel_is_refused(engine: E
 
 def test_actions_carry_the_step_button_and_mark_the_way_forward(engine: Engine) -> None:
     welcome = engine.start(session_id="s-1", now=NOW, locale="en")
-    (go_on,) = welcome.view.actions
+    (go_on,) = [a for a in welcome.view.actions if a.type != "change_locale"]
     assert (go_on.type, go_on.primary) == ("continue", True)
     assert go_on.label == engine.workflow.start.button["en"]  # type: ignore[index]
     t = to_questions(engine)
