@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -35,6 +36,10 @@ NOW = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
 # Mutation runs (mutation/run.py) need the same examples every time, so that a mutant's
 # verdict does not depend on luck: no example database, a fixed seed, no deadline.
 settings.register_profile("mutate", derandomize=True, database=None, deadline=None)
+# Tests never assert wall-clock time, and hypothesis's per-example deadline is one: on a busy
+# machine the first example (which pays for lazy imports) could fail a correct test.
+settings.register_profile("default", deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 QUESTION_ANSWERS: dict[str, dict[str, Any]] = {
     "en": {
