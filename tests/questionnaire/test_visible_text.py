@@ -99,3 +99,32 @@ def test_a_lone_surrogate_is_refused_on_its_own_answer(
 def test_an_attachment_name_with_a_lone_surrogate_is_a_bad_name() -> None:
     files = (Attachment("screen\udc80.png", "image/png", 100),)
     assert _codes(screenshots=files)["screenshots"] == "attachment.bad_name"
+
+
+def _seen_one_by_one(text: str) -> int:
+    """The definition, character by character: drop what prints as nothing, then the blanks
+    at either end."""
+    import unicodedata
+
+    kept = "".join(
+        ch
+        for ch in text
+        if unicodedata.category(ch) not in {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
+        and ch not in "\u115f\u1160\u3164\uffa0\u2800\u180e"
+    )
+    return len(kept.strip())
+
+
+@given(
+    st.text(
+        st.one_of(
+            st.characters(codec="utf-8"),
+            st.sampled_from(list("\n\r\t \u00a0\u2028\u3000" + INVISIBLE)),
+        ),
+        max_size=40,
+    )
+)
+def test_the_quick_count_of_typed_text_agrees_with_the_definition(text: str) -> None:
+    """Multi-line answers with tabs, spaces of every kind and invisible marks are counted as
+    the character-by-character rule counts them."""
+    assert visible_length(text) == _seen_one_by_one(text)
