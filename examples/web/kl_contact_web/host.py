@@ -29,7 +29,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from email.message import EmailMessage
+from email.message import Message
 from typing import Any
 
 from kl_contact import (
@@ -126,7 +126,7 @@ class Host:
         storage: Storage | None = None,
         clock: Callable[[], datetime] | None = None,
         wall_clock: Callable[[], float] = time.time,
-        mailer: Callable[[EmailMessage, Settings], None] = send_email,
+        mailer: Callable[[Message, Settings], None] = send_email,
         submit: Submit = store_request,
         helpdesk: RtHelpdesk | None = None,
     ) -> None:

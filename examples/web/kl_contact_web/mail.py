@@ -15,9 +15,10 @@ from __future__ import annotations
 import smtplib
 from collections.abc import Mapping
 from email import message_from_string, policy
-from email.headerregistry import Address
-from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.header import Header
+from email.message import Message
+from email.mime.text import MIMEText
+from email.utils import formataddr, formatdate, make_msgid
 from typing import Any
 
 from kl_contact_web.settings import Settings
@@ -53,16 +54,29 @@ _TEXTS: dict[str, dict[str, str]] = {
 }
 
 
-def _recipient(contact: Mapping[str, Any]) -> Address | str:
-    try:
-        return Address(display_name=contact.get("name") or "", addr_spec=contact["email"])
-    except (ValueError, IndexError):  # an address the header parser cannot split
-        return str(contact["email"])
+_HEADER_WIDTH = 78
+_WIRE = policy.compat32.clone(linesep="\r\n", max_line_length=_HEADER_WIDTH)
+"""How a letter is written down and read back: lines end in CRLF as on the wire, and headers
+stay the text they were written as (the standard library's newer policy parses and refolds
+every address header on each pass, several milliseconds a letter)."""
+
+
+def _recipient(contact: Mapping[str, Any]) -> str:
+    """The To header: the name (encoded when it is not ASCII) and the address."""
+    return formataddr((" ".join(str(contact.get("name") or "").split()), contact["email"]), "utf-8")
+
+
+def _subject(tag: str | None, subject: str) -> str:
+    """The Subject header: the tag stays readable ASCII (a helpdesk matches it in the raw
+    header) and the localised words after it are encoded when they need it."""
+    header = Header(f"{tag} " if tag else "", "us-ascii", header_name="Subject")
+    header.append(subject, "us-ascii" if subject.isascii() else "utf-8")
+    return header.encode(maxlinelen=_HEADER_WIDTH)
 
 
 def registration_email(
     effect: Mapping[str, Any], settings: Settings, *, subject_tag: str | None = None
-) -> EmailMessage:
+) -> Message:
     """The letter for one ``send_registration_email`` effect document, in the ticket's locale.
 
     Subject ``Request NUMBER is registered`` (or its Russian form) after ``subject_tag`` (the
@@ -87,9 +101,8 @@ def registration_email(
     lines += [f"{texts['summary']}:", ticket["subject"], "", ticket["description"], ""]
     lines += [texts["reply"].format(**values)]
 
-    message = EmailMessage()
-    subject = texts["subject"].format(**values)
-    message["Subject"] = f"{subject_tag} {subject}" if subject_tag else subject
+    message = MIMEText("\n".join(lines), "plain", "utf-8")
+    message["Subject"] = _subject(subject_tag, texts["subject"].format(**values))
     message["From"] = settings.mail_from
     message["To"] = _recipient(ticket["contact"])
     message["Reply-To"] = settings.support_email
@@ -97,12 +110,11 @@ def registration_email(
     message["Message-ID"] = make_msgid(
         idstring=str(receipt["request_number"]), domain=settings.support_email.rpartition("@")[2]
     )
-    message.set_content("\n".join(lines))
-    message["Content-Language"] = effect["locale"]  # after set_content, which clears Content-*
+    message["Content-Language"] = effect["locale"]
     return message
 
 
-def send_email(message: EmailMessage, settings: Settings) -> None:
+def send_email(message: Message, settings: Settings) -> None:
     """Deliver ``message`` to the configured SMTP server; raises OSError or SMTPException."""
     with smtplib.SMTP(
         settings.smtp_host, settings.smtp_port, timeout=settings.smtp_timeout
@@ -110,13 +122,11 @@ def send_email(message: EmailMessage, settings: Settings) -> None:
         smtp.send_message(message)
 
 
-def letter_text(message: EmailMessage) -> str:
+def letter_text(message: Message) -> str:
     """The whole letter as text, headers included, as the outbox stores it."""
-    return message.as_string(policy=policy.SMTP)
+    return message.as_string(maxheaderlen=_HEADER_WIDTH, policy=_WIRE)
 
 
-def letter_from_text(text: str) -> EmailMessage:
+def letter_from_text(text: str) -> Message:
     """A letter stored by :func:`letter_text`, ready to send again unchanged."""
-    message = message_from_string(text, policy=policy.default)
-    assert isinstance(message, EmailMessage)
-    return message
+    return message_from_string(text, policy=_WIRE)
