@@ -7,9 +7,11 @@ import re
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from conftest import sample_engine
-from kl_contact import JsonEngine
+from kl_contact import JsonEngine, UsageError, check_revision, load_session
 from kl_contact.definition.flow import HOST_EVENTS
 from kl_contact.engine.views import USER_ACTIONS
 from kl_contact.schemas import load_schema, violations
@@ -216,3 +218,23 @@ def test_an_event_on_an_older_revision_than_the_stored_one_is_a_conflict() -> No
     assert [v.message for v in violations("wire", twice)] == []
     ignored = _handle(wire, newer, {"type": "articles_failed", "search_id": "old"})
     assert ignored["transition"]["session"]["revision"] == 1
+
+
+@given(revision=st.integers(min_value=-3, max_value=50), other_id=st.booleans())
+def test_check_revision_passes_only_the_stored_session_and_revision(
+    revision: int, other_id: bool
+) -> None:
+    wire = _wire("mini")
+    started = wire.start({"session_id": "c-1", "now": T0})["transition"]["session"]
+    moved = wire.handle(
+        {"session": started, "event": {"type": "choose_channel", "channel": "email"}, "now": T0}
+    )["transition"]["session"]
+    latest = load_session(moved)
+    session_id = "c-2" if other_id else "c-1"
+    if (session_id, revision) == ("c-1", latest.revision):
+        check_revision(latest, session_id, revision)
+        return
+    with pytest.raises(UsageError) as refused:
+        check_revision(latest, session_id, revision)
+    assert refused.value.code == "session.conflict"
+    assert "c-2" not in str(refused.value)

@@ -131,6 +131,7 @@ if TYPE_CHECKING:  # the names below are imported on first use (see __getattr__)
     )
     from kl_contact.wire import (
         JsonEngine,
+        check_revision,
         dump_effect,
         dump_receipt,
         dump_request_status,
@@ -246,6 +247,7 @@ _EXPORTS: dict[str, str] = {
     "TokenKeyring": "kl_contact.tokens",
     "TokenRefused": "kl_contact.tokens",
     "JsonEngine": "kl_contact.wire",
+    "check_revision": "kl_contact.wire",
     "dump_effect": "kl_contact.wire",
     "dump_receipt": "kl_contact.wire",
     "dump_request_status": "kl_contact.wire",
@@ -363,6 +365,7 @@ __all__ = [
     "build_instructions",
     "channel_status",
     "check_file_content",
+    "check_revision",
     "content_matches",
     "default_workflow",
     "deflection_report",

@@ -35,6 +35,7 @@ from kl_contact.ticket.model import Receipt, Ticket
 __all__ = [
     "WIRE_ERRORS",
     "JsonEngine",
+    "check_revision",
     "dump_effect",
     "dump_receipt",
     "dump_request_status",
@@ -172,6 +173,22 @@ def _error(code: str, message: str, session: Any) -> JSON:
     return {"ok": False, "error": {"code": code, "message": message}, "session": session}
 
 
+def check_revision(latest: Session, session_id: str, revision: int) -> None:
+    """Refuse a change built on anything but ``latest``, the session the host stored.
+
+    ``session_id`` and ``revision`` are those of the session the request was built from
+    (the session sent, or the revision a browser was shown); when either differs from
+    ``latest``'s, :class:`~kl_contact.errors.UsageError` ``session.conflict`` is raised and
+    the caller applies nothing. Check under the same lock or compare-and-set that then
+    stores the new session, so two requests read from one revision cannot both pass.
+    """
+    if (latest.id, latest.revision) != (session_id, revision):
+        raise UsageError(
+            f"the session sent is revision {revision}, the stored one {latest.revision}",
+            code="session.conflict",
+        )
+
+
 class JsonEngine:
     """An :class:`~kl_contact.engine.engine.Engine` behind JSON documents.
 
@@ -226,12 +243,7 @@ class JsonEngine:
             session = load_session(request["session"], trusted=trusted_session)
             if latest is not None:
                 stored = load_session(latest, trusted=trusted_session)
-                if (stored.id, stored.revision) != (session.id, session.revision):
-                    raise UsageError(
-                        f"the session sent is revision {session.revision}, "
-                        f"the stored one {stored.revision}",
-                        code="session.conflict",
-                    )
+                check_revision(stored, session.id, session.revision)
             event = load_event(request["event"])
             now = datetime.fromisoformat(request["now"])
             transition = self.engine.handle(session, event, now)  # pure: nothing ran yet

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -158,12 +158,21 @@ def answer_step(page: Any, answers: dict[str, Any]) -> None:
             return
 
 
-def walk_page(page: Any, base: str, plan: dict[str, Any]) -> str:
-    """Walk the page from the start to its last screen; return that screen's kind."""
+def walk_page(
+    page: Any, base: str, plan: dict[str, Any], on_screen: Callable[[Any], None] | None = None
+) -> str:
+    """Walk the page from the start to its last screen; return that screen's kind.
+
+    ``on_screen`` is called with the page on each screen it reaches (once its articles, if
+    any, are shown)."""
     page.goto(f"{base}/?locale={plan['locale']}")
     page.wait_for_selector("#view[data-kind]")
     for _ in range(12):
         kind = page.get_attribute("#view", "data-kind")
+        if kind == "articles":
+            page.wait_for_selector("article[data-article]")
+        if on_screen is not None:
+            on_screen(page)
         if kind in {"confirmation", "resolved"}:
             return kind
         if kind == "self_service":

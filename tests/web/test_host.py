@@ -24,6 +24,7 @@ from kl_contact_web.settings import Settings  # noqa: E402
 from kl_contact_web.storage import Step  # noqa: E402
 
 from kl_contact import default_workflow  # noqa: E402
+from kl_contact.wire import WIRE_ERRORS  # noqa: E402
 
 SUPPORT = "help-desk@example.com"
 
@@ -72,7 +73,7 @@ def test_each_channel_ends_with_a_request_number_and_a_registration_email(
     assert articles["matches"], "the built-in matcher found nothing"
     versions = [reply["version"] for reply in replies]
     assert versions == sorted(set(versions))
-    assert versions[0] == 1
+    assert versions[0] == 0  # the revision of a session just started
 
     confirmation = replies[-1]["view"]["confirmation"]
     number = confirmation["request_number"]
@@ -128,10 +129,35 @@ def test_a_second_tab_writing_from_an_old_version_is_refused_and_shown_the_lates
     assert first["view"]["kind"] == "articles"
     status, second = send(api, tab, {"type": "back"})  # the other tab still holds `tab`
     assert status == 409
-    assert second["error"]["code"] == "session.stale"
+    assert second["error"]["code"] == "session.conflict"
     assert second["version"] == first["version"]
     assert second["view"] == first["view"]
     assert api.get(f"/api/sessions/{tab['session_id']}") == (200, first)
+
+
+def test_a_double_submit_files_one_request_and_the_second_gets_the_library_conflict(
+    api: FlaskApi, host: Host, mail_sink: MailSink
+) -> None:
+    """The version a reply carries is the session's revision; a *Send* posted twice from
+    the same view meets :func:`kl_contact.check_revision` and never forks the contact."""
+    plan = script("email")
+    at = walk(api, plan, until="request")[-1]
+    stored = host.storage.session(at["session_id"]).document
+    assert at["version"] == stored["revision"]
+    event = next_event(at["view"], plan)
+    status, sent = send(api, at, event)
+    assert (status, sent["view"]["kind"]) == (200, "confirmation")
+    status, again = send(api, at, event)  # the same click, arriving second
+    assert status == 409
+    assert again["error"]["code"] == "session.conflict"
+    assert again["error"]["code"] in WIRE_ERRORS  # the library's catalogue, not the host's
+    assert (again["version"], again["view"]) == (sent["version"], sent["view"])
+    assert again["version"] == host.storage.session(at["session_id"]).document["revision"]
+    number = sent["view"]["confirmation"]["request_number"]
+    assert [r.number for r in host.storage.requests()] == [number]
+    assert len(mail_sink.wait(1)) == 1
+    status, older = send(api, {**sent, "version": sent["version"] - 1}, {"type": "back"})
+    assert (status, older["error"]["code"]) == (409, "session.conflict")
 
 
 def test_an_event_the_step_does_not_accept_changes_nothing(api: FlaskApi) -> None:
@@ -140,10 +166,10 @@ def test_an_event_the_step_does_not_accept_changes_nothing(api: FlaskApi) -> Non
     status, refused = send(api, started, {"type": "send", "answers": {"name": "x"}})
     assert status == 422
     assert refused["error"]["code"] == "event.not_allowed"
-    assert (refused["version"], refused["view"]) == (1, started["view"])
+    assert (refused["version"], refused["view"]) == (started["version"], started["view"])
     status, malformed = send(api, started, {"type": "choose_channel"})
     assert status == 422
-    assert malformed["version"] == 1
+    assert malformed["version"] == started["version"]
     assert api.get(f"/api/sessions/{started['session_id']}") == (200, started)
 
 

@@ -264,7 +264,7 @@ def _race(first: HttpApi, second: HttpApi, at: JSON, events: tuple[JSON, JSON]) 
         thread.join(timeout=60)
     for status, body in results:
         if status == 409:
-            assert body["error"]["code"] == "session.stale"
+            assert body["error"]["code"] == "session.conflict"
     return sorted(status for status, _ in results)
 
 

@@ -42,6 +42,7 @@ from kl_contact import (
     SendRegistrationEmail,
     Ticket,
     UsageError,
+    check_revision,
     default_workflow,
     dump_effect,
     dump_ticket,
@@ -162,8 +163,11 @@ class Host:
         return self.clock().isoformat()
 
     def _shown(self, status: int, record: SessionRecord, view: JSON | None = None) -> Reply:
+        """A view reply; its ``version`` is the session's revision, which the browser sends
+        back with its next event."""
         view = view if view is not None else self.wire.view(record.document, trusted=True)
-        return Reply(status, {"session_id": record.id, "version": record.version, "view": view})
+        version = record.document.get("revision", 0)
+        return Reply(status, {"session_id": record.id, "version": version, "view": view})
 
     # ------------------------------------------------------------------ ownership
 
@@ -254,11 +258,13 @@ class Host:
     def handle(self, session_id: str, capability: str | None, body: Any) -> Reply:
         """Apply the browser's event ``{"version": N, "event": {...}}`` to an owned session.
 
-        409 when the session moved on since version N (another tab or worker wrote it first;
-        the body carries the current view), 422 when the engine refuses the event (the
-        session is unchanged), 400/413 when the body is not such a document or too big, 500
-        when the stored session no longer reads as one (it was altered in the database): it
-        is left as it is.
+        ``version`` is the session's revision the browser was shown: the stored session is
+        the latest, and :func:`kl_contact.check_revision` compares the two under the row's
+        lock, so 409 ``session.conflict`` when the session moved on since (another tab or
+        worker wrote it first; the body carries the current view and its version), 422 when
+        the engine refuses the event (the session is unchanged), 400/413 when the body is not
+        such a document or too big, 500 when the stored session no longer reads as one (it
+        was altered in the database): it is left as it is.
         """
         try:
             return self._handle(session_id, capability, body)
@@ -272,8 +278,6 @@ class Host:
         owned = self.owned(session_id, capability)
         if isinstance(owned, Reply):
             return owned
-        if body["version"] != owned.version:
-            return self._stale(owned)
         try:
             with self.storage.step(session_id, owned.version, self.wall_clock()) as step:
                 letters: list[SendRegistrationEmail] = []
@@ -281,6 +285,10 @@ class Host:
                     session = load_session(step.record.document, trusted=True)
                 except UsageError:
                     return _UNREADABLE
+                try:
+                    check_revision(session, session_id, body["version"])
+                except UsageError:
+                    return self._stale(step.record)
                 try:
                     event = load_event(dict(body["event"]))
                     moved = self._driver(letters, step).handle(session, event, self.clock())
@@ -299,7 +307,7 @@ class Host:
 
     def _stale(self, record: SessionRecord) -> Reply:
         body = self._shown(409, record).body
-        error = {"code": "session.stale", "message": "the session was changed elsewhere"}
+        error = {"code": "session.conflict", "message": "the session was changed elsewhere"}
         return Reply(409, {"error": error, **body})
 
     # ------------------------------------------------------------------ effects

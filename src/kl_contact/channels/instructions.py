@@ -3,6 +3,8 @@
 Texts come from the definition's channel instructions with named placeholders
 (``{request_number}``, ``{email}``, ``{chat_url}``, ``{phone}``, ``{phone_display}``,
 ``{support_email}``, ``{reply_within}``), replaced by :func:`kl_contact._text.substitute`.
+``{support_email}`` is the engineers' address the receipt gives, else the definition's
+``support_email``.
 A link that came from the backend is kept only when :func:`safe_url` accepts it: never a
 ``javascript:``, ``data:`` or other scheme that could run code.
 """
@@ -143,7 +145,7 @@ def build_instructions(
         "chat_url": safe_url(contact.chat_url) or "",
         "phone": contact.phone or "",
         "phone_display": contact.phone_display or contact.phone or "",
-        "support_email": contact.email or "",
+        "support_email": contact.email or workflow.support_email or "",
         "reply_within": _reply_within(receipt.reply_within_hours, locale),
     }
     fallback = workflow.default_locale

@@ -54,7 +54,8 @@ const PER_ARTICLE = new Set(["open_article", "article_helped", "article_not_help
 const RENDERED_ELSEWHERE = new Set(["answer", "choose_channel", "change_locale", ...PER_ARTICLE]);
 const SAFE_URL = /^(https?:|tel:|mailto:)/i;
 
-const state = { sessionId: null, version: null, view: null, busy: false, pending: null, renders: 0 };
+const state = { sessionId: null, version: null, view: null, busy: false, pending: null, renders: 0,
+                shownStep: null, focusKey: null };
 const main = document.getElementById("view");
 const notice = document.getElementById("notice");
 const localeNav = document.getElementById("locales");
@@ -86,6 +87,41 @@ function link(url, text, attrs = {}) {
   const external = /^https?:/i.test(url);
   return el("a", { href: url, text, target: external ? "_blank" : null,
                    rel: external ? "noopener noreferrer" : null, ...attrs });
+}
+
+// ------------------------------------------------------------------ focus
+//
+// Every reply re-renders the view, which would drop the keyboard focus to the page's start.
+// The page remembers what had the focus (by what it is, not by node) and gives it back when
+// the step stays the same; on a new step the focus goes to its heading, so the next Tab
+// starts at the top of the new content and a screen reader announces it.
+
+function focusKey(node) {
+  if (!node || node === document.body || !(main.contains(node) || localeNav.contains(node))) {
+    return null;
+  }
+  if (node.type === "checkbox" && node.name) {
+    return `[name="${CSS.escape(node.name)}"][value="${CSS.escape(node.value)}"]`;
+  }
+  if (node.id) return "#" + CSS.escape(node.id);
+  const card = node.closest("[data-article]");
+  const marks = [["data-event", node.dataset.event], ["data-channel", node.dataset.channel],
+                 ["data-locale", node.dataset.locale]].filter(([, value]) => value);
+  if (!marks.length) return null;
+  const own = node.tagName.toLowerCase()
+    + marks.map(([key, value]) => `[${key}="${CSS.escape(value)}"]`).join("");
+  return card ? `[data-article="${CSS.escape(card.dataset.article)}"] ${own}` : own;
+}
+
+document.addEventListener("focusin", (event) => {
+  const key = focusKey(event.target);
+  if (key) state.focusKey = key;
+});
+
+function restoreFocus(sameStep, heading) {
+  const wanted = sameStep && state.focusKey ? document.querySelector(state.focusKey) : null;
+  if (wanted && !wanted.disabled) wanted.focus();
+  else if (state.renders > 1) heading.focus();
 }
 
 function say(text, kind = "") {
@@ -331,14 +367,16 @@ function render(view) {
   if (allowed.has("change_locale") && view.locales.length > 1) {
     localeNav.append(...view.locales.map((locale) => el("button", {
       type: "button", text: locale.toUpperCase(), "aria-pressed": String(locale === view.locale),
+      "data-locale": locale,
       "aria-label": `${words().language}: ${locale}`, disabled: locale === view.locale,
       onclick: () => send({ type: "change_locale", locale }),
     })));
   }
 
+  const heading = el("h1", { text: view.title, tabindex: "-1" });
   const parts = [
     el("p", { class: "progress", text: fill(words().step, view.progress) }),
-    el("h1", { text: view.title }),
+    heading,
     view.text ? el("p", { class: "lead", text: view.text }) : null,
     // issues about one shown question appear beside it; the rest appear here
     issueList(view.issues.filter((i) =>
@@ -386,6 +424,9 @@ function render(view) {
   main.dataset.kind = view.kind;
   main.dataset.step = view.step;
   main.dataset.renders = String(++state.renders);
+  const sameStep = state.shownStep === view.step;
+  state.shownStep = view.step;
+  restoreFocus(sameStep, heading);
 }
 
 resume();
