@@ -7,8 +7,15 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import path from "node:path";
@@ -183,7 +190,7 @@ test("the npm version is the Python package's version in npm's form", () => {
   assert.equal(packed.version, version);
 });
 
-test("Python versions convert to the npm versions that sort alike", () => {
+test("Python versions convert to their npm form, and those without one are refused", () => {
   const cases = {
     "0.1.0.dev0": "0.1.0-dev.0",
     "0.1.0": "0.1.0",
