@@ -4,7 +4,7 @@
 // output then runs on the shared fixture documents. The install reaches no network: ajv and
 // its dependencies are packed from node_modules/ here and named as local tarballs, and npm
 // runs --offline with an empty cache. Nothing is skipped: a missing npm or tsc fails.
-import { after, before, test } from "node:test";
+import { after, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import {
@@ -138,56 +138,9 @@ function docsExample() {
   return block[1];
 }
 
-let scratch;
-let packed;
-let installed;
-let consumer;
-let example;
-let contract;
-
-before(async () => {
-  scratch = mkdtempSync(path.join(tmpdir(), "kl-contact-npm-"));
-  const deps = path.join(scratch, "deps");
-  mkdirSync(deps);
-  [packed] = JSON.parse(npm(["pack", "--json", "--pack-destination", scratch], packageDir));
-
-  const manifest = readJson(path.join(packageDir, "package.json"));
-  const folders = dependencyFolders(Object.keys(manifest.dependencies));
-  const packDeps = ["pack", "--json", "--ignore-scripts", "--pack-destination", deps];
-  const tarballs = JSON.parse(npm([...packDeps, ...folders.values()], here));
-  const project = path.join(scratch, "project");
-  mkdirSync(path.join(project, "src"), { recursive: true });
-  const dependencies = { [manifest.name]: `file:../${packed.filename}` };
-  for (const tarball of tarballs) dependencies[tarball.name] = `file:../deps/${tarball.filename}`;
-  writeFileSync(
-    path.join(project, "package.json"),
-    JSON.stringify({ name: "consumer", private: true, type: "module", dependencies }),
-  );
-  const cache = path.join(scratch, "cache");
-  npm(["install", "--offline", "--ignore-scripts", "--cache", cache], project);
-  installed = path.join(project, "node_modules", ...manifest.name.split("/"));
-
-  writeFileSync(path.join(project, "tsconfig.json"), JSON.stringify(TSCONFIG));
-  writeFileSync(path.join(project, "tsconfig.bundler.json"), JSON.stringify(BUNDLER));
-  writeFileSync(path.join(project, "src", "consumer.ts"), CONSUMER);
-  writeFileSync(path.join(project, "src", "example.ts"), docsExample());
-  const tsc = path.join(modules, "typescript", "bin", "tsc");
-  run(process.execPath, [tsc, "-p", "tsconfig.json"], project);
-  run(process.execPath, [tsc, "-p", "tsconfig.bundler.json"], project);
-
-  consumer = await import(pathToFileURL(path.join(project, "out", "consumer.js")));
-  example = await import(pathToFileURL(path.join(project, "out", "example.js")));
-  contract = await import(pathToFileURL(path.join(installed, "index.js")));
-}, { timeout: 120_000 });
-
-after(() => {
-  if (scratch) rmSync(scratch, { recursive: true, force: true });
-});
-
 test("the npm version is the Python package's version in npm's form", () => {
   const { version } = readJson(path.join(packageDir, "package.json"));
   assert.equal(version, npmVersion(pythonVersion()), "set npm/package.json's version");
-  assert.equal(packed.version, version);
 });
 
 test("Python versions convert to their npm form, and those without one are refused", () => {
@@ -221,7 +174,59 @@ test("packing refuses a version out of step with the Python package", () => {
   }
 });
 
-test("the tarball holds the helper and every schema byte for byte", () => {
+let scratch;
+let setup;
+
+/** Packs the package, installs it into an empty project and compiles TypeScript against it. */
+async function install() {
+  scratch = mkdtempSync(path.join(tmpdir(), "kl-contact-npm-"));
+  const deps = path.join(scratch, "deps");
+  mkdirSync(deps);
+  const [packed] = JSON.parse(npm(["pack", "--json", "--pack-destination", scratch], packageDir));
+
+  const manifest = readJson(path.join(packageDir, "package.json"));
+  const folders = dependencyFolders(Object.keys(manifest.dependencies));
+  const packDeps = ["pack", "--json", "--ignore-scripts", "--pack-destination", deps];
+  const tarballs = JSON.parse(npm([...packDeps, ...folders.values()], here));
+  const project = path.join(scratch, "project");
+  mkdirSync(path.join(project, "src"), { recursive: true });
+  const dependencies = { [manifest.name]: `file:../${packed.filename}` };
+  for (const tarball of tarballs) dependencies[tarball.name] = `file:../deps/${tarball.filename}`;
+  writeFileSync(
+    path.join(project, "package.json"),
+    JSON.stringify({ name: "consumer", private: true, type: "module", dependencies }),
+  );
+  const cache = path.join(scratch, "cache");
+  npm(["install", "--offline", "--ignore-scripts", "--cache", cache], project);
+  const folder = path.join(project, "node_modules", ...manifest.name.split("/"));
+
+  writeFileSync(path.join(project, "tsconfig.json"), JSON.stringify(TSCONFIG));
+  writeFileSync(path.join(project, "tsconfig.bundler.json"), JSON.stringify(BUNDLER));
+  writeFileSync(path.join(project, "src", "consumer.ts"), CONSUMER);
+  writeFileSync(path.join(project, "src", "example.ts"), docsExample());
+  const tsc = path.join(modules, "typescript", "bin", "tsc");
+  run(process.execPath, [tsc, "-p", "tsconfig.json"], project);
+  run(process.execPath, [tsc, "-p", "tsconfig.bundler.json"], project);
+
+  return {
+    packed,
+    folder,
+    consumer: await import(pathToFileURL(path.join(project, "out", "consumer.js"))),
+    example: await import(pathToFileURL(path.join(project, "out", "example.js"))),
+    contract: await import(pathToFileURL(path.join(folder, "index.js"))),
+  };
+}
+
+// Every test below awaits the one install: when it fails, each of them fails with its error.
+const installedPackage = () => (setup ??= install());
+
+after(() => {
+  if (scratch) rmSync(scratch, { recursive: true, force: true });
+});
+
+test("the tarball holds the helper and every schema byte for byte", async () => {
+  const { packed, folder, contract } = await installedPackage();
+  assert.equal(packed.version, readJson(path.join(packageDir, "package.json")).version);
   const shipped = contractFiles(schemaDir);
   assert.ok(shipped.length >= 13 && shipped.includes("kl_contact.d.ts"), shipped.join());
   assert.deepEqual(
@@ -231,18 +236,19 @@ test("the tarball holds the helper and every schema byte for byte", () => {
       .sort(),
   );
   for (const name of shipped) {
-    const copy = readFileSync(path.join(installed, "schemas", name));
+    const copy = readFileSync(path.join(folder, "schemas", name));
     assert.ok(copy.equals(readFileSync(path.join(schemaDir, name))), `${name} differs`);
   }
   const parsed = shipped
     .filter((name) => name.endsWith(".json"))
     .map((name) => readJson(path.join(schemaDir, name)));
   assert.deepEqual(contract.schemas, parsed);
-  const laid = readdirSync(path.join(installed, "schemas")).sort();
+  const laid = readdirSync(path.join(folder, "schemas")).sort();
   assert.deepEqual(laid, [...shipped, "index.js"].sort());
 });
 
-test("a real view validates and lists its actions with the values it offers", () => {
+test("a real view validates and lists its actions with the values it offers", async () => {
+  const { consumer, example } = await installedPackage();
   assert.deepEqual(consumer.examineView(fixture("view-channel_choice-email-en.json")), {
     kind: "channel_choice",
     actions: [
@@ -277,7 +283,8 @@ test("a real view validates and lists its actions with the values it offers", ()
   ]);
 });
 
-test("the values offered follow the view: choosable channels, matches, questions", () => {
+test("the values offered follow the view: choosable channels, matches, questions", async () => {
+  const { consumer } = await installedPackage();
   const channels = fixture("view-channel_choice-email-en.json");
   channels.channels[2].choosable = false;
   const articles = fixture("view-articles-email-en.json");
@@ -305,7 +312,8 @@ test("the values offered follow the view: choosable channels, matches, questions
   assert.deepEqual(consumer.examineView(fixture("view-confirmation-email-en.json")).actions, []);
 });
 
-test("an invalid view is refused with every error, typed", () => {
+test("an invalid view is refused with every error, typed", async () => {
+  const { consumer, example } = await installedPackage();
   assert.deepEqual(consumer.examineView(fixture("view-no-kind.json")), {
     errors: [
       {
@@ -330,7 +338,8 @@ test("an invalid view is refused with every error, typed", () => {
   assert.deepEqual(summary, ["/ must have required property 'kind'"]);
 });
 
-test("every document kind validates; an unknown kind throws", () => {
+test("every document kind validates; an unknown kind throws", async () => {
+  const { consumer, contract } = await installedPackage();
   assert.deepEqual([...consumer.kinds], ROOTS);
   assert.equal(consumer.isEvent(fixture("event-choose_channel.json")), true);
   assert.equal(consumer.isEvent(fixture("event-choose_channel-no-channel.json")), false);
@@ -340,7 +349,8 @@ test("every document kind validates; an unknown kind throws", () => {
   assert.throws(() => contract.validate("toString", {}), TypeError);
 });
 
-test("createAjv stays strict whatever it is told", () => {
+test("createAjv stays strict whatever it is told", async () => {
+  const { contract } = await installedPackage();
   const ajv = contract.createAjv({ strict: false, allErrors: false });
   assert.throws(() => ajv.compile({ type: "object", colour: "red" }), /strict mode/);
   assert.equal(typeof ajv.getSchema(contract.schemaId("workflow")), "function");
