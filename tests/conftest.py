@@ -189,6 +189,14 @@ steps:
 DEFINITIONS = Path(__file__).parent / "definitions"
 
 
+def russian_only_subject() -> str:
+    """The text of ``tests/definitions/mini.yaml`` with its subject asked only in Russian:
+    a question that shows, and is answered, in one locale only."""
+    text = (DEFINITIONS / "mini.yaml").read_text("utf-8")
+    subject = "      - id: subject\n"
+    return text.replace(subject, subject + "        when: {locale: ru}\n")
+
+
 def sample_engine(name: str) -> Engine:
     """An engine over ``tests/definitions/<name>.yaml``, a small definition that shows what
     the default workflow cannot (each file says which behaviour it is for)."""
