@@ -98,14 +98,15 @@ fuzz-ci:
 
 # Mutation testing (mutation/run.py drives mutmut, from the `mutate` extra): each package runs
 # a fixed sample of MUTATE_SAMPLE mutants (`all` for every one) for at most MUTATE_SECONDS,
-# with one worker at low priority. It prints a score per package and every survivor; results
-# stay in mutants/, so the next run goes on where this one stopped.
+# with MUTATE_WORKERS workers (one) at low priority. It prints a score per package and every
+# survivor; results stay in mutants/, so the next run goes on where this one stopped.
 MUTATE_SAMPLE ?= 200
 MUTATE_SECONDS ?= 300
 MUTATE_PACKAGES ?= engine,questionnaire,definition,tokens,channels,articles,ticket,wire
+MUTATE_WORKERS ?= 1
 mutate: $(VENV)/.installed-mutate
 	nice -n 15 $(BIN)/python mutation/run.py --packages $(MUTATE_PACKAGES) \
-		--sample $(MUTATE_SAMPLE) --seconds $(MUTATE_SECONDS)
+		--sample $(MUTATE_SAMPLE) --seconds $(MUTATE_SECONDS) --workers $(MUTATE_WORKERS)
 
 # The short run under CI: up to MUTATE_CI_MUTANTS mutants of the functions changed since the
 # merge base with MUTATE_BASE (of the fixed sample in mutation/run.py when none changed), in a
