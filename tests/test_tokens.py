@@ -382,3 +382,9 @@ def test_a_duplicate_key_id_says_so() -> None:
     with pytest.raises(UsageError) as excinfo:
         TokenKeyring([OLD, SigningKey(OLD.id, b"y" * 32)], active=OLD.id)
     assert "two keys share an id" in str(excinfo.value)
+
+
+def test_a_refusal_in_a_locale_without_its_text_reads_in_english() -> None:
+    refused = TokenRefused("token.expired", "expiry")
+    assert refused.message("de") == refused.message("en")
+    assert refused.message("de") != refused.message("ru")
