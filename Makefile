@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint layers typecheck unit schemas bench quality clean fixtures js js-run types docs web web-deps soak fuzz fuzz-ci load load-ci mutate mutate-ci
+.PHONY: demo test lint layers typecheck unit schemas bench quality clean fixtures js js-run types npm-pack docs web web-deps soak fuzz fuzz-ci load load-ci mutate mutate-ci
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -147,6 +147,11 @@ $(JS_STAMP): $(JS)/package.json $(JS)/package-lock.json
 # Regenerate schemas/kl_contact.d.ts after a schema change.
 types: $(JS_STAMP)
 	cd $(JS) && npm run types
+
+# The npm package of the contract (npm/, @kl-contact/contract) as a tarball in dist/; packing
+# lays the schemas in and refuses a version out of step with pyproject.toml's.
+npm-pack:
+	mkdir -p dist && cd npm && npm pack --pack-destination ../dist
 
 # The documentation site (mkdocs, Material theme) into site/; any warning fails the build.
 DOCS_STAMP := $(VENV)/.docs-installed

@@ -102,3 +102,22 @@ def test_explain_says_what_was_corrected_and_where_terms_matched() -> None:
     missing = MATCHER.explain(query, "no-such-article")
     assert missing.relevance == 0.0
     assert not missing.shown
+
+
+def test_the_compiled_stemmer_and_the_pure_one_give_the_same_stems() -> None:
+    # With PyStemmer installed (the `fast` extra) snowballstemmer hands out its compiled
+    # stemmers; an index built by one and a query stemmed by the other must still meet.
+    import Stemmer as compiled  # type: ignore[import-not-found]  # the dev extra has it
+    from snowballstemmer.english_stemmer import EnglishStemmer  # type: ignore[import-untyped]
+    from snowballstemmer.russian_stemmer import RussianStemmer  # type: ignore[import-untyped]
+
+    pure = {"en": EnglishStemmer(), "ru": RussianStemmer()}
+    fast = {"en": compiled.Stemmer("english"), "ru": compiled.Stemmer("russian")}
+    seen = {
+        (article.locale, word)
+        for article in sample_catalog()
+        for word in words(f"{article.title} {article.body}")
+    }
+    assert len(seen) > 1000
+    differ = [w for loc, w in seen if pure[loc].stemWord(w) != fast[loc].stemWord(w)]
+    assert not differ, f"{len(differ)} words stem differently"

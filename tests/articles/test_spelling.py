@@ -34,3 +34,24 @@ def test_distance_is_symmetric_and_bounded(one: str, other: str) -> None:
     assert edit_distance(one, other) == edit_distance(other, one)
     assert edit_distance(one, other) <= 3
     assert (edit_distance(one, other) == 0) == (one == other)
+
+
+_WORDS = st.text(alphabet="абвгxyz", min_size=3, max_size=7)
+
+
+@given(st.dictionaries(_WORDS, st.integers(1, 5), min_size=1, max_size=12), _WORDS)
+def test_a_short_word_gets_the_nearest_known_word_as_a_full_search_finds_it(
+    vocabulary: dict[str, int], typed: str
+) -> None:
+    # Up to seven letters one edit is allowed: the index must find what comparing the typed
+    # word with every known word finds, ties going to the more frequent, then the first.
+    near = [
+        (edit_distance(typed, word, 1), -count, word)
+        for word, count in vocabulary.items()
+        if edit_distance(typed, word, 1) <= 1
+    ]
+    expected = None
+    if len(typed) >= 4 and typed not in vocabulary and near:
+        distance, _, word = min(near)
+        expected = (word, distance)
+    assert Speller(vocabulary).correct(typed) == expected

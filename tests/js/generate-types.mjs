@@ -12,7 +12,7 @@ export const schemaDir = path.join(here, "..", "..", "schemas");
 export const typesFile = path.join(schemaDir, "kl_contact.d.ts");
 
 // The documents a frontend sends or receives, in the order they are declared.
-const ROOTS = [
+export const ROOTS = [
   "event", "view", "session", "transition", "effect", "ticket", "receipt", "instructions",
   "request_status", "wire", "workflow", "catalog",
 ];

@@ -62,7 +62,6 @@ from kl_contact_web.settings import Settings
 from kl_contact_web.storage import (
     Letter,
     SessionRecord,
-    StaleSession,
     Step,
     Storage,
     UnknownSession,
@@ -105,6 +104,9 @@ def _error(status: int, code: str, message: str, **more: Any) -> Reply:
 
 
 _UNREADABLE = _error(500, "session.unreadable", "the stored session cannot be read")
+_FORBIDDEN = _error(403, "session.forbidden", "this session belongs to another client")
+_UNKNOWN = _error(404, "session.unknown", "no such session")
+_EXPIRED = _error(404, "session.expired", "the session has expired")
 
 
 def digest(secret: str) -> str:
@@ -142,6 +144,7 @@ class Host:
             settings.database_url,
             request_prefix=settings.request_prefix,
             pool_size=settings.pool_size or settings.threads,
+            sqlite_synchronous=settings.sqlite_synchronous,
         )
         if clock is None and settings.fixed_time:
             instant = datetime.fromisoformat(settings.fixed_time)
@@ -158,6 +161,7 @@ class Host:
         """Request Tracker when configured: tickets go there instead of ``submit``. Its call
         runs inside the step, so its claim and ticket id commit with the confirmed session."""
         self.outbox = Outbox(self.storage, settings, {"email": self._send_letter}, clock=wall_clock)
+        self._swept_at = -float("inf")
 
     def _now(self) -> str:
         return self.clock().isoformat()
@@ -178,20 +182,27 @@ class Host:
             or now - record.created_at > settings.session_lifetime_seconds
         )
 
-    def owned(self, session_id: str, capability: str | None) -> SessionRecord | Reply:
-        """The session when ``capability`` owns it and it is alive; else the refusal."""
-        if not capability:
-            return _error(403, "session.forbidden", "this session belongs to another client")
-        try:
-            record = self.storage.session(session_id)
-        except UnknownSession:
-            return _error(404, "session.unknown", "no such session")
+    def _not_owned(self, record: SessionRecord, capability: str) -> Reply | None:
+        """Why the caller with ``capability`` may not use ``record`` (None: it may); an
+        expired session is refused, and the caller erases it."""
         if not hmac.compare_digest(record.owner_digest, digest(capability)):
             return _error(403, "session.forbidden", "this session belongs to another client")
         if self._expired(record, self.wall_clock()):
+            return _EXPIRED
+        return None
+
+    def owned(self, session_id: str, capability: str | None) -> SessionRecord | Reply:
+        """The session when ``capability`` owns it and it is alive; else the refusal."""
+        if not capability:
+            return _FORBIDDEN
+        try:
+            record = self.storage.session(session_id)
+        except UnknownSession:
+            return _UNKNOWN
+        refused = self._not_owned(record, capability)
+        if refused is _EXPIRED:
             self.storage.erase_session(session_id)
-            return _error(404, "session.expired", "the session has expired")
-        return record
+        return refused or record
 
     # ------------------------------------------------------------------ the HTTP operations
 
@@ -213,7 +224,11 @@ class Host:
             raise RuntimeError("a starting step cannot confirm a request")
         transition = dump_transition(started)
         now = self.wall_clock()
-        self.outbox.erase_expired_sessions()
+        if now - self._swept_at >= self.settings.outbox_poll_seconds:
+            # the outbox worker sweeps too; a host without one still sweeps here, at most
+            # once per poll interval rather than on every new session
+            self._swept_at = now
+            self.outbox.erase_expired_sessions()
         capability = secrets.token_urlsafe(32)
         settings = self.settings
         record = self.storage.insert_session(
@@ -275,11 +290,17 @@ class Host:
         refused = self.refusal(body)
         if refused is not None:
             return refused
-        owned = self.owned(session_id, capability)
-        if isinstance(owned, Reply):
-            return owned
+        if not capability:
+            return _FORBIDDEN
         try:
-            with self.storage.step(session_id, owned.version, self.wall_clock()) as step:
+            # One transaction: ownership, expiry and the revision are checked under the
+            # row's lock, then the event is applied and the result written.
+            with self.storage.step(session_id, None, self.wall_clock()) as step:
+                not_owned = self._not_owned(step.record, capability)
+                if not_owned is not None:
+                    if not_owned is _EXPIRED:
+                        step.erase()
+                    return not_owned
                 letters: list[SendRegistrationEmail] = []
                 try:
                     session = load_session(step.record.document, trusted=True)
@@ -294,15 +315,14 @@ class Host:
                     moved = self._driver(letters, step).handle(session, event, self.clock())
                 except UsageError as exc:
                     error = {"code": exc.code, "message": str(exc)}
-                    return Reply(422, {"error": error, **self._shown(422, owned).body})
+                    return Reply(422, {"error": error, **self._shown(422, step.record).body})
                 transition = dump_transition(moved)
                 saved = step.save(transition["session"])
                 queued = [m for m in (self._queue(step, e) for e in letters) if m is not None]
-        except StaleSession:
-            return self._stale(self.storage.session(session_id))
         except UnknownSession:
-            return _error(404, "session.unknown", "no such session")
-        self.outbox.deliver_now(queued)
+            return _UNKNOWN
+        for letter in queued:
+            self.outbox.deliver(letter)
         return self._shown(200, saved, transition["view"])
 
     def _stale(self, record: SessionRecord) -> Reply:
@@ -351,17 +371,18 @@ class Host:
 
     # ------------------------------------------------------------------ letters
 
-    def _queue(self, step: Step, letter: SendRegistrationEmail) -> str | None:
-        """Write the registration letter into the outbox, in the step's transaction (none
-        when Request Tracker's own autoreply is the letter)."""
+    def _queue(self, step: Step, letter: SendRegistrationEmail) -> Letter | None:
+        """Write the registration letter into the outbox, in the step's transaction, leased
+        to this worker, which sends it right after the commit (none when Request Tracker's
+        own autoreply is the letter, or when it was queued before)."""
         if self.helpdesk is not None and self.settings.rt_autoreply == "rt":
             return None
         effect = dump_effect(letter)
         number = letter.receipt.request_number
         message = registration_email(effect, self.settings, subject_tag=self.requests.tag(number))
         message_id = str(message["Message-ID"])
-        step.enqueue("email", message_id, number, letter_text(message))
-        return message_id
+        lease = self.settings.outbox_lease_seconds
+        return step.enqueue("email", message_id, number, letter_text(message), lease_seconds=lease)
 
     def _send_letter(self, letter: Letter) -> None:
         self.mailer(letter_from_text(letter.payload), self.settings)

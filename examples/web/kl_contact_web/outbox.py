@@ -20,7 +20,7 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 
 from kl_contact_web.settings import Settings
 from kl_contact_web.storage import Letter, Storage
@@ -77,15 +77,6 @@ class Outbox:
         if self.storage.mark_sent(letter.message_id, self.clock()):
             log.info("%s letter for %s sent", letter.kind, letter.request_number)
         return True
-
-    def deliver_now(self, message_ids: Sequence[str]) -> None:
-        """Try the letters just queued at once (a letter leased elsewhere is left to it)."""
-        for message_id in message_ids:
-            letter = self.storage.lease(
-                self.clock(), self.settings.outbox_lease_seconds, message_ids=[message_id]
-            )
-            if letter is not None:
-                self.deliver(letter)
 
     def run_once(self) -> int:
         """Send every letter due now; return how many were tried."""

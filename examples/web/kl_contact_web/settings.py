@@ -72,6 +72,11 @@ class Settings:
     pool_size: int = 0
     """PostgreSQL connections kept per worker process; 0: as many as ``threads`` (each
     thread then has one when it needs it, and the server sees ``processes x pool_size``)."""
+    sqlite_synchronous: str = "normal"
+    """SQLite's ``synchronous`` setting: ``normal`` (the default; in WAL mode a commit
+    survives a crash of the host, and the last commits may be lost, never corrupted, if the
+    machine loses power) or ``full`` (every commit waits for the disk, costing a flush per
+    transaction). PostgreSQL ignores it."""
     session_idle_seconds: float = 3600.0
     """A session unused this long is erased with everything the user typed into it."""
     session_lifetime_seconds: float = 86400.0
@@ -120,6 +125,8 @@ class Settings:
                 raise ValueError(f"{ENV_PREFIX}{count.upper()} must be at least 1")
         if int(values.get("pool_size", 0)) < 0:  # type: ignore[call-overload]
             raise ValueError(f"{ENV_PREFIX}POOL_SIZE must be 0 or more")
+        if str(values.get("sqlite_synchronous", "normal")).lower() not in {"normal", "full"}:
+            raise ValueError(f"{ENV_PREFIX}SQLITE_SYNCHRONOUS must be normal or full")
         if values.get("rt_autoreply", "host") not in {"host", "rt"}:
             raise ValueError(f"{ENV_PREFIX}RT_AUTOREPLY must be host or rt")
         return cls(**values)  # type: ignore[arg-type]

@@ -237,14 +237,44 @@ class Step:
         """
         return self._storage._register(self._sql, submission_id, session_id, channel, ticket)
 
-    def enqueue(self, kind: str, message_id: str, request_number: str, payload: str) -> None:
-        """Queue a letter for the outbox; it is sendable once the step commits."""
-        self._sql.execute(
+    def enqueue(
+        self,
+        kind: str,
+        message_id: str,
+        request_number: str,
+        payload: str,
+        *,
+        lease_seconds: float | None = None,
+    ) -> Letter | None:
+        """Queue a letter for the outbox; it is sendable once the step commits.
+
+        With ``lease_seconds`` the caller will send it itself right after the commit: the
+        letter is queued already leased to it, its first attempt counted, and returned (so
+        no other sender takes it meanwhile, and one that finds the lease run out tries it
+        again). None when a letter with this Message-ID was queued before.
+        """
+        leased = lease_seconds is not None
+        inserted = self._sql.execute(
             "INSERT INTO kl_contact_outbox (kind, message_id, request_number, payload, status,"
-            " attempts, due_at, leased_until) VALUES (?, ?, ?, ?, 'pending', 0, ?, 0)"
+            " attempts, due_at, leased_until) VALUES (?, ?, ?, ?, 'pending', ?, ?, ?)"
             " ON CONFLICT (message_id) DO NOTHING",
-            (kind, message_id, request_number, payload, self.now),
-        )
+            (
+                kind,
+                message_id,
+                request_number,
+                payload,
+                1 if leased else 0,
+                self.now,
+                self.now + lease_seconds if lease_seconds is not None else 0,
+            ),
+        ).rowcount
+        if not leased or int(inserted) != 1:
+            return None
+        return Letter(message_id, kind, request_number, 1, payload)
+
+    def erase(self) -> None:
+        """Delete the locked session, its document and its files (committed on leaving)."""
+        self._storage._erase(self._sql, self.record.id)
 
     def save(self, document: JSON) -> SessionRecord:
         """Write the session's new document at the next version; committed on leaving."""
@@ -280,9 +310,13 @@ class Storage:
         request_prefix: str = "WEB-",
         pool_size: int = 4,
         busy_timeout: float = 10.0,
+        sqlite_synchronous: str = "normal",
     ) -> None:
         if pool_size < 1:
             raise ValueError("the pool size must be at least 1")
+        if sqlite_synchronous.lower() not in {"normal", "full"}:
+            raise ValueError("SQLite's synchronous setting must be normal or full")
+        self.sqlite_synchronous = sqlite_synchronous.upper()
         self.request_prefix = request_prefix
         self.pool_size = pool_size
         self.busy_timeout = busy_timeout
@@ -337,6 +371,7 @@ class Storage:
         connection: sqlite3.Connection | None = getattr(self._threads, "sqlite", None)
         if connection is None:
             connection = sqlite3.connect(self._path, timeout=self.busy_timeout)
+            connection.execute(f"PRAGMA synchronous={self.sqlite_synchronous}")
             self._threads.sqlite = connection
         return connection
 
@@ -459,15 +494,16 @@ class Storage:
             )
 
     @contextmanager
-    def step(self, session_id: str, expected_version: int, now: float) -> Iterator[Step]:
+    def step(self, session_id: str, expected_version: int | None, now: float) -> Iterator[Step]:
         """Lock the session for one change, in one transaction; see :class:`Step`.
 
-        Raises :class:`UnknownSession` or, when the session is no longer at
-        ``expected_version``, :class:`StaleSession`, both before anything is written.
+        Raises :class:`UnknownSession` or, when ``expected_version`` is given and the
+        session is no longer at it, :class:`StaleSession`, both before anything is written.
+        With ``None`` the caller checks ``step.record`` itself, under the lock.
         """
         with self._transaction(write=True) as sql:
             record = self._read(sql, session_id, lock=True)
-            if record.version != expected_version:
+            if expected_version is not None and record.version != expected_version:
                 raise StaleSession(session_id, expected_version, record.version)
             self._local.sql = sql
             try:
@@ -500,8 +536,11 @@ class Storage:
     def erase_session(self, session_id: str) -> None:
         """Delete one session, its document and the files uploaded to it."""
         with self._transaction() as sql:
-            sql.execute("DELETE FROM kl_contact_sessions WHERE id = ?", (session_id,))
-            sql.execute("DELETE FROM kl_contact_files WHERE session_id = ?", (session_id,))
+            self._erase(sql, session_id)
+
+    def _erase(self, sql: _Sql, session_id: str) -> None:
+        sql.execute("DELETE FROM kl_contact_sessions WHERE id = ?", (session_id,))
+        sql.execute("DELETE FROM kl_contact_files WHERE session_id = ?", (session_id,))
 
     # ------------------------------------------------------------------ requests
 
