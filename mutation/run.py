@@ -19,8 +19,9 @@ function; a mutant then runs only those tests. This script drives it in bounded 
   with the reason when it is listed in ``mutation/equivalent.yaml``;
 * ``--check`` exits with status 1 when a survivor is not in that list.
 
-Results of the per-package runs stay in ``mutants/`` between runs: a mutant already checked is not run again until
-its function changes (mutmut tracks that), so repeated runs go further.
+Results of the per-package runs stay in ``mutants/`` between runs: a mutant already checked
+is not run again until its function changes (mutmut tracks that), so repeated runs go
+further.
 """
 
 from __future__ import annotations
