@@ -179,3 +179,17 @@ def test_the_articles_view_lists_those_marked_not_helpful(engine: Engine) -> Non
     t = engine.handle(t.session, ArticleNotHelpful("kb-2"), NOW)
     assert t.view.articles is not None
     assert t.view.articles.not_helpful == ("kb-2",)
+
+
+def test_an_answered_question_keeps_its_limits_and_pattern(engine: Engine) -> None:
+    t = to_questions(engine)
+    t = engine.handle(t.session, Answer({"subject": "Activation fails"}), NOW)
+    subject = t.view.question("subject")
+    assert subject.value == "Activation fails"
+    assert (subject.min_length, subject.max_length) == (5, 150)
+    licence = sample_engine("licence-key")
+    first = licence.start(session_id="s-1", now=NOW)  # the licence step comes first
+    t = licence.handle(first.session, Answer({"key": "ABCDE"}), NOW)
+    key = t.view.question("key")
+    assert key.value == "ABCDE"
+    assert key.pattern == "[A-Z0-9]{5}(-[A-Z0-9]{5}){3}"
