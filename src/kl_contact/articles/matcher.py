@@ -66,8 +66,15 @@ DEFAULT_FILTERS: Mapping[str, FilterRule] = {
 _WEIGHTS = {"exact": 1.0, "split": 0.9, "translit": 0.9, "typo": 0.8, "translit+typo": 0.7}
 """How much a query word counts, by how it was recognised."""
 
-_COVERAGE = 1.5
+_COVERAGE = 2.0
 """The relevance is multiplied by (words found / words) to this power."""
+
+_SHARE = 0.5
+"""The relevance is also multiplied by (the found words an article has / words found) to
+this power: an article that has one word of three the catalog knows is a weak match."""
+
+_FOUND = {"exact": 1.0, "split": 0.75, "translit": 1.0, "typo": 0.85, "translit+typo": 0.7}
+"""How much of a word a second chance finds, for the coverage: a guess is not a word read."""
 
 _BOOST_CACHE = 32
 """How many combinations of answers keep their per-article factors between searches."""
@@ -187,12 +194,24 @@ class _Term:
 class _Reading:
     """A query as the index reads it: weighted terms, and how many words were not found."""
 
-    __slots__ = ("terms", "total", "unknown")
+    __slots__ = ("found", "found_at", "terms", "total", "unknown")
 
     def __init__(self) -> None:
         self.terms: dict[str, _Term] = {}
         self.total = 0
         self.unknown = 0
+        self.found = 0.0
+        self.found_at: dict[int, float] = {}
+
+    def share(self, index: ImpactIndex, doc: int) -> float:
+        """The share of the found words that document ``doc`` has a term of."""
+        if not self.found:
+            return 0.0
+        held: set[int] = set()
+        for term, info in self.terms.items():
+            if index.has(term, doc):
+                held.update(info.words)
+        return sum(self.found_at[number] for number in held) / self.found
 
     def weights(self) -> dict[str, float]:
         # a term met c times counts 2c / (c + 1) times its best weight: 1, 1.33, 1.5 ... < 2
@@ -303,7 +322,10 @@ class Bm25Matcher:
         matches = []
         for doc, score in found:
             factor = boost[doc] if boost is not None else 1.0
-            relevance = min(1.0, score / factor / ideal * coverage)
+            relevance = score / factor / ideal * coverage
+            if relevance >= threshold and _SHARE:
+                relevance *= reading.share(group.index, doc) ** _SHARE
+            relevance = min(1.0, relevance)
             if relevance >= threshold:
                 matches.append(self._match(group, doc, relevance, reading, query))
         matches_tuple = tuple(matches)
@@ -333,8 +355,7 @@ class Bm25Matcher:
     def _coverage(reading: _Reading) -> float:
         if not reading.total:
             return 0.0
-        found = (reading.total - reading.unknown) / reading.total
-        return float(found**_COVERAGE)
+        return float((reading.found / reading.total) ** _COVERAGE)
 
     # ------------------------------------------------------------------ the query's words
 
@@ -352,7 +373,7 @@ class Bm25Matcher:
             items.extend(
                 (term, spelt, (number, how)) for term, spelt, how in self._recognise(word, group)
             )
-        found: set[int] = set()
+        found: dict[int, float] = {}
         for term, origins, kinds in group.phrases.apply(items):
             if term not in group.index:
                 continue
@@ -361,13 +382,15 @@ class Bm25Matcher:
             weight = min(_WEIGHTS[how] for _, how in origins)
             info.weight = max(info.weight, weight)
             for number, how in origins:
-                found.add(number)
+                found[number] = max(found.get(number, 0.0), _FOUND[how])
                 if number not in info.words:
                     info.words.append(number)
                 for name in (*how.split("+"), *kinds):
                     if name not in info.how and name != "exact":
                         info.how.append(name)
         reading.unknown = reading.total - len(found)
+        reading.found = sum(found.values())
+        reading.found_at = found
         return reading
 
     def _recognise(self, word: str, group: _LocaleIndex) -> list[tuple[str, str, str]]:
@@ -569,7 +592,10 @@ class Bm25Matcher:
             effect = (rule.factor if fits else 1.0) if rule.mode == "boost" else float(fits)
             applied.append(AppliedFilter(name=name, mode=rule.mode, fits=fits, effect=effect))
         ideal = sum(w * group.index.best_impact(t) for t, w in weights.items())
-        relevance = min(1.0, bm25 / ideal * self._coverage(reading)) if ideal else 0.0
+        relevance = 0.0
+        if ideal:
+            relevance = bm25 / ideal * self._coverage(reading)
+            relevance = min(1.0, relevance * reading.share(group.index, doc) ** _SHARE)
         return Explanation(
             article_id=article_id,
             relevance=round(relevance, 4),
