@@ -252,7 +252,8 @@ def test_a_guessed_word_counts_less_than_a_word_read_as_typed() -> None:
     matcher = Bm25Matcher(CATALOG)
     typed = matcher.search(ArticleQuery("en", "quarantine restore"), 1)
     guessed = matcher.search(ArticleQuery("en", "quarantine restroe"), 1)
-    assert typed and guessed
+    assert typed
+    assert guessed
     assert typed[0].id == guessed[0].id
     assert guessed[0].score < typed[0].score
 
