@@ -53,8 +53,15 @@ if TYPE_CHECKING:  # the definition imports channels, which must not need the ma
 
 __all__ = ["DEFAULT_FILTERS", "FIELD_WEIGHTS", "Bm25Matcher"]
 
-FIELD_WEIGHTS: Mapping[str, float] = {"title": 3.0, "keywords": 2.0, "summary": 1.5, "body": 1.0}
+FIELD_WEIGHTS: Mapping[str, float] = {"title": 3.0, "keywords": 3.0, "summary": 1.5, "body": 1.0}
 """How much one occurrence of a term counts in each field of an article."""
+
+_K1 = 1.6
+"""BM25's term-frequency saturation: a little above the textbook 1.2, so that a term in the
+title and the keywords counts more than one mention in the body."""
+
+_B = 0.3
+"""BM25's length normalisation: weak, as a longer support article is rarely less relevant."""
 
 DEFAULT_FILTERS: Mapping[str, FilterRule] = {
     "product": FilterRule("boost", 1.6),
@@ -142,7 +149,7 @@ class _LocaleIndex:
             documents.append(counts)
         for word in seen:
             stems.add(stem(word))
-        self.index = ImpactIndex(documents)
+        self.index = ImpactIndex(documents, k1=_K1, b=_B)
         self.cyrillic = sum(map(is_cyrillic, seen)) * 2 > len(seen)
         """Whether most of the catalog's words are Cyrillic (Russian articles)."""
         self.known = frozenset(stems | phrases.stems)
