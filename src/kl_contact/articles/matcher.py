@@ -210,15 +210,12 @@ class _Reading:
         self.found = 0.0
         self.found_at: dict[int, float] = {}
 
-    def share(self, index: ImpactIndex, doc: int) -> float:
-        """The share of the found words that document ``doc`` has a term of."""
+    def share(self, held: Iterable[str]) -> float:
+        """The share of the found words that the terms ``held`` (an article's) stand for."""
         if not self.found:
             return 0.0
-        held: set[int] = set()
-        for term, info in self.terms.items():
-            if index.has(term, doc):
-                held.update(info.words)
-        return sum(self.found_at[number] for number in held) / self.found
+        numbers = {number for term in held for number in self.terms[term].words}
+        return sum(self.found_at[number] for number in numbers) / self.found
 
     def weights(self) -> dict[str, float]:
         # a term met c times counts 2c / (c + 1) times its best weight: 1, 1.33, 1.5 ... < 2
@@ -330,11 +327,12 @@ class Bm25Matcher:
         for doc, score in found:
             factor = boost[doc] if boost is not None else 1.0
             relevance = score / factor / ideal * coverage
-            if relevance >= threshold and _SHARE:
-                relevance *= reading.share(group.index, doc) ** _SHARE
-            relevance = min(1.0, relevance)
+            if relevance < threshold:
+                continue
+            held = [term for term in reading.terms if group.index.has(term, doc)]
+            relevance = min(1.0, relevance * reading.share(held) ** _SHARE)
             if relevance >= threshold:
-                matches.append(self._match(group, doc, relevance, reading, query))
+                matches.append(self._match(group, doc, relevance, held, query))
         matches_tuple = tuple(matches)
         return ArticleSearch(matches=matches_tuple, issues=issues)
 
@@ -516,11 +514,12 @@ class Bm25Matcher:
         group: _LocaleIndex,
         doc: int,
         relevance: float,
-        reading: _Reading,
+        held: Sequence[str],
         query: ArticleQuery,
     ) -> ArticleMatch:
+        """The match of article ``doc``; ``held`` are the query's terms it has."""
         article = group.articles[doc]
-        reasons = [f"term:{term}" for term in reading.terms if group.index.has(term, doc)]
+        reasons = [f"term:{term}" for term in held]
         for name, value in self._chosen(query, self._issues(query, group)):
             listed = _values(article, name)
             if not listed or value in listed:
@@ -602,7 +601,8 @@ class Bm25Matcher:
         relevance = 0.0
         if ideal:
             relevance = bm25 / ideal * self._coverage(reading)
-            relevance = min(1.0, relevance * reading.share(group.index, doc) ** _SHARE)
+            has = [term for term in reading.terms if group.index.has(term, doc)]
+            relevance = min(1.0, relevance * reading.share(has) ** _SHARE)
         return Explanation(
             article_id=article_id,
             relevance=round(relevance, 4),
