@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import cast
+from typing import Literal, cast
 
 import attrs
 
@@ -119,6 +119,8 @@ class _Scene:
     resources: tuple[ResourceView, ...]
     contacts_page: LinkView
     channels: tuple[tuple[str, str, str, str], ...]
+    dir: Literal["ltr", "rtl"]
+    """The locale's text direction."""
 
 
 def _actions(
@@ -257,6 +259,7 @@ def _scene(flow: Flow, locale: str) -> _Scene:
         channels=tuple(
             (c.id, tr(c.title), tr(c.description), tr(c.button)) for c in workflow.channels
         ),
+        dir=text_direction(locale),
     )
 
 
@@ -420,7 +423,7 @@ def present(flow: Flow, session: Session, ctx: ConditionContext | None = None) -
         title=here.title,
         progress=here.progress,
         terminal=table.terminal,
-        dir=text_direction(locale),
+        dir=scene.dir,
         text=here.text,
         channel=session.channel,
         actions=here.actions[_variant(table, session)],

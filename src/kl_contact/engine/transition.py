@@ -489,7 +489,7 @@ def _answer(
     *,
     advance: bool,
 ) -> None:
-    own = {q.id for q, _ in table.questions}
+    own = table.question_ids
     unknown = [
         draft.localizer().issue("answer.unknown_question", ("answers", qid), severity="warning")
         for qid in given
