@@ -39,10 +39,10 @@ web-deps: $(WEB_STAMP)
 web: $(WEB_STAMP)
 	PYTHON=$(abspath $(BIN)/python) $(WEB)/serve
 
-# Under CI=true the test target also fuzzes each harness for a minute and runs a short load.
-# unit runs last so that the test runner's summary closes the output. The short mutation check
-# (mutate-ci) is run on its own: its set-up alone can take minutes.
-test: lint layers typecheck schemas js docs $(if $(filter true,$(CI)),fuzz-ci load-ci) unit
+# Under CI=true the test target also fuzzes each harness for a minute, runs a short load and
+# the short mutation check (mutate-ci). unit runs last so that the test runner's summary
+# closes the output.
+test: lint layers typecheck schemas js docs $(if $(filter true,$(CI)),fuzz-ci load-ci mutate-ci) unit
 
 LINTED := src tests $(wildcard benchmarks examples fuzz mutation)
 
@@ -98,23 +98,28 @@ fuzz-ci:
 
 # Mutation testing (mutation/run.py drives mutmut, from the `mutate` extra): each package runs
 # a fixed sample of MUTATE_SAMPLE mutants (`all` for every one) for at most MUTATE_SECONDS,
-# with one worker at low priority. It prints a score per package and every survivor; results
-# stay in mutants/, so the next run goes on where this one stopped.
+# with MUTATE_WORKERS workers (one) at low priority. It prints a score per package and every
+# survivor; results stay in mutants/, so the next run goes on where this one stopped.
 MUTATE_SAMPLE ?= 200
 MUTATE_SECONDS ?= 300
 MUTATE_PACKAGES ?= engine,questionnaire,definition,tokens,channels,articles,ticket,wire
+MUTATE_WORKERS ?= 1
 mutate: $(VENV)/.installed-mutate
 	nice -n 15 $(BIN)/python mutation/run.py --packages $(MUTATE_PACKAGES) \
-		--sample $(MUTATE_SAMPLE) --seconds $(MUTATE_SECONDS)
+		--sample $(MUTATE_SAMPLE) --seconds $(MUTATE_SECONDS) --workers $(MUTATE_WORKERS)
 
-# The short run under CI: the mutants of the functions changed since the merge base with
-# MUTATE_BASE (the fixed sample in mutation/run.py when none changed) for at most
+# The short run under CI: up to MUTATE_CI_MUTANTS mutants of the functions changed since the
+# merge base with MUTATE_BASE (of the fixed sample in mutation/run.py when none changed), in a
+# scratch copy that mutates only their files and runs only their packages' tests, for at most
 # MUTATE_CI_SECONDS; it fails when one survives that mutation/equivalent.yaml does not list.
 MUTATE_BASE ?= main
-MUTATE_CI_SECONDS ?= 420
+MUTATE_CI_MUTANTS ?= 48
+MUTATE_CI_SECONDS ?= 150
+MUTATE_CI_WORKERS ?= 2
 mutate-ci: $(VENV)/.installed-mutate
-	nice -n 15 $(BIN)/python mutation/run.py --changed $(MUTATE_BASE) \
-		--seconds $(MUTATE_CI_SECONDS) --check
+	@$(QUIETLY) mutate-ci 'nice -n 15 $(BIN)/python mutation/run.py --changed $(MUTATE_BASE) \
+		--sample $(MUTATE_CI_MUTANTS) --seconds $(MUTATE_CI_SECONDS) \
+		--workers $(MUTATE_CI_WORKERS) --check' '^short run: '
 
 # The schemas through the tools frontend teams use: ajv on the shared fixtures, and the
 # TypeScript declarations (current, and accepted by tsc). Under CI Node.js is required; on a

@@ -8,14 +8,20 @@ function; a mutant then runs only those tests. This script drives it in bounded 
   its mutants (``--sample``: the same mutants every run for the same code, picked by a hash
   of their names; ``all`` takes every one), with one worker;
 * ``--changed REF`` takes instead the mutants of the functions whose lines differ from the
-  merge base with ``REF``, and ``--fixed`` the functions listed in :data:`FIXED_SAMPLE`;
+  merge base with ``REF``, and ``--fixed`` the functions listed in :data:`FIXED_SAMPLE`: the
+  short run, which fits in CI on a fresh clone. Up to ``--sample`` of those mutants (taken
+  from each function in turn, the same every run) run in a fresh scratch copy
+  (``test-artifacts/mutate-ci``) whose mutmut configuration mutates only those functions
+  and selects only their packages' tests (:data:`TESTS`), so that mutmut's one recorded
+  run of the tests is short;
 * it prints a score per package (killed, timed out, survived, never reached by a test, not
   checked within the budget) and every surviving mutant as a diff, marked *equivalent*
   with the reason when it is listed in ``mutation/equivalent.yaml``;
 * ``--check`` exits with status 1 when a survivor is not in that list.
 
-Results stay in ``mutants/`` between runs: a mutant already checked is not run again until
-its function changes (mutmut tracks that), so repeated runs go further.
+Results of the per-package runs stay in ``mutants/`` between runs: a mutant already checked
+is not run again until its function changes (mutmut tracks that), so repeated runs go
+further.
 """
 
 from __future__ import annotations
@@ -26,19 +32,23 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
 import time
+import tomllib
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 MUTANTS = ROOT / "mutants"
+LOG = Path("test-artifacts") / "mutation.log"
 ALLOW_LIST = ROOT / "mutation" / "equivalent.yaml"
 SOURCE = Path("src")
 
@@ -151,12 +161,13 @@ class Mutant:
         return readable(self.name)
 
 
-def recorded() -> list[Mutant]:
-    """Every mutant mutmut has written, with its last verdict."""
+def recorded(base: Path = ROOT) -> list[Mutant]:
+    """Every mutant mutmut has written under ``base``, with its last verdict."""
     out: list[Mutant] = []
-    for meta in sorted((MUTANTS / SOURCE).rglob("*.py.meta")):
+    mutants = base / "mutants"
+    for meta in sorted((mutants / SOURCE).rglob("*.py.meta")):
         data = json.loads(meta.read_text("utf-8"))
-        path = str(meta.relative_to(MUTANTS))[: -len(".meta")]
+        path = str(meta.relative_to(mutants))[: -len(".meta")]
         for name, code in data.get("exit_code_by_key", {}).items():
             out.append(Mutant(name, path, code))
     return out
@@ -174,9 +185,13 @@ def sample(mutants: Iterable[Mutant], size: int | None) -> list[Mutant]:
 def changed_lines(ref: str) -> dict[str, set[int]]:
     """The lines of each source file that differ from the merge base with ``ref`` (none when
     ``ref`` is unknown, as in a clone that has only one branch)."""
-    try:
-        base = _git("merge-base", "HEAD", ref).strip()
-    except subprocess.CalledProcessError:
+    for candidate in (ref, f"origin/{ref}"):  # a fresh clone has only the remote's branch
+        try:
+            base = _git("merge-base", "HEAD", candidate).strip()
+            break
+        except subprocess.CalledProcessError:
+            continue
+    else:
         return {}
     diff = _git("diff", "--unified=0", "--no-color", base, "--", str(SOURCE))
     out: dict[str, set[int]] = {}
@@ -245,6 +260,10 @@ def mutmut() -> list[str]:
     return [str(Path(sys.executable).with_name("mutmut"))]
 
 
+WORKERS = 1
+"""How many mutants run at once (``--workers``)."""
+
+
 def prepare(seconds: float) -> None:
     """Write the mutants and record which tests reach each function (the first call runs the
     whole selected suite once; later calls only catch up with what changed)."""
@@ -260,15 +279,16 @@ def run_batch(names: list[str], seconds: float) -> bool:
     return _run_mutmut(names, seconds)
 
 
-def _run_mutmut(names: list[str], seconds: float) -> bool:
-    command = [*mutmut(), "run", "--max-children", "1", *names]
-    log = MUTANTS.parent / "test-artifacts" / "mutation.log"
+def _run_mutmut(
+    names: list[str], seconds: float, base: Path = ROOT, log: Path = ROOT / LOG
+) -> bool:
+    command = [*mutmut(), "run", "--max-children", str(WORKERS), *names]
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("a", encoding="utf-8") as out:
         out.write(f"\n== {time.strftime('%H:%M:%S')} {len(names)} mutant(s), {seconds:.0f} s\n")
         out.flush()
         process = subprocess.Popen(
-            command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+            command, cwd=base, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
         )
         try:
             process.wait(timeout=seconds)
@@ -290,10 +310,199 @@ def _run_mutmut(names: list[str], seconds: float) -> bool:
 
 def _refused_its_tests() -> bool:
     """Whether the last mutmut run stopped because pytest refused the test ids it was given."""
-    log = MUTANTS.parent / "test-artifacts" / "mutation.log"
+    log = ROOT / LOG
     tail = log.read_text("utf-8", errors="replace")[-1_000_000:]
     last = tail.rsplit("\n== ", 1)[-1]
     return "BadTestExecutionCommandsException" in last
+
+
+# --------------------------------------------------------------------------- the short run
+
+TESTS = {
+    "engine": ("tests/engine",),
+    "questionnaire": ("tests/questionnaire",),
+    "definition": ("tests/definition",),
+    "tokens": ("tests/test_tokens.py",),
+    "channels": ("tests/channels",),
+    "articles": ("tests/articles",),
+    "ticket": ("tests/ticket",),
+    "wire": ("tests/test_wire.py", "tests/test_wire_contract.py", "tests/test_wire_errors.py"),
+}
+"""Each package's own tests (laid out like the code): all the short run gives mutmut."""
+
+SCRATCH = Path("test-artifacts") / "mutate-ci"
+"""Where the short run copies the project and lets mutmut write its mutants."""
+
+_NOT_COPIED = shutil.ignore_patterns("__pycache__", "node_modules", ".hypothesis", "*.pyc")
+
+
+_PRAGMA = "# pragma: no mutate block"
+
+
+def confine(source: str, keep: set[str]) -> str:
+    """``source`` with every function and class but those named in ``keep`` (``func``,
+    ``Class.method``) marked for mutmut to leave alone, on the line that ends its header:
+    mutmut then writes the mutants of those functions only. Nothing else changes, not even
+    a line number."""
+    import libcst as cst
+
+    class Marker(cst.CSTTransformer):
+        def __init__(self) -> None:
+            self.prefix: list[str] = []
+
+        def _wanted(self, name: str) -> bool:
+            qualified = ".".join([*self.prefix, name])
+            return any(k == qualified or k.startswith(qualified + ".") for k in keep)
+
+        def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+            wanted = self._wanted(node.name.value)
+            self.prefix.append(node.name.value)
+            return wanted  # a class left alone as a whole needs no mark inside
+
+        def leave_ClassDef(self, original: cst.ClassDef, updated: cst.ClassDef) -> cst.ClassDef:
+            self.prefix.pop()
+            return updated if self._wanted(original.name.value) else _mark(updated)
+
+        def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+            return False  # mutmut mutates a nested function as part of the outer one
+
+        def leave_FunctionDef(
+            self, original: cst.FunctionDef, updated: cst.FunctionDef
+        ) -> cst.FunctionDef:
+            return updated if self._wanted(original.name.value) else _mark(updated)
+
+    def _mark(node: Any) -> Any:
+        body = node.body
+        if isinstance(body, cst.IndentedBlock):
+            header = body.header
+            text = f"{header.comment.value}  {_PRAGMA}" if header.comment else _PRAGMA
+            header = header.with_changes(
+                whitespace=cst.SimpleWhitespace("  "), comment=cst.Comment(text)
+            )
+            return node.with_changes(body=body.with_changes(header=header))
+        # a one-line body: the pragma on its line keeps mutmut off that line
+        trailing = body.trailing_whitespace
+        text = f"{trailing.comment.value}  {_PRAGMA}" if trailing.comment else _PRAGMA
+        trailing = trailing.with_changes(
+            whitespace=cst.SimpleWhitespace("  "), comment=cst.Comment(text)
+        )
+        return node.with_changes(body=body.with_changes(trailing_whitespace=trailing))
+
+    return cst.parse_module(source).visit(Marker()).code
+
+
+def confined(functions: set[str]) -> dict[Path, str]:
+    """The source of each file that holds one of ``functions`` (qualified names), confined
+    to those functions."""
+    out: dict[Path, str] = {}
+    for path in sorted({_module_path(f) for f in functions}):
+        module = ".".join(path.relative_to(SOURCE).with_suffix("").parts)
+        keep = {f[len(module) + 1 :] for f in functions if f.startswith(module + ".")}
+        out[path] = confine((ROOT / path).read_text("utf-8"), keep)
+    return out
+
+
+def mutants_of(functions: set[str]) -> dict[str, list[Mutant]]:
+    """The mutants mutmut makes of each of ``functions`` (by qualified name) in their
+    :func:`confined` files, computed as mutmut computes them, without running anything;
+    functions without mutants are left out."""
+    from mutmut.mutation.file_mutation import mutate_file_contents
+    from mutmut.utils.format_utils import get_mutant_name
+
+    out: dict[str, list[Mutant]] = {}
+    for path, source in confined(functions).items():
+        cwd = Path.cwd()
+        os.chdir(ROOT)  # mutmut reads its configuration from the working directory
+        try:
+            mutated = mutate_file_contents(str(path), source)
+        finally:
+            os.chdir(cwd)
+        for mangled in mutated.mutant_names:
+            name = get_mutant_name(path, mangled)
+            if readable(name) in functions:
+                out.setdefault(readable(name), []).append(Mutant(name, str(path), None))
+    return out
+
+
+def spread(by_function: dict[str, list[Mutant]], size: int | None) -> list[Mutant]:
+    """At most ``size`` mutants taken in turn from each function (each function's in the
+    fixed order of :func:`sample`), so that every function gets its share; all when ``None``.
+    """
+    queues = [sample(by_function[f], None) for f in sorted(by_function)]
+    out: list[Mutant] = []
+    while any(queues) and (size is None or len(out) < size):
+        for queue in queues:
+            if queue and (size is None or len(out) < size):
+                out.append(queue.pop(0))
+    return out
+
+
+def _module_path(function: str) -> Path:
+    """The source file that holds ``function`` (``module.Class.method``)."""
+    parts = function.split(".")
+    for split in range(len(parts) - 1, 0, -1):
+        path = (SOURCE / Path(*parts[:split])).with_suffix(".py")
+        if (ROOT / path).exists():
+            return path
+    raise SystemExit(f"no module under {SOURCE} holds {function}")
+
+
+def scratch_config(files: Iterable[Path], packages: Iterable[str]) -> dict[str, object]:
+    """mutmut's configuration for the short run: the project's, mutating only ``files``
+    and selecting only the tests of ``packages`` (the project's exclusions kept)."""
+    settings = dict(tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["tool"]["mutmut"])
+    exclusions = [a for a in settings.get("pytest_add_cli_args_test_selection", []) if a[:1] == "-"]
+    tests = [t for p in PACKAGES if p in set(packages) for t in TESTS[p]]
+    settings["only_mutate"] = sorted(str(f) for f in files)
+    settings["pytest_add_cli_args_test_selection"] = [*tests, *exclusions]
+    # the copy is not a repository of its own: nothing to learn from git
+    settings["use_git_change_detection"] = False
+    return settings
+
+
+def with_mutmut_config(pyproject: str, settings: dict[str, object]) -> str:
+    """``pyproject`` (the text of pyproject.toml) with its ``[tool.mutmut]`` table replaced."""
+    # JSON's strings, lists and booleans are also TOML's
+    table = "".join(f"{key} = {json.dumps(value)}\n" for key, value in settings.items())
+    section = re.compile(r"^\[tool\.mutmut\]\n.*?(?=^\[|\Z)", re.MULTILINE | re.DOTALL)
+    if not section.search(pyproject):
+        raise SystemExit("pyproject.toml has no [tool.mutmut] table")
+    return section.sub(lambda _: f"[tool.mutmut]\n{table}\n", pyproject, count=1)
+
+
+def make_scratch(settings: dict[str, object], sources: dict[Path, str]) -> Path:
+    """A fresh copy of what the tests need, under :data:`SCRATCH`, configured with
+    ``settings`` and with ``sources`` in place of those files; its path."""
+    scratch = ROOT / SCRATCH
+    if scratch.exists():
+        shutil.rmtree(scratch)
+    scratch.mkdir(parents=True)
+    copied = [str(SOURCE), "tests", *(str(p) for p in settings.get("also_copy", []))]  # type: ignore[attr-defined]
+    for name in dict.fromkeys(copied):
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, scratch / name, ignore=_NOT_COPIED)
+        elif source.is_file():
+            shutil.copy2(source, scratch / name)
+    pyproject = (ROOT / "pyproject.toml").read_text("utf-8")
+    (scratch / "pyproject.toml").write_text(with_mutmut_config(pyproject, settings), "utf-8")
+    for path, text in sources.items():
+        (scratch / path).write_text(text, "utf-8")
+    return scratch
+
+
+def short_run(picked: list[Mutant], seconds: float) -> tuple[Path, bool, float]:
+    """Run ``picked`` in a fresh scratch copy: mutmut writes the mutants of their files only
+    and records which of their packages' tests reach each function; (the copy, whether it
+    finished, the seconds it took)."""
+    settings = scratch_config({Path(m.path) for m in picked}, {package_of(m.name) for m in picked})
+    started = time.monotonic()
+    scratch = make_scratch(settings, confined({m.function for m in picked}))
+    log = ROOT / "test-artifacts" / "mutate-ci.log"
+    log.unlink(missing_ok=True)
+    left = seconds - (time.monotonic() - started)
+    done = _run_mutmut([m.name for m in picked], left, base=scratch, log=log)
+    return scratch, done, time.monotonic() - started
 
 
 # --------------------------------------------------------------------------- the report
@@ -337,12 +546,12 @@ def _lines(text: str | list[str]) -> Iterator[str]:
             yield " ".join(item.split())
 
 
-def diff_of(mutant: Mutant) -> str:
-    """The unified diff between the function and its mutant."""
+def diff_of(mutant: Mutant, base: Path = ROOT) -> str:
+    """The unified diff between the function and its mutant (written under ``base``)."""
     from mutmut.mutation.diff_apply import get_diff_for_mutant
 
     cwd = Path.cwd()
-    os.chdir(ROOT)
+    os.chdir(base)
     try:
         return get_diff_for_mutant(mutant.name, path=mutant.path)
     finally:
@@ -390,9 +599,11 @@ class Score:
         return 100.0 * sum(self.counts[s] for s in DETECTED) / relevant
 
 
-def report(chosen: dict[str, list[Mutant]], allowed: list[Equivalent]) -> tuple[bool, bool]:
+def report(
+    chosen: dict[str, list[Mutant]], allowed: list[Equivalent], base: Path = ROOT
+) -> tuple[bool, bool]:
     """Print the scores and the survivors; (every survivor reviewed, every target reached)."""
-    by_name = {m.name: m for m in recorded()}
+    by_name = {m.name: m for m in recorded(base)}
     all_reviewed = True
     all_reached = True
     rows = []
@@ -403,7 +614,7 @@ def report(chosen: dict[str, list[Mutant]], allowed: list[Equivalent]) -> tuple[
             mutant = by_name.get(picked.name, picked)
             score.counts[mutant.status] += 1
             if mutant.status in UNDETECTED | {"suspicious"}:
-                diff = diff_of(mutant)
+                diff = diff_of(mutant, base)
                 entry = equivalent_for(mutant, diff, allowed)
                 if entry is not None:
                     score.equivalent += 1
@@ -444,17 +655,19 @@ def report(chosen: dict[str, list[Mutant]], allowed: list[Equivalent]) -> tuple[
     return all_reviewed, all_reached
 
 
-def print_stubs(chosen: dict[str, list[Mutant]], allowed: list[Equivalent]) -> None:
+def print_stubs(
+    chosen: dict[str, list[Mutant]], allowed: list[Equivalent], base: Path = ROOT
+) -> None:
     """Allow-list entries to review for every survivor not listed yet (``why`` left empty:
     an entry without a reason is refused)."""
-    by_name = {m.name: m for m in recorded()}
+    by_name = {m.name: m for m in recorded(base)}
     stubs = []
     for mutants in chosen.values():
         for picked in mutants:
             mutant = by_name.get(picked.name, picked)
             if mutant.status not in UNDETECTED | {"suspicious"}:
                 continue
-            diff = diff_of(mutant)
+            diff = diff_of(mutant, base)
             if equivalent_for(mutant, diff, allowed) is None:
                 before, after = change_of(diff)
                 stubs.append(
@@ -484,10 +697,8 @@ def wanted_functions(args: argparse.Namespace) -> set[str] | None:
     return None
 
 
-def choose(
-    args: argparse.Namespace, mutants: list[Mutant], wanted: set[str] | None
-) -> dict[str, list[Mutant]]:
-    """The mutants to check, per package."""
+def choose(args: argparse.Namespace, mutants: list[Mutant]) -> dict[str, list[Mutant]]:
+    """The fixed sample of each package's mutants."""
     packages = [p for p in args.packages.split(",") if p]
     unknown = set(packages) - set(PACKAGES)
     if unknown:
@@ -495,16 +706,8 @@ def choose(
     size = None if args.sample == "all" else int(args.sample)
     chosen: dict[str, list[Mutant]] = {}
     for package in packages:
-        mine = [m for m in mutants if package_of(m.name) == package]
-        if wanted is not None:
-            chosen[package] = [m for m in mine if m.function in wanted]
-        else:
-            chosen[package] = sample(mine, size)
+        chosen[package] = sample([m for m in mutants if package_of(m.name) == package], size)
     return {p: ms for p, ms in chosen.items() if ms}
-
-
-def _names(chosen: dict[str, list[Mutant]]) -> set[str]:
-    return {m.name for mutants in chosen.values() for m in mutants}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -514,6 +717,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--seconds", type=float, default=float(os.environ.get("MUTATE_SECONDS", "300"))
     )
+    parser.add_argument("--workers", type=int, default=1, help="mutants run at once")
     parser.add_argument("--changed", metavar="REF", help="the functions changed since REF")
     parser.add_argument("--fixed", action="store_true", help="the fixed sample of functions")
     parser.add_argument("--check", action="store_true", help="fail on an unreviewed survivor")
@@ -522,26 +726,17 @@ def main(argv: list[str] | None = None) -> int:
         "--stubs", action="store_true", help="print allow-list entries for unreviewed survivors"
     )
     args = parser.parse_args(argv)
+    global WORKERS
+    WORKERS = max(1, args.workers)
 
     allowed = load_allow_list()
     wanted = wanted_functions(args)
     if wanted is not None:
-        # a few functions: one run of mutmut for all of them, under one budget
-        if not args.report_only:
-            started = time.monotonic()
-            done = _run_mutmut(sorted({mutmut_glob(f) for f in wanted}), args.seconds)
-            elapsed = time.monotonic() - started
-            if not done and elapsed < args.seconds / 2:
-                print(f"mutmut stopped after {elapsed:.0f} s: see test-artifacts/mutation.log")
-                return 1
-            state = "done" if done else "budget reached"
-            print(f"{len(wanted)} function(s), {elapsed:.0f} s, {state}")
-        chosen = choose(args, recorded(), wanted)
-    else:
-        if not args.report_only:
-            prepare(max(args.seconds, 600.0))
-        chosen = choose(args, recorded(), None)
-    if wanted is None and not args.report_only:
+        return main_short(args, wanted, allowed)
+    if not args.report_only:
+        prepare(max(args.seconds, 600.0))
+    chosen = choose(args, recorded())
+    if not args.report_only:
         for package, mutants in chosen.items():
             # survivors run again too: a test written since may kill them now
             todo = [m for m in mutants if m.status in {"not checked", *UNDETECTED}]
@@ -560,12 +755,57 @@ def main(argv: list[str] | None = None) -> int:
                 elapsed = time.monotonic() - started
             state = "done" if done else "budget reached"
             print(f"{package}: {len(todo)} mutant(s) to check, {elapsed:.0f} s, {state}")
-    reviewed, reached = report(chosen, allowed)
-    unchecked = sum(m.code is None for m in recorded() if m.name in _names(chosen))
+    return finish(args, chosen, allowed, ROOT)
+
+
+def main_short(args: argparse.Namespace, wanted: set[str], allowed: list[Equivalent]) -> int:
+    """The short run: a spread sample of the mutants of ``wanted``, in a scratch copy."""
+    size = None if args.sample == "all" else int(args.sample)
+    by_function = mutants_of(wanted)
+    if not by_function and wanted != set(FIXED_SAMPLE):
+        print("the changed functions have no mutants: checking the fixed sample")
+        by_function = mutants_of(set(FIXED_SAMPLE))
+    picked = spread(by_function, size)
+    chosen: dict[str, list[Mutant]] = {}
+    for mutant in picked:
+        chosen.setdefault(package_of(mutant.name), []).append(mutant)
+    scratch = ROOT / SCRATCH
+    elapsed = 0.0
+    if picked and not args.report_only:
+        scratch, done, elapsed = short_run(picked, args.seconds)
+        if not done and elapsed < args.seconds / 2:
+            print(f"mutmut stopped after {elapsed:.0f} s: see test-artifacts/mutate-ci.log")
+            return 1
+    status = finish(args, chosen, allowed, scratch)
+    by_name = {m.name: m for m in recorded(scratch)}
+    verdicts = Counter(by_name.get(m.name, m).status for m in picked)
+    checked = len(picked) - verdicts["not checked"]
+    print(
+        f"\nshort run: {checked} of {len(picked)} mutant(s) checked "
+        f"(of {sum(map(len, by_function.values()))} in {len(by_function)} function(s), "
+        f"{', '.join(chosen) or 'no package'}), "
+        f"{verdicts['killed'] + verdicts['timeout']} detected, {elapsed:.0f} s"
+    )
+    return status
+
+
+def finish(
+    args: argparse.Namespace,
+    chosen: dict[str, list[Mutant]],
+    allowed: list[Equivalent],
+    base: Path,
+) -> int:
+    """Print the report of the mutants in ``chosen`` as mutmut left them under ``base``;
+    the exit status."""
+    reviewed, reached = report(chosen, allowed, base)
+    by_name = {m.name: m for m in recorded(base)}
+    unchecked = sum(
+        by_name.get(m.name, m).code is None for mutants in chosen.values() for m in mutants
+    )
     if unchecked:
         print(f"\n{unchecked} mutant(s) were not checked within the budget.")
     if args.stubs:
-        print_stubs(chosen, allowed)
+        print_stubs(chosen, allowed, base)
     if args.check and not reviewed:
         print("\nA mutant survived that mutation/equivalent.yaml does not list: add a test")
         print("that kills it, or list it there with the reason it cannot change behaviour.")

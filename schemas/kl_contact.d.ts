@@ -441,6 +441,24 @@ export type RequestNumber = string;
  * The token in the registration e-mail's subject; contains {request_number} or {id} once (default "[Request #{request_number}]"). Request Tracker threads replies by "[rtname #{id}]".
  */
 export type SubjectTag = string;
+/**
+ * Every queue a rule or the default may name.
+ *
+ * @minItems 1
+ */
+export type Queues = [WorkflowId, ...WorkflowId[]];
+/**
+ * The priority of a request no rule matches (default normal).
+ */
+export type Priority = "low" | "normal" | "high" | "urgent";
+/**
+ * How soon the engineers should take the request.
+ */
+export type Priority1 = "low" | "normal" | "high" | "urgent";
+/**
+ * Tried in order; the first that holds chooses.
+ */
+export type Rules = Rule[];
 export type Locale1 = string;
 
 /**
@@ -904,6 +922,10 @@ export interface Ticket {
   answers?: TicketAnswer[];
   attachments?: Attachment[];
   articles?: TicketArticles;
+  /**
+   * Priority and queue from the definition's routing rules; null when it declares none.
+   */
+  routing?: TicketRouting | null;
 }
 /**
  * How the engineers reach the user (personal data).
@@ -922,6 +944,14 @@ export interface TicketArticles {
   opened?: string[];
   not_helpful?: string[];
   escalated?: boolean;
+}
+export interface TicketRouting {
+  priority: "low" | "normal" | "high" | "urgent";
+  queue: string;
+  /**
+   * The id of the rule that chose them; null: no rule held, the default.
+   */
+  rule: string | null;
 }
 export interface SessionHistory {
   at: Datetime;
@@ -1085,6 +1115,7 @@ export interface Workflow {
   hidden_answers?: WorkflowAnswerPolicy;
   phone_region?: PhoneRegion;
   requests?: RequestNumbers;
+  routing?: Routing;
 }
 /**
  * A user-visible text: a map of locale code to string. Every declared locale must be present.
@@ -1264,6 +1295,30 @@ export interface MessageOverrides {
 export interface RequestNumbers {
   number?: RequestNumber;
   subject_tag?: SubjectTag;
+}
+/**
+ * Which queue takes a request and how urgent it is, from its answers: the first rule whose condition holds over the answers the user was shown, else the default. The ticket carries the priority, the queue and the rule.
+ */
+export interface Routing {
+  queues: Queues;
+  default: Default;
+  rules?: Rules;
+}
+/**
+ * What a request no rule matches gets.
+ */
+export interface Default {
+  queue: WorkflowId;
+  priority?: Priority;
+}
+/**
+ * Requests whose shown answers meet when get this priority and queue.
+ */
+export interface Rule {
+  id: WorkflowId;
+  when: WorkflowCondition;
+  priority: Priority1;
+  queue: WorkflowId;
 }
 /**
  * Knowledge-base articles the built-in matcher searches.

@@ -147,6 +147,25 @@ def workflow():  # type: ignore[no-untyped-def]
     return default_workflow()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_caches_under_mutation() -> None:
+    """Under a mutation run, each test starts without the library's caches of built views
+    and compiled flows. mutmut records which tests reach each function, and a function
+    whose result is cached is reached only by the first test that asks: its mutants would
+    then run against that one test alone."""
+    if "MUTANT_UNDER_TEST" not in os.environ:
+        return
+    from kl_contact.channels import replies, status
+    from kl_contact.definition import loader
+    from kl_contact.engine import present
+    from kl_contact.questionnaire import fields
+
+    for cached in (present._scene, status._statuses, replies._tag_pattern, fields.normalise_email):
+        cached.cache_clear()
+    if loader._cached_default is not None:
+        object.__setattr__(loader._cached_default, "_compiled", None)
+
+
 @pytest.fixture
 def engine(workflow) -> Engine:  # type: ignore[no-untyped-def]
     return Engine(workflow)
@@ -187,6 +206,14 @@ steps:
 
 
 DEFINITIONS = Path(__file__).parent / "definitions"
+
+
+def russian_only_subject() -> str:
+    """The text of ``tests/definitions/mini.yaml`` with its subject asked only in Russian:
+    a question that shows, and is answered, in one locale only."""
+    text = (DEFINITIONS / "mini.yaml").read_text("utf-8")
+    subject = "      - id: subject\n"
+    return text.replace(subject, subject + "        when: {locale: ru}\n")
 
 
 def sample_engine(name: str) -> Engine:

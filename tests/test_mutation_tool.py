@@ -7,7 +7,9 @@ from __future__ import annotations
 import ast
 import importlib.util
 import sys
+import tomllib
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -102,7 +104,9 @@ def test_every_reviewed_equivalent_still_names_code_that_exists() -> None:
         assert run.package_of(entry.function) in run.PACKAGES
         source = _function_source(entry.function)
         for line in entry.before:
-            assert line.rstrip(":") in source, (entry.function, line)
+            # the source read back ends at the last statement, without its comment
+            code = line.split(" # ")[0].rstrip(":")
+            assert code in source, (entry.function, line)
         assert entry.before != entry.after
         assert len(entry.why) > 20
 
@@ -118,3 +122,105 @@ def test_changed_lines_map_to_the_functions_around_them() -> None:
     line = text.splitlines().index("def _b64(data: bytes) -> str:") + 2
     assert run.functions_at(path, {line}) == {"kl_contact.tokens._b64"}
     assert run.functions_at(path, {1}) == set()
+
+
+# ----------------------------------------------------------------- the short run under CI
+
+SOURCE = """import os
+
+
+def kept(a):
+    return a + 1
+
+
+def other(a):  # noqa: ARG001
+    return a - 1
+
+
+class Box:
+    def kept(self):
+        return [1, 2]
+
+    def other(self): return 3
+
+
+class Elsewhere:
+    def kept(self):
+        return os.sep
+"""
+
+
+def test_confine_marks_every_function_but_the_kept_ones_and_moves_no_line() -> None:
+    pytest.importorskip("libcst")  # the mutate extra; `make test` installs it under CI
+    confined = run.confine(SOURCE, {"kept", "Box.kept"})
+    lines = confined.splitlines()
+    assert len(lines) == len(SOURCE.splitlines())
+    marked = [line.strip() for line in lines if "pragma: no mutate block" in line]
+    assert marked == [
+        "def other(a):  # noqa: ARG001  # pragma: no mutate block",
+        "def other(self): return 3  # pragma: no mutate block",
+        "class Elsewhere:  # pragma: no mutate block",
+    ]
+    # only comments were added: the code itself is the same
+    assert ast.dump(ast.parse(confined)) == ast.dump(ast.parse(SOURCE))
+
+
+def test_the_mutants_of_a_confined_file_are_mutmuts_own_for_that_function() -> None:
+    pytest.importorskip("mutmut")
+    from mutmut.mutation.file_mutation import mutate_file_contents
+
+    function = "kl_contact.tokens._b64"
+    found = run.mutants_of({function})
+    assert list(found) == [function]
+    path = "src/kl_contact/tokens.py"
+    whole = mutate_file_contents(path, (ROOT / path).read_text("utf-8")).mutant_names
+    expected = {f"kl_contact.tokens.{n}" for n in whole if n.startswith("x__b64__")}
+    assert {m.name for m in found[function]} == expected
+    assert {m.path for m in found[function]} == {path}
+
+
+def test_a_spread_sample_takes_from_every_function_in_turn() -> None:
+    def mutants(function: str, count: int) -> list[Any]:
+        return [run.Mutant(f"{function}__mutmut_{i}", "p.py", None) for i in range(count)]
+
+    by_function = {"m.a": mutants("m.x_a", 5), "m.b": mutants("m.x_b", 1)}
+    picked = run.spread(by_function, 3)
+    assert [m.name.split("__")[0] for m in picked] == ["m.x_a", "m.x_b", "m.x_a"]
+    assert picked == run.spread(by_function, 3)  # the same every time
+    assert len(run.spread(by_function, None)) == 6
+    assert {m.name for m in run.spread(by_function, 2)} < {m.name for m in picked}
+
+
+def test_the_short_run_mutates_only_its_files_and_runs_only_their_packages_tests() -> None:
+    settings = run.scratch_config(
+        [Path("src/kl_contact/tokens.py"), Path("src/kl_contact/engine/present.py")],
+        {"tokens", "engine"},
+    )
+    assert settings["only_mutate"] == [
+        "src/kl_contact/engine/present.py",
+        "src/kl_contact/tokens.py",
+    ]
+    selection = settings["pytest_add_cli_args_test_selection"]
+    assert selection[:2] == ["tests/engine", "tests/test_tokens.py"]
+    assert "--ignore=tests/engine/test_stateful.py" in selection
+    assert "tests" not in selection
+
+
+def test_the_short_runs_configuration_replaces_only_mutmuts_table() -> None:
+    pyproject = (ROOT / "pyproject.toml").read_text("utf-8")
+    settings = {"only_mutate": ["src/kl_contact/tokens.py"], "debug": False}
+    rewritten = tomllib.loads(run.with_mutmut_config(pyproject, settings))
+    original = tomllib.loads(pyproject)
+    assert rewritten["tool"]["mutmut"] == settings
+    assert {k: v for k, v in rewritten["tool"].items() if k != "mutmut"} == {
+        k: v for k, v in original["tool"].items() if k != "mutmut"
+    }
+    assert rewritten["project"] == original["project"]
+
+
+def test_every_package_names_tests_that_exist() -> None:
+    assert set(run.TESTS) == set(run.PACKAGES)
+    for package, paths in run.TESTS.items():
+        assert paths, package
+        for path in paths:
+            assert (ROOT / path).exists(), path

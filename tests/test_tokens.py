@@ -382,3 +382,20 @@ def test_a_duplicate_key_id_says_so() -> None:
     with pytest.raises(UsageError) as excinfo:
         TokenKeyring([OLD, SigningKey(OLD.id, b"y" * 32)], active=OLD.id)
     assert "two keys share an id" in str(excinfo.value)
+
+
+def test_a_refusal_in_a_locale_without_its_text_reads_in_english() -> None:
+    refused = TokenRefused("token.expired", "expiry")
+    assert refused.message("de") == refused.message("en")
+    assert refused.message("de") != refused.message("ru")
+
+
+def test_a_signed_payload_that_inflates_past_the_limit_is_too_large() -> None:
+    import zlib
+
+    from kl_contact.tokens import _COMPRESSED, MAX_SESSION_BYTES, _b64, _sign
+
+    bomb = zlib.compress(b" " * (MAX_SESSION_BYTES + 1024), 9)  # a few kilobytes signed
+    signed_part = f"{_COMPRESSED}.{OLD.id}.{_b64(bomb)}"
+    token = signed_part + "." + _sign(OLD, signed_part)
+    assert tokens(OLD).open(token, NOW) == TokenRefused("token.too_large", "session")

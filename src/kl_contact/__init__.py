@@ -72,7 +72,14 @@ if TYPE_CHECKING:  # the names below are imported on first use (see __getattr__)
     from kl_contact.definition.diagram import to_dot, to_mermaid
     from kl_contact.definition.lint import Finding, lint_text
     from kl_contact.definition.loader import default_workflow, load_workflow, parse_workflow
-    from kl_contact.definition.model import AnswerPolicy, RequestFormat, Workflow
+    from kl_contact.definition.model import (
+        AnswerPolicy,
+        Priority,
+        RequestFormat,
+        Routing,
+        RoutingRule,
+        Workflow,
+    )
     from kl_contact.definition.paths import FlowPath, PathAnswers, answers_for, flow_paths
     from kl_contact.driver import AsyncDriver, Driver, ServiceUnavailable
     from kl_contact.engine.effects import (
@@ -120,6 +127,7 @@ if TYPE_CHECKING:  # the names below are imported on first use (see __getattr__)
         Receipt,
         Ticket,
         TicketAnswer,
+        TicketRouting,
         WorkflowRef,
     )
     from kl_contact.tokens import (
@@ -185,7 +193,10 @@ _EXPORTS: dict[str, str] = {
     "load_workflow": "kl_contact.definition.loader",
     "parse_workflow": "kl_contact.definition.loader",
     "AnswerPolicy": "kl_contact.definition.model",
+    "Priority": "kl_contact.definition.model",
     "RequestFormat": "kl_contact.definition.model",
+    "Routing": "kl_contact.definition.model",
+    "RoutingRule": "kl_contact.definition.model",
     "Workflow": "kl_contact.definition.model",
     "FlowPath": "kl_contact.definition.paths",
     "PathAnswers": "kl_contact.definition.paths",
@@ -240,6 +251,7 @@ _EXPORTS: dict[str, str] = {
     "Receipt": "kl_contact.ticket.model",
     "Ticket": "kl_contact.ticket.model",
     "TicketAnswer": "kl_contact.ticket.model",
+    "TicketRouting": "kl_contact.ticket.model",
     "WorkflowRef": "kl_contact.ticket.model",
     "SealedToken": "kl_contact.tokens",
     "SessionTokens": "kl_contact.tokens",
@@ -327,12 +339,15 @@ __all__ = [
     "NextStepAction",
     "OpenArticle",
     "PathAnswers",
+    "Priority",
     "Receipt",
     "RequestFormat",
     "RequestStatus",
     "RequestTracker",
     "ResolvingArticle",
     "Revalidation",
+    "Routing",
+    "RoutingRule",
     "RtCustomFields",
     "Schedule",
     "SealedToken",
@@ -350,6 +365,7 @@ __all__ = [
     "TicketAccepted",
     "TicketAnswer",
     "TicketRejected",
+    "TicketRouting",
     "TokenKeyring",
     "TokenRefused",
     "Transition",

@@ -214,13 +214,13 @@ def test_quality_on_the_labelled_parts_stays_at_its_measurement() -> None:
         free = [q for q in queries if q.query.locale == locale and q.part == "free_text"]
         noisy = [q for q in free if q.noise]
         answered = [q for q in queries if q.query.locale == locale and q.part == "with_answers"]
-        assert evaluate(tuned, free).hit3 >= 0.83, locale
-        assert evaluate(tuned, free).mrr >= 0.74, locale
-        assert evaluate(tuned, noisy).hit3 >= 0.74, locale
-        assert evaluate(tuned, answered).hit3 >= 0.86, locale
+        assert evaluate(tuned, free).hit3 >= 0.94, locale
+        assert evaluate(tuned, free).mrr >= 0.83, locale
+        assert evaluate(tuned, noisy).hit3 >= 0.89, locale
+        assert evaluate(tuned, answered).hit3 >= 0.9, locale
         for part in (free, answered):
             assert evaluate(tuned, part).zero == 0.0, locale
-        assert off_domain_found(tuned, [q for q in off if q.query.locale == locale]) <= 0.5
+        assert off_domain_found(tuned, [q for q in off if q.query.locale == locale]) <= 0.12
 
 
 def test_quality_command_prints_every_part(capsys: pytest.CaptureFixture[str]) -> None:
@@ -232,3 +232,38 @@ def test_quality_command_prints_every_part(capsys: pytest.CaptureFixture[str]) -
         assert part in out
     assert "hit@3" in out
     assert main([]) in (0, 2)
+
+
+def test_an_article_with_one_word_of_several_is_a_weaker_match_and_explain_agrees() -> None:
+    twins = [
+        Article(id="both", locale="en", title="Quarantine restore", body="", url="https://x/1"),
+        Article(id="one", locale="en", title="Quarantine", body="", url="https://x/2"),
+        Article(id="other", locale="en", title="Restore", body="", url="https://x/3"),
+    ]
+    matcher = Bm25Matcher(twins)
+    found = {m.id: m.score for m in matcher.search(ArticleQuery("en", "quarantine restore"), 3)}
+    assert found["both"] > found["one"]
+    for article_id, score in found.items():
+        explained = matcher.explain(ArticleQuery("en", "quarantine restore"), article_id)
+        assert explained.relevance == score
+
+
+def test_a_guessed_word_counts_less_than_a_word_read_as_typed() -> None:
+    matcher = Bm25Matcher(CATALOG)
+    typed = matcher.search(ArticleQuery("en", "quarantine restore"), 1)
+    guessed = matcher.search(ArticleQuery("en", "quarantine restroe"), 1)
+    assert typed
+    assert guessed
+    assert typed[0].id == guessed[0].id
+    assert guessed[0].score < typed[0].score
+
+
+@pytest.mark.parametrize(
+    ("locale", "text"),
+    [("en", "who won the oscars"), ("en", "symptoms of the flu"), ("ru", "гороскоп на неделю")],
+)
+def test_a_query_with_one_catalog_word_of_two_finds_nothing_at_the_default_threshold(
+    locale: str, text: str
+) -> None:
+    matcher = Bm25Matcher.for_workflow(CATALOG, default_workflow())
+    assert matcher.search(ArticleQuery(locale, text), 5) == []

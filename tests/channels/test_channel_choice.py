@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from kl_contact import ChooseChannel, Continue, Engine, JsonEngine, UsageError
+from kl_contact import ChangeLocale, ChooseChannel, Continue, Engine, JsonEngine, UsageError
 from kl_contact.schemas import violations
 from kl_contact.wire import dump_session, dump_transition, load_session
 
@@ -177,3 +177,20 @@ def test_a_closed_channel_without_suggestions_says_only_when_it_opens() -> None:
     (issue,) = engine.handle(step.session, ChooseChannel("phone"), SATURDAY).view.issues
     assert issue.message == "Phone is closed now. It opens on 2026-11-30 09:00 (UTC+03:00)."
     assert "others" not in issue.params
+
+
+def test_changing_the_language_rewords_the_closed_channel_issue(engine: Engine) -> None:
+    step = on_channel_step(engine, SATURDAY, locale="en")
+    closed = engine.handle(step.session, ChooseChannel("phone"), SATURDAY)
+    (issue,) = closed.view.issues
+    assert issue.params["channel_id"] == "phone"
+    russian = engine.handle(closed.session, ChangeLocale("ru"), SATURDAY)
+    (reworded,) = russian.view.issues
+    assert reworded.code == "channel.closed"
+    assert reworded.params["channel_id"] == "phone"
+    assert "Телефон" in reworded.message
+    assert "30.11.2026 09:00 (UTC+03:00)" in reworded.message
+    assert "Phone" not in reworded.message
+    # once the line opens, the issue is not shown again in any language
+    monday = datetime(2026, 11, 30, 7, 0, tzinfo=UTC)  # 10:00 in Moscow
+    assert engine.handle(closed.session, ChangeLocale("ru"), monday).view.issues == ()

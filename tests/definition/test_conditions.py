@@ -108,6 +108,10 @@ def _ctx(**answers: object) -> object:
         (NotCondition(AnswerEquals("a", "x")), False),
         (NotCondition(AnswerEquals("a", "z")), True),
         (AnswerIn("a", ("x", "w")), True),
+        # a multiple choice answer is in the values when one of its items is
+        (AnswerIn("m", ("z", "x")), True),
+        (AnswerIn("m", ("z",)), False),
+        (AnswerEquals("m", "w"), True),
         (AnswerAnswered("c"), False),
         (AnswerAnswered("c", answered=False), True),
         (ChannelIs(("email",)), True),
@@ -117,4 +121,4 @@ def _ctx(**answers: object) -> object:
 def test_evaluate_each_form(condition: object, holds: bool) -> None:
     from kl_contact.definition.conditions import evaluate
 
-    assert evaluate(condition, _ctx(a="x", b="y")) is holds  # type: ignore[arg-type]
+    assert evaluate(condition, _ctx(a="x", b="y", m=("w", "x"))) is holds  # type: ignore[arg-type]

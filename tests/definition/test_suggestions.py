@@ -112,3 +112,8 @@ def test_a_text_keyed_by_null_or_a_number_gets_findings_not_a_crash(key: str) ->
     findings = lint_text(text, "tiny.yaml")
     assert findings
     assert all(f.severity in {"error", "warning"} for f in findings)
+
+
+def test_two_swapped_neighbours_in_a_short_name_are_still_suggested() -> None:
+    assert closest("_aa_", ["a_a_", "zzzzzzzzzzzz"]) == "a_a_"
+    assert closest("_ab_", ["b_a_"]) is None  # two letters apart: not a slip

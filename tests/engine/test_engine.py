@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 
 import pytest
 from hypothesis import given, settings
@@ -182,6 +182,7 @@ def test_rejected_ticket_can_be_sent_again_and_receipts_are_checked(engine: Engi
     t = engine.handle(t.session, TicketRejected(first_id, "timeout"), NOW)
     assert t.session.status == "active"
     assert [i.code for i in t.view.issues] == ["ticket.rejected"]
+    assert t.view.issues[0].params == {"reason": "timeout"}  # the host's code, for its logs
     assert t.view.question("name").value == DETAILS["name"]
     t = engine.handle(t.session, Send({}), NOW)
     second_id = t.effects[0].submission_id  # type: ignore[union-attr]
@@ -205,6 +206,18 @@ def test_usage_errors(engine: Engine) -> None:
     with pytest.raises(UsageError) as naive:
         engine.start(session_id="x", now=datetime(2026, 1, 1))
     assert naive.value.code == "time.naive"
+    assert "timezone-aware" in str(naive.value)
+
+    class NoOffset(tzinfo):  # a time zone that knows no offset leaves the time naive
+        def utcoffset(self, dt: datetime | None) -> None:
+            return None
+
+    with pytest.raises(UsageError) as offsetless:
+        engine.start(session_id="x", now=datetime(2026, 1, 1, tzinfo=NoOffset()))
+    assert offsetless.value.code == "time.naive"
+    with pytest.raises(UsageError) as no_id:
+        engine.start(session_id="", now=NOW)
+    assert no_id.value.code == "session.no_id"
     with pytest.raises(UsageError) as locale:
         engine.start(session_id="x", now=NOW, locale="de")
     assert locale.value.code == "locale.unknown"

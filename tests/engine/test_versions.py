@@ -61,6 +61,7 @@ V2_TEXT = _v2(
         "en: A safe file or site is blocked}}\n",
         "",
     ),
+    ("in: [scan, false_positive]", "in: [scan]"),  # and its routing rule no longer names it
 )
 V2 = parse_workflow(V2_TEXT, source="v2.yaml")
 

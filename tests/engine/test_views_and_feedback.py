@@ -197,3 +197,17 @@ def test_options_follow_each_change_of_the_answers_they_depend_on(engine: Engine
     t = engine.handle(t.session, Answer({"platform": "windows"}), NOW)
     assert t.view.question("platform").value == "windows"
     assert "macos" not in platforms(t)
+
+
+def test_an_answered_question_keeps_its_limits_and_pattern(engine: Engine) -> None:
+    t = to_questions(engine)
+    t = engine.handle(t.session, Answer({"subject": "Activation fails"}), NOW)
+    subject = t.view.question("subject")
+    assert subject.value == "Activation fails"
+    assert (subject.min_length, subject.max_length) == (5, 150)
+    licence = sample_engine("licence-key")
+    first = licence.start(session_id="s-1", now=NOW)  # the licence step comes first
+    t = licence.handle(first.session, Answer({"key": "ABCDE"}), NOW)
+    key = t.view.question("key")
+    assert key.value == "ABCDE"
+    assert key.pattern == "[A-Z0-9]{5}(-[A-Z0-9]{5}){3}"

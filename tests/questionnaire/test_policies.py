@@ -7,7 +7,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import NOW, minimal
+from conftest import NOW, minimal, russian_only_subject
 from kl_contact import (
     Answer,
     ChooseChannel,
@@ -19,7 +19,7 @@ from kl_contact import (
     parse_workflow,
 )
 from kl_contact.definition.conditions import ConditionContext, evaluate
-from kl_contact.questionnaire.answer_policy import apply_answer_policies
+from kl_contact.questionnaire.answer_policy import apply_answer_policies, visible_answers
 
 WORKFLOW = default_workflow()
 
@@ -186,3 +186,10 @@ def test_answer_policies_drop_only_hidden_answers_and_settle(
             assert not shown
         else:
             assert out[qid] == value
+
+
+def test_an_answer_to_a_question_shown_only_in_the_users_locale_is_visible() -> None:
+    workflow = parse_workflow(russian_only_subject())
+    answers = {"category": "billing", "subject": "Счёт"}
+    assert visible_answers(workflow, answers, "email", "ru") == answers
+    assert visible_answers(workflow, answers, "email", "en") == {"category": "billing"}

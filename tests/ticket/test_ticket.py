@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from importlib import resources
 
-from conftest import DETAILS, NOW, walk
+from conftest import DETAILS, NOW, russian_only_subject, walk
 from kl_contact import (
     Back,
     ChooseChannel,
@@ -17,7 +17,9 @@ from kl_contact import (
     TicketAccepted,
     Transition,
 )
+from kl_contact.definition.flow import compile_flow
 from kl_contact.definition.loader import parse_workflow
+from kl_contact.ticket.build import visible_along
 
 
 def _submitted(engine: Engine, channel: str, locale: str = "en") -> Transition:
@@ -112,3 +114,12 @@ def test_a_definition_sets_the_phone_region(workflow) -> None:  # type: ignore[n
     t = engine.handle(t.session, Send(dict(DETAILS, phone="030 901820")), NOW)
     assert t.session.status == "submitting"  # a Berlin number without +49 is read in DE
     assert t.effects[0].ticket.contact.phone == "+4930901820"  # type: ignore[attr-defined]
+
+
+def test_a_question_shown_only_in_the_users_locale_reaches_the_ticket() -> None:
+    flow = compile_flow(parse_workflow(russian_only_subject()))
+    answers = {"category": "billing", "subject": "Счёт"}
+    shown, _ = visible_along(flow, ["question"], answers, "email", "ru")
+    assert "subject" in [q.id for q in shown]
+    shown, _ = visible_along(flow, ["question"], answers, "email", "en")
+    assert "subject" not in [q.id for q in shown]

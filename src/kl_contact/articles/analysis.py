@@ -79,7 +79,8 @@ _STOP_WORDS_TEXT = """
     such than that the their them then there these they this those through to too under
     until up very was we were what when where which while who whom why will with would you
     your yours yourself get got keep keeps please hi hello thanks thank also still even ve
-    ll re t s d m
+    ll re t s d m doesn didn isn wasn weren aren won wont haven hasn hadn couldn wouldn
+    shouldn dont cant
     и в во не что он на я с со как а то все она так его но да ты к у же вы за бы по
     только ее мне было вот от меня еще нет о из ему теперь когда даже ну вдруг ли если уже
     или ни быть был него до вас нибудь опять уж вам ведь там потом себя ничего ей может они

@@ -53,8 +53,15 @@ if TYPE_CHECKING:  # the definition imports channels, which must not need the ma
 
 __all__ = ["DEFAULT_FILTERS", "FIELD_WEIGHTS", "Bm25Matcher"]
 
-FIELD_WEIGHTS: Mapping[str, float] = {"title": 3.0, "keywords": 2.0, "summary": 1.5, "body": 1.0}
+FIELD_WEIGHTS: Mapping[str, float] = {"title": 3.0, "keywords": 3.0, "summary": 1.5, "body": 1.0}
 """How much one occurrence of a term counts in each field of an article."""
+
+_K1 = 1.6
+"""BM25's term-frequency saturation: a little above the textbook 1.2, so that a term in the
+title and the keywords counts more than one mention in the body."""
+
+_B = 0.3
+"""BM25's length normalisation: weak, as a longer support article is rarely less relevant."""
 
 DEFAULT_FILTERS: Mapping[str, FilterRule] = {
     "product": FilterRule("boost", 1.6),
@@ -66,8 +73,15 @@ DEFAULT_FILTERS: Mapping[str, FilterRule] = {
 _WEIGHTS = {"exact": 1.0, "split": 0.9, "translit": 0.9, "typo": 0.8, "translit+typo": 0.7}
 """How much a query word counts, by how it was recognised."""
 
-_COVERAGE = 1.5
+_COVERAGE = 2.0
 """The relevance is multiplied by (words found / words) to this power."""
+
+_SHARE = 0.5
+"""The relevance is also multiplied by (the found words an article has / words found) to
+this power: an article that has one word of three the catalog knows is a weak match."""
+
+_FOUND = {"exact": 1.0, "split": 0.75, "translit": 1.0, "typo": 0.85, "translit+typo": 0.7}
+"""How much of a word a second chance finds, for the coverage: a guess is not a word read."""
 
 _BOOST_CACHE = 32
 """How many combinations of answers keep their per-article factors between searches."""
@@ -135,7 +149,7 @@ class _LocaleIndex:
             documents.append(counts)
         for word in seen:
             stems.add(stem(word))
-        self.index = ImpactIndex(documents)
+        self.index = ImpactIndex(documents, k1=_K1, b=_B)
         self.cyrillic = sum(map(is_cyrillic, seen)) * 2 > len(seen)
         """Whether most of the catalog's words are Cyrillic (Russian articles)."""
         self.known = frozenset(stems | phrases.stems)
@@ -187,12 +201,21 @@ class _Term:
 class _Reading:
     """A query as the index reads it: weighted terms, and how many words were not found."""
 
-    __slots__ = ("terms", "total", "unknown")
+    __slots__ = ("found", "found_at", "terms", "total", "unknown")
 
     def __init__(self) -> None:
         self.terms: dict[str, _Term] = {}
         self.total = 0
         self.unknown = 0
+        self.found = 0.0
+        self.found_at: dict[int, float] = {}
+
+    def share(self, held: Iterable[str]) -> float:
+        """The share of the found words that the terms ``held`` (an article's) stand for."""
+        if not self.found:
+            return 0.0
+        numbers = {number for term in held for number in self.terms[term].words}
+        return sum(self.found_at[number] for number in numbers) / self.found
 
     def weights(self) -> dict[str, float]:
         # a term met c times counts 2c / (c + 1) times its best weight: 1, 1.33, 1.5 ... < 2
@@ -303,9 +326,13 @@ class Bm25Matcher:
         matches = []
         for doc, score in found:
             factor = boost[doc] if boost is not None else 1.0
-            relevance = min(1.0, score / factor / ideal * coverage)
+            relevance = score / factor / ideal * coverage
+            if relevance < threshold:
+                continue
+            held = [term for term in reading.terms if group.index.has(term, doc)]
+            relevance = min(1.0, relevance * reading.share(held) ** _SHARE)
             if relevance >= threshold:
-                matches.append(self._match(group, doc, relevance, reading, query))
+                matches.append(self._match(group, doc, relevance, held, query))
         matches_tuple = tuple(matches)
         return ArticleSearch(matches=matches_tuple, issues=issues)
 
@@ -333,8 +360,7 @@ class Bm25Matcher:
     def _coverage(reading: _Reading) -> float:
         if not reading.total:
             return 0.0
-        found = (reading.total - reading.unknown) / reading.total
-        return float(found**_COVERAGE)
+        return float((reading.found / reading.total) ** _COVERAGE)
 
     # ------------------------------------------------------------------ the query's words
 
@@ -352,7 +378,7 @@ class Bm25Matcher:
             items.extend(
                 (term, spelt, (number, how)) for term, spelt, how in self._recognise(word, group)
             )
-        found: set[int] = set()
+        found: dict[int, float] = {}
         for term, origins, kinds in group.phrases.apply(items):
             if term not in group.index:
                 continue
@@ -361,13 +387,15 @@ class Bm25Matcher:
             weight = min(_WEIGHTS[how] for _, how in origins)
             info.weight = max(info.weight, weight)
             for number, how in origins:
-                found.add(number)
+                found[number] = max(found.get(number, 0.0), _FOUND[how])
                 if number not in info.words:
                     info.words.append(number)
                 for name in (*how.split("+"), *kinds):
                     if name not in info.how and name != "exact":
                         info.how.append(name)
         reading.unknown = reading.total - len(found)
+        reading.found = sum(found.values())
+        reading.found_at = found
         return reading
 
     def _recognise(self, word: str, group: _LocaleIndex) -> list[tuple[str, str, str]]:
@@ -486,11 +514,12 @@ class Bm25Matcher:
         group: _LocaleIndex,
         doc: int,
         relevance: float,
-        reading: _Reading,
+        held: Sequence[str],
         query: ArticleQuery,
     ) -> ArticleMatch:
+        """The match of article ``doc``; ``held`` are the query's terms it has."""
         article = group.articles[doc]
-        reasons = [f"term:{term}" for term in reading.terms if group.index.has(term, doc)]
+        reasons = [f"term:{term}" for term in held]
         for name, value in self._chosen(query, self._issues(query, group)):
             listed = _values(article, name)
             if not listed or value in listed:
@@ -569,7 +598,11 @@ class Bm25Matcher:
             effect = (rule.factor if fits else 1.0) if rule.mode == "boost" else float(fits)
             applied.append(AppliedFilter(name=name, mode=rule.mode, fits=fits, effect=effect))
         ideal = sum(w * group.index.best_impact(t) for t, w in weights.items())
-        relevance = min(1.0, bm25 / ideal * self._coverage(reading)) if ideal else 0.0
+        relevance = 0.0
+        if ideal:
+            relevance = bm25 / ideal * self._coverage(reading)
+            has = [term for term in reading.terms if group.index.has(term, doc)]
+            relevance = min(1.0, relevance * reading.share(has) ** _SHARE)
         return Explanation(
             article_id=article_id,
             relevance=round(relevance, 4),

@@ -86,7 +86,7 @@ def closed_issue(
     def title(cid: str) -> str:
         return localize(workflow.channel(cid).title, locale, fallback)
 
-    params: dict[str, str | int] = {"channel": title(channel)}
+    params: dict[str, str | int] = {"channel": title(channel), "channel_id": channel}
     if status.opens_at is not None:
         params["opens_at"] = format_opening(status.opens_at, locale)
     if status.suggest:

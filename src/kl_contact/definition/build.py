@@ -41,6 +41,8 @@ from kl_contact.definition.model import (
     Resource,
     Role,
     Route,
+    Routing,
+    RoutingRule,
     Step,
     StepKind,
     Workflow,
@@ -222,4 +224,25 @@ def build_workflow(data: dict[str, Any], source: str) -> Workflow:
         source=source,
         **_given(data, "support_email", "hidden_answers", "phone_region"),
         requests=RequestFormat(**data.get("requests", {})),
+        routing=_routing(data.get("routing")),
+    )
+
+
+def _routing(raw: Mapping[str, Any] | None) -> Routing | None:
+    if raw is None:
+        return None
+    rules = tuple(
+        RoutingRule(
+            id=rule["id"],
+            when=_condition(rule["when"]),  # type: ignore[arg-type]  # required by the schema
+            priority=rule["priority"],
+            queue=rule["queue"],
+        )
+        for rule in raw.get("rules", ())
+    )
+    return Routing(
+        queues=tuple(raw["queues"]),
+        queue=raw["default"]["queue"],
+        rules=rules,
+        **_given(raw["default"], "priority"),
     )

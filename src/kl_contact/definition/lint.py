@@ -83,6 +83,7 @@ CODES: Mapping[str, tuple[Severity, str]] = {
     "phone_region.unknown": ("error", "use an ISO 3166-1 code such as RU or DE"),
     "request.no_contact_email": ("warning", "add an email question with role: contact_email"),
     "url.not_allowed": ("error", "use an http(s) link with a host, or a mailto: or tel: link"),
+    "routing.unknown_queue": ("error", "name a queue listed in routing.queues"),
 }
 """Every code a finding may carry: its severity and the default fix hint."""
 
@@ -296,6 +297,29 @@ class _Checks:
         yield from self.channels()
         yield from self.questionnaire()
         yield from self.links()
+        yield from self.routing()
+
+    def routing(self) -> Iterator[Finding]:
+        """Every queue a rule or the default names is declared."""
+        routing = self.data.get("routing")
+        if not isinstance(routing, dict):
+            return
+        queues = routing.get("queues", [])
+        named: list[tuple[Any, Path]] = [
+            (routing.get("default", {}).get("queue"), ("routing", "default", "queue"))
+        ]
+        named += [
+            (rule.get("queue"), ("routing", "rules", index, "queue"))
+            for index, rule in enumerate(routing.get("rules", []))
+        ]
+        for queue, path in named:
+            if queue is not None and queue not in queues:
+                yield self.finding(
+                    "routing.unknown_queue",
+                    "the queue is not declared in routing.queues",
+                    path,
+                    near=(queue, queues),
+                )
 
     def links(self) -> Iterator[Finding]:
         """Every ``url`` in the definition is a plain link (:data:`LINK_SCHEMES`); one that
@@ -515,6 +539,11 @@ class _Checks:
                 for o_index, option in enumerate(question.get("options", [])):
                     if "when" in option:
                         yield (*qpath, "options", o_index, "when"), option["when"], mine
+        # routing reads the answers once every question has been asked
+        after_all = self._order_after_step(len(self.steps) - 1)
+        routing = self.data.get("routing")
+        for r_index, rule in enumerate(routing.get("rules", []) if routing else []):
+            yield ("routing", "rules", r_index, "when"), rule["when"], after_all
 
     def _order_after_step(self, s_index: int) -> int:
         """The asking order just past every question of ``steps[s_index]``."""

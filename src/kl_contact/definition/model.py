@@ -26,12 +26,15 @@ __all__ = [
     "ContactsPage",
     "InstructionAction",
     "Option",
+    "Priority",
     "Question",
     "QuestionType",
     "RequestFormat",
     "Resource",
     "Role",
     "Route",
+    "Routing",
+    "RoutingRule",
     "Step",
     "StepKind",
     "Text",
@@ -253,6 +256,37 @@ class Step:
     button: Text | None = None
 
 
+class Priority(StrEnum):
+    """How soon the engineers should take a request, lowest first."""
+
+    LOW = "low"
+    NORMAL = "normal"
+    HIGH = "high"
+    URGENT = "urgent"
+
+
+@attrs.frozen
+class RoutingRule:
+    """Requests whose answers meet ``when`` get ``priority`` and go to ``queue``; the first
+    rule that holds chooses, and ``id`` names it in the ticket."""
+
+    id: str
+    when: Condition
+    priority: Priority = attrs.field(converter=Priority)
+    queue: str
+
+
+@attrs.frozen
+class Routing:
+    """Where requests go and how urgent they are (``routing:``): the declared ``queues``,
+    the ``rules`` tried in order, and what a request no rule matches gets."""
+
+    queues: tuple[str, ...]
+    queue: str
+    priority: Priority = attrs.field(default=Priority.NORMAL, converter=Priority)
+    rules: tuple[RoutingRule, ...] = ()
+
+
 @attrs.frozen
 class ArticleSettings:
     """How many articles the articles step asks for, and the lowest score worth showing."""
@@ -325,6 +359,8 @@ class Workflow:
     """Where a phone number without a country code is read (``RU``); else the locale says."""
     requests: RequestFormat = RequestFormat()
     """How request numbers look and how e-mail subjects tag them (``requests:``)."""
+    routing: Routing | None = None
+    """Priority and queue rules over the answers (``routing:``); none: tickets carry none."""
     _compiled: object = attrs.field(default=None, init=False, repr=False)
     """The compiled flow, filled by :func:`kl_contact.definition.flow.compile_flow` on first
     use: it is derived from the fields above alone, which never change."""

@@ -24,10 +24,25 @@ def closest(word: object, known: Iterable[object]) -> str | None:
     word = str(word)
     candidates = sorted({str(k) for k in known} - {word})
     found = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
+    if not found:  # a short word with two neighbours swapped can score low on similarity
+        found = [c for c in candidates if _swapped(word, c)][:1]
     if not found:
         lowered = {c.lower(): c for c in candidates}
         found = [lowered[word.lower()]] if word.lower() in lowered else []
     return found[0] if found else None
+
+
+def _swapped(one: str, other: str) -> bool:
+    """Whether ``other`` is ``one`` with two neighbouring letters swapped."""
+    if len(one) != len(other):
+        return False
+    differ = [i for i, (a, b) in enumerate(zip(one, other, strict=True)) if a != b]
+    return (
+        len(differ) == 2
+        and differ[1] == differ[0] + 1
+        and one[differ[0]] == other[differ[1]]
+        and one[differ[1]] == other[differ[0]]
+    )
 
 
 def did_you_mean(word: object, known: Iterable[object], otherwise: str | None = None) -> str | None:

@@ -431,7 +431,19 @@ def _locale(draft: _Draft, table: StepTable, event: ChangeLocale, now: datetime)
             issue_in_locale(draft.flow, i, event.locale) for i in issues
         )
     else:
-        draft.changes["issues"] = ()  # a closed channel's issue names channels in the old locale
+        # A closed channel's issue names channels and an opening time in words of the old
+        # locale: it is found again, for the same channel at this moment, in the new one.
+        session, found = draft.base, []
+        for issue in draft.base.issues:
+            channel = issue.params.get("channel_id") if issue.code == "channel.closed" else None
+            if isinstance(channel, str) and channel in draft.flow.channels:
+                again = closed_issue(
+                    draft.flow.workflow, channel, now, session.region, session.time_zone,
+                    event.locale,
+                )  # fmt: skip
+                if again is not None:
+                    found.append(again)
+        draft.changes["issues"] = tuple(found)
 
 
 def _ticket_accepted(draft: _Draft, table: StepTable, event: TicketAccepted, now: datetime) -> None:

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 
 from kl_contact._text import localize
-from kl_contact.definition.conditions import ConditionContext, is_answered
+from kl_contact.definition.conditions import ConditionContext, evaluate, is_answered
 from kl_contact.definition.flow import Flow
 from kl_contact.definition.model import Question, QuestionType, Role
 from kl_contact.messages import Messages, message
@@ -23,10 +23,11 @@ from kl_contact.ticket.model import (
     Ticket,
     TicketAnswer,
     TicketArticles,
+    TicketRouting,
     WorkflowRef,
 )
 
-__all__ = ["answers_by_role", "build_ticket", "visible_along"]
+__all__ = ["answers_by_role", "build_ticket", "route_request", "visible_along"]
 
 
 def visible_along(
@@ -149,4 +150,23 @@ def build_ticket(
         answers=tuple(given),
         attachments=attachments,
         articles=articles,
-    )
+        routing=route_request(flow, {q.id: answers[q.id] for q in shown if q.id in answers},
+                              channel, locale),
+    )  # fmt: skip
+
+
+def route_request(
+    flow: Flow, shown: Mapping[str, AnswerValue], channel: str | None, locale: str
+) -> TicketRouting | None:
+    """The priority and queue the definition's ``routing:`` gives a request whose shown
+    answers are ``shown``: the first rule that holds, else the default (None without
+    ``routing:``). Answers the user never saw (hidden, or on a step skipped) route nothing.
+    """
+    routing = flow.workflow.routing
+    if routing is None:
+        return None
+    ctx = ConditionContext(answers=shown, channel=channel, locale=locale)
+    for rule in routing.rules:
+        if evaluate(rule.when, ctx):
+            return TicketRouting(priority=rule.priority, queue=rule.queue, rule=rule.id)
+    return TicketRouting(priority=routing.priority, queue=routing.queue)

@@ -11,6 +11,7 @@ from datetime import datetime
 import attrs
 
 from kl_contact.definition.answers import AnswerValue, Attachment
+from kl_contact.definition.model import Priority
 
 __all__ = [
     "AnswerValue",
@@ -21,6 +22,7 @@ __all__ = [
     "Ticket",
     "TicketAnswer",
     "TicketArticles",
+    "TicketRouting",
     "WorkflowRef",
 ]
 
@@ -77,6 +79,21 @@ class TicketAnswer:
         return f"TicketAnswer(question={self.question!r}, type={self.type!r})"
 
 
+def _priority(value: str) -> str:
+    return Priority(value).value
+
+
+@attrs.frozen
+class TicketRouting:
+    """How urgent the request is and which queue takes it, with the ``rule`` of the
+    definition's ``routing:`` that chose them (``None``: no rule held, the default).
+    ``priority`` is one of :class:`~kl_contact.definition.model.Priority`'s values."""
+
+    priority: str = attrs.field(converter=_priority)
+    queue: str
+    rule: str | None = None
+
+
 @attrs.frozen
 class TicketArticles:
     """What the user saw of the suggested articles before asking for an engineer."""
@@ -106,6 +123,8 @@ class Ticket:
     answers: tuple[TicketAnswer, ...] = ()
     attachments: tuple[Attachment, ...] = ()
     articles: TicketArticles = TicketArticles()
+    routing: TicketRouting | None = None
+    """Priority and queue when the definition declares ``routing:``."""
 
     def __repr__(self) -> str:
         return (
