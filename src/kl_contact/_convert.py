@@ -7,11 +7,14 @@ and an answer value is told apart by its JSON shape.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
-from typing import Any, cast
+from types import NoneType, UnionType
+from typing import Any, Union, cast, get_args, get_origin
 
 import cattrs
+from cattrs.errors import IterableValidationError, IterableValidationNote
+from cattrs.fns import identity
 from cattrs.strategies import configure_tagged_union
 
 from kl_contact.engine.effects import EFFECT_TYPES, Effect
@@ -42,6 +45,103 @@ def _structure_path_part(value: Any, _: Any) -> str | int:
     if isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool)):
         return value
     raise TypeError("a path part is a string or an integer")
+
+
+_Structure = Callable[[Any, Any], Any]
+
+
+def _homogeneous_tuple(conv: cattrs.Converter) -> Callable[[Any], _Structure]:
+    """``tuple[X, ...]`` read with X's hook looked up once, not on every call.
+
+    The result and the failures are cattrs' own (with detailed validation: every failing
+    item, each with a note of its index); the items are read in one pass first, and again
+    one by one only to report a failure.
+    """
+
+    def factory(tup: Any) -> _Structure:
+        item_type = get_args(tup)[0]
+        item = conv.get_structure_hook(item_type)
+
+        def structure(obj: Iterable[Any], _: Any) -> tuple[Any, ...]:
+            try:
+                return tuple([item(e, item_type) for e in obj])
+            except Exception:  # read again, item by item, to report every failure
+                pass
+            errors: list[Exception] = []
+            res = []
+            for ix, e in enumerate(obj):
+                try:
+                    res.append(item(e, item_type))
+                except Exception as exc:
+                    note = IterableValidationNote(f"Structuring {tup} @ index {ix}", ix, item_type)
+                    exc.__notes__ = [*getattr(exc, "__notes__", []), note]
+                    errors.append(exc)
+            if errors:
+                raise IterableValidationError(f"While structuring {tup!r}", errors, tup)
+            return tuple(res)
+
+        return structure
+
+    return factory
+
+
+def _tuple_to_list(conv: cattrs.Converter) -> Callable[[Any], Callable[[Any], Any]]:
+    """``tuple[X, ...]`` written as a list by X's hook, in one comprehension."""
+
+    def factory(tup: Any) -> Callable[[Any], Any]:
+        item = conv.get_unstructure_hook(get_args(tup)[0])
+        if item is identity:
+            return list
+
+        def unstructure(value: Iterable[Any]) -> list[Any]:
+            return [item(e) for e in value]
+
+        return unstructure
+
+    return factory
+
+
+def _is_homogeneous_tuple(t: Any) -> bool:
+    args = get_args(t)
+    return get_origin(t) is tuple and len(args) == 2 and args[1] is Ellipsis and args[0] is not Any
+
+
+def _optional(conv: cattrs.Converter) -> Callable[[Any], _Structure]:
+    """``X | None`` read with X's hook looked up once, not on every call."""
+
+    def factory(union: Any) -> _Structure:
+        other = next(arg for arg in get_args(union) if arg is not NoneType)
+        hook = conv.get_structure_hook(other)
+
+        def structure(obj: Any, _: Any) -> Any:
+            return None if obj is None else hook(obj, other)
+
+        return structure
+
+    return factory
+
+
+def _optional_out(conv: cattrs.Converter) -> Callable[[Any], Callable[[Any], Any]]:
+    """``X | None`` written by X's hook; when X is written as it is (a string, a number),
+    the value itself, which the generated code of a class then reads without a call."""
+
+    def factory(union: Any) -> Callable[[Any], Any]:
+        other = next(arg for arg in get_args(union) if arg is not NoneType)
+        hook = conv.get_unstructure_hook(other)
+        if hook is identity:
+            return identity
+
+        def unstructure(value: Any) -> Any:
+            return None if value is None else hook(value)
+
+        return unstructure
+
+    return factory
+
+
+def _is_optional(t: Any) -> bool:
+    args = get_args(t)
+    return get_origin(t) in (Union, UnionType) and len(args) == 2 and NoneType in args
 
 
 def _build() -> cattrs.Converter:
@@ -88,6 +188,10 @@ def _build() -> cattrs.Converter:
     configure_tagged_union(
         Effect, conv, tag_generator=lambda cls: EFFECT_TYPES[cls], tag_name="type"
     )
+    conv.register_structure_hook_factory(_is_homogeneous_tuple, _homogeneous_tuple(conv))
+    conv.register_structure_hook_factory(_is_optional, _optional(conv))
+    conv.register_unstructure_hook_factory(_is_homogeneous_tuple, _tuple_to_list(conv))
+    conv.register_unstructure_hook_factory(_is_optional, _optional_out(conv))
     return conv
 
 

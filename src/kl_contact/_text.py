@@ -51,6 +51,8 @@ def visible_length(text: str) -> int:
     >>> visible_length("\\u200b" * 40), visible_length(" Zed\\u200d "), visible_length("a b")
     (0, 3, 3)
     """
+    if text.isprintable() and _BLANK_LETTERS.isdisjoint(text):
+        return len(text.strip())  # the usual one-line answer: no control character at all
     if _BLANK_LETTERS.isdisjoint(text) and text.translate(_LINE_BREAKS).isprintable():
         # the usual answer: nothing invisible but line breaks and tabs, which strip() and
         # the count below treat alike (one C-level pass instead of one lookup a character)

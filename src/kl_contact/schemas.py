@@ -307,8 +307,14 @@ def _compile(name: str) -> Callable[[object], object] | None:
         return _by_tag(copy.deepcopy(load_schema(uri[len(BASE_URI) : -len(".schema.json")])))
 
     def compiled(schema: dict[str, Any]) -> Callable[[object], object]:
+        # only the verdict is used, never the compiler's exception: a refusal that does
+        # not build a report (the failing schema as a literal, the value) is several times
+        # cheaper, and every oneOf, anyOf and if refuses on the way to its match
         check: Callable[[object], object] = fastjsonschema.compile(
-            schema, handlers={"https": shipped}, use_formats=False
+            _const_as_enum(schema),
+            handlers={"https": lambda uri: _const_as_enum(shipped(uri))},
+            use_formats=False,
+            detailed_exceptions=False,
         )
         return check
 
@@ -358,6 +364,39 @@ def _by_tag(node: Any) -> Any:
         chain = {"if": test, "then": branch, "else": chain}
     del out["oneOf"]
     return {**out, "allOf": [*out.get("allOf", []), chain]}
+
+
+_SCHEMA_MAPS = frozenset(
+    {"properties", "patternProperties", "$defs", "definitions", "dependentSchemas"}
+)
+"""Keywords whose value maps names to schemas (a name there is not a keyword)."""
+_DATA = frozenset({"enum", "const", "examples", "default"})
+"""Keywords whose value is a JSON value, not a schema."""
+
+
+def _const_as_enum(node: Any) -> Any:
+    """``node`` with every ``const: X`` written ``enum: [X]``, which means the same and
+    which the compiler generates the same test for; its ``const`` cannot be compiled
+    without detailed exceptions."""
+    if isinstance(node, list):
+        return [_const_as_enum(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out: dict[str, Any] = {}
+    for key, value in node.items():
+        if key in _SCHEMA_MAPS and isinstance(value, dict):
+            out[key] = {name: _const_as_enum(sub) for name, sub in value.items()}
+        elif key in _DATA:
+            out[key] = value
+        else:
+            out[key] = _const_as_enum(value)
+    if "const" in out:
+        same = {"enum": [out.pop("const")]}
+        if "enum" in out:
+            out["allOf"] = [*out.get("allOf", []), same]
+        else:
+            out.update(same)
+    return out
 
 
 def _tagged_branches(schema: dict[str, Any]) -> dict[str, str]:

@@ -181,6 +181,24 @@ def test_the_articles_view_lists_those_marked_not_helpful(engine: Engine) -> Non
     assert t.view.articles.not_helpful == ("kb-2",)
 
 
+def test_options_follow_each_change_of_the_answers_they_depend_on(engine: Engine) -> None:
+    """An unanswered question's options change back and forth with an earlier answer (the
+    view of each outcome is kept once built; a kept one must never show for another)."""
+
+    def platforms(t: Transition) -> list[str]:
+        return [o.id for o in t.view.question("platform").options]
+
+    t = to_questions(engine)
+    assert "macos" in platforms(t)
+    for product, has_macos in (("anti_virus", False), ("plus", True), ("total_security", False)):
+        t = engine.handle(t.session, Answer({"product": product}), NOW)
+        assert ("macos" in platforms(t)) is has_macos, product
+        assert t.view.question("platform") == engine.view(t.session).question("platform")
+    t = engine.handle(t.session, Answer({"platform": "windows"}), NOW)
+    assert t.view.question("platform").value == "windows"
+    assert "macos" not in platforms(t)
+
+
 def test_an_answered_question_keeps_its_limits_and_pattern(engine: Engine) -> None:
     t = to_questions(engine)
     t = engine.handle(t.session, Answer({"subject": "Activation fails"}), NOW)

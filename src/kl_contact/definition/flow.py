@@ -175,6 +175,11 @@ class StepTable:
     reads: tuple[tuple[Question, Predicate], ...]
     """Every question whose visible answer a condition of this step may read, in asking
     order, with its ``when`` compiled: the context of the step needs these alone."""
+    question_ids: frozenset[str] = attrs.field(
+        init=False,
+        default=attrs.Factory(lambda self: frozenset(q.id for q, _ in self.questions), True),
+    )
+    """The ids of the step's questions."""
 
     @property
     def id(self) -> str:

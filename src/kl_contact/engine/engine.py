@@ -112,12 +112,12 @@ class Engine:
         too_big = event_problem(getattr(event, "answers", None), self.limits)
         if too_big is not None:
             raise UsageError(too_big[1], code=too_big[0])
-        moved, effects = _transition.transition(self.flow, session, event, now)
+        moved, effects, ctx = _transition.moved_with_context(self.flow, session, event, now)
         # every event that is applied records itself in the history: the same object back
         # means the transition ignored a stale result
         outcome: Literal["applied", "ignored"] = "ignored" if moved is session else "applied"
         return Transition(
-            session=moved, view=present(self.flow, moved), effects=effects, outcome=outcome
+            session=moved, view=present(self.flow, moved, ctx), effects=effects, outcome=outcome
         )
 
     def check_session(self, session: Session) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import cast
+from typing import Literal, cast
 
 import attrs
 
@@ -67,6 +67,8 @@ _FIELDS: Mapping[str, tuple[ActionField, ...]] = {
 }
 """Each user event's fields and the view path each value comes from."""
 _ASKING = frozenset({StepKind.QUESTIONS, StepKind.REQUEST})
+_SHAPES = 64
+"""How many unanswered views of one dynamic question are kept (by their conditions' outcome)."""
 
 
 def allowed_events(table: StepTable, session: Session) -> tuple[str, ...]:
@@ -92,6 +94,10 @@ class _QuestionScene:
     """The one question whose answer alone picks the shown options (dependent lists)."""
     by_parent: Mapping[object, QuestionView] = attrs.field(factory=dict)
     """The unanswered view for each answer ``parent`` can have, built once."""
+    shapes: dict[tuple[bool, ...], QuestionView] = attrs.field(factory=dict, eq=False)
+    """The unanswered view for each outcome of the conditions (of each run of options, then
+    of ``required_when``), kept as they are met: a few per question (at most
+    :data:`_SHAPES`), and never anything the user typed."""
 
 
 @attrs.frozen
@@ -113,6 +119,8 @@ class _Scene:
     resources: tuple[ResourceView, ...]
     contacts_page: LinkView
     channels: tuple[tuple[str, str, str, str], ...]
+    dir: Literal["ltr", "rtl"]
+    """The locale's text direction."""
 
 
 def _actions(
@@ -251,6 +259,7 @@ def _scene(flow: Flow, locale: str) -> _Scene:
         channels=tuple(
             (c.id, tr(c.title), tr(c.description), tr(c.button)) for c in workflow.channels
         ),
+        dir=text_direction(locale),
     )
 
 
@@ -278,6 +287,15 @@ def _question_view(
                 shown = scene.by_parent.get(chosen)
                 if shown is not None:
                     return shown
+        outcome = tuple(when is None or when(ctx) for when, _ in scene.options)
+        if scene.required_when is not None:
+            outcome += (scene.required_when(ctx),)
+        shown = scene.shapes.get(outcome)
+        if shown is None:
+            shown = _built(scene, None, ctx, None)
+            if len(scene.shapes) < _SHAPES:
+                scene.shapes[outcome] = shown
+        return shown
     return _built(scene, value, ctx, issues)
 
 
@@ -316,8 +334,12 @@ def _built(
     )
 
 
-def present(flow: Flow, session: Session) -> View:
-    """The view of the session's current step (the session must fit ``flow``)."""
+def present(flow: Flow, session: Session, ctx: ConditionContext | None = None) -> View:
+    """The view of the session's current step (the session must fit ``flow``).
+
+    ``ctx`` is the context of the session's step if the caller has it already (the
+    transition that just built the session): it is then not built again.
+    """
     workflow = flow.workflow
     table = flow.steps[session.step]
     step = table.step
@@ -341,7 +363,8 @@ def present(flow: Flow, session: Session) -> View:
     articles = None
     confirmation = None
     if kind in _ASKING:
-        ctx = flow.context(table.reads, session.answers, session.channel, locale)
+        if ctx is None:
+            ctx = flow.context(table.reads, session.answers, session.channel, locale)
         questions = tuple(
             _question_view(q, session, ctx, by_question.get(q.question.id))
             for when, q in here.questions
@@ -400,7 +423,7 @@ def present(flow: Flow, session: Session) -> View:
         title=here.title,
         progress=here.progress,
         terminal=table.terminal,
-        dir=text_direction(locale),
+        dir=scene.dir,
         text=here.text,
         channel=session.channel,
         actions=here.actions[_variant(table, session)],

@@ -35,6 +35,7 @@ from kl_contact._text import link_allowed
 from kl_contact.articles.model import ArticleQuery
 from kl_contact.channels.receipt_fields import missing_receipt_fields, receipt_fields
 from kl_contact.channels.status import closed_issue
+from kl_contact.definition.conditions import ConditionContext
 from kl_contact.definition.flow import HOST_EVENTS, Flow, StepTable
 from kl_contact.definition.model import QuestionType, Role, StepKind
 from kl_contact.engine.effects import Effect, SearchArticles, SendRegistrationEmail, SubmitTicket
@@ -81,6 +82,7 @@ __all__ = [
     "aware",
     "check_session",
     "entered",
+    "moved_with_context",
     "session_ticket",
     "transition",
     "workflow_ref",
@@ -119,13 +121,15 @@ class _Draft:
     made from it by one constructor call.
     """
 
-    __slots__ = ("base", "changes", "effects", "flow")
+    __slots__ = ("base", "changes", "effects", "flow", "seen")
 
     def __init__(self, flow: Flow, base: Session) -> None:
         self.flow = flow
         self.base = base
         self.changes: dict[str, Any] = {}
         self.effects: tuple[Effect, ...] = ()
+        self.seen: tuple[str, object, str | None, str, ConditionContext] | None = None
+        """The last context built: its step, the answers, channel and locale it read."""
 
     def get(self, name: str) -> Any:
         changes = self.changes
@@ -140,10 +144,27 @@ class _Draft:
         workflow = self.flow.workflow
         return Localizer(self.get("locale"), workflow.default_locale, workflow.messages)
 
-    def context(self, step: str) -> Any:
-        return self.flow.step_context(
-            step, self.get("answers"), self.get("channel"), self.get("locale")
-        )
+    def context(self, step: str) -> ConditionContext:
+        answers, channel, locale = self.get("answers"), self.get("channel"), self.get("locale")
+        ctx = self.flow.step_context(step, answers, channel, locale)
+        self.seen = (step, answers, channel, locale, ctx)
+        return ctx
+
+    def final_context(self, session: Session) -> ConditionContext | None:
+        """The context of ``session``'s step when this draft built it from the very answers,
+        channel and locale ``session`` holds (answers are never changed in place)."""
+        seen = self.seen
+        if seen is None:
+            return None
+        step, answers, channel, locale, ctx = seen
+        if (
+            step == session.step
+            and answers is session.answers
+            and channel == session.channel
+            and locale == session.locale
+        ):
+            return ctx
+        return None
 
     def clear(self, changed: tuple[str, ...]) -> None:
         """Apply the answer policies to what ``changed`` may hide."""
@@ -286,6 +307,15 @@ def transition(
     Raises :class:`UsageError` for a naive ``now``, a session that does not fit ``flow``
     (or was recorded on another version of it), and an event the step does not accept.
     """
+    moved, effects, _ = moved_with_context(flow, session, event, now)
+    return moved, effects
+
+
+def moved_with_context(
+    flow: Flow, session: Session, event: Event, now: datetime
+) -> tuple[Session, tuple[Effect, ...], ConditionContext | None]:
+    """:func:`transition`, and the context of the new session's step when the transition
+    built it already (the presenter reads it instead of building it again), else None."""
     aware(now)
     ref = session.workflow
     workflow = flow.workflow
@@ -305,7 +335,7 @@ def transition(
                 allowed=allowed,
             )
     elif _is_stale(session, event):
-        return session, ()
+        return session, (), None
     draft = _Draft(flow, session)
     history = session.history
     entry = HistoryEntry(at=now, event=etype, step=session.step)
@@ -315,7 +345,8 @@ def transition(
     draft.changes["updated_at"] = now
     draft.changes["revision"] = session.revision + 1
     _HANDLERS[type(event)](draft, table, event, now)
-    return draft.build(), draft.effects
+    moved = draft.build()
+    return moved, draft.effects, draft.final_context(moved)
 
 
 def _continue(draft: _Draft, table: StepTable, event: Continue, now: datetime) -> None:
@@ -470,7 +501,7 @@ def _answer(
     *,
     advance: bool,
 ) -> None:
-    own = {q.id for q, _ in table.questions}
+    own = table.question_ids
     unknown = [
         draft.localizer().issue("answer.unknown_question", ("answers", qid), severity="warning")
         for qid in given
