@@ -225,6 +225,16 @@ class _Reading:
         }
 
 
+def _held(group: _LocaleIndex, reading: _Reading, doc: int) -> list[str]:
+    """The query's terms that article ``doc`` has."""
+    return [term for term in reading.terms if group.index.has(term, doc)]
+
+
+def _with_share(relevance: float, reading: _Reading, held: Iterable[str]) -> float:
+    """The relevance weighed by the share of the found words the article has (at most 1)."""
+    return min(1.0, relevance * float(reading.share(held) ** _SHARE))
+
+
 class Bm25Matcher:
     """The default :class:`~kl_contact.articles.model.ArticleMatcher`: BM25 that forgives.
 
@@ -329,8 +339,8 @@ class Bm25Matcher:
             relevance = score / factor / ideal * coverage
             if relevance < threshold:
                 continue
-            held = [term for term in reading.terms if group.index.has(term, doc)]
-            relevance = min(1.0, relevance * reading.share(held) ** _SHARE)
+            held = _held(group, reading, doc)
+            relevance = _with_share(relevance, reading, held)
             if relevance >= threshold:
                 matches.append(self._match(group, doc, relevance, held, query))
         matches_tuple = tuple(matches)
@@ -601,8 +611,7 @@ class Bm25Matcher:
         relevance = 0.0
         if ideal:
             relevance = bm25 / ideal * self._coverage(reading)
-            has = [term for term in reading.terms if group.index.has(term, doc)]
-            relevance = min(1.0, relevance * reading.share(has) ** _SHARE)
+            relevance = _with_share(relevance, reading, _held(group, reading, doc))
         return Explanation(
             article_id=article_id,
             relevance=round(relevance, 4),
