@@ -243,15 +243,21 @@ class ImpactIndex:
             )
             # only documents already met need Python-level work; a+b == b+a in floating
             # point, so the sum is the same as scores()'s
-            for doc in adding.keys() & acc.keys():
+            met = adding.keys() & acc.keys()
+            for doc in met:
                 adding[doc] += acc[doc]
             acc.update(adding)
             at += 1
             if at < len(plan):
                 # the documents this list lifted above the bar may raise it: score the best
-                # of them exactly (an exact score is never below a partial one)
+                # of them exactly (an exact score is never below a partial one); a document
+                # new to this list holds its impact alone, above the bar only if the list's
+                # best is
                 cut = threshold / lift
-                hot = [doc for doc, score in adding.items() if score > cut]
+                if maxima[tid] * weight > cut:
+                    hot = [doc for doc, score in adding.items() if score > cut]
+                else:
+                    hot = [doc for doc in met if adding[doc] > cut]
                 if len(hot) > _PROBE:
                     hot = heapq.nlargest(_PROBE, hot, key=acc.__getitem__)
                 threshold = self._seed(plan, hot, best, k, boost, threshold)
