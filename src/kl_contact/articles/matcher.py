@@ -9,9 +9,11 @@ this order: split in two known words (run-together words), spelt in the other sc
 (transliteration), corrected to the closest known word (:mod:`kl_contact.articles.spelling`).
 Repeated words saturate instead of adding up. The answers (product, category, platform)
 either raise the articles that fit them or keep only those (:class:`FilterRule`); an answer
-the catalog does not know is reported, never silently applied. The score of a match is a
-relevance from 0 to 1 — the BM25 score over the best the query's words could get, times the
-share of the query's words that were found — which a definition's ``min_score`` compares.
+the catalog does not know is reported, never silently applied. A query without a platform
+answer is read as being about the catalog's most common platform, more softly. The score
+of a match is a relevance from 0 to 1 — the BM25 score over the best the query's words
+could get, times the share of the query's words that were found — which a definition's
+``min_score`` compares.
 
 :meth:`Bm25Matcher.explain` says where a score came from. The matcher never reads files and
 keeps no query.
@@ -264,6 +266,10 @@ class Bm25Matcher:
     as :func:`kl_contact.analytics.demotions` computes them from users' "not helpful"
     feedback) lowers articles users keep rejecting, and ``category_demotions`` does so for
     the queries of one category (similar questions); a factor is kept between 0.5 and 1.
+    ``assumed_platform`` is the platform a query without a platform answer is taken to be
+    about (:data:`MOST_COMMON`, the default: each locale's most common one; ``None``: none):
+    its articles, and those for every platform, get :data:`ASSUMED_PLATFORM_FACTOR`, which
+    orders matches but leaves their relevance alone.
 
     >>> from kl_contact.articles.catalog import sample_catalog, sample_vocabulary
     >>> matcher = Bm25Matcher(sample_catalog(), vocabulary=sample_vocabulary())
