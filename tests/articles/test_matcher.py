@@ -204,7 +204,7 @@ def test_demotion_lowers_a_rejected_article_within_bounds() -> None:
 
 
 def test_quality_on_the_labelled_parts_stays_at_its_measurement() -> None:
-    """Measured with threshold 0.28 (docs/articles.md); the floors sit just below."""
+    """Measured with threshold 0.30 (docs/articles.md); the floors sit just below."""
     from kl_contact.articles.catalog import sample_vocabulary
     from kl_contact.articles.quality import MIN_SCORE, load_labelled, off_domain_found
 
@@ -214,13 +214,13 @@ def test_quality_on_the_labelled_parts_stays_at_its_measurement() -> None:
         free = [q for q in queries if q.query.locale == locale and q.part == "free_text"]
         noisy = [q for q in free if q.noise]
         answered = [q for q in queries if q.query.locale == locale and q.part == "with_answers"]
-        assert evaluate(tuned, free).hit3 >= 0.94, locale
-        assert evaluate(tuned, free).mrr >= 0.83, locale
-        assert evaluate(tuned, noisy).hit3 >= 0.89, locale
-        assert evaluate(tuned, answered).hit3 >= 0.9, locale
+        assert evaluate(tuned, free).hit3 >= 0.95, locale
+        assert evaluate(tuned, free).mrr >= 0.9, locale
+        assert evaluate(tuned, noisy).hit3 >= 0.93, locale
+        assert evaluate(tuned, answered).hit3 >= 0.92, locale
         for part in (free, answered):
             assert evaluate(tuned, part).zero == 0.0, locale
-        assert off_domain_found(tuned, [q for q in off if q.query.locale == locale]) <= 0.12
+        assert off_domain_found(tuned, [q for q in off if q.query.locale == locale]) <= 0.06
 
 
 def test_quality_command_prints_every_part(capsys: pytest.CaptureFixture[str]) -> None:

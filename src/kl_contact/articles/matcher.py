@@ -9,9 +9,11 @@ this order: split in two known words (run-together words), spelt in the other sc
 (transliteration), corrected to the closest known word (:mod:`kl_contact.articles.spelling`).
 Repeated words saturate instead of adding up. The answers (product, category, platform)
 either raise the articles that fit them or keep only those (:class:`FilterRule`); an answer
-the catalog does not know is reported, never silently applied. The score of a match is a
-relevance from 0 to 1 — the BM25 score over the best the query's words could get, times the
-share of the query's words that were found — which a definition's ``min_score`` compares.
+the catalog does not know is reported, never silently applied. A query without a platform
+answer is read as being about the catalog's most common platform, more softly. The score
+of a match is a relevance from 0 to 1 — the BM25 score over the best the query's words
+could get, times the share of the query's words that were found — which a definition's
+``min_score`` compares.
 
 :meth:`Bm25Matcher.explain` says where a score came from. The matcher never reads files and
 keeps no query.
@@ -51,7 +53,13 @@ from kl_contact.errors import ValidationIssue
 if TYPE_CHECKING:  # the definition imports channels, which must not need the matcher
     from kl_contact.definition.model import Workflow
 
-__all__ = ["DEFAULT_FILTERS", "FIELD_WEIGHTS", "Bm25Matcher"]
+__all__ = [
+    "ASSUMED_PLATFORM_FACTOR",
+    "DEFAULT_FILTERS",
+    "FIELD_WEIGHTS",
+    "MOST_COMMON",
+    "Bm25Matcher",
+]
 
 FIELD_WEIGHTS: Mapping[str, float] = {"title": 3.0, "keywords": 3.0, "summary": 1.5, "body": 1.0}
 """How much one occurrence of a term counts in each field of an article."""
@@ -69,6 +77,13 @@ DEFAULT_FILTERS: Mapping[str, FilterRule] = {
     "platform": FilterRule("boost", 1.5),
 }
 """What each answer does unless told otherwise: all three raise the articles that fit."""
+
+MOST_COMMON = "most-common"
+"""``Bm25Matcher(assumed_platform=MOST_COMMON)``: assume each locale's most common platform."""
+
+ASSUMED_PLATFORM_FACTOR = 1.2
+"""The factor of the articles for the assumed platform (or for every platform) when a query
+names none: softer than an answer's, so words that name another platform still win."""
 
 _WEIGHTS = {"exact": 1.0, "split": 0.9, "translit": 0.9, "typo": 0.8, "translit+typo": 0.7}
 """How much a query word counts, by how it was recognised."""
@@ -121,6 +136,7 @@ class _LocaleIndex:
         "_words",
         "articles",
         "by_value",
+        "common_platform",
         "cyrillic",
         "index",
         "known",
@@ -163,6 +179,11 @@ class _LocaleIndex:
             ):
                 for value in listed:
                     self.by_value[name].setdefault(value, []).append(number)
+        platforms = self.by_value["platform"]
+        self.common_platform: str | None = min(
+            platforms, key=lambda value: (-len(platforms[value]), value), default=None
+        )
+        """The platform most articles of the locale are for (ties: the first by name)."""
         self._boosts: OrderedDict[tuple[object, ...], list[float]] = OrderedDict()
 
     @property
@@ -245,6 +266,10 @@ class Bm25Matcher:
     as :func:`kl_contact.analytics.demotions` computes them from users' "not helpful"
     feedback) lowers articles users keep rejecting, and ``category_demotions`` does so for
     the queries of one category (similar questions); a factor is kept between 0.5 and 1.
+    ``assumed_platform`` is the platform a query without a platform answer is taken to be
+    about (:data:`MOST_COMMON`, the default: each locale's most common one; ``None``: none):
+    its articles, and those for every platform, get :data:`ASSUMED_PLATFORM_FACTOR`, which
+    orders matches but leaves their relevance alone.
 
     >>> from kl_contact.articles.catalog import sample_catalog, sample_vocabulary
     >>> matcher = Bm25Matcher(sample_catalog(), vocabulary=sample_vocabulary())
@@ -264,6 +289,7 @@ class Bm25Matcher:
         demotions: Mapping[str, float] | None = None,
         category_demotions: Mapping[str, Mapping[str, float]] | None = None,
         field_weights: Mapping[str, float] = FIELD_WEIGHTS,
+        assumed_platform: str | None = MOST_COMMON,
     ) -> None:
         rules = dict(DEFAULT_FILTERS)
         rules.update(filters or {})
@@ -281,6 +307,7 @@ class Bm25Matcher:
             category: {a: min(1.0, max(_LOWEST_DEMOTION, f)) for a, f in factors.items()}
             for category, factors in (category_demotions or {}).items()
         }
+        self.assumed_platform = assumed_platform
         self.vocabulary = vocabulary or Vocabulary()
         by_locale: dict[str, list[Article]] = {}
         for article in sorted(articles, key=lambda a: a.id):
@@ -319,7 +346,7 @@ class Bm25Matcher:
         if not weights:
             return ArticleSearch(issues=issues)
         chosen = self._chosen(query, issues)
-        boost, max_boost = self._boost(group, chosen)
+        boost, max_boost = self._boost(group, chosen, self._assumed(group, chosen))
         ideal = sum(w * group.index.best_impact(t) for t, w in weights.items())
         coverage = self._coverage(reading)
         if ideal <= 0 or coverage <= 0:
@@ -476,25 +503,36 @@ class Bm25Matcher:
             if (value := getattr(query, name)) and name not in refused
         )
 
+    def _assumed(self, group: _LocaleIndex, chosen: tuple[tuple[str, str], ...]) -> str | None:
+        """The platform a query is taken to be about when it names none (or ``None``)."""
+        if self.assumed_platform is None or any(name == "platform" for name, _ in chosen):
+            return None
+        if self.assumed_platform == MOST_COMMON:
+            return group.common_platform
+        return (
+            self.assumed_platform if self.assumed_platform in group.by_value["platform"] else None
+        )
+
     def _boost(
-        self, group: _LocaleIndex, chosen: tuple[tuple[str, str], ...]
+        self, group: _LocaleIndex, chosen: tuple[tuple[str, str], ...], assumed: str | None
     ) -> tuple[list[float] | None, float]:
         """Each article's factor for the chosen answers (``None`` when all are 1)."""
         category = dict(chosen).get("category")
         by_category = self.category_demotions.get(category, {}) if category else {}
-        if not chosen and not self.demotions:
+        if not chosen and not self.demotions and assumed is None:
             return None, 1.0
+        rules = [(name, value, self.filters[name]) for name, value in chosen]
+        if assumed is not None:
+            rules.append(("platform", assumed, FilterRule("boost", ASSUMED_PLATFORM_FACTOR)))
         max_boost = 1.0
-        for name, _ in chosen:
-            rule = self.filters[name]
+        for _, _, rule in rules:
             if rule.mode == "boost":
                 max_boost *= rule.factor
 
         def build() -> list[float]:
             size = len(group.articles)
             factors = [1.0] * size
-            for name, value in chosen:
-                rule = self.filters[name]
+            for name, value, rule in rules:
                 fits = [False] * size
                 for doc in group.by_value[name].get(value, ()):
                     fits[doc] = True
@@ -511,7 +549,7 @@ class Bm25Matcher:
                 factors[doc] *= self._demotion(article.id, by_category)
             return factors
 
-        return group.boosts(chosen, build), max_boost
+        return group.boosts((chosen, assumed), build), max_boost
 
     def _demotion(self, article_id: str, by_category: Mapping[str, float]) -> float:
         """The feedback factor of an article: its category's if known, else its overall one."""
