@@ -98,18 +98,23 @@ def test_a_session_of_another_version_is_refused_unless_migration_is_asked_for()
 
 
 @pytest.mark.parametrize(
-    ("request_", "code", "echoed"),
+    ("request_", "code", "echoed", "message"),
     [
-        ("not a request", "wire.invalid", False),
-        ({"now": T0}, "wire.invalid", False),
-        ({"session": {"id": "forged"}, "now": T0}, "session.invalid", False),
-        ("session", "time.invalid", True),
-        ("policy", "wire.invalid", True),
+        ("not a request", "wire.invalid", False, "wire.invalid: wire document does not"),
+        ({"now": T0}, "wire.invalid", False, "wire.invalid: wire document does not"),
+        (
+            {"session": {"id": "forged"}, "now": T0},
+            "session.invalid",
+            False,
+            "session.invalid: session document does not",
+        ),
+        ("session", "time.invalid", True, "now is not an ISO 8601 datetime"),
+        ("policy", "wire.invalid", True, "wire.invalid: wire document does not"),
     ],
     ids=["not an object", "no session", "not a session", "now unreadable", "unknown policy"],
 )
 def test_a_resume_request_that_cannot_be_read_is_a_typed_error(
-    request_: Any, code: str, echoed: bool
+    request_: Any, code: str, echoed: bool, message: str
 ) -> None:
     wire = _mini()
     stored = _stored(wire)
@@ -121,6 +126,7 @@ def test_a_resume_request_that_cannot_be_read_is_a_typed_error(
     assert reply["ok"] is False
     assert reply["error"]["code"] == code
     assert reply["session"] == (stored if echoed else None)
+    assert reply["error"]["message"].startswith(message)
     assert "forged" not in reply["error"]["message"]  # never what came in
 
 
@@ -196,19 +202,27 @@ def test_a_request_status_names_its_state_as_plain_text(state: FollowUpState) ->
 def test_the_wire_process_answers_a_resume_line_and_refuses_a_mixed_one() -> None:
     wire = _mini()
     stored = _stored(wire)
+    answer = {"type": "answer", "answers": {"category": "other"}}
     lines = [
         json.dumps({"resume": {"session": stored, "now": LATER}}),
         "   ",
+        json.dumps({"handle": {"session": stored, "event": answer, "now": LATER}}),
         json.dumps({"start": {"session_id": "p-1", "now": T0}, "resume": {}}),
         json.dumps(["start"]),
+        "{not json",
     ]
     out = io.StringIO()
-    assert serve(wire.engine, lines, out) == 3
+    assert serve(wire.engine, lines, out) == 5
     replies = [json.loads(line) for line in out.getvalue().splitlines()]
-    assert [r["ok"] for r in replies] == [True, False, False]
+    assert [r["ok"] for r in replies] == [True, True, False, False, False]
     assert replies[0]["migration"]["source"]["version"] == 1
-    assert [r["error"]["code"] for r in replies[1:]] == ["wire.invalid", "wire.invalid"]
-    assert all(r["session"] is None for r in replies[1:])
+    assert replies[1]["transition"]["session"]["revision"] == stored["revision"] + 1
+    for refused in replies[2:]:
+        assert refused["error"] == {
+            "code": "wire.invalid",
+            "message": "a line holds one start, handle or resume",
+        }
+        assert refused["session"] is None
 
 
 def test_the_wire_process_keeps_what_the_user_typed_readable() -> None:
@@ -218,17 +232,26 @@ def test_the_wire_process_keeps_what_the_user_typed_readable() -> None:
     assert "Канал" in out.getvalue()  # not escaped: a client reads UTF-8 as it is
 
 
-@pytest.mark.parametrize("argv", [[], [str(DEFINITIONS / "hebrew.yaml")]], ids=["default", "file"])
+HEBREW = str(DEFINITIONS / "hebrew.yaml")
+
+
+@pytest.mark.parametrize(
+    ("command_line", "argv", "expected"),
+    [([], None, "home-support"), ([HEBREW], None, "hebrew"), ([], [HEBREW], "hebrew")],
+    ids=["default", "file on the command line", "file as an argument"],
+)
 def test_the_wire_process_serves_stdin_to_stdout(
-    argv: list[str], monkeypatch: pytest.MonkeyPatch
+    command_line: list[str],
+    argv: list[str] | None,
+    expected: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     start = {"start": {"session_id": "p-3", "now": T0}}
     monkeypatch.setattr(sys, "stdin", io.StringIO(json.dumps(start) + "\n" + json.dumps(start)))
     out = io.StringIO()
     monkeypatch.setattr(sys, "stdout", out)
-    monkeypatch.setattr(sys, "argv", ["kl_contact.wire", *argv])
-    assert main() == 0
+    monkeypatch.setattr(sys, "argv", ["kl_contact.wire", *command_line])
+    assert main(argv) == 0
     replies = [json.loads(line) for line in out.getvalue().splitlines()]
     assert len(replies) == 2
-    expected = "hebrew" if argv else "home-support"
     assert {r["transition"]["session"]["workflow"]["id"] for r in replies} == {expected}
