@@ -798,7 +798,10 @@ def main_short(args: argparse.Namespace, wanted: set[str], allowed: list[Equival
     if not by_function and wanted != set(FIXED_SAMPLE):
         print("the changed functions have no mutants: checking the fixed sample")
         by_function = mutants_of(set(FIXED_SAMPLE))
-    picked = spread(by_function, size)
+    if args.own_tests:  # a package's score: its mutants in proportion, as `make mutate` takes them
+        picked = sample([m for ms in by_function.values() for m in ms], size)
+    else:
+        picked = spread(by_function, size)
     chosen: dict[str, list[Mutant]] = {}
     for mutant in picked:
         chosen.setdefault(package_of(mutant.name), []).append(mutant)
