@@ -27,13 +27,14 @@ def raw(headers: dict[str, str], body: str = "Thanks, here is more information."
 
 # Replies as mail programs send them: prefixes in several languages, encoded and folded
 # headers, edited subjects, replies whose only clue is In-Reply-To or References.
+# (case names in ASCII: a mutation run selects the cases by name on a command line)
 REPLIES: list[tuple[str, dict[str, str]]] = [
     ("plain Re", {"Subject": "Re: [Request #INC-000042] Request registered: scan stops"}),
     ("Outlook RE", {"Subject": "RE: [Request #INC-000042] Request registered: scan stops"}),
     ("German AW", {"Subject": "AW: [Request #INC-000042] Request registered: scan stops"}),
     ("forwarded", {"Subject": "Fwd: [Request #INC-000042] Request registered: scan stops"}),
     ("Outlook FW", {"Subject": "FW: RE: [Request #INC-000042] Request registered"}),
-    ("Russian Ответ", {"Subject": "Ответ: [Request #INC-000042] Запрос зарегистрирован"}),
+    ("Russian Otvet", {"Subject": "Ответ: [Request #INC-000042] Запрос зарегистрирован"}),
     ("Russian HA", {"Subject": "НА: [Request #INC-000042] Запрос зарегистрирован"}),
     (
         "stacked prefixes",

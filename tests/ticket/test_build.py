@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from conftest import NOW
+from conftest import DEFINITIONS, NOW
 from kl_contact import parse_workflow
 from kl_contact.definition.flow import Flow, compile_flow
 from kl_contact.ticket.build import build_ticket
@@ -217,3 +217,28 @@ def test_the_questions_of_a_step_not_passed_are_left_out(flow: Flow) -> None:
     assert (ticket.product, ticket.category) == (None, None)
     assert "product" not in _display(ticket)
     assert ticket.subject == ""
+
+
+def test_in_a_locale_the_library_has_no_words_for_the_default_locale_is_used() -> None:
+    # German beside English: the shipped "yes" has no German text; the ticket shows the
+    # English one, never a bare code
+    text = (DEFINITIONS / "untranslated-messages.yaml").read_text("utf-8")
+    consent = "      - {id: consent, type: consent, label: {en: Consent, de: Zustimmung}}\n"
+    text = text.replace("  - id: confirmation\n", consent + "  - id: confirmation\n", 1)
+    german = compile_flow(parse_workflow(text, source="untranslated-messages.yaml"))
+    ticket = build_ticket(
+        german,
+        ticket_id="t-1",
+        session_id="s-1",
+        workflow=WorkflowRef("untranslated-messages", 1, "sha256:0"),
+        passed=["channel", "request"],
+        answers={"email": "jane@example.org", "consent": True, "imprint": "HRB 1"},
+        channel="email",
+        locale="de",
+        articles=TicketArticles(),
+        now=NOW,
+    )
+    shown = _display(ticket)
+    assert shown["email"][1] == "jane@example.org"
+    assert shown["consent"] == ("Zustimmung", "yes")
+    assert shown["imprint"] == ("Handelsregisternummer", "HRB 1")
