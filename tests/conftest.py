@@ -167,6 +167,7 @@ def clear_library_caches() -> None:
     # kept, a stemmer's mutant would meet the stems an earlier test computed with the real
     # code, and look killed or alive by chance
     analysis._stems.clear()
+    analysis._STEMMERS.clear()  # made on first use: a mutant of that making must run
     if loader._cached_default is not None:
         object.__setattr__(loader._cached_default, "_compiled", None)
 

@@ -174,7 +174,7 @@ def test_contact_details_are_normalised_in_the_definitions_phone_region(flow: Fl
 
 
 def test_without_a_contact_the_ticket_says_so_plainly(flow: Flow) -> None:
-    ticket = _ticket(flow, channel=None, email=None, phone=None, name=None, details=None)
+    ticket = _ticket(flow, channel=None, email=None, phone=None, name="  ", details="\u200b")
     assert ticket.contact.email == ""
     assert ticket.contact.phone is None
     assert ticket.contact.name is None
@@ -242,3 +242,10 @@ def test_in_a_locale_the_library_has_no_words_for_the_default_locale_is_used() -
     assert shown["email"][1] == "jane@example.org"
     assert shown["consent"] == ("Zustimmung", "yes")
     assert shown["imprint"] == ("Handelsregisternummer", "HRB 1")
+
+
+def test_a_redacted_ticket_shows_no_file_name(flow: Flow) -> None:
+    redacted = _ticket(flow).redacted()
+    assert "log.txt" not in repr([(a.value, a.display) for a in redacted.answers])
+    assert all(a.name != "log.txt" for a in redacted.attachments)
+    assert _display(redacted)["product"] == ("Product", "Beta")  # a choice is no personal data
