@@ -82,6 +82,13 @@ steps:
       - {id: files, type: attachments, role: attachments, label: {ru: Файлы, en: Files}}
       - {id: consent, type: consent, role: consent, label: {ru: Согласие, en: Consent}}
       - {id: news, type: consent, label: {ru: Новости, en: News}}
+      - id: language
+        type: single_choice
+        role: contact_language
+        label: {ru: Язык ответа, en: Reply in}
+        options:
+          - {id: ru, label: {ru: Русский, en: Russian}}
+          - {id: en, label: {ru: Английский, en: English}}
   - id: end
     kind: confirmation
     title: {ru: Отправлено, en: Sent}
@@ -249,3 +256,8 @@ def test_a_redacted_ticket_shows_no_file_name(flow: Flow) -> None:
     assert "log.txt" not in repr([(a.value, a.display) for a in redacted.answers])
     assert all(a.name != "log.txt" for a in redacted.attachments)
     assert _display(redacted)["product"] == ("Product", "Beta")  # a choice is no personal data
+
+
+def test_the_contact_language_is_the_one_chosen_else_the_users_locale(flow: Flow) -> None:
+    assert _ticket(flow, "en", language="ru").contact.language == "ru"
+    assert _ticket(flow, "en").contact.language == "en"
