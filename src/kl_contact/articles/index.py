@@ -8,12 +8,13 @@ Python object per posting.
 A search is term-at-a-time MaxScore: the query's terms are taken in order of the most they
 can add to a score, highest first (rare terms, short lists). Each list is added into a
 table of partial scores until the terms left could not, all together, lift an article that
-has none of the terms read so far above the k-th best partial score; from then on the
-remaining (long, common) lists only complete the scores of the candidates that can still
-reach the top k, looked up by bisection, and candidates that cannot are dropped after each
-term. Every score is summed in the same term order as :meth:`ImpactIndex.scores`, so the
-result is exactly that of scoring every document. Pure Python and the standard library
-only; no I/O.
+has none of the terms read so far above the bar: the k-th best exact score of the articles
+scored so far (the leaders of the strongest lists, then the best of those each list lifts);
+from then on the remaining (long, common) lists only complete the scores of the candidates
+that can still reach the top k, looked up by bisection, and candidates that cannot are
+dropped after each term. Every score is summed in the same term order as
+:meth:`ImpactIndex.scores`, so the result is exactly that of scoring every document. Pure
+Python and the standard library only; no I/O.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ _SLACK = 1e-9
 """Relative slack on every bound, so that rounding never drops a document that can tie."""
 
 _PROBE = 16
-"""How many leading candidates a search scores exactly after each list, to raise its bar."""
+"""How many of the documents a list lifted above the bar a search then scores exactly."""
 
 _SCAN = 3
 """A list at most this many times longer than the candidates is scanned, not bisected."""
@@ -226,9 +227,10 @@ class ImpactIndex:
             rest[i] = rest[i + 1] + bound - highest.get(group, 0.0)
             highest[group] = bound
         best: dict[int, float] = {}  # exactly scored documents (boosted)
-        # a first threshold: the exact scores of the documents each term weighs most in
+        # a first threshold: the exact scores of the documents the two strongest lists weigh
+        # most in (more seeds cost more bisections than the bar they add saves)
         threshold = self._seed(
-            plan, {d for tid, _ in plan for d in self._leaders[tid]}, best, k, boost, floor
+            plan, {d for tid, _ in plan[:2] for d in self._leaders[tid]}, best, k, boost, floor
         )
         acc: dict[int, float] = {}
         at = 0
@@ -245,13 +247,16 @@ class ImpactIndex:
                 adding[doc] += acc[doc]
             acc.update(adding)
             at += 1
-            if len(acc) >= k and at < len(plan):
-                threshold = max(threshold, self._kth(acc, k, boost))
+            if at < len(plan):
+                # the documents this list lifted above the bar may raise it: score the best
+                # of them exactly (an exact score is never below a partial one)
+                cut = threshold / lift
+                hot = [doc for doc, score in adding.items() if score > cut]
+                if len(hot) > _PROBE:
+                    hot = heapq.nlargest(_PROBE, hot, key=acc.__getitem__)
+                threshold = self._seed(plan, hot, best, k, boost, threshold)
         # phase 2: the lists left only complete the candidates that can still make it
         if at < len(plan):
-            # exact scores of the leading candidates raise the bar before the long lists
-            leading = heapq.nlargest(_PROBE, acc, key=acc.__getitem__)
-            threshold = self._seed(plan, leading, best, k, boost, threshold)
             need = threshold / lift - rest[at]
             candidates = [doc for doc, score in acc.items() if score >= need]
             acc = {doc: acc[doc] for doc in candidates}
@@ -279,16 +284,6 @@ class ImpactIndex:
             scored = ((-score * boost[doc], doc) for doc, score in acc.items())
         ranked = heapq.nsmallest(k, (item for item in scored if -item[0] >= floor and item[0] < 0))
         return [(doc, -negative) for negative, doc in ranked]
-
-    @staticmethod
-    def _kth(acc: Mapping[int, float], k: int, boost: Sequence[float] | None) -> float:
-        """The k-th best (boosted) partial score: a lower bound of the k-th final score."""
-        if boost is None:
-            values: Iterable[float] = acc.values()
-        else:
-            values = map(mul, acc.values(), map(boost.__getitem__, acc.keys()))
-        best = heapq.nlargest(k, values)
-        return best[-1] * (1.0 - _SLACK) if len(best) == k else 0.0
 
     def _seed(
         self,
