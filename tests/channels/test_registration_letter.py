@@ -85,3 +85,10 @@ def test_a_short_subject_is_kept_whole() -> None:
     ticket = attrs.evolve(effect.ticket, subject="  Scan   stops ")
     header = " ".join(str(reparse(build(ticket, effect.receipt))["Subject"]).split())
     assert header == "[Request #INC-000042] Request registered: Scan stops"
+
+
+def test_the_letter_says_it_was_sent_automatically() -> None:
+    # mail programs then send no out-of-office reply back to the registration address
+    effect = accepted("email", "en")
+    message = reparse(build(effect.ticket, effect.receipt))
+    assert message.get_all("Auto-Submitted") == ["auto-generated"]
