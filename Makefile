@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint layers typecheck unit schemas bench quality clean fixtures js js-run types npm-pack docs web web-deps soak fuzz fuzz-ci load load-ci mutate mutate-ci
+.PHONY: demo test lint layers typecheck unit schemas bench quality clean fixtures js js-run types npm-pack docs web web-deps soak fuzz fuzz-ci load load-ci mutate mutate-ci mutate-own
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -107,6 +107,15 @@ MUTATE_WORKERS ?= 1
 mutate: $(VENV)/.installed-mutate
 	nice -n 15 $(BIN)/python mutation/run.py --packages $(MUTATE_PACKAGES) \
 		--sample $(MUTATE_SAMPLE) --seconds $(MUTATE_SECONDS) --workers $(MUTATE_WORKERS)
+
+# A package's full score: every mutant (MUTATE_SAMPLE=all) or the fixed sample of each package
+# in MUTATE_PACKAGES, checked against that package's own tests only (laid out like the code), in
+# a fresh scratch copy per package (test-artifacts/mutate-PACKAGE): no whole-suite set-up.
+mutate-own: $(VENV)/.installed-mutate
+	@set -e; for package in $$(echo $(MUTATE_PACKAGES) | tr , ' '); do \
+		nice -n 15 $(BIN)/python mutation/run.py --own-tests --packages $$package \
+			--sample $(MUTATE_SAMPLE) --seconds $(MUTATE_SECONDS) --workers $(MUTATE_WORKERS); \
+	done
 
 # The short run under CI: up to MUTATE_CI_MUTANTS mutants of the functions changed since the
 # merge base with MUTATE_BASE (of the fixed sample in mutation/run.py when none changed), in a

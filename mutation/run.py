@@ -229,6 +229,18 @@ def functions_at(path: Path, lines: set[int]) -> set[str]:
     return found
 
 
+def functions_of(package: str) -> set[str]:
+    """Every function and method mutmut mutates in a core package (``tokens`` and ``wire``
+    are modules)."""
+    folder = ROOT / SOURCE / "kl_contact" / package
+    paths = sorted(folder.rglob("*.py")) if folder.is_dir() else [folder.with_suffix(".py")]
+    found: set[str] = set()
+    for path in paths:
+        lines = set(range(1, len(path.read_text("utf-8").splitlines()) + 1))
+        found |= functions_at(path.relative_to(ROOT), lines)
+    return found
+
+
 def mutmut_glob(function: str) -> str:
     """mutmut's name pattern for every mutant of ``function`` (``module.Class.method``).
 
@@ -326,7 +338,12 @@ TESTS = {
     "channels": ("tests/channels",),
     "articles": ("tests/articles",),
     "ticket": ("tests/ticket",),
-    "wire": ("tests/test_wire.py", "tests/test_wire_contract.py", "tests/test_wire_errors.py"),
+    "wire": (
+        "tests/test_wire.py",
+        "tests/test_wire_contract.py",
+        "tests/test_wire_documents.py",
+        "tests/test_wire_errors.py",
+    ),
 }
 """Each package's own tests (laid out like the code): all the short run gives mutmut."""
 
@@ -498,7 +515,7 @@ def short_run(picked: list[Mutant], seconds: float) -> tuple[Path, bool, float]:
     settings = scratch_config({Path(m.path) for m in picked}, {package_of(m.name) for m in picked})
     started = time.monotonic()
     scratch = make_scratch(settings, confined({m.function for m in picked}))
-    log = ROOT / "test-artifacts" / "mutate-ci.log"
+    log = ROOT / SCRATCH.with_suffix(".log")
     log.unlink(missing_ok=True)
     left = seconds - (time.monotonic() - started)
     done = _run_mutmut([m.name for m in picked], left, base=scratch, log=log)
@@ -694,15 +711,23 @@ def wanted_functions(args: argparse.Namespace) -> set[str] | None:
         return set(FIXED_SAMPLE)
     if args.fixed:
         return set(FIXED_SAMPLE)
+    if args.own_tests:
+        return set().union(*(functions_of(p) for p in packages_of(args)))
     return None
 
 
-def choose(args: argparse.Namespace, mutants: list[Mutant]) -> dict[str, list[Mutant]]:
-    """The fixed sample of each package's mutants."""
+def packages_of(args: argparse.Namespace) -> list[str]:
+    """The packages ``--packages`` names, in the order given."""
     packages = [p for p in args.packages.split(",") if p]
     unknown = set(packages) - set(PACKAGES)
     if unknown:
         raise SystemExit(f"unknown package(s): {', '.join(sorted(unknown))}")
+    return packages
+
+
+def choose(args: argparse.Namespace, mutants: list[Mutant]) -> dict[str, list[Mutant]]:
+    """The fixed sample of each package's mutants."""
+    packages = packages_of(args)
     size = None if args.sample == "all" else int(args.sample)
     chosen: dict[str, list[Mutant]] = {}
     for package in packages:
@@ -720,14 +745,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=1, help="mutants run at once")
     parser.add_argument("--changed", metavar="REF", help="the functions changed since REF")
     parser.add_argument("--fixed", action="store_true", help="the fixed sample of functions")
+    parser.add_argument(
+        "--own-tests",
+        action="store_true",
+        help="every function of --packages, each package against its own tests only, "
+        "in a fresh scratch copy",
+    )
     parser.add_argument("--check", action="store_true", help="fail on an unreviewed survivor")
     parser.add_argument("--report-only", action="store_true", help="run nothing, report")
     parser.add_argument(
         "--stubs", action="store_true", help="print allow-list entries for unreviewed survivors"
     )
     args = parser.parse_args(argv)
-    global WORKERS
+    global WORKERS, SCRATCH
     WORKERS = max(1, args.workers)
+    if args.own_tests:  # a copy of its own, so that one package's results stay beside another's
+        SCRATCH = SCRATCH.with_name("mutate-" + "-".join(packages_of(args)))
 
     allowed = load_allow_list()
     wanted = wanted_functions(args)
@@ -765,7 +798,10 @@ def main_short(args: argparse.Namespace, wanted: set[str], allowed: list[Equival
     if not by_function and wanted != set(FIXED_SAMPLE):
         print("the changed functions have no mutants: checking the fixed sample")
         by_function = mutants_of(set(FIXED_SAMPLE))
-    picked = spread(by_function, size)
+    if args.own_tests:  # a package's score: its mutants in proportion, as `make mutate` takes them
+        picked = sample([m for ms in by_function.values() for m in ms], size)
+    else:
+        picked = spread(by_function, size)
     chosen: dict[str, list[Mutant]] = {}
     for mutant in picked:
         chosen.setdefault(package_of(mutant.name), []).append(mutant)
@@ -774,7 +810,7 @@ def main_short(args: argparse.Namespace, wanted: set[str], allowed: list[Equival
     if picked and not args.report_only:
         scratch, done, elapsed = short_run(picked, args.seconds)
         if not done and elapsed < args.seconds / 2:
-            print(f"mutmut stopped after {elapsed:.0f} s: see test-artifacts/mutate-ci.log")
+            print(f"mutmut stopped after {elapsed:.0f} s: see {SCRATCH.with_suffix('.log')}")
             return 1
     status = finish(args, chosen, allowed, scratch)
     by_name = {m.name: m for m in recorded(scratch)}

@@ -147,23 +147,39 @@ def workflow():  # type: ignore[no-untyped-def]
     return default_workflow()
 
 
-@pytest.fixture(autouse=True)
-def _fresh_caches_under_mutation() -> None:
-    """Under a mutation run, each test starts without the library's caches of built views
-    and compiled flows. mutmut records which tests reach each function, and a function
-    whose result is cached is reached only by the first test that asks: its mutants would
-    then run against that one test alone."""
-    if "MUTANT_UNDER_TEST" not in os.environ:
-        return
+def library_caches() -> tuple[Any, ...]:
+    """The functions of the mutated packages that memoise their results (``cache_clear``)."""
     from kl_contact.channels import replies, status
-    from kl_contact.definition import loader
     from kl_contact.engine import present
     from kl_contact.questionnaire import fields
 
-    for cached in (present._scene, status._statuses, replies._tag_pattern, fields.normalise_email):
+    return (present._scene, status._statuses, replies._tag_pattern, fields.normalise_email)
+
+
+def clear_library_caches() -> None:
+    """Forget every result the library memoised: the cached functions, the stems of catalog
+    words and the default workflow's compiled flow."""
+    from kl_contact.articles import analysis
+    from kl_contact.definition import loader
+
+    for cached in library_caches():
         cached.cache_clear()
+    # kept, a stemmer's mutant would meet the stems an earlier test computed with the real
+    # code, and look killed or alive by chance
+    analysis._stems.clear()
+    analysis._STEMMERS.clear()  # made on first use: a mutant of that making must run
     if loader._cached_default is not None:
         object.__setattr__(loader._cached_default, "_compiled", None)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches_under_mutation() -> None:
+    """Under a mutation run, each test starts without the library's caches of built views,
+    compiled flows and stems. mutmut records which tests reach each function, and a
+    function whose result is cached is reached only by the first test that asks: its
+    mutants would then run against that one test alone."""
+    if "MUTANT_UNDER_TEST" in os.environ:
+        clear_library_caches()
 
 
 @pytest.fixture

@@ -224,3 +224,44 @@ def test_every_package_names_tests_that_exist() -> None:
         assert paths, package
         for path in paths:
             assert (ROOT / path).exists(), path
+
+
+def test_a_whole_package_is_every_function_and_method_of_its_files() -> None:
+    tokens = run.functions_of("tokens")
+    assert {"kl_contact.tokens._b64", "kl_contact.tokens.SessionTokens.open"} <= tokens
+    ticket = run.functions_of("ticket")
+    assert "kl_contact.ticket.build.visible_along" in ticket
+    assert all(run.package_of(f) == "ticket" for f in ticket)
+    assert all(run._module_path(f).exists() for f in ticket)
+
+
+def test_an_unknown_package_is_refused() -> None:
+    with pytest.raises(SystemExit):
+        run.main(["--packages", "engine,nowhere", "--own-tests", "--report-only"])
+
+
+def test_a_mutation_run_clears_every_cache_of_the_mutated_packages() -> None:
+    """A function that memoises its result outlives one test: under mutation a mutant of it
+    would meet a result the real code computed. Every such function must be cleared."""
+    import importlib
+
+    from conftest import clear_library_caches, library_caches
+    from kl_contact.articles.analysis import stem, stem_cache
+
+    listed = library_caches()
+    for package in run.PACKAGES:
+        for function in run.functions_of(package):
+            path = ROOT / run._module_path(function)
+            tree = ast.parse(path.read_text("utf-8"))
+            name = function.rsplit(".", 1)[1]
+            for node in ast.walk(tree):
+                if isinstance(node, ast.FunctionDef) and node.name == name:
+                    decorators = [ast.unparse(d) for d in node.decorator_list]
+                    if any("cache" in d for d in decorators):
+                        module = importlib.import_module(function.rsplit(".", 1)[0])
+                        assert any(getattr(module, name) is c for c in listed), function
+    stem("scanners", keep=True)
+    assert stem_cache()
+    clear_library_caches()
+    assert not stem_cache()
+    assert all(c.cache_info().currsize == 0 for c in listed)

@@ -27,13 +27,14 @@ def raw(headers: dict[str, str], body: str = "Thanks, here is more information."
 
 # Replies as mail programs send them: prefixes in several languages, encoded and folded
 # headers, edited subjects, replies whose only clue is In-Reply-To or References.
+# (case names in ASCII: a mutation run selects the cases by name on a command line)
 REPLIES: list[tuple[str, dict[str, str]]] = [
     ("plain Re", {"Subject": "Re: [Request #INC-000042] Request registered: scan stops"}),
     ("Outlook RE", {"Subject": "RE: [Request #INC-000042] Request registered: scan stops"}),
     ("German AW", {"Subject": "AW: [Request #INC-000042] Request registered: scan stops"}),
     ("forwarded", {"Subject": "Fwd: [Request #INC-000042] Request registered: scan stops"}),
     ("Outlook FW", {"Subject": "FW: RE: [Request #INC-000042] Request registered"}),
-    ("Russian Ответ", {"Subject": "Ответ: [Request #INC-000042] Запрос зарегистрирован"}),
+    ("Russian Otvet", {"Subject": "Ответ: [Request #INC-000042] Запрос зарегистрирован"}),
     ("Russian HA", {"Subject": "НА: [Request #INC-000042] Запрос зарегистрирован"}),
     (
         "stacked prefixes",
@@ -182,3 +183,17 @@ def test_a_declared_tag_always_parses_back(ticket_id: int, prefix: str, tag: str
     subject = f"{prefix}{subject_token(number, requests)} Request registered"
     assert request_number_in_subject(subject, requests) == number
     assert request_number_in_subject(_b(subject), requests) == number
+
+
+@pytest.mark.parametrize("mode", ["default policy", "compat32"])
+def test_a_subject_in_raw_8_bit_bytes_with_a_broken_byte_still_gives_the_number(
+    mode: str,
+) -> None:
+    # some mail programs send the subject unencoded, and not always as valid UTF-8
+    raw = (
+        "Subject: Ответ: [Request #INC-000042] Запрос ".encode()
+        + b"\xff\xfe\r\nFrom: user@example.org\r\n\r\nThanks\r\n"
+    )
+    chosen = policy.default if mode == "default policy" else policy.compat32
+    message = email.message_from_bytes(raw, policy=chosen)
+    assert find_request_number(message) == "INC-000042"
