@@ -2,7 +2,9 @@
 
 The engine returns effects; a host must carry them out and feed the results back. A driver
 does that with the callables it is given: ``search`` answers ``SearchArticles``, ``submit``
-answers ``SubmitTicket`` and ``notify`` receives ``SendRegistrationEmail``.
+answers ``SubmitTicket``, ``notify`` receives ``SendRegistrationEmail`` and ``estimate``
+(a channel id in, whole minutes out) answers ``EstimateWait``; without ``estimate`` no wait
+is asked for and none is shown.
 :class:`Driver` calls plain functions; :class:`AsyncDriver` awaits coroutine functions on an
 asyncio loop. Both follow one contract, written once in :func:`_effect_loop`.
 
@@ -10,8 +12,9 @@ A callable that raises or runs past ``timeout`` seconds becomes the engine's fai
 (``ArticlesFailed``, ``TicketRejected``) with the reason ``"unavailable"`` (it raised
 :class:`ServiceUnavailable`: the service is down, try again later), ``"error"`` (it raised
 anything else) or ``"timeout"``, so the
-session is never lost to an exception. A failing ``notify`` has no event to become: it is
-passed to ``on_failure`` and the walk goes on. A driver never lets a callable's exception,
+session is never lost to an exception. A failing ``notify`` or ``estimate`` has no event to
+become: it is passed to ``on_failure`` and the walk goes on (an estimate that is not a whole
+number of minutes from 0 to a week counts as an error). A driver never lets a callable's exception,
 or the text of one, reach the session or the view.
 
 The drivers are host-side helpers, not part of the pure core: the synchronous one runs a
@@ -30,14 +33,22 @@ from typing import Any, Literal, TypeVar
 import attrs
 
 from kl_contact.articles.model import ArticleMatch, ArticleMatcher, ArticleQuery
-from kl_contact.engine.effects import Effect, SearchArticles, SendRegistrationEmail, SubmitTicket
+from kl_contact.engine.effects import (
+    Effect,
+    EstimateWait,
+    SearchArticles,
+    SendRegistrationEmail,
+    SubmitTicket,
+)
 from kl_contact.engine.engine import Engine, Transition
 from kl_contact.engine.events import (
+    MAX_WAIT_MINUTES,
     ArticlesFailed,
     ArticlesFound,
     Event,
     TicketAccepted,
     TicketRejected,
+    WaitEstimated,
 )
 from kl_contact.engine.session import Session
 from kl_contact.errors import KlContactError
@@ -63,6 +74,8 @@ NotifyFn = Callable[[SendRegistrationEmail], None]
 AsyncSearchFn = Callable[[ArticleQuery, int], Awaitable[Sequence[ArticleMatch]]]
 AsyncSubmitFn = Callable[[Ticket], Awaitable[Receipt]]
 AsyncNotifyFn = Callable[[SendRegistrationEmail], Awaitable[None]]
+EstimateFn = Callable[[str], int]
+AsyncEstimateFn = Callable[[str], Awaitable[int]]
 FailureFn = Callable[[Effect, FailureReason], None]
 
 
@@ -100,12 +113,16 @@ def _call_for(
     search: Callable[..., Any],
     submit: Callable[..., Any],
     notify: Callable[..., Any],
-) -> tuple[Callable[..., Any], tuple[Any, ...]]:
-    """Which callable performs ``effect``, and with which arguments."""
+    estimate: Callable[..., Any] | None,
+) -> tuple[Callable[..., Any], tuple[Any, ...]] | None:
+    """Which callable performs ``effect``, and with which arguments (``None``: no callable
+    is given for it, and the effect is left undone)."""
     if isinstance(effect, SearchArticles):
         return search, (effect.query, effect.limit)
     if isinstance(effect, SubmitTicket):
         return submit, (effect.ticket,)
+    if isinstance(effect, EstimateWait):
+        return (estimate, (effect.channel,)) if estimate is not None else None
     return notify, (effect,)
 
 
@@ -122,6 +139,10 @@ def _checked(effect: Effect, value: Any) -> _Outcome:
         return _Outcome(tuple(m for m in matches if m.score >= effect.min_score)[: effect.limit])
     if isinstance(effect, SubmitTicket) and not isinstance(value, Receipt):
         raise _Failed("error")
+    if isinstance(effect, EstimateWait) and (
+        isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_WAIT_MINUTES
+    ):
+        raise _Failed("error")
     return _Outcome(value)
 
 
@@ -135,6 +156,10 @@ def _event_for(effect: Effect, outcome: _Outcome) -> Event | None:
         if outcome.failure is not None:
             return TicketRejected(submission_id=effect.submission_id, code=outcome.failure)
         return TicketAccepted(submission_id=effect.submission_id, receipt=outcome.value)
+    if isinstance(effect, EstimateWait) and outcome.failure is None and outcome.value is not None:
+        return WaitEstimated(
+            estimate_id=effect.estimate_id, channel=effect.channel, wait_minutes=outcome.value
+        )
     return None
 
 
@@ -216,6 +241,9 @@ class Driver:
     timeout: float | None = attrs.field(default=None, validator=_check_timeout)
     on_failure: FailureFn = _ignore_failure
     """Told of every failed or timed-out call (the effect and the reason), e.g. to log it."""
+    estimate: EstimateFn | None = None
+    """The expected wait on a channel in whole minutes, for ``EstimateWait``; ``None``:
+    no wait is asked for."""
 
     def start(
         self,
@@ -245,7 +273,10 @@ class Driver:
             raise _Failed(_reason(exc)) from None
 
     def _perform(self, effect: Effect) -> _Outcome:
-        fn, args = _call_for(effect, self.search, self.submit, self.notify)
+        call = _call_for(effect, self.search, self.submit, self.notify, self.estimate)
+        if call is None:
+            return _Outcome()
+        fn, args = call
         try:
             return _checked(effect, self._call(fn, *args))
         except _Failed as failed:
@@ -281,6 +312,9 @@ class AsyncDriver:
     timeout: float | None = attrs.field(default=None, validator=_check_timeout)
     on_failure: FailureFn = _ignore_failure
     """Told of every failed or timed-out call (the effect and the reason), e.g. to log it."""
+    estimate: AsyncEstimateFn | EstimateFn | None = None
+    """The expected wait on a channel in whole minutes, for ``EstimateWait``; ``None``:
+    no wait is asked for."""
 
     async def start(
         self,
@@ -316,7 +350,10 @@ class AsyncDriver:
             raise _Failed(_reason(exc)) from None
 
     async def _perform(self, effect: Effect) -> _Outcome:
-        fn, args = _call_for(effect, self.search, self.submit, self.notify)
+        call = _call_for(effect, self.search, self.submit, self.notify, self.estimate)
+        if call is None:
+            return _Outcome()
+        fn, args = call
         try:
             return _checked(effect, await self._call(fn, *args))
         except _Failed as failed:

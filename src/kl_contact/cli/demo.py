@@ -34,6 +34,7 @@ from kl_contact.engine.events import (
     Escalate,
     Event,
     Next,
+    RequestCallback,
     Send,
 )
 from kl_contact.engine.session import Session
@@ -43,13 +44,18 @@ from kl_contact.wire import dump_transition
 
 __all__ = ["DEMO_SCRIPTS", "Ask", "DemoSupportBackend", "load_script", "run_script"]
 
-DEMO_SCRIPTS = ("email", "chat", "phone", "helped")
+DEMO_SCRIPTS = ("email", "chat", "phone", "helped", "callback")
 """The example answer files shipped with the command (``kl_contact/cli/examples``)."""
 
 DEMO_NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
 
-SCRIPT_KEYS = ("locale", "channel", "articles", "answers")
-"""The keys of an answers file."""
+SCRIPT_KEYS = ("locale", "channel", "articles", "answers", "now", "callback")
+"""The keys of an answers file: ``now`` (an ISO 8601 time with an offset) is when the walk
+takes place, ``callback`` the number of the time slot (from 1) to book when the channel's
+line is closed and offers a call back."""
+
+DEMO_WAIT_MINUTES = 4
+"""The expected wait the demo host reports for a channel that asks for one."""
 
 Ask = Callable[[Transition, Callable[[Session, Event], Transition]], Sequence[Event]]
 """The person at the screen: the events they choose for a transition's view, given a way to
@@ -106,6 +112,20 @@ def load_script(name_or_path: str) -> dict[str, Any]:
             raise CommandError(
                 "answers.unknown_key", f"{name_or_path}: unknown key {str(key)[:40]!r}", str(known)
             )
+        if key == "now" and _script_time(value) is None:
+            raise CommandError(
+                "answers.invalid",
+                f"{name_or_path}: 'now' is not an ISO 8601 time with an offset",
+                "write it like 2026-11-28T19:00:00+00:00",
+            )
+        if key == "callback" and (
+            isinstance(value, bool) or not isinstance(value, int) or value < 1
+        ):
+            raise CommandError(
+                "answers.invalid",
+                f"{name_or_path}: 'callback' is the number of a time slot, from 1",
+                "write it like callback: 1",
+            )
         if key == "answers" and not isinstance(value, dict):
             raise CommandError(
                 "answers.invalid",
@@ -113,6 +133,18 @@ def load_script(name_or_path: str) -> dict[str, Any]:
                 "write each answer as 'question_id: value' under answers:",
             )
     return loaded
+
+
+def _script_time(value: Any) -> datetime | None:
+    """An answers file's ``now``: an aware time (YAML may have read it as one already)."""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return None
+    if isinstance(value, datetime) and value.utcoffset() is not None:
+        return value
+    return None
 
 
 def _coerce(value: Any) -> AnswerValue:
@@ -152,6 +184,7 @@ def run_script(
     channel = channel or script.get("channel", "email")
     answers: Mapping[str, Any] = script.get("answers", {})
     helped = script.get("articles") == "helped"
+    callback = script.get("callback")
     notes: list[str] = []
 
     def notify(effect: SendRegistrationEmail) -> None:
@@ -161,8 +194,14 @@ def run_script(
 
     matcher = Bm25Matcher.for_workflow(sample_catalog(), workflow, vocabulary=sample_vocabulary())
     engine = Engine(workflow)
-    driver = Driver(engine, search=search_with(matcher), submit=backend.submit, notify=notify)
-    now = DEMO_NOW
+    driver = Driver(
+        engine,
+        search=search_with(matcher),
+        submit=backend.submit,
+        notify=notify,
+        estimate=_demo_wait,
+    )
+    now = _script_time(script.get("now")) or DEMO_NOW
 
     def preview(session: Session, event: Event) -> Transition:
         return engine.handle(session, event, now)
@@ -182,7 +221,7 @@ def run_script(
         if ask is not None:
             events = ask(transition, preview)
         else:
-            events = [_scripted(workflow, transition, channel, answers, helped)]
+            events = [_scripted(workflow, transition, channel, answers, helped, callback)]
         for event in events:
             now += timedelta(minutes=1)
             transition = driver.handle(transition.session, event, now)
@@ -212,12 +251,18 @@ def _scripted(
     channel: str,
     answers: Mapping[str, Any],
     helped: bool,
+    callback: int | None = None,
 ) -> Event:
     """The event an answers file gives for the current view."""
     view = transition.view
     if view.kind == "self_service":
         return Continue()
     if view.kind == "channel_choice":
+        shown = next((c for c in view.channels if c.id == channel), None)
+        offer = shown.callback if shown is not None else None
+        if callback is not None and offer is not None:
+            slots = offer.slots
+            return RequestCallback(channel, slots[min(callback, len(slots)) - 1].id)
         return ChooseChannel(channel)
     if view.kind == "questions":
         return Next(_step_answers(workflow, transition, answers))
@@ -225,6 +270,10 @@ def _scripted(
         matches = view.articles.matches if view.articles else ()
         return ArticleHelped(matches[0].id) if helped and matches else Escalate()
     return Send(_step_answers(workflow, transition, answers))
+
+
+def _demo_wait(channel: str) -> int:
+    return DEMO_WAIT_MINUTES
 
 
 def print_json(transition: Transition, out: TextIO) -> None:

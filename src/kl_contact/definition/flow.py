@@ -40,6 +40,7 @@ from kl_contact.definition.model import (
 )
 
 __all__ = [
+    "CALLBACK_EVENT",
     "HOST_EVENTS",
     "LEAVING_EVENT",
     "USER_EVENTS",
@@ -64,7 +65,13 @@ USER_EVENTS: Mapping[StepKind, tuple[str, ...]] = {
 }
 """The user events (by their ``type`` tag) each kind of step accepts, in the order shown."""
 
-HOST_EVENTS = frozenset({"articles_found", "articles_failed", "ticket_accepted", "ticket_rejected"})
+CALLBACK_EVENT = "request_callback"
+"""The user event that books a callback: a channel choice accepts it, after
+``choose_channel``, when a channel of the workflow offers a callback."""
+
+HOST_EVENTS = frozenset(
+    {"articles_found", "articles_failed", "ticket_accepted", "ticket_rejected", "wait_estimated"}
+)
 """The events a host sends with the results of effects; any step receives them."""
 
 LEAVING_EVENT: Mapping[StepKind, str] = {
@@ -221,6 +228,10 @@ class Flow:
     """The questions whose answers are dropped when hidden (``clear`` policy)."""
     channels: frozenset[str]
     """The ids of the declared channels."""
+    callbacks: frozenset[str]
+    """The ids of the channels that offer a callback while their line is closed."""
+    estimating: tuple[str, ...]
+    """The ids of the channels whose expected wait the host is asked for, in order."""
     clears: Mapping[str, tuple[str, ...]]
     """:meth:`clearing_after` of each single question, ``@channel`` and ``@locale``."""
     _closure: Mapping[str, frozenset[str]]
@@ -367,6 +378,7 @@ def _compile(workflow: Workflow) -> Flow:
 
     tables: dict[str, StepTable] = {}
     moves: list[StepTransition] = []
+    callbacks = any(c.callback is not None for c in workflow.channels)
     for index, step in enumerate(workflow.steps):
         ways = step_moves(step)
         moves.extend(ways)
@@ -385,24 +397,18 @@ def _compile(workflow: Workflow) -> Flow:
         for question in step.questions:
             needed |= closure[question.id] - {question.id}
         reads = tuple((questions[q], when[q]) for q in sorted(needed, key=order.__getitem__))
+        events = USER_EVENTS[step.kind]
+        if callbacks and step.kind is StepKind.CHANNEL_CHOICE:
+            events = (*events, CALLBACK_EVENT)
         tables[step.id] = StepTable(
             step=step,
             index=index,
             terminal=step.kind in TERMINAL_KINDS,
-            events=USER_EVENTS[step.kind],
-            active=USER_EVENTS[step.kind]
+            events=events,
+            active=events if step.kind in TERMINAL_KINDS else (*events, "change_locale"),
+            active_back=events
             if step.kind in TERMINAL_KINDS
-            else (
-                *USER_EVENTS[step.kind],
-                "change_locale",
-            ),
-            active_back=USER_EVENTS[step.kind]
-            if step.kind in TERMINAL_KINDS
-            else (
-                *USER_EVENTS[step.kind],
-                "back",
-                "change_locale",
-            ),
+            else (*events, "back", "change_locale"),
             moves={event: tuple(found) for event, found in by_event.items()},
             questions=tuple((q, when[q.id]) for q in step.questions),
             reads=reads,
@@ -420,6 +426,8 @@ def _compile(workflow: Workflow) -> Flow:
         depends=depends,
         clearing=clearing,
         channels=frozenset(c.id for c in workflow.channels),
+        callbacks=frozenset(c.id for c in workflow.channels if c.callback is not None),
+        estimating=tuple(c.id for c in workflow.channels if c.estimate_wait),
         clears=_clears(questions, order, depends, clearing),
         closure=closure,
     )

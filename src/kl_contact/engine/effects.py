@@ -11,7 +11,14 @@ import attrs
 from kl_contact.articles.model import ArticleQuery
 from kl_contact.ticket.model import Receipt, Ticket
 
-__all__ = ["EFFECT_TYPES", "Effect", "SearchArticles", "SendRegistrationEmail", "SubmitTicket"]
+__all__ = [
+    "EFFECT_TYPES",
+    "Effect",
+    "EstimateWait",
+    "SearchArticles",
+    "SendRegistrationEmail",
+    "SubmitTicket",
+]
 
 
 @attrs.frozen
@@ -51,12 +58,24 @@ class SendRegistrationEmail:
     receipt: Receipt
 
 
-Effect = SearchArticles | SubmitTicket | SendRegistrationEmail
+@attrs.frozen
+class EstimateWait:
+    """Estimate how long a user would wait on ``channel`` now; answer with
+    ``WaitEstimated`` (same ``estimate_id``). Asked when the channel choice or the channel's
+    confirmation is shown, for each open channel whose definition says ``estimate_wait``;
+    a host that cannot tell sends nothing, and no wait is shown."""
+
+    estimate_id: str
+    channel: str
+
+
+Effect = SearchArticles | SubmitTicket | SendRegistrationEmail | EstimateWait
 """Any effect the engine asks for."""
 
 EFFECT_TYPES: dict[type[Effect], str] = {
     SearchArticles: "search_articles",
     SubmitTicket: "submit_ticket",
     SendRegistrationEmail: "send_registration_email",
+    EstimateWait: "estimate_wait",
 }
 """The ``type`` tag of each effect class in JSON."""

@@ -1,8 +1,9 @@
 """Events: everything that can happen to a session, one small value class each.
 
 User events come from the person at the screen; host events (``ArticlesFound``,
-``ArticlesFailed``, ``TicketAccepted``, ``TicketRejected``) carry the results of effects the
-host performed. The JSON form of each is tagged by ``type`` (see ``event.schema.json``).
+``ArticlesFailed``, ``TicketAccepted``, ``TicketRejected``, ``WaitEstimated``) carry the
+results of effects the host performed. The JSON form of each is tagged by ``type`` (see
+``event.schema.json``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from kl_contact.ticket.model import AnswerValue, Receipt
 
 __all__ = [
     "EVENT_TYPES",
+    "MAX_WAIT_MINUTES",
     "Answer",
     "ArticleHelped",
     "ArticleNotHelpful",
@@ -29,11 +31,18 @@ __all__ = [
     "Event",
     "Next",
     "OpenArticle",
+    "RequestCallback",
     "Send",
     "TicketAccepted",
     "TicketRejected",
+    "WaitEstimated",
     "event_type",
 ]
+
+
+MAX_WAIT_MINUTES = 7 * 24 * 60
+"""The longest expected wait a ``WaitEstimated`` may report (a week, as its schema says);
+the engine ignores a longer or negative one."""
 
 
 def _answers_repr(answers: Mapping[str, object]) -> str:
@@ -138,6 +147,25 @@ class TicketRejected:
 
 
 @attrs.frozen
+class RequestCallback:
+    """Ask to be called back: ``channel``'s line is closed and ``slot`` is the id of one of
+    the slots its view offers (``view.channels[].callback.slots[].id``)."""
+
+    channel: str
+    slot: str
+
+
+@attrs.frozen
+class WaitEstimated:
+    """Host: the expected wait on ``channel``, answering ``EstimateWait`` (same
+    ``estimate_id``), in whole minutes."""
+
+    estimate_id: str
+    channel: str
+    wait_minutes: int
+
+
+@attrs.frozen
 class ChangeLocale:
     """Switch the session to another declared locale."""
 
@@ -160,6 +188,8 @@ Event = (
     | TicketAccepted
     | TicketRejected
     | ChangeLocale
+    | RequestCallback
+    | WaitEstimated
 )
 """Any event the engine handles."""
 
@@ -179,6 +209,8 @@ EVENT_TYPES: dict[type[Event], str] = {
     TicketAccepted: "ticket_accepted",
     TicketRejected: "ticket_rejected",
     ChangeLocale: "change_locale",
+    RequestCallback: "request_callback",
+    WaitEstimated: "wait_estimated",
 }
 """The ``type`` tag of each event class in JSON."""
 

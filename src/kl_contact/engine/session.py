@@ -20,10 +20,12 @@ from kl_contact.ticket.model import AnswerValue, Receipt, Ticket, WorkflowRef
 __all__ = [
     "ArticleFeedback",
     "ArticlesState",
+    "CallbackBooking",
     "HistoryEntry",
     "Session",
     "SessionStatus",
     "Submission",
+    "Waits",
 ]
 
 SessionStatus = Literal["active", "submitting", "submitted", "resolved"]
@@ -68,6 +70,28 @@ class Submission:
 
 
 @attrs.frozen
+class CallbackBooking:
+    """The callback the user booked: ``channel``'s slot ``slot`` from ``starts_at`` to
+    ``ends_at``, shown in ``time_zone`` (the user's, else the line's own)."""
+
+    channel: str
+    slot: str
+    starts_at: datetime
+    ends_at: datetime
+    time_zone: str
+
+
+@attrs.frozen
+class Waits:
+    """The expected waits the host reported for the showing ``estimate_id``: ``asked``
+    names the channels it was asked about, ``minutes`` holds the answers by channel."""
+
+    estimate_id: str | None = None
+    asked: tuple[str, ...] = ()
+    minutes: Mapping[str, int] = attrs.field(factory=dict)
+
+
+@attrs.frozen
 class HistoryEntry:
     """One handled event: when, which type, and on which step (never its payload)."""
 
@@ -99,6 +123,10 @@ class Session:
     """The user's IANA time zone, for opening times on the channel choice."""
     region: str | None = None
     """The user's region code, for channels with regional support hours."""
+    callback: CallbackBooking | None = None
+    """The callback booked on the channel choice, carried by the ticket."""
+    waits: Waits = Waits()
+    """The expected waits on the channels, as the host estimated them."""
     revision: int = 0
     """How many events have changed the session. A host keeps the latest session and
     refuses a request that carries an older revision (compare-and-set), so a double

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 
+import attrs
+
 from kl_contact._text import localize
 from kl_contact.definition.conditions import ConditionContext, evaluate, is_answered
 from kl_contact.definition.flow import Flow
@@ -23,6 +25,7 @@ from kl_contact.ticket.model import (
     Ticket,
     TicketAnswer,
     TicketArticles,
+    TicketCallback,
     TicketRouting,
     WorkflowRef,
 )
@@ -90,10 +93,12 @@ def build_ticket(
     locale: str,
     articles: TicketArticles,
     now: datetime,
+    callback: TicketCallback | None = None,
 ) -> Ticket:
     """The ticket for these answers: visible answers only, labels localised.
 
-    ``passed`` names the steps the user went through (the current one included).
+    ``passed`` names the steps the user went through (the current one included);
+    ``callback`` is the call back booked, whose phone is taken from the contact details.
     """
     fallback = flow.workflow.default_locale
     region = phone_region(flow.workflow.phone_region, locale)
@@ -129,6 +134,7 @@ def build_ticket(
     )
     email = _str_or_none(roles.get(Role.CONTACT_EMAIL)) or ""
     phone = _str_or_none(roles.get(Role.CONTACT_PHONE))
+    phone = normalise_answer(QuestionType.PHONE, phone, region) if phone else None
     return Ticket(
         id=ticket_id,
         session_id=session_id,
@@ -141,7 +147,7 @@ def build_ticket(
         contact=ContactDetails(
             email=normalise_answer(QuestionType.EMAIL, email, region),
             name=_strip(_str_or_none(roles.get(Role.CONTACT_NAME))),
-            phone=normalise_answer(QuestionType.PHONE, phone, region) if phone else None,
+            phone=phone,
             language=_str_or_none(roles.get(Role.CONTACT_LANGUAGE)) or locale,
         ),
         product=_str_or_none(roles.get(Role.PRODUCT)),
@@ -152,6 +158,7 @@ def build_ticket(
         articles=articles,
         routing=route_request(flow, {q.id: answers[q.id] for q in shown if q.id in answers},
                               channel, locale),
+        callback=attrs.evolve(callback, phone=phone) if callback is not None else None,
     )  # fmt: skip
 
 
