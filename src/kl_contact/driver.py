@@ -106,6 +106,8 @@ class _Outcome:
 
     value: Any = None
     failure: FailureReason | None = None
+    undone: bool = False
+    """No callable was given for the effect: nothing was done, nothing is reported."""
 
 
 def _call_for(
@@ -156,7 +158,7 @@ def _event_for(effect: Effect, outcome: _Outcome) -> Event | None:
         if outcome.failure is not None:
             return TicketRejected(submission_id=effect.submission_id, code=outcome.failure)
         return TicketAccepted(submission_id=effect.submission_id, receipt=outcome.value)
-    if isinstance(effect, EstimateWait) and outcome.failure is None and outcome.value is not None:
+    if isinstance(effect, EstimateWait) and outcome.failure is None and not outcome.undone:
         return WaitEstimated(
             estimate_id=effect.estimate_id, channel=effect.channel, wait_minutes=outcome.value
         )
@@ -178,8 +180,9 @@ def _effect_loop(
         session = transition.session
         following: Transition | None = None
         for effect in transition.effects:
-            performed.append(effect)
             outcome = yield effect
+            if not outcome.undone:
+                performed.append(effect)
             event = _event_for(effect, outcome)
             if event is not None:
                 following = engine.handle(session, event, now)
@@ -275,7 +278,7 @@ class Driver:
     def _perform(self, effect: Effect) -> _Outcome:
         call = _call_for(effect, self.search, self.submit, self.notify, self.estimate)
         if call is None:
-            return _Outcome()
+            return _Outcome(undone=True)
         fn, args = call
         try:
             return _checked(effect, self._call(fn, *args))
@@ -352,7 +355,7 @@ class AsyncDriver:
     async def _perform(self, effect: Effect) -> _Outcome:
         call = _call_for(effect, self.search, self.submit, self.notify, self.estimate)
         if call is None:
-            return _Outcome()
+            return _Outcome(undone=True)
         fn, args = call
         try:
             return _checked(effect, await self._call(fn, *args))

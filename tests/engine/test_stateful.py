@@ -46,11 +46,13 @@ from kl_contact import (
     Engine,
     EngineerContact,
     Escalate,
+    EstimateWait,
     Event,
     JsonEngine,
     Next,
     OpenArticle,
     Receipt,
+    RequestCallback,
     SearchArticles,
     Send,
     SendRegistrationEmail,
@@ -60,6 +62,7 @@ from kl_contact import (
     TicketRejected,
     Transition,
     UsageError,
+    WaitEstimated,
     default_workflow,
     dump_session,
     dump_transition,
@@ -360,6 +363,9 @@ class ContactMachine(RuleBasedStateMachine):
                     ]
                 )
             )
+        elif isinstance(effect, EstimateWait):
+            minutes = data.draw(st.sampled_from([0, 5, 90]))
+            event = WaitEstimated(effect.estimate_id, effect.channel, minutes)
         else:
             return
         self.apply(event, via_json == 0)
@@ -383,6 +389,16 @@ class ContactMachine(RuleBasedStateMachine):
             return ChooseChannel(data.draw(st.sampled_from([*known, *known, "pigeon"])))
         if etype == "change_locale":
             return ChangeLocale(data.draw(st.sampled_from([*workflow.locales, "xx"])))
+        if etype == "request_callback":
+            offered = [
+                (c.id, s.id)
+                for c in self.transition.view.channels
+                if c.callback is not None
+                for s in c.callback.slots
+            ]
+            made_up = [("phone", "20000101T0000Z"), ("phone", "soon"), ("email", "x")]
+            channel, slot = data.draw(st.sampled_from([*offered, *offered, *made_up]))
+            return RequestCallback(channel, slot)
         if etype in {"open_article", "article_helped", "article_not_helpful"}:
             article = data.draw(st.sampled_from(["kb-1", "kb-2"]))
             if etype == "open_article":
@@ -457,6 +473,8 @@ _SAMPLE_EVENTS: tuple[Event, ...] = (
     TicketAccepted("x", Receipt("x", "x")),
     TicketRejected("x"),
     ChangeLocale("x"),
+    RequestCallback("x", "x"),
+    WaitEstimated("x", "x", 0),
 )
 
 ContactMachine.TestCase.settings = settings(

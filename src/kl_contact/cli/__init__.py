@@ -36,6 +36,7 @@ TRACEBACK_VARIABLE = "KL_CONTACT_TRACEBACK"
 
 
 def _demo(args: argparse.Namespace) -> int:
+    from kl_contact.channels.status import format_opening
     from kl_contact.cli.demo import (
         DEMO_SCRIPTS,
         DemoSupportBackend,
@@ -66,6 +67,9 @@ def _demo(args: argparse.Namespace) -> int:
         for transition in results:
             session = transition.session
             outcome = session.request_number or "resolved by an article, no request sent"
+            if session.callback is not None:
+                starts = format_opening(session.callback.starts_at, session.locale)
+                outcome += f", call back booked for {starts}"
             print(f"{session.id}: {session.channel} ({session.locale}) -> {outcome}", file=out)
         if not args.json:
             print("Walk it yourself on a terminal: kl-contact demo --locale en", file=out)
@@ -271,7 +275,8 @@ sends or receives against the shipped JSON Schemas.
 _EPILOG = """\
 examples:
   kl-contact demo                      walk the journey on a terminal, with arrow keys
-  kl-contact demo --answers email      walk a shipped example (email, chat, phone, helped)
+  kl-contact demo --answers email      walk a shipped example (email, chat, phone, helped,
+                                       callback)
   kl-contact lint my_workflow.yaml     check a definition, with file:line:column findings
   kl-contact validate session s.json   check documents against a shipped schema
 
@@ -312,7 +317,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--answers",
         metavar="FILE",
-        help="a YAML answers file, or a shipped example: email, chat, phone, helped",
+        help="a YAML answers file, or a shipped example: email, chat, phone, helped, callback",
     )
     _json_option(demo, "the final transition (transition.schema.json)")
     demo.add_argument(

@@ -263,9 +263,8 @@ class _Draft:
             if self.get("waits") != Waits():
                 self.changes["waits"] = Waits()
             return
-        sequence = self.get("sequence") + 1
-        estimate_id = f"{self.base.id}:wait:{sequence}"
-        self.changes["sequence"] = sequence
+        # one showing per revision at most: the revision tells the showings apart
+        estimate_id = f"{self.base.id}:wait:{self.get('revision')}"
         self.changes["waits"] = Waits(estimate_id=estimate_id, asked=asked)
         asks = tuple(EstimateWait(estimate_id=estimate_id, channel=c) for c in asked)
         self.effects = (*self.effects, *asks)

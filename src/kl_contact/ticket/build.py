@@ -134,7 +134,12 @@ def build_ticket(
     )
     email = _str_or_none(roles.get(Role.CONTACT_EMAIL)) or ""
     phone = _str_or_none(roles.get(Role.CONTACT_PHONE))
-    phone = normalise_answer(QuestionType.PHONE, phone, region) if phone else None
+    contact = ContactDetails(
+        email=normalise_answer(QuestionType.EMAIL, email, region),
+        name=_strip(_str_or_none(roles.get(Role.CONTACT_NAME))),
+        phone=normalise_answer(QuestionType.PHONE, phone, region) if phone else None,
+        language=_str_or_none(roles.get(Role.CONTACT_LANGUAGE)) or locale,
+    )
     return Ticket(
         id=ticket_id,
         session_id=session_id,
@@ -144,12 +149,7 @@ def build_ticket(
         created_at=now,
         subject=subject.strip(),
         description=(_str_or_none(roles.get(Role.DESCRIPTION)) or "").strip(),
-        contact=ContactDetails(
-            email=normalise_answer(QuestionType.EMAIL, email, region),
-            name=_strip(_str_or_none(roles.get(Role.CONTACT_NAME))),
-            phone=phone,
-            language=_str_or_none(roles.get(Role.CONTACT_LANGUAGE)) or locale,
-        ),
+        contact=contact,
         product=_str_or_none(roles.get(Role.PRODUCT)),
         category=_str_or_none(roles.get(Role.CATEGORY)),
         platform=_str_or_none(roles.get(Role.PLATFORM)),
@@ -158,7 +158,7 @@ def build_ticket(
         articles=articles,
         routing=route_request(flow, {q.id: answers[q.id] for q in shown if q.id in answers},
                               channel, locale),
-        callback=attrs.evolve(callback, phone=phone) if callback is not None else None,
+        callback=attrs.evolve(callback, phone=contact.phone) if callback is not None else None,
     )  # fmt: skip
 
 
