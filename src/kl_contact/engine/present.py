@@ -346,14 +346,19 @@ def _callback_view(flow: Flow, session: Session, channel: str, title: str) -> Ca
     slots = offered_slots(workflow, channel, session.updated_at, session.region, session.time_zone)
     if not slots:
         return None
-    return _slots_view(workflow, session.locale, title, slots)
+    shown = slots[0].starts_at.tzinfo
+    return _slots_view(workflow, session.locale, title, slots, getattr(shown, "key", str(shown)))
 
 
 @functools.lru_cache(maxsize=64)
 def _slots_view(
-    workflow: Workflow, locale: str, title: str, slots: tuple[CallbackSlot, ...]
+    workflow: Workflow, locale: str, title: str, slots: tuple[CallbackSlot, ...], zone: str
 ) -> CallbackView:
-    """The callback view of ``slots`` in ``locale`` (kept: the slots change once a minute)."""
+    """The callback view of ``slots`` in ``locale`` (kept: the slots change once a minute).
+
+    ``zone`` names the time zone the slots are shown in: slots of the same instants compare
+    equal whatever zone they are written in, and their labels differ.
+    """
     messages, fallback = workflow.messages, workflow.default_locale
     question = QuestionView(
         id="slot",
