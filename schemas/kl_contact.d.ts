@@ -19,7 +19,9 @@ export type Event =
   | SendEvent
   | TicketAcceptedEvent
   | TicketRejectedEvent
-  | ChangeLocaleEvent;
+  | ChangeLocaleEvent
+  | RequestCallbackEvent
+  | WaitEstimatedEvent;
 /**
  * An answer: an option id or text, a consent flag, option ids, or attachments.
  */
@@ -101,7 +103,8 @@ export type ConsentAnswer = true;
 /**
  * Something the host must do, tagged by `type`.
  */
-export type Effect = SearchArticlesEffect | SubmitTicketEffect | SendRegistrationEmailEffect;
+export type Effect =
+  SearchArticlesEffect | SubmitTicketEffect | SendRegistrationEmailEffect | EstimateWaitEffect;
 /**
  * The documents of the JSON entry point (kl_contact.wire).
  */
@@ -247,6 +250,28 @@ export type ChoosableWhileClosed = boolean;
  * Channel ids to offer instead while this one is closed.
  */
 export type SuggestedInstead = WorkflowId[];
+/**
+ * How long each time slot is, in minutes.
+ */
+export type SlotLength = number;
+/**
+ * How far ahead slots are offered: each starts within this many days (of 24 hours) of the moment the user looks.
+ */
+export type DaysAhead = number;
+/**
+ * The next steps shown on the confirmation of a request with a booked callback, in place of the channel's own.
+ *
+ * @minItems 1
+ */
+export type Instructions2 = [WorkflowCallbackInstruction, ...WorkflowCallbackInstruction[]];
+/**
+ * The button the step offers: wait for the call, for the e-mail, open the chat, or call.
+ */
+export type Action1 = "wait_email" | "open_chat" | "call" | "wait_callback";
+/**
+ * Ask the host for the expected wait (an estimate_wait effect) when the channel choice or this channel's confirmation is shown.
+ */
+export type EstimateTheWait = boolean;
 /**
  * The screens of the flow, in order; the first is the start. Without next or routes, a step is followed by the next one in the list that is not a resolved step.
  *
@@ -627,6 +652,32 @@ export interface ChangeLocaleEvent {
   locale: string;
 }
 /**
+ * Book a call back while the channel's line is closed.
+ */
+export interface RequestCallbackEvent {
+  type: "request_callback";
+  /**
+   * A channel whose view offers a callback.
+   */
+  channel: string;
+  /**
+   * The id of one of the slots the channel's callback offers.
+   */
+  slot: string;
+}
+/**
+ * Host: the expected wait on a channel, answering estimate_wait.
+ */
+export interface WaitEstimatedEvent {
+  type: "wait_estimated";
+  estimate_id: string;
+  channel: string;
+  /**
+   * The expected wait in whole minutes (at most a week).
+   */
+  wait_minutes: number;
+}
+/**
  * Everything a frontend needs to render the current step.
  */
 export interface View {
@@ -687,7 +738,8 @@ export interface ViewAction {
     | "article_not_helpful"
     | "escalate"
     | "send"
-    | "change_locale";
+    | "change_locale"
+    | "request_callback";
   label?: string | null;
   primary?: boolean;
   /**
@@ -705,9 +757,17 @@ export interface ViewActionField {
    */
   name: string;
   /**
-   * Where in the view the value comes from: the id of a shown channel whose choosable is true, a declared locale, the id of a shown match, or an object keyed by the ids of the shown questions (each value shaped by the question's type and rules). Null: typed freely by the user.
+   * Where in the view the value comes from: the id of a shown channel whose choosable is true (for request_callback, of a channel whose callback is offered), a slot of that channel's callback, a declared locale, the id of a shown match, or an object keyed by the ids of the shown questions (each value shaped by the question's type and rules). Null: typed freely by the user.
    */
-  source: ("/channels/*/id" | "/locales/*" | "/articles/matches/*/id" | "/questions") | null;
+  source:
+    | (
+        | "/channels/*/id"
+        | "/channels/*/callback/slots/*/id"
+        | "/locales/*"
+        | "/articles/matches/*/id"
+        | "/questions"
+      )
+    | null;
   required?: boolean;
 }
 /**
@@ -802,6 +862,30 @@ export interface ViewChannel {
    * Channels to offer instead while this one is closed.
    */
   suggest?: string[];
+  /**
+   * The call back the closed line offers; null when none.
+   */
+  callback?: ViewCallback | null;
+  /**
+   * The expected wait on the open channel in minutes, as the host estimated it.
+   */
+  wait_minutes?: number | null;
+}
+/**
+ * A call back offered while the line is closed: book a slot with request_callback.
+ */
+export interface ViewCallback {
+  text: string;
+  question: ViewQuestion;
+  slots: ViewSlot[];
+}
+/**
+ * One time slot for a call, in the user's time zone.
+ */
+export interface ViewSlot {
+  id: string;
+  starts_at: Datetime;
+  ends_at: Datetime;
 }
 export interface ViewArticles {
   status: "idle" | "loading" | "ready" | "failed";
@@ -813,6 +897,10 @@ export interface ViewConfirmation {
   request_number: string;
   channel: string;
   instructions: Instructions;
+  /**
+   * The expected wait on the channel in minutes, as the host estimated it.
+   */
+  wait_minutes?: number | null;
 }
 /**
  * The confirmation's next steps for the chosen channel.
@@ -829,7 +917,7 @@ export interface InstructionsStep {
   action?: InstructionsAction | null;
 }
 export interface InstructionsAction {
-  kind: "wait_email" | "open_chat" | "call";
+  kind: "wait_email" | "open_chat" | "call" | "wait_callback";
   label?: string | null;
   url?: string | null;
   phone?: string | null;
@@ -840,6 +928,14 @@ export interface InstructionsAction {
    * The reply time the receipt promised, in hours.
    */
   reply_within_hours?: number | null;
+  /**
+   * A wait_callback's booked slot start, in the user's time zone.
+   */
+  callback_at?: Datetime | null;
+  /**
+   * A wait_callback's booked slot end, in the user's time zone.
+   */
+  callback_until?: Datetime | null;
 }
 /**
  * One user's contact in progress; store it anywhere and resume it anywhere.
@@ -868,6 +964,11 @@ export interface Session {
    * The user's region code, for regional support hours.
    */
   region?: string | null;
+  /**
+   * The callback booked on the channel choice.
+   */
+  callback?: SessionCallback | null;
+  waits?: SessionWaits;
   /**
    * How many events have changed the session; a host refuses a request carrying an older revision than the one it stored.
    */
@@ -926,6 +1027,10 @@ export interface Ticket {
    * Priority and queue from the definition's routing rules; null when it declares none.
    */
   routing?: TicketRouting | null;
+  /**
+   * The call back booked while the channel's line was closed; null when none.
+   */
+  callback?: TicketCallback | null;
 }
 /**
  * How the engineers reach the user (personal data).
@@ -953,10 +1058,51 @@ export interface TicketRouting {
    */
   rule: string | null;
 }
+/**
+ * A booked call back.
+ */
+export interface TicketCallback {
+  starts_at: Datetime;
+  ends_at: Datetime;
+  /**
+   * The user's IANA time zone the slot was chosen in.
+   */
+  time_zone: string;
+  /**
+   * The number to call, E.164, from the contact details (personal data).
+   */
+  phone?: string | null;
+}
 export interface SessionHistory {
   at: Datetime;
   event: string;
   step: string;
+}
+/**
+ * A booked callback slot.
+ */
+export interface SessionCallback {
+  channel: string;
+  slot: string;
+  starts_at: Datetime;
+  ends_at: Datetime;
+  /**
+   * The IANA time zone the slot is shown in.
+   */
+  time_zone: string;
+}
+/**
+ * The expected waits the host reported for the current showing.
+ */
+export interface SessionWaits {
+  estimate_id?: string | null;
+  asked?: string[];
+  /**
+   * The expected wait by channel id, in minutes.
+   */
+  minutes?: {
+    [k: string]: number | undefined;
+  };
 }
 /**
  * The result of one engine step: new session, view, effects.
@@ -1015,6 +1161,14 @@ export interface SendRegistrationEmailEffect {
   locale: string;
   ticket: Ticket;
   receipt: Receipt;
+}
+/**
+ * Estimate the expected wait on an open channel; answer with wait_estimated (same estimate_id), or send nothing when it cannot be told.
+ */
+export interface EstimateWaitEffect {
+  type: "estimate_wait";
+  estimate_id: string;
+  channel: string;
 }
 /**
  * Where a registered request stands, as a support backend's mapping reads it (kl_contact.RequestStatus): for a user asking about a request they already have.
@@ -1150,6 +1304,8 @@ export interface WorkflowChannel {
   button: WorkflowText;
   instructions: Instructions1;
   availability?: WorkflowAvailability;
+  callback?: WorkflowCallback;
+  estimate_wait?: EstimateTheWait;
 }
 /**
  * One next step on the confirmation screen of a channel.
@@ -1192,6 +1348,22 @@ export interface WorkflowSchedule {
 export interface WhileClosed {
   choosable?: ChoosableWhileClosed;
   suggest?: SuggestedInstead;
+}
+/**
+ * A call back offered while the channel's line is closed: the user picks a time slot inside the opening hours.
+ */
+export interface WorkflowCallback {
+  slot_minutes: SlotLength;
+  days: DaysAhead;
+  instructions: Instructions2;
+}
+/**
+ * One next step on the confirmation of a request with a booked callback.
+ */
+export interface WorkflowCallbackInstruction {
+  text: WorkflowText;
+  action?: Action1;
+  label?: WorkflowText;
 }
 /**
  * One screen of the flow.

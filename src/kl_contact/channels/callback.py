@@ -70,8 +70,9 @@ def slot_start(identifier: str) -> datetime | None:
     found = _SLOT_ID.fullmatch(identifier) if isinstance(identifier, str) else None
     if found is None:
         return None
+    year, month, day, hour, minute = (int(part) for part in found.groups())
     try:
-        return datetime(*(int(part) for part in found.groups()), tzinfo=UTC)  # type: ignore[misc]
+        return datetime(year, month, day, hour, minute, tzinfo=UTC)
     except ValueError:
         return None
 
