@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import DETAILS, PHONE, QUESTION_ANSWERS, receipt_for
 from kl_contact import (
@@ -21,6 +23,7 @@ from kl_contact import (
     TicketAccepted,
     Transition,
     UsageError,
+    default_workflow,
     dump_session,
     dump_ticket,
     dump_transition,
@@ -240,3 +243,37 @@ def test_two_users_in_other_time_zones_read_the_same_slots_in_their_own(engine: 
         "Europe/Berlin": "2026-11-30 07:00–07:30 (UTC+01:00)",
         "Asia/Tokyo": "2026-11-30 15:00–15:30 (UTC+09:00)",
     }
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    slot=st.one_of(
+        st.text(max_size=40),
+        st.datetimes(datetime(2026, 11, 1), datetime(2026, 12, 31), timezones=st.just(UTC)).map(
+            lambda d: d.strftime("%Y%m%dT%H%MZ")
+        ),
+    ),
+    channel=st.sampled_from(["email", "chat", "phone"]),
+)
+def test_any_slot_sent_books_an_offered_one_or_leaves_one_issue(slot: str, channel: str) -> None:
+    engine = ENGINE
+    t = channel_choice(engine, SATURDAY)
+    moved = engine.handle(t.session, RequestCallback(channel, slot), SATURDAY)
+    phone = phone_view(t)
+    offered = {s.id for s in phone.callback.slots} if channel == "phone" else set()
+    if slot in offered:
+        assert moved.session.callback is not None
+        assert moved.session.callback.slot == slot
+        assert moved.view.issues == ()
+    else:
+        (issue,) = moved.view.issues
+        assert issue.code in {
+            "callback.unavailable",
+            "callback.slot_unknown",
+            "callback.slot_passed",
+        }
+        assert moved.session.callback is None
+        assert moved.view.step == "channel"
+
+
+ENGINE = Engine(default_workflow())
