@@ -36,8 +36,17 @@ def render_view(view: View) -> str:
         lines.append(f"  * {channel.title} ({channel.id}){closed}: {channel.description}")
     for question in view.questions:
         mark = " *" if question.required else ""
+        if question.prefilled:
+            chosen = {o.id: o.label for o in question.options}
+            shown = (
+                chosen.get(question.value, question.value)
+                if isinstance(question.value, str)
+                else question.value
+            )
+            lock = ", read-only" if question.read_only else ", editable"
+            mark += f" = {shown} [prefilled{lock}]"
         lines.append(f"  ? {question.label}{mark}")
-        for option in question.options:
+        for option in () if question.read_only else question.options:
             lines.append(f"      [{option.id}] {option.label}")
         for issue in question.issues:
             lines.append(f"      ! {issue.message}")

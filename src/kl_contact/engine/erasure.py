@@ -4,7 +4,8 @@ When a user asks for their personal data to be erased, a host replaces its store
 with :func:`erase_personal_data`'s result. What goes: every answer that is personal data (a
 question with a contact or ``licence_key`` role, one the definition marks ``personal:
 true``, attachments' file names), the ticket's contact details, licence key, free text and
-file names (the ticket's own redaction), and "not helpful" reasons a user typed in words.
+file names (the ticket's own redaction; its e-mail and phone answers are left out, as a
+redacted address is no longer one), and "not helpful" reasons a user typed in words.
 What stays: the steps taken, the channel, the choices (product, category...), what the
 articles step showed and how it went, the request number, consents and their versions.
 So :mod:`kl_contact.analytics` counts an erased session exactly as before.
@@ -27,6 +28,7 @@ from kl_contact.ticket.model import REDACTED
 __all__ = ["erase_personal_data"]
 
 _FINISHED = frozenset({"submitted", "resolved"})
+_ADDRESSES = frozenset({"email", "phone"})
 
 
 def _erased(value: AnswerValue) -> AnswerValue:
@@ -38,12 +40,16 @@ def _erased(value: AnswerValue) -> AnswerValue:
     return files if files else tuple(REDACTED for _ in value)
 
 
+def _typed(reason: str | None) -> bool:
+    """Whether a "not helpful" reason is words a user typed (not empty, not a code)."""
+    return bool(reason) and not is_reason_code(reason or "")
+
+
 def _articles(state: ArticlesState) -> ArticlesState:
-    if all(f.reason is None or is_reason_code(f.reason) for f in state.feedback):
+    if not any(_typed(f.reason) for f in state.feedback):
         return state
     feedback = tuple(
-        f if f.reason is None or is_reason_code(f.reason) else attrs.evolve(f, reason=REDACTED)
-        for f in state.feedback
+        attrs.evolve(f, reason=REDACTED) if _typed(f.reason) else f for f in state.feedback
     )
     return attrs.evolve(state, feedback=feedback)
 
@@ -69,7 +75,11 @@ def erase_personal_data(workflow: Workflow, session: Session) -> Session:
     }
     submission = session.submission
     if submission is not None:
-        submission = attrs.evolve(submission, ticket=submission.ticket.redacted())
+        ticket = submission.ticket.redacted()
+        # a redacted e-mail address or phone number is no longer one: those answers go (the
+        # ticket's contact details say "<redacted>" in their place)
+        kept = tuple(a for a in ticket.answers if a.type not in _ADDRESSES)
+        submission = attrs.evolve(submission, ticket=attrs.evolve(ticket, answers=kept))
     return attrs.evolve(
         session, answers=answers, submission=submission, articles=_articles(session.articles)
     )
