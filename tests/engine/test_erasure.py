@@ -54,7 +54,8 @@ def test_what_is_not_personal_stays(engine: Engine) -> None:
     assert erased.request_number == done.request_number
     assert (erased.step, erased.trail, erased.channel) == (done.step, done.trail, done.channel)
     assert erased.history == done.history
-    assert erased.submission is not None and done.submission is not None
+    assert erased.submission is not None
+    assert done.submission is not None
     assert erased.submission.ticket.consents == done.submission.ticket.consents
 
 

@@ -325,7 +325,7 @@ class _Checks:
             elif types[qid] not in allowed:
                 yield self.finding(
                     "prefill.not_answerable",
-                    f"a {types[qid]} question cannot be prefilled",
+                    f"a question of type {types[qid]} cannot be prefilled",
                     path,
                 )
 
