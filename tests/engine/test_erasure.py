@@ -115,3 +115,10 @@ def test_analytics_counts_an_erased_session_as_before(reasons: list[str | None])
             assert feedback_report(
                 [attrs.evolve(done, articles=attrs.evolve(done.articles, feedback=(before,)))]
             )[0].reasons == {"other": 1}
+
+
+def test_an_answer_the_definition_no_longer_asks_is_treated_as_personal(engine: Engine) -> None:
+    done = _finished(engine, "email")
+    older = attrs.evolve(done, answers={**done.answers, "home_address": "1 Main Street"})
+    erased = engine.erase_personal_data(older)
+    assert erased.answers["home_address"] == "<redacted>"

@@ -212,3 +212,24 @@ def test_any_prefill_starts_a_session_and_accounts_for_every_value(
     assert set(session.prefilled) <= set(session.answers)
     for qid in session.prefilled:
         assert qid not in {i.question for i in session.prefill_issues if i.severity == "error"}
+
+
+def test_on_a_first_step_that_asks_the_issue_shows_on_its_question_once() -> None:
+    from conftest import sample_engine
+
+    engine = sample_engine("licence-key")
+    started = engine.start(
+        session_id="p-8", now=NOW, prefill={"key": "not a key", "problem": "activation"}
+    )
+    assert [(i.code, i.path) for i in started.view.issues] == [
+        ("prefill.not_allowed", ("prefill", "problem"))
+    ]
+    key = started.view.question("key")
+    assert (key.value, key.prefilled, [i.code for i in key.issues]) == (
+        "not a key",
+        False,
+        ["answer.pattern"],
+    )
+    fixed = engine.handle(started.session, Answer({"key": "ABCDE-12345-FGHIJ-67890"}), NOW)
+    assert fixed.view.question("key").issues == ()
+    assert fixed.view.issues == ()
