@@ -175,6 +175,16 @@ def test_too_many_prefilled_answers_are_refused_like_an_event() -> None:
     assert refused.value.code == "limit.answers"
 
 
+def test_a_prefill_that_is_no_mapping_is_the_hosts_mistake(engine: Engine) -> None:
+    with pytest.raises(UsageError) as refused:
+        engine.start(session_id="p-9", now=NOW, prefill=["product"])  # type: ignore[arg-type]
+    assert refused.value.code == "prefill.invalid"
+    odd = engine.start(session_id="p-9", now=NOW, prefill={3: "x"})  # type: ignore[dict-item]
+    assert [(i.code, i.path) for i in odd.session.prefill_issues] == [
+        ("prefill.not_allowed", ("prefill", "3"))
+    ]
+
+
 def test_a_prefilled_session_round_trips_through_its_schema(engine: Engine) -> None:
     started = engine.start(
         session_id="p-7", now=NOW, locale="en", prefill={**KNOWN, "category": "vpn"}
@@ -195,9 +205,9 @@ _VALUES = st.one_of(
 _IDS = st.sampled_from(["product", "version", "platform", "category", "email", "consent", "zz"])
 
 
-@given(prefill=st.dictionaries(_IDS | st.text(max_size=8), _VALUES, max_size=6))
+@given(prefill=st.dictionaries(_IDS | st.text(max_size=8) | st.integers(), _VALUES, max_size=6))
 def test_any_prefill_starts_a_session_and_accounts_for_every_value(
-    prefill: dict[str, Any],
+    prefill: dict[Any, Any],
 ) -> None:
     from kl_contact import default_workflow
 
@@ -208,7 +218,7 @@ def test_any_prefill_starts_a_session_and_accounts_for_every_value(
     about = {i.path[1] for i in session.prefill_issues}
     for qid in prefill:
         # every value the host sent is either the answer or named by an issue
-        assert qid in session.answers or qid in about
+        assert qid in session.answers or str(qid) in about
     assert set(session.prefilled) <= set(session.answers)
     for qid in session.prefilled:
         assert qid not in {i.question for i in session.prefill_issues if i.severity == "error"}

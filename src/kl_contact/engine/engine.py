@@ -85,8 +85,9 @@ class Engine:
         support hours. ``prefill`` maps question ids to answers the host already knows
         (the product, its version, the operating system...): each is checked like a typed
         answer, and what is wrong with one becomes an issue on the session and the first
-        view, never an exception (see :mod:`kl_contact.engine.prefill`). More answers, or
-        larger ones, than :attr:`limits` allow an event are a :class:`UsageError`.
+        view, never an exception (see :mod:`kl_contact.engine.prefill`). A ``prefill`` that is
+        no mapping (``prefill.invalid``), or holds more answers, or larger ones, than
+        :attr:`limits` allow an event (``limit.*``), is a :class:`UsageError`.
         """
         _transition.aware(now)
         if time_zone is not None:
@@ -120,6 +121,8 @@ class Engine:
         return self._show(_transition.entered(self.flow, session))
 
     def _bounded(self, prefill: Mapping[str, object]) -> Mapping[str, object]:
+        if not isinstance(prefill, Mapping):
+            raise UsageError("prefill must map question ids to answers", code="prefill.invalid")
         too_big = event_problem(prefill, self.limits) if prefill else None
         if too_big is not None:
             raise UsageError(too_big[1], code=too_big[0])

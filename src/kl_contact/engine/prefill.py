@@ -65,10 +65,11 @@ def prefill_answers(flow: Flow, given: Mapping[str, object], locale: str) -> Pre
     issues: list[ValidationIssue] = []
     declared: list[str] = []
     for qid in given:
-        if qid in flow.questions and qid in workflow.prefill:
+        if isinstance(qid, str) and qid in flow.questions and qid in workflow.prefill:
             declared.append(qid)
         else:
-            issues.append(loc.issue("prefill.not_allowed", ("prefill", qid), severity="warning"))
+            key = qid if isinstance(qid, str) else str(qid)  # a host's key, never a user's
+            issues.append(loc.issue("prefill.not_allowed", ("prefill", key), severity="warning"))
     declared.sort(key=flow.order.__getitem__)
     reads = flow.reads_of(flow.questions)
     answers: dict[str, AnswerValue] = {}
