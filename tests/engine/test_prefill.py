@@ -243,3 +243,33 @@ def test_on_a_first_step_that_asks_the_issue_shows_on_its_question_once() -> Non
     fixed = engine.handle(started.session, Answer({"key": "ABCDE-12345-FGHIJ-67890"}), NOW)
     assert fixed.view.question("key").issues == ()
     assert fixed.view.issues == ()
+
+
+@given(
+    attempts=st.lists(
+        st.dictionaries(
+            st.sampled_from(["product", "version", "platform", "category"]),
+            st.sampled_from(["plus", "premium", "v21_older", "v21_latest", "android", "vpn"]),
+            min_size=1,
+        ),
+        max_size=5,
+    )
+)
+def test_no_answer_event_changes_a_read_only_answer(attempts: list[dict[str, str]]) -> None:
+    from kl_contact import default_workflow
+
+    engine = Engine(default_workflow())
+    moved = _to_questions(engine, KNOWN)
+    for answers in attempts:
+        moved = engine.handle(moved.session, Answer(dict(answers)), NOW)
+        assert moved.session.answers["product"] == "premium"
+        assert moved.session.answers["version"] == "v21_latest"
+        assert {"product", "version"} <= set(moved.session.prefilled)
+        refused = {
+            i.question
+            for i in moved.view.issues + tuple(i for q in moved.view.questions for i in q.issues)
+            if i.code == "answer.read_only"
+        }
+        assert refused == {
+            q for q in ("product", "version") if q in answers and answers[q] != KNOWN[q]
+        }
