@@ -162,6 +162,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "action.back": {"ru": "Назад", "en": "Back"},
     "answer.yes": {"ru": "да", "en": "yes"},
     "answer.no": {"ru": "нет", "en": "no"},
+    "question.prefilled": {"ru": "заполнено вашей программой", "en": "filled in by your program"},
+    "question.read_only": {
+        "ru": "заполнено вашей программой, изменить нельзя",
+        "en": "filled in by your program, cannot be changed",
+    },
     # ---- channels: a closed channel, opening times, next steps
     "channel.closed": {
         "ru": "Канал «{channel}» сейчас закрыт.{opens}{suggest}",

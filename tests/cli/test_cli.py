@@ -40,9 +40,13 @@ def test_the_in_product_demo_starts_prefilled_and_the_ticket_says_so(
 ) -> None:
     status, out, _ = run(capsys, "demo", "--answers", "in-product")
     assert status == 0
-    assert "Product * = Kaspersky Premium [prefilled, read-only]" in out
-    assert "Product version = 21.x, the latest [prefilled, read-only]" in out
-    assert "Operating system * = Windows [prefilled, editable]" in out
+    locked = "[filled in by your program, cannot be changed]"
+    assert f"Product * = Kaspersky Premium {locked}" in out
+    assert f"Product version = 21.x, the latest {locked}" in out
+    assert "Operating system * = Windows [filled in by your program]" in out
+    assert "[plus] Kaspersky Plus" not in out  # a read-only answer offers no options
+    status, out, _ = run(capsys, "demo", "--answers", "in-product", "--locale", "ru")
+    assert "Программа * = Kaspersky Premium [заполнено вашей программой, изменить нельзя]" in out
     status, out, _ = run(capsys, "demo", "--answers", "in-product", "--json")
     document = json.loads(out)
     assert list(violations("transition", document)) == []
