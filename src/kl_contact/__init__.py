@@ -77,6 +77,7 @@ if TYPE_CHECKING:  # the names below are imported on first use (see __getattr__)
     from kl_contact.definition.model import (
         AnswerPolicy,
         CallbackOffer,
+        PrefillMode,
         Priority,
         RequestFormat,
         Routing,
@@ -93,6 +94,7 @@ if TYPE_CHECKING:  # the names below are imported on first use (see __getattr__)
         SubmitTicket,
     )
     from kl_contact.engine.engine import Engine, Transition
+    from kl_contact.engine.erasure import erase_personal_data
     from kl_contact.engine.events import (
         Answer,
         ArticleHelped,
@@ -134,6 +136,7 @@ if TYPE_CHECKING:  # the names below are imported on first use (see __getattr__)
         Ticket,
         TicketAnswer,
         TicketCallback,
+        TicketConsent,
         TicketRouting,
         WorkflowRef,
     )
@@ -203,6 +206,7 @@ _EXPORTS: dict[str, str] = {
     "parse_workflow": "kl_contact.definition.loader",
     "AnswerPolicy": "kl_contact.definition.model",
     "CallbackOffer": "kl_contact.definition.model",
+    "PrefillMode": "kl_contact.definition.model",
     "Priority": "kl_contact.definition.model",
     "RequestFormat": "kl_contact.definition.model",
     "Routing": "kl_contact.definition.model",
@@ -222,6 +226,7 @@ _EXPORTS: dict[str, str] = {
     "SubmitTicket": "kl_contact.engine.effects",
     "Engine": "kl_contact.engine.engine",
     "Transition": "kl_contact.engine.engine",
+    "erase_personal_data": "kl_contact.engine.erasure",
     "Answer": "kl_contact.engine.events",
     "ArticleHelped": "kl_contact.engine.events",
     "ArticleNotHelpful": "kl_contact.engine.events",
@@ -265,6 +270,7 @@ _EXPORTS: dict[str, str] = {
     "Ticket": "kl_contact.ticket.model",
     "TicketAnswer": "kl_contact.ticket.model",
     "TicketCallback": "kl_contact.ticket.model",
+    "TicketConsent": "kl_contact.ticket.model",
     "TicketRouting": "kl_contact.ticket.model",
     "WorkflowRef": "kl_contact.ticket.model",
     "SealedToken": "kl_contact.tokens",
@@ -356,6 +362,7 @@ __all__ = [
     "NextStepAction",
     "OpenArticle",
     "PathAnswers",
+    "PrefillMode",
     "Priority",
     "Receipt",
     "RequestCallback",
@@ -383,6 +390,7 @@ __all__ = [
     "TicketAccepted",
     "TicketAnswer",
     "TicketCallback",
+    "TicketConsent",
     "TicketRejected",
     "TicketRouting",
     "TokenKeyring",
@@ -413,6 +421,7 @@ __all__ = [
     "dump_session",
     "dump_ticket",
     "dump_transition",
+    "erase_personal_data",
     "feedback_report",
     "find_request_number",
     "flow_paths",

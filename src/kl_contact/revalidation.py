@@ -15,7 +15,7 @@ built from answers comes in as ``now``.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -52,6 +52,8 @@ _REBUILT_FIELDS = (
     "answers",
     "attachments",
     "callback",
+    "licence_key",
+    "consents",
 )
 
 
@@ -191,6 +193,7 @@ def _ticket(
     steps: list[Step],
     ids: tuple[str, str],
     now: datetime,
+    prefilled: Collection[str] = (),
     callback: TicketCallback | None = None,
 ) -> Ticket:
     """The ticket the engine builds for these answers on the path ``steps``."""
@@ -206,6 +209,7 @@ def _ticket(
         locale=submitted.locale,
         articles=submitted.articles,
         now=now,
+        prefilled=prefilled,
         callback=callback,
     )
 
@@ -264,8 +268,12 @@ def revalidate_ticket(workflow: Workflow, document: Ticket | Mapping[str, Any]) 
     if not revalidation.ok or not steps or steps[-1].kind is not StepKind.REQUEST:
         return revalidation
     ids = (ticket.id, ticket.session_id)
+    # which answers the host prefilled only the ticket can say: its marks are kept
+    marked = {answer.question for answer in ticket.answers if answer.prefilled}
     callback = ticket.callback if workflow.channel(ticket.channel).callback else None
-    rebuilt = _ticket(workflow, submitted, kept, steps, ids, ticket.created_at, callback)
+    rebuilt = _ticket(
+        workflow, submitted, kept, steps, ids, ticket.created_at, marked, callback=callback
+    )
     loc = Localizer(ticket.locale, workflow.default_locale, workflow.messages)
     warnings = [
         loc.issue("ticket.rebuilt", (name,), severity="warning")

@@ -18,16 +18,17 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     return status, captured.out, captured.err
 
 
-def test_demo_all_prints_four_request_numbers_one_resolved_and_a_callback(
+def test_demo_all_prints_the_request_numbers_one_resolved_and_a_callback(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     status, out, _ = run(capsys, "demo", "--all")
     assert status == 0
     summary = out.split("######## summary ########")[1]
     numbers = re.findall(r"-> (DEMO-\d{6})", summary)
-    assert numbers == ["DEMO-000001", "DEMO-000002", "DEMO-000003", "DEMO-000004"]
+    assert numbers == [f"DEMO-00000{n}" for n in range(1, 6)]
+    assert "######## demo 5: in-product ########" in out
     # the phone line is closed on the callback walk: the third slot is booked and shown
-    assert "demo-5: phone (en) -> DEMO-000004, call back booked for 2026-11-30 10:00" in summary
+    assert "demo-6: phone (en) -> DEMO-000005, call back booked for 2026-11-30 10:00" in summary
     assert "An engineer calls you on 2026-11-30 10:00 (UTC+03:00) at +442079460321" in out
     assert "Phone is closed now. We can call you back" in out
     assert "resolved by an article" in summary
@@ -36,6 +37,27 @@ def test_demo_all_prints_four_request_numbers_one_resolved_and_a_callback(
     assert "https://chat.example.com/support/DEMO-000002" in out
     assert "Call the engineers at +7 495 000-00-00" in out  # phone, English
     assert "Рады, что статья помогла" in out
+
+
+def test_the_in_product_demo_starts_prefilled_and_the_ticket_says_so(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    status, out, _ = run(capsys, "demo", "--answers", "in-product")
+    assert status == 0
+    locked = "[filled in by your program, cannot be changed]"
+    assert f"Product * = Kaspersky Premium {locked}" in out
+    assert f"Product version = 21.x, the latest {locked}" in out
+    assert "Operating system * = Windows [filled in by your program]" in out
+    assert "[plus] Kaspersky Plus" not in out  # a read-only answer offers no options
+    status, out, _ = run(capsys, "demo", "--answers", "in-product", "--locale", "ru")
+    assert "Программа * = Kaspersky Premium [заполнено вашей программой, изменить нельзя]" in out
+    status, out, _ = run(capsys, "demo", "--answers", "in-product", "--json")
+    document = json.loads(out)
+    assert list(violations("transition", document)) == []
+    ticket = document["session"]["submission"]["ticket"]
+    marks = {a["question"]: a.get("prefilled") for a in ticket["answers"]}
+    assert (marks["product"], marks["version"], marks["platform"]) == (True, True, False)
+    assert ticket["platform"] == "android"  # the user changed the editable one
 
 
 @pytest.mark.parametrize("channel", ["email", "chat", "phone"])
