@@ -10,10 +10,10 @@ asyncio loop. Both follow one contract, written once in :func:`_effect_loop`.
 A callable that raises or runs past ``timeout`` seconds becomes the engine's failure event
 (``ArticlesFailed``, ``TicketRejected``) with the reason ``"unavailable"`` (it raised
 :class:`ServiceUnavailable`: the service is down, try again later), ``"error"`` (it raised
-anything else) or ``"timeout"``, so the
-session is never lost to an exception. A failing ``notify`` or ``record`` has no event to
-become: it is passed to ``on_failure`` and the walk goes on. A driver never lets a callable's exception,
-or the text of one, reach the session or the view.
+anything else) or ``"timeout"``, so the session is never lost to an exception. A failing
+``notify`` or ``record`` has no event to become: it is passed to ``on_failure`` and the walk
+goes on. A driver never lets a callable's exception, or the text of one, reach the session
+or the view.
 
 The drivers are host-side helpers, not part of the pure core: the synchronous one runs a
 callable in a worker thread when it has a timeout to enforce. Neither reads the clock for

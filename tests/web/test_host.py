@@ -138,7 +138,8 @@ def test_a_rating_is_stored_once_with_its_step_channel_and_article(
     [stored] = host.storage.feedback()
     assert (stored.session_id, stored.step, stored.score) == (final["session_id"], view["step"], 4)
     assert stored.channel == plan["channel"]
-    assert stored.comment == comment and comment not in repr(stored)
+    assert stored.comment == comment
+    assert comment not in repr(stored)
     if path == "helped":
         assert (stored.article_id, stored.request_number) == (suggested[-1][0]["id"], None)
     else:

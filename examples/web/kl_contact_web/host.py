@@ -5,10 +5,10 @@ session and checks it and the browser's event against the shipped schemas
 (:func:`kl_contact.load_session`, :func:`kl_contact.load_event`), then hands them to
 :class:`kl_contact.Driver`, which runs the library's one effect loop: the article search and
 the request's registration are this host's callables, the registration letters are
-collected, and each satisfaction rating is written to ``kl_contact_feedback`` in the same
-transaction as the session that records it. All of that happens inside one :meth:`~kl_contact_web.storage.Storage.step`: the
-session row is locked and its version checked first, and the request, the confirmed session
-and its registration letter are committed together or not at all. Only then is the letter
+collected, and each satisfaction rating is written to ``kl_contact_feedback``. All of that
+happens inside one :meth:`~kl_contact_web.storage.Storage.step`: the session row is locked
+and its version checked first, and the request, the confirmed session, its registration
+letter and a rating are committed together or not at all. Only then is the letter
 handed to the :class:`~kl_contact_web.outbox.Outbox`, which keeps trying until it is sent. A
 worker keeps nothing between calls, so any worker can serve any session.
 
