@@ -431,7 +431,7 @@ def test_the_combined_report_always_matches_its_schema(
     document = json.loads(json.dumps(dump_analytics(report)))
     assert [v.message for v in violations("analytics", document)] == []
     assert document["drop_off"]["dropped"] == len(plan)
-    given = {r for verdicts in plan for _, r in verdicts if r}
-    codes = {r for r in given if re.fullmatch(r"[a-z][a-z0-9_]{0,31}", r)}
+    sent = {r for verdicts in plan for _, r in verdicts if r}
+    codes = {r for r in sent if re.fullmatch(r"[a-z][a-z0-9_]{0,31}", r)}
     for counts in document["not_helpful_reasons"].values():
         assert set(counts) <= codes | {"other"}  # free text is counted, never kept
