@@ -242,9 +242,7 @@ def test_an_article_that_helps_ends_on_the_resolved_screen(
     page.check("input[name='rating-score'][value='5']")
     page.fill("#rating-comment", "Всё понятно")
     page.click("button[data-event=rate]")
-    page.wait_for_function(
-        f"document.getElementById('view').dataset.renders !== '{renders}'", timeout=10_000
-    )
+    wait_for_render(page, renders)
     assert page.locator(".rating .rated").count() == 1
     assert page.locator("button[data-event]").count() == 0
     [stored] = [f for f in site[1].feedback() if f.step == "resolved"]
