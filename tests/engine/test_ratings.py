@@ -7,6 +7,7 @@ import json
 from datetime import timedelta
 from importlib import resources
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -265,3 +266,14 @@ def test_an_end_without_rating_offers_no_action_and_refuses_a_rating() -> None:
         engine.handle(final.session, Rate(5), LATER)
     assert refused.value.code == "event.not_allowed"
     assert "rate" in USER_ACTIONS
+
+
+def test_a_session_with_ratings_its_step_cannot_have_is_refused() -> None:
+    rated = ENGINE.handle(CONFIRMED.session, Rate(5), LATER).session
+    twice = attrs.evolve(rated, ratings=rated.ratings * 2)
+    elsewhere = attrs.evolve(rated, ratings=(attrs.evolve(rated.ratings[0], step="resolved"),))
+    for forged in (twice, elsewhere):
+        with pytest.raises(UsageError) as refused:
+            ENGINE.check_session(forged)
+        assert refused.value.code == "session.misfit"
+    ENGINE.check_session(rated)
