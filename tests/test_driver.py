@@ -354,3 +354,16 @@ def _async(fn: Callable[..., Any]) -> Callable[..., Any]:
         return fn(*args)
 
     return call
+
+
+def test_both_drivers_start_with_prefilled_answers(engine: Engine) -> None:
+    known = {"product": "premium", "platform": "android"}
+    driver = Driver(engine, search=ok_search, submit=ok_submit)
+    started = driver.start(session_id="drv-p", now=NOW, locale="en", prefill=known)
+    assert started.session.prefilled == ("product", "platform")
+
+    async def start_async() -> Transition:
+        driver = AsyncDriver(engine, search=ok_search, submit=ok_submit)  # type: ignore[arg-type]
+        return await driver.start(session_id="drv-p", now=NOW, locale="en", prefill=known)
+
+    assert asyncio.run(start_async()).session == started.session

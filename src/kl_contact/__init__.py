@@ -85,6 +85,7 @@ if TYPE_CHECKING:  # the names below are imported on first use (see __getattr__)
     from kl_contact.definition.loader import default_workflow, load_workflow, parse_workflow
     from kl_contact.definition.model import (
         AnswerPolicy,
+        PrefillMode,
         Priority,
         RatingPrompt,
         RequestFormat,
@@ -103,6 +104,7 @@ if TYPE_CHECKING:  # the names below are imported on first use (see __getattr__)
         SubmitTicket,
     )
     from kl_contact.engine.engine import Engine, Transition
+    from kl_contact.engine.erasure import erase_personal_data
     from kl_contact.engine.events import (
         Answer,
         ArticleHelped,
@@ -143,6 +145,7 @@ if TYPE_CHECKING:  # the names below are imported on first use (see __getattr__)
         Receipt,
         Ticket,
         TicketAnswer,
+        TicketConsent,
         TicketRouting,
         WorkflowRef,
     )
@@ -220,6 +223,7 @@ _EXPORTS: dict[str, str] = {
     "load_workflow": "kl_contact.definition.loader",
     "parse_workflow": "kl_contact.definition.loader",
     "AnswerPolicy": "kl_contact.definition.model",
+    "PrefillMode": "kl_contact.definition.model",
     "Priority": "kl_contact.definition.model",
     "RatingPrompt": "kl_contact.definition.model",
     "RequestFormat": "kl_contact.definition.model",
@@ -241,6 +245,7 @@ _EXPORTS: dict[str, str] = {
     "SubmitTicket": "kl_contact.engine.effects",
     "Engine": "kl_contact.engine.engine",
     "Transition": "kl_contact.engine.engine",
+    "erase_personal_data": "kl_contact.engine.erasure",
     "Answer": "kl_contact.engine.events",
     "ArticleHelped": "kl_contact.engine.events",
     "ArticleNotHelpful": "kl_contact.engine.events",
@@ -285,6 +290,7 @@ _EXPORTS: dict[str, str] = {
     "Receipt": "kl_contact.ticket.model",
     "Ticket": "kl_contact.ticket.model",
     "TicketAnswer": "kl_contact.ticket.model",
+    "TicketConsent": "kl_contact.ticket.model",
     "TicketRouting": "kl_contact.ticket.model",
     "WorkflowRef": "kl_contact.ticket.model",
     "SealedToken": "kl_contact.tokens",
@@ -376,6 +382,7 @@ __all__ = [
     "NextStepAction",
     "OpenArticle",
     "PathAnswers",
+    "PrefillMode",
     "Priority",
     "Rate",
     "Rating",
@@ -410,6 +417,7 @@ __all__ = [
     "Ticket",
     "TicketAccepted",
     "TicketAnswer",
+    "TicketConsent",
     "TicketRejected",
     "TicketRouting",
     "TokenKeyring",
@@ -441,6 +449,7 @@ __all__ = [
     "dump_session",
     "dump_ticket",
     "dump_transition",
+    "erase_personal_data",
     "feedback_report",
     "find_request_number",
     "flow_paths",

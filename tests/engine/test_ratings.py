@@ -30,6 +30,7 @@ from kl_contact import (
     dump_transition,
     load_session,
     parse_workflow,
+    satisfaction_report,
 )
 from kl_contact.engine.views import USER_ACTIONS
 
@@ -277,3 +278,15 @@ def test_a_session_with_ratings_its_step_cannot_have_is_refused() -> None:
             ENGINE.check_session(forged)
         assert refused.value.code == "session.misfit"
     ENGINE.check_session(rated)
+
+
+def test_erasure_removes_a_ratings_comment_and_keeps_its_score() -> None:
+    rated = ENGINE.handle(CONFIRMED.session, Rate(4, "write to jane.roe@example.org"), LATER)
+    erased = ENGINE.erase_personal_data(rated.session)
+    [rating] = erased.ratings
+    assert (rating.step, rating.score, rating.comment) == ("confirmation", 4, "<redacted>")
+    assert "jane.roe" not in json.dumps(dump_session(erased))
+    report = satisfaction_report([erased])
+    assert report == satisfaction_report([rated.session])
+    skipped = ENGINE.handle(CONFIRMED.session, SkipRating(), LATER).session
+    assert ENGINE.erase_personal_data(skipped).ratings == skipped.ratings

@@ -312,13 +312,13 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--answers",
         metavar="FILE",
-        help="a YAML answers file, or a shipped example: email, chat, phone, helped",
+        help="a YAML answers file, or a shipped example: email, chat, phone, helped, in-product",
     )
     _json_option(demo, "the final transition (transition.schema.json)")
     demo.add_argument(
         "--all",
         action="store_true",
-        help="walk every shipped example (e-mail, chat, phone, helped)",
+        help="walk every shipped example (e-mail, chat, phone, helped, in-product)",
     )
     demo.add_argument(
         "--workflow", metavar="FILE", help="a workflow definition (default: the shipped one)"

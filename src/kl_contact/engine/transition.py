@@ -69,6 +69,7 @@ from kl_contact.engine.events import (
 )
 from kl_contact.engine.fit import misfit
 from kl_contact.engine.migration import migrate_session
+from kl_contact.engine.prefill import locked_questions
 from kl_contact.engine.present import allowed_events
 from kl_contact.engine.session import (
     MAX_HISTORY,
@@ -282,6 +283,7 @@ def _ticket(flow: Flow, get: Callable[[str], Any], ticket_id: str, now: datetime
             escalated=state.escalated,
         ),
         now=now,
+        prefilled=get("prefilled"),
     )
 
 
@@ -572,25 +574,53 @@ def _answer(
         for qid in given
         if qid not in own
     ]
-    mine = {qid: value for qid, value in given.items() if qid in own}
+    base = draft.base
+    locked = locked_questions(draft.flow, base.prefilled, base.answers)
+    # a read-only prefilled answer stays what the host sent: sending it again changes
+    # nothing, sending another value is refused
+    refused = [
+        draft.localizer().issue("answer.read_only", ("answers", qid))
+        for qid, value in given.items()
+        if qid in locked and qid in own and value != base.answers.get(qid)
+    ]
+    mine = {qid: value for qid, value in given.items() if qid in own and qid not in locked}
     if mine:
-        answers = dict(draft.base.answers)
+        answers = dict(base.answers)
         answers.update(mine)
         draft.changes["answers"] = answers
         draft.clear(tuple(mine))
+        if base.prefilled or base.prefill_issues:
+            _after_prefill(draft, mine)
     if not advance:  # only the answers given are checked: their issues are the ones shown
         issues = draft.validate(table, only=given)
         touched = [i for i in issues if i.code != "answer.required"]
-        draft.changes["issues"] = tuple(touched + unknown)
+        draft.changes["issues"] = tuple(touched + refused + unknown)
         return
     issues = draft.validate(table)
-    if any(i.severity == "error" for i in issues):
-        draft.changes["issues"] = tuple(issues + unknown)
+    if refused or any(i.severity == "error" for i in issues):
+        draft.changes["issues"] = tuple(issues + refused + unknown)
         return
     if table.step.kind is StepKind.REQUEST:
         _submit(draft, now)
         return
     draft.advance(table, "next")
+
+
+def _after_prefill(draft: _Draft, mine: Mapping[str, AnswerValue]) -> None:
+    """What the user's answers ``mine`` leave of the prefill: a question answered anew is
+    no longer prefilled nor has its prefill issue, and neither has one whose answer an
+    answer policy dropped."""
+    base, answers = draft.base, draft.get("answers")
+    kept = tuple(
+        qid
+        for qid in base.prefilled
+        if qid in answers and (qid not in mine or base.answers.get(qid) == mine[qid])
+    )
+    if kept != base.prefilled:
+        draft.changes["prefilled"] = kept
+    issues = tuple(i for i in base.prefill_issues if i.question not in mine)
+    if issues != base.prefill_issues:
+        draft.changes["prefill_issues"] = issues
 
 
 def _submit(draft: _Draft, now: datetime) -> None:
