@@ -69,6 +69,7 @@ const OFFERED = new Map([
     (view) => [...new Set(withCallback(view).flatMap((c) => ids(c.callback.slots)))]],
   ["/locales/*", (view) => [...view.locales]],
   ["/articles/matches/*/id", (view) => ids(view.articles?.matches ?? [])],
+  ["/rating/scores/*", (view) => [...(view.rating?.scores ?? [])]],
   // The keys of the answers object: an info question takes no answer.
   ["/questions", (view) => ids((view.questions ?? []).filter((q) => q.type !== "info"))],
 ]);

@@ -2,7 +2,8 @@
 
 The engine returns effects; a host must carry them out and feed the results back. A driver
 does that with the callables it is given: ``search`` answers ``SearchArticles``, ``submit``
-answers ``SubmitTicket``, ``notify`` receives ``SendRegistrationEmail`` and ``estimate``
+answers ``SubmitTicket``, ``notify`` receives ``SendRegistrationEmail``, ``record`` the
+:class:`~kl_contact.engine.effects.Feedback` of each ``RecordFeedback`` and ``estimate``
 (a channel id in, whole minutes out) answers ``EstimateWait``; without ``estimate`` no wait
 is asked for and none is shown.
 :class:`Driver` calls plain functions; :class:`AsyncDriver` awaits coroutine functions on an
@@ -11,11 +12,11 @@ asyncio loop. Both follow one contract, written once in :func:`_effect_loop`.
 A callable that raises or runs past ``timeout`` seconds becomes the engine's failure event
 (``ArticlesFailed``, ``TicketRejected``) with the reason ``"unavailable"`` (it raised
 :class:`ServiceUnavailable`: the service is down, try again later), ``"error"`` (it raised
-anything else) or ``"timeout"``, so the
-session is never lost to an exception. A failing ``notify`` or ``estimate`` has no event to
-become: it is passed to ``on_failure`` and the walk goes on (an estimate that is not a whole
-number of minutes from 0 to a week counts as an error). A driver never lets a callable's exception,
-or the text of one, reach the session or the view.
+anything else) or ``"timeout"``, so the session is never lost to an exception. A failing
+``notify``, ``record`` or ``estimate`` has no event to become: it is passed to
+``on_failure`` and the walk goes on (an estimate that is not a whole number of minutes from
+0 to a week counts as an error). A driver never lets a callable's exception, or the text of
+one, reach the session or the view.
 
 The drivers are host-side helpers, not part of the pure core: the synchronous one runs a
 callable in a worker thread when it has a timeout to enforce. Neither reads the clock for
@@ -36,6 +37,8 @@ from kl_contact.articles.model import ArticleMatch, ArticleMatcher, ArticleQuery
 from kl_contact.engine.effects import (
     Effect,
     EstimateWait,
+    Feedback,
+    RecordFeedback,
     SearchArticles,
     SendRegistrationEmail,
     SubmitTicket,
@@ -76,6 +79,8 @@ AsyncSubmitFn = Callable[[Ticket], Awaitable[Receipt]]
 AsyncNotifyFn = Callable[[SendRegistrationEmail], Awaitable[None]]
 EstimateFn = Callable[[str], int]
 AsyncEstimateFn = Callable[[str], Awaitable[int]]
+RecordFn = Callable[[Feedback], None]
+AsyncRecordFn = Callable[[Feedback], Awaitable[None]]
 FailureFn = Callable[[Effect, FailureReason], None]
 
 
@@ -85,6 +90,10 @@ def search_with(matcher: ArticleMatcher) -> SearchFn:
 
 
 def _ignore_notice(effect: SendRegistrationEmail) -> None:
+    return None
+
+
+def _ignore_feedback(feedback: Feedback) -> None:
     return None
 
 
@@ -115,6 +124,7 @@ def _call_for(
     search: Callable[..., Any],
     submit: Callable[..., Any],
     notify: Callable[..., Any],
+    record: Callable[..., Any],
     estimate: Callable[..., Any] | None,
 ) -> tuple[Callable[..., Any], tuple[Any, ...]] | None:
     """Which callable performs ``effect``, and with which arguments (``None``: no callable
@@ -123,6 +133,8 @@ def _call_for(
         return search, (effect.query, effect.limit)
     if isinstance(effect, SubmitTicket):
         return submit, (effect.ticket,)
+    if isinstance(effect, RecordFeedback):
+        return record, (effect.feedback,)
     if isinstance(effect, EstimateWait):
         return (estimate, (effect.channel,)) if estimate is not None else None
     return notify, (effect,)
@@ -247,6 +259,8 @@ class Driver:
     estimate: EstimateFn | None = None
     """The expected wait on a channel in whole minutes, for ``EstimateWait``; ``None``:
     no wait is asked for."""
+    record: RecordFn = _ignore_feedback
+    """Stores the feedback of each ``RecordFeedback`` (a satisfaction rating)."""
 
     def start(
         self,
@@ -283,7 +297,7 @@ class Driver:
             raise _Failed(_reason(exc)) from None
 
     def _perform(self, effect: Effect) -> _Outcome:
-        call = _call_for(effect, self.search, self.submit, self.notify, self.estimate)
+        call = _call_for(effect, self.search, self.submit, self.notify, self.record, self.estimate)
         if call is None:
             return _Outcome(undone=True)
         fn, args = call
@@ -325,6 +339,8 @@ class AsyncDriver:
     estimate: AsyncEstimateFn | EstimateFn | None = None
     """The expected wait on a channel in whole minutes, for ``EstimateWait``; ``None``:
     no wait is asked for."""
+    record: AsyncRecordFn | RecordFn = _ignore_feedback
+    """Stores the feedback of each ``RecordFeedback`` (a satisfaction rating)."""
 
     async def start(
         self,
@@ -367,7 +383,7 @@ class AsyncDriver:
             raise _Failed(_reason(exc)) from None
 
     async def _perform(self, effect: Effect) -> _Outcome:
-        call = _call_for(effect, self.search, self.submit, self.notify, self.estimate)
+        call = _call_for(effect, self.search, self.submit, self.notify, self.record, self.estimate)
         if call is None:
             return _Outcome(undone=True)
         fn, args = call

@@ -25,7 +25,7 @@ from kl_contact.definition.document import load_yaml
 from kl_contact.definition.model import Workflow
 from kl_contact.definition.suggestions import did_you_mean
 from kl_contact.driver import Driver, search_with
-from kl_contact.engine.effects import SendRegistrationEmail
+from kl_contact.engine.effects import Feedback, SendRegistrationEmail
 from kl_contact.engine.engine import Engine, Transition
 from kl_contact.engine.events import (
     ArticleHelped,
@@ -34,6 +34,7 @@ from kl_contact.engine.events import (
     Escalate,
     Event,
     Next,
+    Rate,
     RequestCallback,
     Send,
 )
@@ -49,7 +50,7 @@ DEMO_SCRIPTS = ("email", "chat", "phone", "helped", "in-product", "callback")
 
 DEMO_NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
 
-SCRIPT_KEYS = ("locale", "channel", "articles", "prefill", "answers", "now", "callback")
+SCRIPT_KEYS = ("locale", "channel", "articles", "prefill", "answers", "rating", "now", "callback")
 """The keys of an answers file: ``now`` (an ISO 8601 time with an offset) is when the walk
 takes place, ``callback`` the number of the time slot (from 1) to book when the channel's
 line is closed and offers a call back."""
@@ -126,6 +127,12 @@ def load_script(name_or_path: str) -> dict[str, Any]:
                 f"{name_or_path}: 'callback' is the number of a time slot, from 1",
                 "write it like callback: 1",
             )
+        if key == "rating" and (isinstance(value, bool) or value not in _SCORES):
+            raise CommandError(
+                "answers.invalid",
+                f"{name_or_path}: 'rating' is a score from 1 to 5",
+                "write the score the user gives at the end, e.g. 'rating: 5'",
+            )
         if key in {"answers", "prefill"} and not isinstance(value, dict):
             raise CommandError(
                 "answers.invalid",
@@ -133,6 +140,9 @@ def load_script(name_or_path: str) -> dict[str, Any]:
                 f"write each answer as 'question_id: value' under {key}:",
             )
     return loaded
+
+
+_SCORES = (1, 2, 3, 4, 5)
 
 
 def _script_time(value: Any) -> datetime | None:
@@ -197,6 +207,9 @@ def run_script(
             f"(registration e-mail for {effect.receipt.request_number} handed to the host)"
         )
 
+    def record(feedback: Feedback) -> None:
+        notes.append(f"(rating {feedback.score} of 5 on {feedback.step!r} handed to the host)")
+
     matcher = Bm25Matcher.for_workflow(sample_catalog(), workflow, vocabulary=sample_vocabulary())
     engine = Engine(workflow)
     driver = Driver(
@@ -204,8 +217,10 @@ def run_script(
         search=search_with(matcher),
         submit=backend.submit,
         notify=notify,
+        record=record,
         estimate=_demo_wait,
     )
+    score = script.get("rating")
     now = _script_time(script.get("now")) or DEMO_NOW
 
     def preview(session: Session, event: Event) -> Transition:
@@ -219,6 +234,10 @@ def run_script(
         if not quiet:
             print(render_header(view) if ask and not done else render_view(view), file=out)
             print(file=out, flush=True)
+        if done and ask is None and isinstance(score, int) and "rate" in view.action_types:
+            now += timedelta(minutes=1)
+            transition = driver.handle(transition.session, Rate(score), now)
+            continue
         if done:
             break
         if ask is None:

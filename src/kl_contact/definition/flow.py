@@ -43,6 +43,7 @@ __all__ = [
     "CALLBACK_EVENT",
     "HOST_EVENTS",
     "LEAVING_EVENT",
+    "RATING_EVENTS",
     "USER_EVENTS",
     "Flow",
     "StepTable",
@@ -68,6 +69,9 @@ USER_EVENTS: Mapping[StepKind, tuple[str, ...]] = {
 CALLBACK_EVENT = "request_callback"
 """The user event that books a callback: a channel choice accepts it, after
 ``choose_channel``, when a channel of the workflow offers a callback."""
+
+RATING_EVENTS: tuple[str, ...] = ("rate", "skip_rating")
+"""The user events an end step with ``rating:`` accepts until the user rated or skipped."""
 
 HOST_EVENTS = frozenset(
     {"articles_found", "articles_failed", "ticket_accepted", "ticket_rejected", "wait_estimated"}
@@ -400,6 +404,8 @@ def _compile(workflow: Workflow) -> Flow:
         events = USER_EVENTS[step.kind]
         if callbacks and step.kind is StepKind.CHANNEL_CHOICE:
             events = (*events, CALLBACK_EVENT)
+        if step.rating is not None and step.kind in TERMINAL_KINDS:
+            events = RATING_EVENTS
         tables[step.id] = StepTable(
             step=step,
             index=index,

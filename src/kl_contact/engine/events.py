@@ -31,8 +31,10 @@ __all__ = [
     "Event",
     "Next",
     "OpenArticle",
+    "Rate",
     "RequestCallback",
     "Send",
+    "SkipRating",
     "TicketAccepted",
     "TicketRejected",
     "WaitEstimated",
@@ -146,6 +148,24 @@ class TicketRejected:
     code: str = "unavailable"
 
 
+def _comment_repr(comment: str | None) -> str:
+    return "None" if comment is None else "<redacted>"
+
+
+@attrs.frozen
+class Rate:
+    """Rate the help on an end step that asks for it: ``score`` from 1 to 5, and an
+    optional free-text ``comment`` (never shown in ``repr``)."""
+
+    score: int
+    comment: str | None = attrs.field(default=None, repr=_comment_repr)
+
+
+@attrs.frozen
+class SkipRating:
+    """Decline the end step's rating question; it is not asked again."""
+
+
 @attrs.frozen
 class RequestCallback:
     """Ask to be called back: ``channel``'s line is closed and ``slot`` is the id of one of
@@ -190,6 +210,8 @@ Event = (
     | ChangeLocale
     | RequestCallback
     | WaitEstimated
+    | Rate
+    | SkipRating
 )
 """Any event the engine handles."""
 
@@ -211,6 +233,8 @@ EVENT_TYPES: dict[type[Event], str] = {
     ChangeLocale: "change_locale",
     RequestCallback: "request_callback",
     WaitEstimated: "wait_estimated",
+    Rate: "rate",
+    SkipRating: "skip_rating",
 }
 """The ``type`` tag of each event class in JSON."""
 
