@@ -169,6 +169,7 @@ def build_steps(data: dict[str, Any]) -> tuple[Step, ...]:
             ),
             on_helped=raw.get("on_helped"),
             button=_text(raw.get("button")),
+            **_given(raw, "attempts"),
         )
         for index, raw in enumerate(data["steps"])
     )
@@ -196,7 +197,9 @@ def build_workflow(data: dict[str, Any], source: str) -> Workflow:
             for r in data["self_service"]
         ),
         contacts_page=ContactsPage(
-            title=dict(data["contacts_page"]["title"]), url=dict(data["contacts_page"]["url"])
+            title=dict(data["contacts_page"]["title"]),
+            url=dict(data["contacts_page"]["url"]),
+            **_given(data["contacts_page"], "follow_up"),
         ),
         channels=tuple(
             Channel(
@@ -213,6 +216,7 @@ def build_workflow(data: dict[str, Any], source: str) -> Workflow:
                     for i in c["instructions"]
                 ),
                 availability=availability_from_data(c.get("availability")),
+                **_given(c, "follow_up"),
             )
             for c in data["channels"]
         ),

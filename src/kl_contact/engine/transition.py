@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import functools
 import operator
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -38,9 +38,11 @@ from kl_contact.channels.status import closed_issue
 from kl_contact.definition.conditions import ConditionContext
 from kl_contact.definition.flow import HOST_EVENTS, Flow, StepTable
 from kl_contact.definition.model import QuestionType, Role, StepKind
+from kl_contact.engine import follow_up
 from kl_contact.engine.effects import Effect, SearchArticles, SendRegistrationEmail, SubmitTicket
 from kl_contact.engine.events import (
     EVENT_TYPES,
+    AddInformation,
     Answer,
     ArticleHelped,
     ArticleNotHelpful,
@@ -52,8 +54,13 @@ from kl_contact.engine.events import (
     Continue,
     Escalate,
     Event,
+    FindRequest,
+    FollowUp,
     Next,
     OpenArticle,
+    Reopen,
+    RequestFound,
+    RequestNotFound,
     Send,
     TicketAccepted,
     TicketRejected,
@@ -90,7 +97,7 @@ __all__ = [
 
 _FIELDS = tuple(field.name for field in attrs.fields(Session))
 _VALUES = operator.attrgetter(*_FIELDS)
-_ASKING = frozenset({StepKind.QUESTIONS, StepKind.REQUEST})
+_ASKING = frozenset({StepKind.QUESTIONS, StepKind.REQUEST, StepKind.FOLLOW_UP})
 
 
 def aware(now: datetime) -> datetime:
@@ -177,8 +184,25 @@ class _Draft:
             if kept is not answers:
                 self.changes["answers"] = kept
 
+    def record(self, table: StepTable, given: Mapping[str, AnswerValue]) -> list[ValidationIssue]:
+        """Keep the answers in ``given`` to the step's own questions (applying the answer
+        policies to what they may hide); a warning for each answer to another question."""
+        own = table.question_ids
+        unknown = [
+            self.localizer().issue("answer.unknown_question", ("answers", qid), severity="warning")
+            for qid in given
+            if qid not in own
+        ]
+        mine = {qid: value for qid, value in given.items() if qid in own}
+        if mine:
+            answers = dict(self.base.answers)
+            answers.update(mine)
+            self.changes["answers"] = answers
+            self.clear(tuple(mine))
+        return unknown
+
     def validate(
-        self, table: StepTable, only: Mapping[str, object] | None = None
+        self, table: StepTable, only: Collection[str] | None = None
     ) -> list[ValidationIssue]:
         """The issues of the step's visible questions (of those in ``only``, when given)."""
         workflow = self.flow.workflow
@@ -291,6 +315,8 @@ def _is_stale(session: Session, event: Event) -> bool:
     if isinstance(event, ArticlesFound | ArticlesFailed):
         state = session.articles
         return state.search_id != event.search_id or state.status != "loading"
+    if isinstance(event, RequestFound | RequestNotFound):
+        return follow_up.is_stale(session, event.lookup_id)
     if isinstance(event, TicketAccepted | TicketRejected):
         pending = session.submission
         return (
@@ -468,6 +494,12 @@ _HANDLERS: Mapping[type[Event], _Handler] = {
     TicketAccepted: _ticket_accepted,
     TicketRejected: _rejected,
     ChangeLocale: _locale,
+    FollowUp: follow_up.follow_up,
+    FindRequest: follow_up.find_request,
+    AddInformation: follow_up.add_information,
+    Reopen: follow_up.reopen,
+    RequestFound: follow_up.request_found,
+    RequestNotFound: follow_up.request_not_found,
 }
 """What each event does to the draft: one small function per event class."""
 
@@ -501,18 +533,7 @@ def _answer(
     *,
     advance: bool,
 ) -> None:
-    own = table.question_ids
-    unknown = [
-        draft.localizer().issue("answer.unknown_question", ("answers", qid), severity="warning")
-        for qid in given
-        if qid not in own
-    ]
-    mine = {qid: value for qid, value in given.items() if qid in own}
-    if mine:
-        answers = dict(draft.base.answers)
-        answers.update(mine)
-        draft.changes["answers"] = answers
-        draft.clear(tuple(mine))
+    unknown = draft.record(table, given)
     if not advance:  # only the answers given are checked: their issues are the ones shown
         issues = draft.validate(table, only=given)
         touched = [i for i in issues if i.code != "answer.required"]
