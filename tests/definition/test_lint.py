@@ -384,7 +384,8 @@ def test_a_follow_up_step_must_ask_the_number_and_the_email() -> None:
 def test_follow_up_naming_no_step_is_an_unknown_step_with_a_suggestion() -> None:
     findings = lint_text(_with_follow_up(pointer="folow_up"))
     unknown = [f for f in findings if f.code == "ref.unknown_step"]
-    assert unknown and "follow_up" in unknown[0].hint
+    assert unknown
+    assert "follow_up" in unknown[0].hint
 
 
 def test_attempts_out_of_range_is_a_schema_finding() -> None:

@@ -84,9 +84,11 @@ def test_the_lookup_carries_the_number_and_the_normalised_email_and_hides_them()
         "en",
     )
     assert lookup_id == "fu-1:lookup:1"
-    assert "Jane" not in repr(effect) and "example.org" not in repr(effect)
+    assert "Jane" not in repr(effect)
+    assert "example.org" not in repr(effect)
     assert t.view.action_types == ()
-    assert t.view.follow_up is not None and t.view.follow_up.status == "looking_up"
+    assert t.view.follow_up is not None
+    assert t.view.follow_up.status == "looking_up"
     assert not list(violations("effect", dump_effect(effect)))
 
 
@@ -124,7 +126,8 @@ def test_each_state_offers_its_own_next_steps(
 ) -> None:
     t = found(state)
     view = t.view.follow_up
-    assert view is not None and view.request is not None
+    assert view is not None
+    assert view.request is not None
     assert view.request.state is state
     assert t.view.action_types == actions
     assert (view.can_add, view.can_reopen) == (can_add, not can_add)
@@ -170,7 +173,8 @@ def test_adding_information_sends_the_text_and_files_and_ends_resolved() -> None
         "resolved",
         True,
     )
-    assert t.view.follow_up is not None and t.view.follow_up.status == "added"
+    assert t.view.follow_up is not None
+    assert t.view.follow_up.status == "added"
     assert t.view.follow_up.next_steps == (
         "Your information was added to request KL-1024. The engineers reply by e-mail.",
     )
@@ -194,7 +198,8 @@ def test_reopening_a_solved_request() -> None:
     assert isinstance(effect, ReopenRequest)
     assert (effect.request_number, effect.email) == ("KL-1024", "Jane.Roe@example.org")
     assert t.session.status == "resolved"
-    assert t.view.follow_up is not None and t.view.follow_up.status == "reopened"
+    assert t.view.follow_up is not None
+    assert t.view.follow_up.status == "reopened"
 
 
 def test_a_state_refuses_the_other_states_action() -> None:
@@ -231,7 +236,8 @@ def test_lookups_past_the_steps_attempts_are_an_issue_not_an_exception() -> None
     refused = ENGINE.handle(t.session, FindRequest(LOOKUP), NOW)
     assert refused.effects == ()
     assert [i.code for i in refused.view.issues] == ["follow_up.attempts"]
-    assert refused.view.follow_up is not None and refused.view.follow_up.attempts_left == 0
+    assert refused.view.follow_up is not None
+    assert refused.view.follow_up.attempts_left == 0
     # going back and in again does not give the attempts back
     again = ENGINE.handle(ENGINE.handle(refused.session, Back(), NOW).session, FollowUp(), NOW)
     assert ENGINE.handle(again.session, FindRequest(LOOKUP), NOW).effects == ()
@@ -361,5 +367,6 @@ def test_a_workflow_without_follow_up_offers_none() -> None:
 
 def test_the_session_repr_shows_no_lookup_answers() -> None:
     t, _ = looked_up(on_follow_up())
-    assert "KL-1024" not in repr(t.session) and "Jane" not in repr(t.session)
+    assert "KL-1024" not in repr(t.session)
+    assert "Jane" not in repr(t.session)
     assert attrs.evolve(t.session).follow_up.attempts == 1
