@@ -168,6 +168,13 @@ def step_moves(
     out: list[StepTransition] = []
     if step.kind is StepKind.ARTICLES and step.on_helped is not None:
         out.append(StepTransition(step.id, step.on_helped, "helped", trigger="article_helped"))
+    if step.kind is StepKind.FOLLOW_UP:
+        for leaving in FOLLOW_UP_LEAVING:
+            out += _leaving(step, leaving, leaving)
+        return tuple(out)
+    trigger = LEAVING_EVENT[step.kind]
+    event = "escalate" if step.kind is StepKind.ARTICLES else None
+    out += _leaving(step, trigger, event)
     if step.kind is StepKind.CHANNEL_CHOICE and follow_ups:
         for target in dict.fromkeys(follow_ups.values()):
             out.append(
@@ -179,13 +186,6 @@ def step_moves(
                     trigger=FOLLOW_UP_EVENT,
                 )
             )
-    if step.kind is StepKind.FOLLOW_UP:
-        for leaving in FOLLOW_UP_LEAVING:
-            out += _leaving(step, leaving, leaving)
-        return tuple(out)
-    trigger = LEAVING_EVENT[step.kind]
-    event = "escalate" if step.kind is StepKind.ARTICLES else None
-    out += _leaving(step, trigger, event)
     return tuple(out)
 
 
