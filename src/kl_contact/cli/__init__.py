@@ -274,7 +274,8 @@ sends or receives against the shipped JSON Schemas.
 _EPILOG = """\
 examples:
   kl-contact demo                      walk the journey on a terminal, with arrow keys
-  kl-contact demo --answers email      walk a shipped example (email, chat, phone, helped, follow_up)
+  kl-contact demo --answers email      walk a shipped example (email, chat, phone, helped,
+                                       follow_up)
   kl-contact lint my_workflow.yaml     check a definition, with file:line:column findings
   kl-contact validate session s.json   check documents against a shipped schema
 

@@ -2,8 +2,8 @@
 
 Article search is answered by the built-in matcher over the shipped sample catalog, and
 tickets by :class:`DemoSupportBackend`, a stand-in for a real support backend that hands
-out deterministic request numbers and knows one earlier request to follow up. Both are demo parts of the command line, not of the
-library's core.
+out deterministic request numbers and knows one earlier request to follow up. Both are
+demo parts of the command line, not of the library's core.
 """
 
 from __future__ import annotations
