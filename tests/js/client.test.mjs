@@ -322,7 +322,11 @@ class Walker {
       t = await this.host(reply.transition, rand);
       const after = t.view;
       assert.ok(
-        after.step !== view.step || offered.get(event.type).stays || after.issues?.length || after.questions.some((q) => q.issues?.length),
+        after.step !== view.step ||
+          offered.get(event.type).stays ||
+          after.issues?.length ||
+          after.questions.some((q) => q.issues?.length) ||
+          JSON.stringify(after.actions) !== JSON.stringify(view.actions), // the step offers something else now
         `stuck on ${view.step} after ${event.type}: ${JSON.stringify(after.issues)}`,
       );
       if (t.view.step !== steps.at(-1)) steps.push(t.view.step);
