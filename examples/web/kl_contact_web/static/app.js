@@ -49,7 +49,7 @@ const WORDS = {
 };
 
 // Event types by the payload they carry (event.schema.json).
-const WITH_ANSWERS = new Set(["answer", "next", "send"]);
+const WITH_ANSWERS = new Set(["answer", "next", "send", "find_request", "add_information"]);
 const PER_ARTICLE = new Set(["open_article", "article_helped", "article_not_helpful"]);
 const RENDERED_ELSEWHERE = new Set(["answer", "choose_channel", "change_locale", ...PER_ARTICLE]);
 const SAFE_URL = /^(https?:|tel:|mailto:)/i;
@@ -401,6 +401,12 @@ function render(view) {
   }
   if (view.articles) parts.push(articles(view, allowed));
   if (view.confirmation) parts.push(confirmation(view.confirmation));
+  if (view.follow_up && view.follow_up.next_steps && view.follow_up.next_steps.length) {
+    const request = view.follow_up.request;
+    parts.push(el("section", { class: "follow-up card" },
+      request ? el("h2", { text: `${words().request_number}: ${request.request_number}` }) : null,
+      el("ul", {}, ...view.follow_up.next_steps.map((step) => el("li", { text: step })))));
+  }
 
   const form = el("form", { novalidate: true, onsubmit: (e) => e.preventDefault() });
   for (const q of view.questions) form.append(field(q, form, view.questions, allowed));
