@@ -273,7 +273,7 @@ def _scripted(
     if view.kind == "self_service":
         return Continue()
     if view.kind == "channel_choice":
-        return FollowUp() if following else ChooseChannel(channel)
+        return FollowUp(channel) if following else ChooseChannel(channel)
     if view.kind == "follow_up":
         given = _step_answers(workflow, transition, answers)
         if "reopen" in view.action_types:
