@@ -13,6 +13,7 @@ from conftest import NOW
 from kl_contact import (
     AddInformation,
     AddToRequest,
+    Answer,
     Attachment,
     Back,
     ChangeLocale,
@@ -370,3 +371,20 @@ def test_the_session_repr_shows_no_lookup_answers() -> None:
     assert "KL-1024" not in repr(t.session)
     assert "Jane" not in repr(t.session)
     assert attrs.evolve(t.session).follow_up.attempts == 1
+
+
+def test_once_found_the_number_and_email_asked_about_cannot_be_changed() -> None:
+    on_found = found(FollowUpState.OPEN)
+    changed = ENGINE.handle(
+        on_found.session, Answer({"follow_up_email": "someone.else@example.org"}), NOW
+    )
+    assert changed.session.answers["follow_up_email"] == LOOKUP["follow_up_email"]
+    assert [i.code for i in changed.view.issues] == ["answer.unknown_question"]
+    added = ENGINE.handle(
+        on_found.session,
+        AddInformation({"follow_up_email": "someone.else@example.org", "follow_up_text": "More."}),
+        NOW,
+    )
+    (effect,) = added.effects
+    assert isinstance(effect, AddToRequest)
+    assert effect.email == "Jane.Roe@example.org"

@@ -49,6 +49,7 @@ __all__ = [
     "FollowUpDraft",
     "Phase",
     "add_information",
+    "asked",
     "find_request",
     "follow_up",
     "follow_up_events",
@@ -123,6 +124,18 @@ def phase(progress: FollowUpProgress) -> Phase:
     if status == "found" and progress.request is not None:
         return "add" if progress.request.state in ADDABLE_STATES else "reopen"
     return "lookup"
+
+
+def asked(table: StepTable, progress: FollowUpProgress) -> frozenset[str]:
+    """The questions of a follow-up step that its phase asks: the number and e-mail until
+    the request is found, then what the user may add (nothing once it is to be reopened).
+    Answers to the others are not taken: the request found stays the one asked about."""
+    current = phase(progress)
+    if current in {"lookup", "looking_up"}:
+        return table.lookup
+    if current == "add":
+        return table.question_ids - table.lookup
+    return frozenset()
 
 
 def follow_up_events(session: Session) -> tuple[str, ...]:
@@ -240,7 +253,7 @@ def add_information(
 ) -> None:
     """Check the text and files like the detailed request; add them to the request."""
     unknown = draft.record(table, event.answers)
-    issues = draft.validate(table, only=table.question_ids - table.lookup)
+    issues = draft.validate(table, only=asked(table, draft.base.follow_up))
     if _blocked(issues):
         draft.changes["issues"] = (*issues, *unknown)
         return

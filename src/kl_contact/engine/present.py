@@ -28,7 +28,13 @@ from kl_contact.definition.conditions import (
 )
 from kl_contact.definition.flow import Flow, StepTable
 from kl_contact.definition.model import Question, QuestionType, StepKind
-from kl_contact.engine.follow_up import PHASE_EVENTS, follow_up_events, follow_up_view, phase
+from kl_contact.engine.follow_up import (
+    PHASE_EVENTS,
+    asked,
+    follow_up_events,
+    follow_up_view,
+    phase,
+)
 from kl_contact.engine.session import Session
 from kl_contact.engine.views import (
     Action,
@@ -403,14 +409,7 @@ def present(flow: Flow, session: Session, ctx: ConditionContext | None = None) -
     elif kind is StepKind.FOLLOW_UP:
         if ctx is None:
             ctx = flow.context(table.reads, session.answers, session.channel, locale)
-        asked = phase(session.follow_up)
-        wanted = (
-            table.lookup
-            if asked in {"lookup", "looking_up"}
-            else table.question_ids - table.lookup
-            if asked == "add"
-            else frozenset()
-        )
+        wanted = asked(table, session.follow_up)
         questions = tuple(
             _question_view(q, session, ctx, by_question.get(q.question.id))
             for when, q in here.questions

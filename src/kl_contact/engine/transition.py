@@ -188,6 +188,8 @@ class _Draft:
         """Keep the answers in ``given`` to the step's own questions (applying the answer
         policies to what they may hide); a warning for each answer to another question."""
         own = table.question_ids
+        if table.step.kind is StepKind.FOLLOW_UP:
+            own = follow_up.asked(table, self.base.follow_up)
         unknown = [
             self.localizer().issue("answer.unknown_question", ("answers", qid), severity="warning")
             for qid in given
