@@ -148,11 +148,14 @@ def follow_up_events(session: Session) -> tuple[str, ...]:
     return (*events, "change_locale")
 
 
-def _by_role(table: StepTable, answers: Mapping[str, AnswerValue], role: Role) -> AnswerValue:
+def _by_role(
+    table: StepTable, answers: Mapping[str, AnswerValue], role: Role
+) -> AnswerValue | None:
+    """The answer to the step's question with ``role``, if it has one."""
     for question, _ in table.questions:
         if question.role is role and question.id in answers:
             return answers[question.id]
-    return None  # type: ignore[return-value]  # lint requires the lookup's questions
+    return None
 
 
 def _blocked(issues: list[ValidationIssue]) -> bool:
@@ -160,8 +163,8 @@ def _blocked(issues: list[ValidationIssue]) -> bool:
 
 
 def follow_up(draft: FollowUpDraft, table: StepTable, event: FollowUp, now: datetime) -> None:
-    """ "I already have a request": enter the follow-up step of ``event.channel`` (or the
-    contacts page's). Earlier lookups still count against the step's attempts."""
+    """Enter the follow-up step ("I already have a request") of ``event.channel``, or the
+    contacts page's. Earlier lookups still count against the step's attempts."""
     flow = draft.flow
     if event.channel is not None and event.channel not in flow.channels:
         raise UsageError(
