@@ -388,3 +388,19 @@ def test_once_found_the_number_and_email_asked_about_cannot_be_changed() -> None
     (effect,) = added.effects
     assert isinstance(effect, AddToRequest)
     assert effect.email == "Jane.Roe@example.org"
+
+
+def test_a_lookup_needs_both_answers_even_where_the_definition_leaves_them_optional() -> None:
+    text = CHANNEL_FOLLOW_UP.replace(
+        "{id: number, type: text, role: request_number, required: true,",
+        "{id: number, type: text, role: request_number,",
+    )
+    engine = Engine(parse_workflow(text))
+    first = engine.start(session_id="c-2", now=NOW)
+    moved = engine.handle(first.session, FollowUp("email"), NOW)
+    t = engine.handle(moved.session, FindRequest({"address": "a@example.org"}), NOW)
+    assert t.effects == ()
+    assert [(i.code, i.path) for i in t.view.question("number").issues] == [
+        ("answer.required", ("answers", "number"))
+    ]
+    assert t.session.follow_up.attempts == 0

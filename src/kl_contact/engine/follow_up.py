@@ -195,6 +195,15 @@ def find_request(draft: FollowUpDraft, table: StepTable, event: FindRequest, now
         draft.changes["issues"] = (refused, *unknown)
         return
     answers = draft.get("answers")
+    blank = [
+        draft.localizer().issue("answer.required", ("answers", q.id))
+        for q, _ in table.questions
+        if q.id in table.lookup
+        and not (isinstance(answers.get(q.id), str) and answers[q.id].strip())
+    ]
+    if blank:  # a definition may leave them optional: a lookup needs both all the same
+        draft.changes["issues"] = (*blank, *unknown)
+        return
     number = str(_by_role(table, answers, Role.REQUEST_NUMBER)).strip()
     typed = str(_by_role(table, answers, Role.CONTACT_EMAIL))
     email = normalise_email(typed) or typed.strip()
