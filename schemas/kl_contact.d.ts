@@ -117,7 +117,8 @@ export type Effect =
 /**
  * The documents of the JSON entry point (kl_contact.wire).
  */
-export type Wire = WireStartEnvelope | WireHandleEnvelope | WireResumeEnvelope | WireResponse;
+export type Wire =
+  WireStartEnvelope | WireHandleEnvelope | WireResumeEnvelope | WireEraseEnvelope | WireResponse;
 export type WireResponse =
   | {
       ok: true;
@@ -148,6 +149,7 @@ export type WireResponse =
           | "channel.unknown"
           | "follow_up.none"
           | "session.not_active"
+          | "session.not_finished"
           | "session.conflict"
           | "limit.answers"
           | "limit.answer_items"
@@ -159,6 +161,10 @@ export type WireResponse =
        * The session sent, unchanged, when it was a valid session; null otherwise.
        */
       session: Session | null;
+    }
+  | {
+      ok: true;
+      session: Session;
     };
 /**
  * The definition format version: always 1.
@@ -379,6 +385,7 @@ export type Role =
   | "contact_phone"
   | "contact_language"
   | "consent"
+  | "licence_key"
   | "request_number";
 /**
  * The fewest characters a text answer may have (after trimming).
@@ -424,6 +431,14 @@ export type LargestTotal = number;
  * keep: the answer stays in the session (a hidden answer never reaches the ticket) and shows again when the question returns; clear: the answer is dropped as soon as its question, or the option chosen, is hidden.
  */
 export type WorkflowAnswerPolicy = "keep" | "clear";
+/**
+ * The answer is personal data (free text that may name the user): it is erased with the contact details when a finished contact's personal data is erased. Contact and licence-key roles and attachments' names are personal whatever this says.
+ */
+export type Personal = boolean;
+/**
+ * The version of a consent question's text: the ticket records it with the consent given, the SHA-256 of the text shown and the time.
+ */
+export type ConsentVersion = string;
 /**
  * The fields of a questions, request or follow_up step (a follow_up step: the request number and e-mail it looks up, then what the user may add).
  */
@@ -478,6 +493,10 @@ export type Priority1 = "low" | "normal" | "high" | "urgent";
  * Tried in order; the first that holds chooses.
  */
 export type Rules = Rule[];
+/**
+ * How the prefilled answer shows.
+ */
+export type PrefillMode = ("editable" | "read_only") | undefined;
 export type Locale1 = string;
 
 /**
@@ -852,6 +871,14 @@ export interface ViewQuestion {
    * A regular expression the whole text answer must match (its syntax reads alike in Python and ECMAScript).
    */
   pattern?: string | null;
+  /**
+   * The answer is the one the host prefilled.
+   */
+  prefilled?: boolean;
+  /**
+   * The answer is prefilled and cannot be changed: show it without an input.
+   */
+  read_only?: boolean;
 }
 export interface ViewOption {
   id: string;
@@ -1000,6 +1027,14 @@ export interface Session {
    * How many events have changed the session; a host refuses a request carrying an older revision than the one it stored.
    */
   revision?: number;
+  /**
+   * The questions whose answers are still the ones the host prefilled at the start.
+   */
+  prefilled?: string[];
+  /**
+   * What was wrong with the host's prefilled answers, shown until the user answers the question.
+   */
+  prefill_issues?: Issue[];
 }
 /**
  * The definition a session or ticket belongs to.
@@ -1054,6 +1089,14 @@ export interface Ticket {
    * Priority and queue from the definition's routing rules; null when it declares none.
    */
   routing?: TicketRouting | null;
+  /**
+   * The answer with the licence_key role: personal data.
+   */
+  licence_key?: string | null;
+  /**
+   * The consents the user gave, with the version and digest of their text.
+   */
+  consents?: TicketConsent[];
 }
 /**
  * How the engineers reach the user (personal data).
@@ -1080,6 +1123,28 @@ export interface TicketRouting {
    * The id of the rule that chose them; null: no rule held, the default.
    */
   rule: string | null;
+}
+/**
+ * A consent the user gave.
+ */
+export interface TicketConsent {
+  /**
+   * The consent question's id.
+   */
+  id: string;
+  /**
+   * The consent_version the definition gives the text.
+   */
+  version: string | null;
+  /**
+   * The SHA-256 (hex) of the consent text shown, its UTF-8 bytes.
+   */
+  text_sha256: string;
+  /**
+   * The locale the text was shown in.
+   */
+  locale: string;
+  given_at: Datetime;
 }
 export interface SessionHistory {
   at: Datetime;
@@ -1201,6 +1266,10 @@ export interface WireStart {
    * The user's region code, for regional support hours.
    */
   region?: string | null;
+  /**
+   * Answers the host already knows, by question id (the definition's prefill: names which); each is checked like a typed answer.
+   */
+  prefill?: Answers | null;
 }
 export interface WireHandleEnvelope {
   handle: WireHandle;
@@ -1226,6 +1295,15 @@ export interface WireResume {
    * refuse (the default): a session of another version is session.version_mismatch; migrate: keep what still fits and say what was dropped.
    */
   on_version_change?: "refuse" | "migrate";
+}
+export interface WireEraseEnvelope {
+  erase: WireErase;
+}
+/**
+ * Erase a finished session's personal data (the session is checked against its own schema).
+ */
+export interface WireErase {
+  session: {};
 }
 /**
  * What resuming did: the versions, the answers not kept (never their values) and the step moved.
@@ -1262,6 +1340,7 @@ export interface Workflow {
   phone_region?: PhoneRegion;
   requests?: RequestNumbers;
   routing?: Routing;
+  prefill?: Prefill;
 }
 /**
  * A user-visible text: a map of locale code to string. Every declared locale must be present.
@@ -1380,6 +1459,8 @@ export interface WorkflowQuestion {
   depends_on?: WorkflowDependentOptions;
   hidden_answer?: WorkflowAnswerPolicy;
   severity?: RuleSeverities;
+  personal?: Personal;
+  consent_version?: ConsentVersion;
 }
 /**
  * One entry of a choice question.
@@ -1468,6 +1549,12 @@ export interface Rule {
   when: WorkflowCondition;
   priority: Priority1;
   queue: WorkflowId;
+}
+/**
+ * The questions the host may answer before the user sees them (the product, its version, the operating system, the licence key the user's own program knows), and how each shows: `editable` (filled in, the user may change it) or `read_only` (filled in, the user cannot change it). A prefilled answer is checked like a typed one.
+ */
+export interface Prefill {
+  [k: string]: PrefillMode | undefined;
 }
 /**
  * Knowledge-base articles the built-in matcher searches.

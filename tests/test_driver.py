@@ -320,6 +320,19 @@ def test_the_definitions_min_score_and_limit_hold_for_any_search_service() -> No
     assert len(shown) == workflow.articles.limit
 
 
+def test_both_drivers_start_with_prefilled_answers(engine: Engine) -> None:
+    known = {"product": "premium", "platform": "android"}
+    driver = Driver(engine, search=ok_search, submit=ok_submit)
+    started = driver.start(session_id="drv-p", now=NOW, locale="en", prefill=known)
+    assert started.session.prefilled == ("product", "platform")
+
+    async def start_async() -> Transition:
+        driver = AsyncDriver(engine, search=ok_search, submit=ok_submit)  # type: ignore[arg-type]
+        return await driver.start(session_id="drv-p", now=NOW, locale="en", prefill=known)
+
+    assert asyncio.run(start_async()).session == started.session
+
+
 # ---------------------------------------------------------------------- follow-up
 
 

@@ -355,3 +355,43 @@ def test_a_question_view_repr_says_whether_it_is_answered_not_what(engine: Engin
     assert repr(t.view.question("product")) == (
         "QuestionView(id='product', type='single_choice', answered=False)"
     )
+
+
+# ---------------------------------------------------------------- a licence key, everywhere
+
+KEY = "QWERT-12345-ASDFG-67890"
+
+
+def test_a_licence_key_never_shows_in_a_repr_a_log_or_a_redacted_ticket(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from conftest import NOW, answer_effects, sample_engine
+    from kl_contact import ChooseChannel, dump_ticket, erase_personal_data
+
+    engine = sample_engine("licence-key")
+    transitions = [engine.start(session_id="key-1", now=NOW, prefill={"key": KEY})]
+    events: list[Any] = [
+        Next({"key": KEY.lower(), "problem": "activation"}),  # a mistake first
+        Next({"key": KEY, "problem": "activation"}),
+        ChooseChannel("email"),
+    ]
+    for event in events:
+        transitions.append(engine.handle(transitions[-1].session, event, NOW))
+    request = transitions[-1].view.questions
+    send = {q.id: "x" * 20 for q in request if q.type in {"text", "long_text"}}
+    send.update({"email": "key.owner@example.com"})
+    send.update({q.id: True for q in request if q.type == "consent"})
+    transitions.append(engine.handle(transitions[-1].session, Send(send), NOW))
+    transitions.extend(answer_effects(engine, transitions[-1], NOW))
+    final = transitions[-1].session
+    assert final.submission is not None
+    ticket = final.submission.ticket
+    assert ticket.licence_key == KEY  # the data is there ...
+    with caplog.at_level(logging.DEBUG):
+        for produced in transitions:
+            for value in _reachable(produced):
+                logging.getLogger("kl_contact.test").info("value: %r / %s", value, value)
+    assert KEY not in caplog.text  # ... but in no repr, str or log line
+    assert KEY.lower() not in caplog.text
+    assert KEY not in json.dumps(dump_ticket(ticket.redacted()))
+    assert KEY not in json.dumps(dump_session(erase_personal_data(engine.workflow, final)))

@@ -49,6 +49,7 @@ from kl_contact.ticket.model import (
     Ticket,
     TicketAnswer,
     TicketArticles,
+    TicketConsent,
     WorkflowRef,
 )
 
@@ -70,6 +71,7 @@ MODELS: list[tuple[type, str, str]] = [
     (ContactDetails, "ticket", "$defs/contact"),
     (TicketAnswer, "ticket", "$defs/answer"),
     (TicketArticles, "ticket", "$defs/articles"),
+    (TicketConsent, "ticket", "$defs/consent"),
     (Receipt, "receipt", ""),
     (EngineerContact, "receipt", "$defs/contact"),
     (RequestStatus, "request_status", ""),

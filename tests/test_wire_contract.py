@@ -238,3 +238,61 @@ def test_check_revision_passes_only_the_stored_session_and_revision(
         check_revision(latest, session_id, revision)
     assert refused.value.code == "session.conflict"
     assert "c-2" not in str(refused.value)
+
+
+def test_a_start_with_prefill_marks_the_answers_and_reports_what_it_left_out() -> None:
+    from kl_contact import Engine, default_workflow
+
+    wire = JsonEngine(Engine(default_workflow()))
+    request = {
+        "session_id": "pf-1",
+        "now": T0,
+        "locale": "en",
+        "prefill": {"product": "premium", "platform": "windows", "category": "vpn"},
+    }
+    assert list(violations("wire", {"start": request})) == []
+    reply = wire.start(request)
+    assert [v.message for v in violations("wire", reply)] == []
+    session = reply["transition"]["session"]
+    assert session["prefilled"] == ["product", "platform"]
+    assert session["answers"] == {"product": "premium", "platform": "windows"}
+    issues = reply["transition"]["view"]["issues"]
+    assert [(i["code"], i["path"]) for i in issues] == [
+        ("prefill.not_allowed", ["prefill", "category"])
+    ]
+    session = _handle(wire, session, {"type": "continue"})["transition"]["session"]
+    moved = _handle(wire, session, {"type": "choose_channel", "channel": "email"})
+    product = next(q for q in moved["transition"]["view"]["questions"] if q["id"] == "product")
+    assert (product["prefilled"], product["read_only"]) == (True, True)
+    refused = _handle(
+        wire, moved["transition"]["session"], {"type": "answer", "answers": {"product": "plus"}}
+    )
+    product = next(q for q in refused["transition"]["view"]["questions"] if q["id"] == "product")
+    assert [i["code"] for i in product["issues"]] == ["answer.read_only"]
+
+
+def test_a_prefill_of_the_wrong_shape_is_refused_by_the_schema() -> None:
+    wire = _wire("mini")
+    reply = wire.start({"session_id": "pf-2", "now": T0, "prefill": {"product": 3}})
+    assert (reply["ok"], reply["error"]["code"]) == (False, "wire.invalid")
+
+
+def test_erase_answers_the_erased_session_or_refuses_an_unfinished_one() -> None:
+    from conftest import walk
+    from kl_contact import Engine, default_workflow, dump_session
+
+    engine = Engine(default_workflow())
+    transitions = walk(engine, "email", "en", session_id="er-1")
+    wire = JsonEngine(engine)
+    request = {"session": dump_session(transitions[-1].session)}
+    assert list(violations("wire", {"erase": request})) == []
+    reply = wire.erase(request)
+    assert [v.message for v in violations("wire", reply)] == []
+    assert reply["ok"] is True
+    assert reply["session"]["answers"]["email"] == "<redacted>"
+    unfinished = {"session": dump_session(transitions[2].session)}
+    refused = wire.erase(unfinished)
+    assert [v.message for v in violations("wire", refused)] == []
+    assert (refused["ok"], refused["error"]["code"]) == (False, "session.not_finished")
+    assert refused["session"] == unfinished["session"]
+    assert wire.erase({"session": {"id": 1}})["error"]["code"] == "session.invalid"

@@ -220,7 +220,7 @@ def test_the_wire_process_answers_a_resume_line_and_refuses_a_mixed_one() -> Non
     for refused in replies[2:]:
         assert refused["error"] == {
             "code": "wire.invalid",
-            "message": "a line holds one start, handle or resume",
+            "message": "a line holds one start, handle, resume or erase",
         }
         assert refused["session"] is None
 
@@ -255,3 +255,17 @@ def test_the_wire_process_serves_stdin_to_stdout(
     replies = [json.loads(line) for line in out.getvalue().splitlines()]
     assert len(replies) == 2
     assert {r["transition"]["session"]["workflow"]["id"] for r in replies} == {expected}
+
+
+def test_the_wire_process_answers_an_erase_line() -> None:
+    from conftest import walk
+    from kl_contact import Engine, default_workflow, dump_session
+
+    engine = Engine(default_workflow())
+    done = dump_session(walk(engine, "chat", "ru", session_id="er-2")[-1].session)
+    out = io.StringIO()
+    assert serve(engine, [json.dumps({"erase": {"session": done}})], out) == 1
+    (reply,) = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert reply["ok"] is True
+    assert reply["session"]["answers"]["name"] == "<redacted>"
+    assert reply["session"]["answers"]["category"] == done["answers"]["category"]

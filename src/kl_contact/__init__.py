@@ -72,6 +72,7 @@ if TYPE_CHECKING:  # the names below are imported on first use (see __getattr__)
     from kl_contact.definition.loader import default_workflow, load_workflow, parse_workflow
     from kl_contact.definition.model import (
         AnswerPolicy,
+        PrefillMode,
         Priority,
         RequestFormat,
         Routing,
@@ -90,6 +91,7 @@ if TYPE_CHECKING:  # the names below are imported on first use (see __getattr__)
         SubmitTicket,
     )
     from kl_contact.engine.engine import Engine, Transition
+    from kl_contact.engine.erasure import erase_personal_data
     from kl_contact.engine.events import (
         AddInformation,
         Answer,
@@ -134,6 +136,7 @@ if TYPE_CHECKING:  # the names below are imported on first use (see __getattr__)
         Receipt,
         Ticket,
         TicketAnswer,
+        TicketConsent,
         TicketRouting,
         WorkflowRef,
     )
@@ -201,6 +204,7 @@ _EXPORTS: dict[str, str] = {
     "load_workflow": "kl_contact.definition.loader",
     "parse_workflow": "kl_contact.definition.loader",
     "AnswerPolicy": "kl_contact.definition.model",
+    "PrefillMode": "kl_contact.definition.model",
     "Priority": "kl_contact.definition.model",
     "RequestFormat": "kl_contact.definition.model",
     "Routing": "kl_contact.definition.model",
@@ -230,6 +234,7 @@ _EXPORTS: dict[str, str] = {
     "FollowUpView": "kl_contact.engine.views",
     "Engine": "kl_contact.engine.engine",
     "Transition": "kl_contact.engine.engine",
+    "erase_personal_data": "kl_contact.engine.erasure",
     "Answer": "kl_contact.engine.events",
     "ArticleHelped": "kl_contact.engine.events",
     "ArticleNotHelpful": "kl_contact.engine.events",
@@ -270,6 +275,7 @@ _EXPORTS: dict[str, str] = {
     "Receipt": "kl_contact.ticket.model",
     "Ticket": "kl_contact.ticket.model",
     "TicketAnswer": "kl_contact.ticket.model",
+    "TicketConsent": "kl_contact.ticket.model",
     "TicketRouting": "kl_contact.ticket.model",
     "WorkflowRef": "kl_contact.ticket.model",
     "SealedToken": "kl_contact.tokens",
@@ -365,6 +371,7 @@ __all__ = [
     "NextStepAction",
     "OpenArticle",
     "PathAnswers",
+    "PrefillMode",
     "Priority",
     "Receipt",
     "Reopen",
@@ -394,6 +401,7 @@ __all__ = [
     "Ticket",
     "TicketAccepted",
     "TicketAnswer",
+    "TicketConsent",
     "TicketRejected",
     "TicketRouting",
     "TokenKeyring",
@@ -422,6 +430,7 @@ __all__ = [
     "dump_session",
     "dump_ticket",
     "dump_transition",
+    "erase_personal_data",
     "feedback_report",
     "find_request_number",
     "flow_paths",

@@ -14,13 +14,12 @@ factors the built-in matcher takes to lower the articles users keep rejecting.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 
 import attrs
 
-from kl_contact.engine.session import Session
+from kl_contact.engine.session import Session, is_reason_code
 
 __all__ = [
     "ArticleFeedbackCount",
@@ -125,8 +124,6 @@ def deflection_report(
 OTHER_REASON = "other"
 """The key under which reasons that are not short codes are counted (their text is not kept)."""
 
-_REASON_CODE = re.compile(r"[a-z][a-z0-9_]{0,31}")
-
 
 @attrs.frozen
 class ArticleFeedbackCount:
@@ -164,7 +161,7 @@ def feedback_report(sessions: Iterable[Session]) -> tuple[ArticleFeedbackCount, 
             rejected[verdict.article_id] += 1
             reason = verdict.reason
             if reason:
-                code = reason if _REASON_CODE.fullmatch(reason) else OTHER_REASON
+                code = reason if is_reason_code(reason) else OTHER_REASON
                 reasons.setdefault(verdict.article_id, Counter())[code] += 1
     articles = set(shown) | set(helpful) | set(rejected)
     counts = [

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import inspect
 import threading
-from collections.abc import Awaitable, Callable, Generator, Sequence
+from collections.abc import Awaitable, Callable, Generator, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Literal, TypeVar
 
@@ -262,10 +262,17 @@ class Driver:
         locale: str | None = None,
         time_zone: str | None = None,
         region: str | None = None,
+        prefill: Mapping[str, object] | None = None,
     ) -> Transition:
-        """Start a session and perform the effects of the first step."""
+        """Start a session (``prefill`` as in :meth:`Engine.start`) and perform the effects
+        of the first step."""
         started = self.engine.start(
-            session_id=session_id, now=now, locale=locale, time_zone=time_zone, region=region
+            session_id=session_id,
+            now=now,
+            locale=locale,
+            time_zone=time_zone,
+            region=region,
+            prefill=prefill,
         )
         return self._settle(started, now)
 
@@ -331,10 +338,17 @@ class AsyncDriver:
         locale: str | None = None,
         time_zone: str | None = None,
         region: str | None = None,
+        prefill: Mapping[str, object] | None = None,
     ) -> Transition:
-        """Start a session and perform the effects of the first step."""
+        """Start a session (``prefill`` as in :meth:`Engine.start`) and perform the effects
+        of the first step."""
         started = self.engine.start(
-            session_id=session_id, now=now, locale=locale, time_zone=time_zone, region=region
+            session_id=session_id,
+            now=now,
+            locale=locale,
+            time_zone=time_zone,
+            region=region,
+            prefill=prefill,
         )
         return await self._settle(started, now)
 

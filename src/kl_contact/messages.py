@@ -34,6 +34,15 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ru": "Такого вопроса на этом шаге нет.",
         "en": "There is no such question on this step.",
     },
+    "answer.read_only": {
+        "ru": "Этот ответ заполнен вашей программой, и изменить его нельзя.",
+        "en": "This answer was filled in by your program and cannot be changed.",
+    },
+    "prefill.not_allowed": {
+        "ru": "Программа передала ответ, который здесь нельзя заполнить заранее: он не сохранён.",
+        "en": "Your program sent an answer that cannot be filled in here in advance: "
+        "it was not kept.",
+    },
     "answer.too_short": {
         "ru": "Введите не меньше {min} символов.",
         "en": "Enter at least {min} characters.",
@@ -153,6 +162,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "action.back": {"ru": "Назад", "en": "Back"},
     "answer.yes": {"ru": "да", "en": "yes"},
     "answer.no": {"ru": "нет", "en": "no"},
+    "question.prefilled": {"ru": "заполнено вашей программой", "en": "filled in by your program"},
+    "question.read_only": {
+        "ru": "заполнено вашей программой, изменить нельзя",
+        "en": "filled in by your program, cannot be changed",
+    },
     # ---- channels: a closed channel, opening times, next steps
     "channel.closed": {
         "ru": "Канал «{channel}» сейчас закрыт.{opens}{suggest}",

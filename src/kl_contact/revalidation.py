@@ -15,7 +15,7 @@ built from answers comes in as ``now``.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -45,6 +45,8 @@ _REBUILT_FIELDS = (
     "platform",
     "answers",
     "attachments",
+    "licence_key",
+    "consents",
 )
 
 
@@ -184,6 +186,7 @@ def _ticket(
     steps: list[Step],
     ids: tuple[str, str],
     now: datetime,
+    prefilled: Collection[str] = (),
 ) -> Ticket:
     """The ticket the engine builds for these answers on the path ``steps``."""
     ticket_id, session_id = ids
@@ -198,6 +201,7 @@ def _ticket(
         locale=submitted.locale,
         articles=submitted.articles,
         now=now,
+        prefilled=prefilled,
     )
 
 
@@ -253,7 +257,9 @@ def revalidate_ticket(workflow: Workflow, document: Ticket | Mapping[str, Any]) 
     if not revalidation.ok or not steps or steps[-1].kind is not StepKind.REQUEST:
         return revalidation
     ids = (ticket.id, ticket.session_id)
-    rebuilt = _ticket(workflow, submitted, kept, steps, ids, ticket.created_at)
+    # which answers the host prefilled only the ticket can say: its marks are kept
+    marked = {answer.question for answer in ticket.answers if answer.prefilled}
+    rebuilt = _ticket(workflow, submitted, kept, steps, ids, ticket.created_at, marked)
     loc = Localizer(ticket.locale, workflow.default_locale, workflow.messages)
     warnings = [
         loc.issue("ticket.rebuilt", (name,), severity="warning")

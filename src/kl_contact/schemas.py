@@ -173,6 +173,7 @@ PATTERN_MEANINGS: dict[str, str] = {
         "not an article id: a lowercase letter or digit, then up to 127 lowercase letters, "
         "digits, '_' or '-'"
     ),
+    r"^[0-9a-f]{64}$(?!\n)": "not a SHA-256 digest: 64 lowercase hexadecimal digits",
     r"^https?://": "not a web address: it must start with http:// or https://",
     r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$(?!\n)": "not a date in the form YYYY-MM-DD",
     (

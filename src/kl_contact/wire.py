@@ -71,6 +71,7 @@ WIRE_ERRORS: dict[str, str] = {
     "contacts page offers none either.",
     "session.not_active": "Only an active session moves to another version of the "
     "definition; a submitted or resolved one stays on its own.",
+    "session.not_finished": "Only a submitted or resolved session's personal data can be erased.",
     "session.conflict": "The session sent is older than the one the host stored (another "
     "request changed it first): reload the latest and apply the event to it.",
     "limit.answers": "The event carries more answers than `Limits.answers` allows.",
@@ -215,6 +216,7 @@ class JsonEngine:
                 locale=request.get("locale"),
                 time_zone=request.get("time_zone"),
                 region=request.get("region"),
+                prefill=request.get("prefill"),
             )
         except UsageError as exc:
             return _error(exc.code, str(exc), None)
@@ -283,6 +285,22 @@ class JsonEngine:
         del record["session"]  # it is the transition's session
         return {"ok": True, "transition": dump_transition(transition), "migration": record}
 
+    def erase(self, request: Any) -> JSON:
+        """Erase a finished contact's personal data from an ``erase`` request document,
+        ``{"session": {...}}``: the response is ``{"ok": true, "session": {...}}`` with the
+        erased session (see :func:`kl_contact.engine.erasure.erase_personal_data`) to store
+        in place of the old one. A session still in progress is ``session.not_finished``.
+        """
+        session_doc = request.get("session") if isinstance(request, dict) else None
+        try:
+            _check("wire", {"erase": request})
+            session = load_session(request["session"])
+            # no fit check: a session of an older version of the definition is erased too
+            erased = self.engine.erase_personal_data(session)
+        except UsageError as exc:
+            return _error(exc.code, str(exc), session_doc)
+        return {"ok": True, "session": dump_session(erased)}
+
     def view(self, session_document: Any, *, trusted: bool = False) -> JSON:
         """The view of a stored session, as JSON (for re-rendering after a reload);
         ``trusted`` as in :func:`load_session`."""
@@ -293,7 +311,8 @@ class JsonEngine:
 
 
 def serve(engine: Engine, lines: Any, out: Any) -> int:
-    """Answer wire documents one per line: each ``{"start": ...}`` or ``{"handle": ...}``
+    """Answer wire documents one per line: each ``{"start": ...}``, ``{"handle": ...}``,
+    ``{"resume": ...}`` or ``{"erase": ...}``
     line read from ``lines`` gets its response on one line of ``out``; returns the count.
 
     This is the JSON entry point as a process (``python -m kl_contact.wire [DEFINITION]``),
@@ -316,8 +335,12 @@ def serve(engine: Engine, lines: Any, out: Any) -> int:
             response = wire.resume(request["resume"])
         elif isinstance(request, dict) and set(request) == {"handle"}:
             response = wire.handle(request["handle"])
+        elif isinstance(request, dict) and set(request) == {"erase"}:
+            response = wire.erase(request["erase"])
         else:
-            response = _error("wire.invalid", "a line holds one start, handle or resume", None)
+            response = _error(
+                "wire.invalid", "a line holds one start, handle, resume or erase", None
+            )
         out.write(json.dumps(response, ensure_ascii=False) + "\n")
         out.flush()
         count += 1

@@ -18,20 +18,22 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     return status, captured.out, captured.err
 
 
-def test_demo_all_prints_three_request_numbers_and_one_resolved(
+def test_demo_all_prints_four_request_numbers_and_one_resolved(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     status, out, _ = run(capsys, "demo", "--all")
     assert status == 0
     summary = out.split("######## summary ########")[1]
-    assert re.findall(r"-> (DEMO-\d{6})", summary) == ["DEMO-000001", "DEMO-000002", "DEMO-000003"]
+    numbers = re.findall(r"-> (DEMO-\d{6})", summary)
+    assert numbers == ["DEMO-000001", "DEMO-000002", "DEMO-000003", "DEMO-000004"]
+    assert "######## demo 5: in-product ########" in out
     assert "resolved by an article" in summary
     assert "Wait for the engineer's reply" in out  # e-mail, English
     assert "Перейдите в чат поддержки" in out  # chat, Russian
     assert "https://chat.example.com/support/DEMO-000002" in out
     assert "Call the engineers at +7 495 000-00-00" in out  # phone, English
     assert "Рады, что статья помогла" in out
-    assert "demo-5: email (en) -> followed up DEMO-000100: added" in summary
+    assert "demo-6: email (en) -> followed up DEMO-000100: added" in summary
 
 
 def test_demo_follows_up_a_request_waiting_for_the_user(
@@ -49,6 +51,27 @@ def test_demo_follows_up_a_request_waiting_for_the_user(
     assert list(violations("transition", document)) == []
     assert document["view"]["follow_up"]["status"] == "added"
     assert document["effects"][-1]["type"] == "add_to_request"
+
+
+def test_the_in_product_demo_starts_prefilled_and_the_ticket_says_so(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    status, out, _ = run(capsys, "demo", "--answers", "in-product")
+    assert status == 0
+    locked = "[filled in by your program, cannot be changed]"
+    assert f"Product * = Kaspersky Premium {locked}" in out
+    assert f"Product version = 21.x, the latest {locked}" in out
+    assert "Operating system * = Windows [filled in by your program]" in out
+    assert "[plus] Kaspersky Plus" not in out  # a read-only answer offers no options
+    status, out, _ = run(capsys, "demo", "--answers", "in-product", "--locale", "ru")
+    assert "Программа * = Kaspersky Premium [заполнено вашей программой, изменить нельзя]" in out
+    status, out, _ = run(capsys, "demo", "--answers", "in-product", "--json")
+    document = json.loads(out)
+    assert list(violations("transition", document)) == []
+    ticket = document["session"]["submission"]["ticket"]
+    marks = {a["question"]: a.get("prefilled") for a in ticket["answers"]}
+    assert (marks["product"], marks["version"], marks["platform"]) == (True, True, False)
+    assert ticket["platform"] == "android"  # the user changed the editable one
 
 
 @pytest.mark.parametrize("channel", ["email", "chat", "phone"])

@@ -410,3 +410,20 @@ def test_the_repr_lists_codes_and_counts_only(engine: Engine) -> None:
         "Revalidation(ok=False, issues=['answer.invalid_email', 'answer.unknown_question'], "
         f"answers={len(result.answers)}, dropped=1, ticket=False)"
     )
+
+
+def test_a_prefilled_ticket_keeps_its_marks_and_its_consent_record(engine: Engine) -> None:
+    ticket = _engine_ticket(engine, doc())
+    marked = attrs.evolve(
+        ticket,
+        answers=tuple(attrs.evolve(a, prefilled=a.question == "product") for a in ticket.answers),
+    )
+    result = revalidate_ticket(engine.workflow, converter.unstructure(marked))
+    assert result.issues == ()
+    assert result.ticket == marked
+    assert [c.id for c in marked.consents] == ["consent"]
+    data = converter.unstructure(marked)
+    data["consents"][0]["version"] = "1999-01"  # a consent to another text is rebuilt
+    rebuilt = revalidate_ticket(engine.workflow, data)
+    assert [(i.code, i.path) for i in rebuilt.issues] == [("ticket.rebuilt", ("consents",))]
+    assert rebuilt.ticket == marked

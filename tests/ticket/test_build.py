@@ -261,3 +261,63 @@ def test_a_redacted_ticket_shows_no_file_name(flow: Flow) -> None:
 def test_the_contact_language_is_the_one_chosen_else_the_users_locale(flow: Flow) -> None:
     assert _ticket(flow, "en", language="ru").contact.language == "ru"
     assert _ticket(flow, "en").contact.language == "en"
+
+
+def _with_consent_version_and_key() -> Flow:
+    text = DEFINITION.replace(
+        "      - {id: consent, type: consent, role: consent,",
+        '      - {id: consent, type: consent, role: consent, consent_version: "v3",',
+    ).replace(
+        "      - {id: news, type: consent,",
+        "      - {id: key, type: text, role: licence_key, label: {ru: Ключ, en: Key}}\n"
+        "      - {id: news, type: consent,",
+    )
+    return compile_flow(parse_workflow(text, source="build.yaml"))
+
+
+@pytest.mark.parametrize(("locale", "shown"), [("en", "Consent"), ("ru", "Согласие")])
+def test_each_consent_given_is_recorded_with_its_version_and_the_text_shown(
+    locale: str, shown: str
+) -> None:
+    import hashlib
+
+    ticket = _ticket(_with_consent_version_and_key(), locale=locale)
+    (consent,) = ticket.consents  # "news" was not given
+    assert (consent.id, consent.version, consent.locale, consent.given_at) == (
+        "consent",
+        "v3",
+        locale,
+        NOW,
+    )
+    assert consent.text_sha256 == hashlib.sha256(shown.encode("utf-8")).hexdigest()
+
+
+def test_a_consent_without_a_version_records_none(flow: Flow) -> None:
+    (consent,) = _ticket(flow).consents
+    assert consent.version is None
+    assert _ticket(flow, consent=False).consents == ()
+
+
+def test_the_licence_key_reaches_the_ticket_and_never_its_repr() -> None:
+    ticket = _ticket(_with_consent_version_and_key(), key=" ABCDE-12345 ")
+    assert ticket.licence_key == "ABCDE-12345"
+    assert "ABCDE" not in repr(ticket)
+    assert ticket.redacted().licence_key == "<redacted>"
+    assert all("ABCDE" not in str(a.value) for a in ticket.redacted().answers)
+
+
+def test_only_answers_still_prefilled_are_marked(flow: Flow) -> None:
+    ticket = build_ticket(
+        flow,
+        ticket_id="t-1",
+        session_id="s-1",
+        workflow=WorkflowRef("build", 1, "sha256:0"),
+        passed=["channel", "question", "request"],
+        answers=ANSWERS,
+        channel="email",
+        locale="en",
+        articles=TicketArticles(),
+        now=NOW,
+        prefilled=("product", "hidden-elsewhere"),
+    )
+    assert {a.question for a in ticket.answers if a.prefilled} == {"product"}

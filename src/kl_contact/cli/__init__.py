@@ -275,7 +275,7 @@ _EPILOG = """\
 examples:
   kl-contact demo                      walk the journey on a terminal, with arrow keys
   kl-contact demo --answers email      walk a shipped example (email, chat, phone, helped,
-                                       follow_up)
+                                       in-product, follow_up)
   kl-contact lint my_workflow.yaml     check a definition, with file:line:column findings
   kl-contact validate session s.json   check documents against a shipped schema
 
@@ -316,13 +316,14 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--answers",
         metavar="FILE",
-        help="a YAML answers file, or a shipped example: email, chat, phone, helped, follow_up",
+        help="a YAML answers file, or a shipped example: "
+        "email, chat, phone, helped, in-product, follow_up",
     )
     _json_option(demo, "the final transition (transition.schema.json)")
     demo.add_argument(
         "--all",
         action="store_true",
-        help="walk every shipped example (e-mail, chat, phone, helped)",
+        help="walk every shipped example (e-mail, chat, phone, helped, in-product, follow_up)",
     )
     demo.add_argument(
         "--workflow", metavar="FILE", help="a workflow definition (default: the shipped one)"

@@ -53,12 +53,12 @@ from kl_contact.wire import dump_transition
 
 __all__ = ["DEMO_SCRIPTS", "Ask", "DemoSupportBackend", "load_script", "run_script"]
 
-DEMO_SCRIPTS = ("email", "chat", "phone", "helped", "follow_up")
+DEMO_SCRIPTS = ("email", "chat", "phone", "helped", "in-product", "follow_up")
 """The example answer files shipped with the command (``kl_contact/cli/examples``)."""
 
 DEMO_NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
 
-SCRIPT_KEYS = ("locale", "channel", "articles", "follow_up", "answers")
+SCRIPT_KEYS = ("locale", "channel", "articles", "prefill", "follow_up", "answers")
 """The keys of an answers file."""
 
 Ask = Callable[[Transition, Callable[[Session, Event], Transition]], Sequence[Event]]
@@ -142,11 +142,11 @@ def load_script(name_or_path: str) -> dict[str, Any]:
             raise CommandError(
                 "answers.unknown_key", f"{name_or_path}: unknown key {str(key)[:40]!r}", str(known)
             )
-        if key == "answers" and not isinstance(value, dict):
+        if key in {"answers", "prefill"} and not isinstance(value, dict):
             raise CommandError(
                 "answers.invalid",
-                f"{name_or_path}: 'answers' is a mapping of question ids to answers",
-                "write each answer as 'question_id: value' under answers:",
+                f"{name_or_path}: {key!r} is a mapping of question ids to answers",
+                f"write each answer as 'question_id: value' under {key}:",
             )
     return loaded
 
@@ -165,7 +165,11 @@ def _step_answers(
     workflow: Workflow, transition: Transition, answers: Mapping[str, Any]
 ) -> dict[str, AnswerValue]:
     own = {q.id for q in workflow.step(transition.view.step).questions}
-    return {qid: _coerce(value) for qid, value in answers.items() if qid in own}
+    # a read-only prefilled answer is the program's: the user does not send it again
+    fixed = {q.id for q in transition.view.questions if q.read_only}
+    return {
+        qid: _coerce(value) for qid, value in answers.items() if qid in own and qid not in fixed
+    }
 
 
 def run_script(
@@ -182,7 +186,8 @@ def run_script(
 ) -> Transition:
     """Walk the workflow with the answers of ``script``; print each screen to ``out``.
 
-    With ``ask`` the person at the terminal chooses instead of the script.
+    The script's ``prefill`` is what the user's own program knows, handed to the start as
+    the host would. With ``ask`` the person at the terminal chooses instead of the script.
     """
     locale = locale or script.get("locale")
     channel = channel or script.get("channel", "email")
@@ -221,7 +226,8 @@ def run_script(
     def preview(session: Session, event: Event) -> Transition:
         return engine.handle(session, event, now)
 
-    transition = driver.start(session_id=session_id, now=now, locale=locale)
+    prefill = {qid: _coerce(value) for qid, value in script.get("prefill", {}).items()}
+    transition = driver.start(session_id=session_id, now=now, locale=locale, prefill=prefill)
     for _ in range(32 if ask is None else 10_000):
         view = transition.view
         done = view.kind in {"confirmation", "resolved"}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from kl_contact.channels.instructions import render_text
 from kl_contact.channels.status import format_opening
 from kl_contact.engine.views import View
+from kl_contact.messages import message
 
 __all__ = ["render_header", "render_view"]
 
@@ -39,8 +40,18 @@ def render_view(view: View) -> str:
             lines.append(f"  > {action.label} (follow_up)")
     for question in view.questions:
         mark = " *" if question.required else ""
+        if question.prefilled:
+            chosen = {o.id: o.label for o in question.options}
+            value = question.value
+            shown = chosen.get(value, value) if isinstance(value, str) else value
+            note = message(
+                "question.read_only" if question.read_only else "question.prefilled",
+                view.locale,
+                view.locale,
+            )
+            mark += f" = {shown} [{note}]"
         lines.append(f"  ? {question.label}{mark}")
-        for option in question.options:
+        for option in () if question.read_only else question.options:
             lines.append(f"      [{option.id}] {option.label}")
         for issue in question.issues:
             lines.append(f"      ! {issue.message}")

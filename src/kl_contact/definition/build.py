@@ -35,6 +35,7 @@ from kl_contact.definition.model import (
     ContactsPage,
     InstructionAction,
     Option,
+    PrefillMode,
     Question,
     QuestionType,
     RequestFormat,
@@ -114,6 +115,7 @@ def _question(raw: dict[str, Any]) -> Question:
         depends_on=raw["depends_on"]["question"] if "depends_on" in raw else None,
         hidden_answer=AnswerPolicy(raw["hidden_answer"]) if "hidden_answer" in raw else None,
         severity=dict(raw.get("severity", {})),
+        **_given(raw, "personal", "consent_version"),
     )
 
 
@@ -229,6 +231,7 @@ def build_workflow(data: dict[str, Any], source: str) -> Workflow:
         **_given(data, "support_email", "hidden_answers", "phone_region"),
         requests=RequestFormat(**data.get("requests", {})),
         routing=_routing(data.get("routing")),
+        prefill={qid: PrefillMode(mode) for qid, mode in data.get("prefill", {}).items()},
     )
 
 

@@ -20,7 +20,7 @@ from kl_contact.definition.build import build_steps
 from kl_contact.definition.channel_checks import channel_problems
 from kl_contact.definition.document import Document, load_yaml
 from kl_contact.definition.flow import step_moves
-from kl_contact.definition.model import INSTRUCTION_PLACEHOLDERS
+from kl_contact.definition.model import INSTRUCTION_PLACEHOLDERS, PREFILL_TYPES
 from kl_contact.definition.questionnaire_checks import questionnaire_problems
 from kl_contact.definition.suggestions import did_you_mean, schema_hint, with_article
 from kl_contact.errors import DefinitionError, Severity, format_path
@@ -93,6 +93,12 @@ CODES: Mapping[str, tuple[Severity, str]] = {
     "request.no_contact_email": ("warning", "add an email question with role: contact_email"),
     "url.not_allowed": ("error", "use an http(s) link with a host, or a mailto: or tel: link"),
     "routing.unknown_queue": ("error", "name a queue listed in routing.queues"),
+    "prefill.unknown_question": ("error", "use the id of a question defined in the steps"),
+    "prefill.not_answerable": (
+        "error",
+        "prefill only choice, text, e-mail and phone questions: attachments, consents and "
+        "info questions are the user's own",
+    ),
 }
 """Every code a finding may carry: its severity and the default fix hint."""
 
@@ -321,6 +327,30 @@ class _Checks:
         yield from self.questionnaire()
         yield from self.links()
         yield from self.routing()
+        yield from self.prefill()
+
+    def prefill(self) -> Iterator[Finding]:
+        """Every question ``prefill:`` names exists and takes an answer a host can give."""
+        prefill = self.data.get("prefill")
+        if not isinstance(prefill, dict):
+            return
+        types = {q["id"]: q["type"] for s in self.steps for q in s.get("questions", [])}
+        allowed = {t.value for t in PREFILL_TYPES}
+        for qid in prefill:
+            path: Path = ("prefill", qid)
+            if qid not in types:
+                yield self.finding(
+                    "prefill.unknown_question",
+                    "prefill names no question of the workflow",
+                    path,
+                    near=(qid, types),
+                )
+            elif types[qid] not in allowed:
+                yield self.finding(
+                    "prefill.not_answerable",
+                    f"a question of type {types[qid]} cannot be prefilled",
+                    path,
+                )
 
     def routing(self) -> Iterator[Finding]:
         """Every queue a rule or the default names is declared."""

@@ -26,6 +26,7 @@ __all__ = [
     "ContactsPage",
     "InstructionAction",
     "Option",
+    "PrefillMode",
     "Priority",
     "Question",
     "QuestionType",
@@ -98,8 +99,39 @@ class Role(StrEnum):
     CONTACT_PHONE = "contact_phone"
     CONTACT_LANGUAGE = "contact_language"
     CONSENT = "consent"
+    LICENCE_KEY = "licence_key"
+    """The user's licence key: personal data, kept out of every repr, log and redacted form."""
     REQUEST_NUMBER = "request_number"
     """A follow-up step's question: the number of a request the user already has."""
+
+
+PERSONAL_ROLES = frozenset(
+    {Role.CONTACT_NAME, Role.CONTACT_EMAIL, Role.CONTACT_PHONE, Role.LICENCE_KEY}
+)
+"""The roles whose answers are personal data whatever the question says."""
+
+
+class PrefillMode(StrEnum):
+    """How a host's prefilled answer to a question shows (the definition's ``prefill:``)."""
+
+    EDITABLE = "editable"
+    """Shown filled in; the user may change it."""
+    READ_ONLY = "read_only"
+    """Shown filled in; the user cannot change it."""
+
+
+PREFILL_TYPES = frozenset(
+    {
+        QuestionType.SINGLE_CHOICE,
+        QuestionType.MULTIPLE_CHOICE,
+        QuestionType.TEXT,
+        QuestionType.LONG_TEXT,
+        QuestionType.EMAIL,
+        QuestionType.PHONE,
+    }
+)
+"""The question types a host may prefill: an attachment has no bytes for the host to give,
+a consent is the user's own to give, and an info question takes no answer."""
 
 
 class AnswerPolicy(StrEnum):
@@ -236,6 +268,17 @@ class Question:
     """This question's own answer policy; ``None`` follows the workflow's ``hidden_answers``."""
     severity: Mapping[str, Severity] = attrs.field(factory=dict)
     """Rule name (see :data:`RULES`) -> ``error`` (blocks) or ``warning`` (shown, does not)."""
+    personal: bool = False
+    """The answer is personal data (free text that may name the user): erased with the
+    contact details (see :func:`kl_contact.engine.erasure.erase_personal_data`)."""
+    consent_version: str | None = None
+    """The version of a consent question's text, recorded in the ticket with the consent."""
+
+    @property
+    def is_personal(self) -> bool:
+        """Whether the answer is personal data: marked so, a contact or licence role, or
+        attachments (their file names)."""
+        return self.personal or self.role in PERSONAL_ROLES or self.type is QuestionType.ATTACHMENTS
 
     def severity_of(self, rule: str) -> Severity:
         """The severity of ``rule`` for this question (``error`` unless declared)."""
@@ -372,6 +415,9 @@ class Workflow:
     """How request numbers look and how e-mail subjects tag them (``requests:``)."""
     routing: Routing | None = None
     """Priority and queue rules over the answers (``routing:``); none: tickets carry none."""
+    prefill: Mapping[str, PrefillMode] = attrs.field(factory=dict)
+    """Question id -> how a host's prefilled answer to it shows (``prefill:``); a question
+    not named here cannot be prefilled."""
     _compiled: object = attrs.field(default=None, init=False, repr=False)
     """The compiled flow, filled by :func:`kl_contact.definition.flow.compile_flow` on first
     use: it is derived from the fields above alone, which never change."""

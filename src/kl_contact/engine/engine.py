@@ -10,6 +10,7 @@ concurrently.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Literal
 
@@ -20,8 +21,10 @@ from kl_contact.definition.flow import LEAVING_EVENT, compile_flow
 from kl_contact.definition.model import Step, Workflow
 from kl_contact.engine import transition as _transition
 from kl_contact.engine.effects import Effect
+from kl_contact.engine.erasure import erase_personal_data
 from kl_contact.engine.events import Event
 from kl_contact.engine.migration import Migration, VersionPolicy, migrate_session
+from kl_contact.engine.prefill import prefill_answers
 from kl_contact.engine.present import allowed_events, present
 from kl_contact.engine.session import Session
 from kl_contact.engine.views import View
@@ -74,11 +77,17 @@ class Engine:
         locale: str | None = None,
         time_zone: str | None = None,
         region: str | None = None,
+        prefill: Mapping[str, object] | None = None,
     ) -> Transition:
         """A new session on the first step, in ``locale`` (default: the definition's).
 
         ``time_zone`` (IANA) is where opening times are shown; ``region`` picks regional
-        support hours.
+        support hours. ``prefill`` maps question ids to answers the host already knows
+        (the product, its version, the operating system...): each is checked like a typed
+        answer, and what is wrong with one becomes an issue on the session and the first
+        view, never an exception (see :mod:`kl_contact.engine.prefill`). A ``prefill`` that is
+        no mapping (``prefill.invalid``), or holds more answers, or larger ones, than
+        :attr:`limits` allow an event (``limit.*``), is a :class:`UsageError`.
         """
         _transition.aware(now)
         if time_zone is not None:
@@ -95,6 +104,7 @@ class Engine:
             )
         if not session_id:
             raise UsageError("session_id must not be empty", code="session.no_id")
+        given = prefill_answers(self.flow, self._bounded(prefill or {}), locale)
         session = Session(
             id=session_id,
             workflow=_transition.workflow_ref(self.flow),
@@ -104,8 +114,19 @@ class Engine:
             updated_at=now,
             time_zone=time_zone,
             region=region,
+            answers=given.answers,
+            prefilled=given.marked,
+            prefill_issues=given.issues,
         )
         return self._show(_transition.entered(self.flow, session))
+
+    def _bounded(self, prefill: Mapping[str, object]) -> Mapping[str, object]:
+        if not isinstance(prefill, Mapping):
+            raise UsageError("prefill must map question ids to answers", code="prefill.invalid")
+        too_big = event_problem(prefill, self.limits) if prefill else None
+        if too_big is not None:
+            raise UsageError(too_big[1], code=too_big[0])
+        return prefill
 
     def handle(self, session: Session, event: Event, now: datetime) -> Transition:
         """Apply ``event`` to ``session`` at ``now``."""
@@ -158,6 +179,11 @@ class Engine:
         if target is None:
             raise UsageError(f"step {table.id!r} is an end", code="step.terminal")
         return self.flow.steps[target].step
+
+    def erase_personal_data(self, session: Session) -> Session:
+        """``session`` of a finished contact with its personal data replaced (see
+        :func:`kl_contact.engine.erasure.erase_personal_data`)."""
+        return erase_personal_data(self.workflow, session)
 
     def build_ticket(self, session: Session, ticket_id: str, now: datetime) -> Ticket:
         """The ticket the session would send now: visible answers only, labels localised."""

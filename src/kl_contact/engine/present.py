@@ -35,6 +35,7 @@ from kl_contact.engine.follow_up import (
     follow_up_view,
     phase,
 )
+from kl_contact.engine.prefill import locked_questions
 from kl_contact.engine.session import Session
 from kl_contact.engine.views import (
     Action,
@@ -312,8 +313,12 @@ def _question_view(
     session: Session,
     ctx: ConditionContext,
     issues: list[ValidationIssue] | None,
+    locked: frozenset[str],
 ) -> QuestionView:
-    value = session.answers.get(scene.question.id)
+    qid = scene.question.id
+    value = session.answers.get(qid)
+    if value is not None and qid in session.prefilled:
+        return _built(scene, value, ctx, issues, prefilled=True, read_only=qid in locked)
     if value is None and not issues:
         if not scene.dynamic:
             return scene.blank
@@ -340,6 +345,9 @@ def _built(
     value: AnswerValue | None,
     ctx: ConditionContext,
     issues: list[ValidationIssue] | None,
+    *,
+    prefilled: bool = False,
+    read_only: bool = False,
 ) -> QuestionView:
     blank = scene.blank
     options = blank.options
@@ -367,7 +375,21 @@ def _built(
         max_selected=blank.max_selected,
         attachments=blank.attachments,
         pattern=blank.pattern,
+        prefilled=prefilled,
+        read_only=read_only,
     )
+
+
+def _issues_of(
+    qid: str,
+    by_question: Mapping[str, list[ValidationIssue]],
+    from_prefill: Mapping[str, list[ValidationIssue]],
+) -> list[ValidationIssue] | None:
+    own = by_question.get(qid)
+    extra = from_prefill.get(qid)
+    if extra is None:
+        return own
+    return extra if own is None else own + extra
 
 
 def present(flow: Flow, session: Session, ctx: ConditionContext | None = None) -> View:
@@ -391,6 +413,16 @@ def present(flow: Flow, session: Session, ctx: ConditionContext | None = None) -
             by_question.setdefault(qid, []).append(issue)
         else:
             step_issues.append(issue)
+    # what was wrong with the host's prefill shows on its question wherever it is asked,
+    # and on the first view, where the host sees it at once
+    from_prefill: dict[str, list[ValidationIssue]] = {}
+    for issue in session.prefill_issues:
+        issue = issue_in_locale(flow, issue, locale)
+        qid = issue.question
+        if qid is not None and qid in table.question_ids:
+            from_prefill.setdefault(qid, []).append(issue)
+        elif session.revision == 0:
+            step_issues.append(issue)
     kind = step.kind
     questions: tuple[QuestionView, ...] = ()
     resources: tuple[ResourceView, ...] = ()
@@ -401,22 +433,29 @@ def present(flow: Flow, session: Session, ctx: ConditionContext | None = None) -
     if kind in _ASKING:
         if ctx is None:
             ctx = flow.context(table.reads, session.answers, session.channel, locale)
+        locked = locked_questions(flow, session.prefilled, session.answers)
         questions = tuple(
-            _question_view(q, session, ctx, by_question.get(q.question.id))
+            _question_view(q, session, ctx, _issues_of(q.question.id, by_question, from_prefill),
+                           locked)
             for when, q in here.questions
             if when(ctx)
-        )
+        )  # fmt: skip
     elif kind is StepKind.FOLLOW_UP:
         if ctx is None:
             ctx = flow.context(table.reads, session.answers, session.channel, locale)
+        locked = locked_questions(flow, session.prefilled, session.answers)
         wanted = asked(table, session.follow_up)
         questions = tuple(
-            _question_view(q, session, ctx, by_question.get(q.question.id))
+            _question_view(q, session, ctx, _issues_of(q.question.id, by_question, from_prefill),
+                           locked)
             for when, q in here.questions
             if q.question.id in wanted and when(ctx)
-        )
+        )  # fmt: skip
     if kind in _ASKING or kind is StepKind.FOLLOW_UP:
         shown = {q.id for q in questions}
+        for qid, found in from_prefill.items():  # a prefilled question hidden on its step
+            if qid not in shown and session.revision == 0:
+                step_issues.extend(found)
         for qid, found in by_question.items():  # an answer to no shown question (unknown)
             if qid not in shown:
                 step_issues.extend(found)

@@ -7,6 +7,7 @@ Its ``repr`` shows the step and counts, never what the user typed.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Literal
@@ -27,6 +28,7 @@ __all__ = [
     "Session",
     "SessionStatus",
     "Submission",
+    "is_reason_code",
 ]
 
 SessionStatus = Literal["active", "submitting", "submitted", "resolved"]
@@ -34,6 +36,15 @@ SessionStatus = Literal["active", "submitting", "submitted", "resolved"]
 
 MAX_HISTORY = 100
 """How many history entries a session keeps (the oldest go first)."""
+
+
+_REASON_CODE = re.compile(r"[a-z][a-z0-9_]{0,31}")
+
+
+def is_reason_code(reason: str) -> bool:
+    """Whether a "not helpful" reason is a short code (``outdated``) rather than free text
+    a user typed: analytics counts codes by name, and erasure keeps them."""
+    return _REASON_CODE.fullmatch(reason) is not None
 
 
 @attrs.frozen
@@ -130,6 +141,13 @@ class Session:
     """How many events have changed the session. A host keeps the latest session and
     refuses a request that carries an older revision (compare-and-set), so a double
     submit or a stale tab never forks the contact."""
+    prefilled: tuple[str, ...] = ()
+    """The questions whose answers are still the ones the host prefilled at the start (the
+    definition's ``prefill:`` says which of them the user cannot change)."""
+    prefill_issues: tuple[ValidationIssue, ...] = ()
+    """What was wrong with the host's prefilled answers: a value that failed its question's
+    checks (kept as an answer the user may correct) or one for a question the definition
+    does not let the host prefill (left out). Shown until the user answers the question."""
 
     def __repr__(self) -> str:
         return (

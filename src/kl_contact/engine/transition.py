@@ -67,6 +67,7 @@ from kl_contact.engine.events import (
 )
 from kl_contact.engine.fit import misfit
 from kl_contact.engine.migration import migrate_session
+from kl_contact.engine.prefill import locked_questions
 from kl_contact.engine.present import allowed_events
 from kl_contact.engine.session import (
     MAX_HISTORY,
@@ -185,23 +186,35 @@ class _Draft:
                 self.changes["answers"] = kept
 
     def record(self, table: StepTable, given: Mapping[str, AnswerValue]) -> list[ValidationIssue]:
-        """Keep the answers in ``given`` to the step's own questions (applying the answer
-        policies to what they may hide); a warning for each answer to another question."""
+        """Keep the answers in ``given`` to the questions the step asks now (applying the
+        answer policies to what they may hide); the issues of what was not taken: a
+        read-only prefilled answer sent with another value (an error: it stays what the
+        host sent) and answers to questions the step does not ask (warnings)."""
         own = table.question_ids
         if table.step.kind is StepKind.FOLLOW_UP:
             own = follow_up.asked(table, self.base.follow_up)
+        loc = self.localizer()
         unknown = [
-            self.localizer().issue("answer.unknown_question", ("answers", qid), severity="warning")
+            loc.issue("answer.unknown_question", ("answers", qid), severity="warning")
             for qid in given
             if qid not in own
         ]
-        mine = {qid: value for qid, value in given.items() if qid in own}
+        base = self.base
+        locked = locked_questions(self.flow, base.prefilled, base.answers)
+        refused = [
+            loc.issue("answer.read_only", ("answers", qid))
+            for qid, value in given.items()
+            if qid in locked and qid in own and value != base.answers.get(qid)
+        ]
+        mine = {qid: value for qid, value in given.items() if qid in own and qid not in locked}
         if mine:
-            answers = dict(self.base.answers)
+            answers = dict(base.answers)
             answers.update(mine)
             self.changes["answers"] = answers
             self.clear(tuple(mine))
-        return unknown
+            if base.prefilled or base.prefill_issues:
+                _after_prefill(self, mine)
+        return refused + unknown
 
     def validate(
         self, table: StepTable, only: Collection[str] | None = None
@@ -296,6 +309,7 @@ def _ticket(flow: Flow, get: Callable[[str], Any], ticket_id: str, now: datetime
             escalated=state.escalated,
         ),
         now=now,
+        prefilled=get("prefilled"),
     )
 
 
@@ -535,20 +549,37 @@ def _answer(
     *,
     advance: bool,
 ) -> None:
-    unknown = draft.record(table, given)
+    noted = draft.record(table, given)
     if not advance:  # only the answers given are checked: their issues are the ones shown
         issues = draft.validate(table, only=given)
         touched = [i for i in issues if i.code != "answer.required"]
-        draft.changes["issues"] = tuple(touched + unknown)
+        draft.changes["issues"] = tuple(touched + noted)
         return
     issues = draft.validate(table)
-    if any(i.severity == "error" for i in issues):
-        draft.changes["issues"] = tuple(issues + unknown)
+    if any(i.severity == "error" for i in issues + noted):
+        draft.changes["issues"] = tuple(issues + noted)
         return
     if table.step.kind is StepKind.REQUEST:
         _submit(draft, now)
         return
     draft.advance(table, "next")
+
+
+def _after_prefill(draft: _Draft, mine: Mapping[str, AnswerValue]) -> None:
+    """What the user's answers ``mine`` leave of the prefill: a question answered anew is
+    no longer prefilled nor has its prefill issue, and neither has one whose answer an
+    answer policy dropped."""
+    base, answers = draft.base, draft.get("answers")
+    kept = tuple(
+        qid
+        for qid in base.prefilled
+        if qid in answers and (qid not in mine or base.answers.get(qid) == mine[qid])
+    )
+    if kept != base.prefilled:
+        draft.changes["prefilled"] = kept
+    issues = tuple(i for i in base.prefill_issues if i.question not in mine)
+    if issues != base.prefill_issues:
+        draft.changes["prefill_issues"] = issues
 
 
 def _submit(draft: _Draft, now: datetime) -> None:

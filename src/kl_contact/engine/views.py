@@ -132,6 +132,11 @@ class QuestionView:
     pattern: str | None = None
     """A regular expression the whole text answer must match (Python ``re`` syntax limited
     to what ECMAScript reads alike: classes, quantifiers, groups, alternation)."""
+    prefilled: bool = False
+    """The answer is the one the host prefilled (the user's own program knew it)."""
+    read_only: bool = False
+    """The answer is prefilled and the user cannot change it: show it, offer no input (an
+    ``answer`` event that changes it is refused with ``answer.read_only``)."""
 
     def __repr__(self) -> str:
         return (

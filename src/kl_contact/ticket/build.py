@@ -7,7 +7,8 @@ the engine. A hidden answer never reaches a ticket, whatever the answer policy k
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import hashlib
+from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime
 
 from kl_contact._text import localize
@@ -23,11 +24,12 @@ from kl_contact.ticket.model import (
     Ticket,
     TicketAnswer,
     TicketArticles,
+    TicketConsent,
     TicketRouting,
     WorkflowRef,
 )
 
-__all__ = ["answers_by_role", "build_ticket", "route_request", "visible_along"]
+__all__ = ["answers_by_role", "build_ticket", "consent_digest", "route_request", "visible_along"]
 
 
 def visible_along(
@@ -90,10 +92,13 @@ def build_ticket(
     locale: str,
     articles: TicketArticles,
     now: datetime,
+    prefilled: Collection[str] = (),
 ) -> Ticket:
     """The ticket for these answers: visible answers only, labels localised.
 
-    ``passed`` names the steps the user went through (the current one included).
+    ``passed`` names the steps the user went through (the current one included);
+    ``prefilled`` the questions whose answers are still the ones the host prefilled.
+    Each consent given is recorded with its text's version and digest, at ``now``.
     """
     fallback = flow.workflow.default_locale
     region = phone_region(flow.workflow.phone_region, locale)
@@ -112,8 +117,20 @@ def build_ticket(
                 type=question.type.value,
                 value=value,
                 display=_display(question, value, locale, fallback, flow.workflow.messages),
+                prefilled=question.id in prefilled,
             )
         )
+    consents = tuple(
+        TicketConsent(
+            id=q.id,
+            version=q.consent_version,
+            text_sha256=consent_digest(localize(q.label, locale, fallback)),
+            locale=locale,
+            given_at=now,
+        )
+        for q in shown
+        if q.type is QuestionType.CONSENT and answers.get(q.id) is True
+    )
     by_id = {a.question: a for a in given}
     subject = _str_or_none(roles.get(Role.SUBJECT))
     if subject is None:
@@ -152,7 +169,15 @@ def build_ticket(
         articles=articles,
         routing=route_request(flow, {q.id: answers[q.id] for q in shown if q.id in answers},
                               channel, locale),
+        licence_key=_strip(_str_or_none(roles.get(Role.LICENCE_KEY))),
+        consents=consents,
     )  # fmt: skip
+
+
+def consent_digest(text: str) -> str:
+    """The SHA-256 (hex) of a consent text as shown, its UTF-8 bytes: what a ticket records
+    so that the very wording the user agreed to can be proved later."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def route_request(

@@ -22,6 +22,7 @@ __all__ = [
     "Ticket",
     "TicketAnswer",
     "TicketArticles",
+    "TicketConsent",
     "TicketRouting",
     "WorkflowRef",
 ]
@@ -74,9 +75,25 @@ class TicketAnswer:
     type: str
     value: AnswerValue
     display: str
+    prefilled: bool = False
+    """The answer is the one the host prefilled (the user's own program knew it)."""
 
     def __repr__(self) -> str:
         return f"TicketAnswer(question={self.question!r}, type={self.type!r})"
+
+
+@attrs.frozen
+class TicketConsent:
+    """A consent the user gave: the consent question's ``id``, the ``version`` of its text
+    the definition declares (``consent_version``, ``None`` when it declares none), the
+    SHA-256 (hex) of the text shown in the ``locale`` shown, and when the request that
+    carries it was sent (``given_at``)."""
+
+    id: str
+    version: str | None
+    text_sha256: str
+    locale: str
+    given_at: datetime
 
 
 def _priority(value: str) -> str:
@@ -125,6 +142,11 @@ class Ticket:
     articles: TicketArticles = TicketArticles()
     routing: TicketRouting | None = None
     """Priority and queue when the definition declares ``routing:``."""
+    licence_key: str | None = None
+    """The answer of the question with the ``licence_key`` role: personal data, never in a
+    repr and replaced by :meth:`redacted`."""
+    consents: tuple[TicketConsent, ...] = ()
+    """The consents the user gave on the way, with the version and digest of their text."""
 
     def __repr__(self) -> str:
         return (
@@ -136,13 +158,15 @@ class Ticket:
     __str__ = __repr__
 
     def redacted(self) -> Ticket:
-        """A copy safe to log: contact details, free text and file names replaced."""
+        """A copy safe to log: contact details, the licence key, free text and file names
+        replaced."""
         free_text = {"text", "long_text", "email", "phone", "attachments"}
         return attrs.evolve(
             self,
             subject=REDACTED,
             description=REDACTED,
             contact=self.contact.redacted(),
+            licence_key=REDACTED if self.licence_key is not None else None,
             answers=tuple(
                 attrs.evolve(a, value=REDACTED, display=REDACTED) if a.type in free_text else a
                 for a in self.answers
