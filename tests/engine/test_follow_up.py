@@ -404,3 +404,13 @@ def test_a_lookup_needs_both_answers_even_where_the_definition_leaves_them_optio
         ("answer.required", ("answers", "number"))
     ]
     assert t.session.follow_up.attempts == 0
+
+
+def test_erasing_a_finished_follow_up_removes_the_address_and_what_was_added() -> None:
+    t = ENGINE.handle(
+        found(FollowUpState.OPEN).session, AddInformation({"follow_up_text": "Error 0x5."}), NOW
+    )
+    erased = ENGINE.erase_personal_data(t.session)
+    assert erased.answers["follow_up_email"] == "<redacted>"
+    assert erased.answers["follow_up_text"] == "<redacted>"
+    assert erased.follow_up.request == t.session.follow_up.request
