@@ -2,7 +2,8 @@
 
 The engine returns effects; a host must carry them out and feed the results back. A driver
 does that with the callables it is given: ``search`` answers ``SearchArticles``, ``submit``
-answers ``SubmitTicket`` and ``notify`` receives ``SendRegistrationEmail``; ``look_up``
+answers ``SubmitTicket``, ``notify`` receives ``SendRegistrationEmail`` and ``record`` the
+:class:`~kl_contact.engine.effects.Feedback` of each ``RecordFeedback``; ``look_up``
 answers ``LookUpRequest`` (a ``RequestStatus``, or ``None`` when there is no such request)
 and ``update`` receives ``AddToRequest`` and ``ReopenRequest``.
 :class:`Driver` calls plain functions; :class:`AsyncDriver` awaits coroutine functions on an
@@ -12,10 +13,10 @@ A callable that raises or runs past ``timeout`` seconds becomes the engine's fai
 (``ArticlesFailed``, ``TicketRejected``, ``RequestNotFound`` as ``unavailable``) with the
 reason ``"unavailable"`` (it raised
 :class:`ServiceUnavailable`: the service is down, try again later), ``"error"`` (it raised
-anything else) or ``"timeout"``, so the
-session is never lost to an exception. A failing ``notify`` has no event to become: it is
-passed to ``on_failure`` and the walk goes on. A driver never lets a callable's exception,
-or the text of one, reach the session or the view.
+anything else) or ``"timeout"``, so the session is never lost to an exception. A failing
+``notify`` or ``record`` has no event to become: it is passed to ``on_failure`` and the walk
+goes on. A driver never lets a callable's exception, or the text of one, reach the session
+or the view.
 
 The drivers are host-side helpers, not part of the pure core: the synchronous one runs a
 callable in a worker thread when it has a timeout to enforce. Neither reads the clock for
@@ -36,7 +37,9 @@ from kl_contact.articles.model import ArticleMatch, ArticleMatcher, ArticleQuery
 from kl_contact.engine.effects import (
     AddToRequest,
     Effect,
+    Feedback,
     LookUpRequest,
+    RecordFeedback,
     ReopenRequest,
     SearchArticles,
     SendRegistrationEmail,
@@ -77,6 +80,8 @@ NotifyFn = Callable[[SendRegistrationEmail], None]
 AsyncSearchFn = Callable[[ArticleQuery, int], Awaitable[Sequence[ArticleMatch]]]
 AsyncSubmitFn = Callable[[Ticket], Awaitable[Receipt]]
 AsyncNotifyFn = Callable[[SendRegistrationEmail], Awaitable[None]]
+RecordFn = Callable[[Feedback], None]
+AsyncRecordFn = Callable[[Feedback], Awaitable[None]]
 FailureFn = Callable[[Effect, FailureReason], None]
 LookUpFn = Callable[[LookUpRequest], RequestStatus | None]
 UpdateFn = Callable[[AddToRequest | ReopenRequest], None]
@@ -90,6 +95,10 @@ def search_with(matcher: ArticleMatcher) -> SearchFn:
 
 
 def _ignore_notice(effect: SendRegistrationEmail) -> None:
+    return None
+
+
+def _ignore_feedback(feedback: Feedback) -> None:
     return None
 
 
@@ -127,6 +136,8 @@ def _call_for(effect: Effect, driver: Any) -> tuple[Callable[..., Any], tuple[An
         return driver.search, (effect.query, effect.limit)
     if isinstance(effect, SubmitTicket):
         return driver.submit, (effect.ticket,)
+    if isinstance(effect, RecordFeedback):
+        return driver.record, (effect.feedback,)
     if isinstance(effect, LookUpRequest):
         return driver.look_up, (effect,)
     if isinstance(effect, AddToRequest | ReopenRequest):
@@ -253,6 +264,8 @@ class Driver:
     timeout: float | None = attrs.field(default=None, validator=_check_timeout)
     on_failure: FailureFn = _ignore_failure
     """Told of every failed or timed-out call (the effect and the reason), e.g. to log it."""
+    record: RecordFn = _ignore_feedback
+    """Stores the feedback of each ``RecordFeedback`` (a satisfaction rating)."""
 
     def start(
         self,
@@ -329,6 +342,8 @@ class AsyncDriver:
     timeout: float | None = attrs.field(default=None, validator=_check_timeout)
     on_failure: FailureFn = _ignore_failure
     """Told of every failed or timed-out call (the effect and the reason), e.g. to log it."""
+    record: AsyncRecordFn | RecordFn = _ignore_feedback
+    """Stores the feedback of each ``RecordFeedback`` (a satisfaction rating)."""
 
     async def start(
         self,

@@ -27,6 +27,7 @@ from kl_contact.definition.suggestions import did_you_mean
 from kl_contact.driver import Driver, search_with
 from kl_contact.engine.effects import (
     AddToRequest,
+    Feedback,
     LookUpRequest,
     ReopenRequest,
     SendRegistrationEmail,
@@ -42,6 +43,7 @@ from kl_contact.engine.events import (
     FindRequest,
     FollowUp,
     Next,
+    Rate,
     Reopen,
     Send,
 )
@@ -58,7 +60,7 @@ DEMO_SCRIPTS = ("email", "chat", "phone", "helped", "in-product", "follow_up")
 
 DEMO_NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
 
-SCRIPT_KEYS = ("locale", "channel", "articles", "prefill", "follow_up", "answers")
+SCRIPT_KEYS = ("locale", "channel", "articles", "prefill", "follow_up", "answers", "rating")
 """The keys of an answers file."""
 
 Ask = Callable[[Transition, Callable[[Session, Event], Transition]], Sequence[Event]]
@@ -142,6 +144,12 @@ def load_script(name_or_path: str) -> dict[str, Any]:
             raise CommandError(
                 "answers.unknown_key", f"{name_or_path}: unknown key {str(key)[:40]!r}", str(known)
             )
+        if key == "rating" and (isinstance(value, bool) or value not in _SCORES):
+            raise CommandError(
+                "answers.invalid",
+                f"{name_or_path}: 'rating' is a score from 1 to 5",
+                "write the score the user gives at the end, e.g. 'rating: 5'",
+            )
         if key in {"answers", "prefill"} and not isinstance(value, dict):
             raise CommandError(
                 "answers.invalid",
@@ -149,6 +157,9 @@ def load_script(name_or_path: str) -> dict[str, Any]:
                 f"write each answer as 'question_id: value' under {key}:",
             )
     return loaded
+
+
+_SCORES = (1, 2, 3, 4, 5)
 
 
 def _coerce(value: Any) -> AnswerValue:
@@ -211,6 +222,9 @@ def run_script(
         else:
             notes.append(f"(reopening of {effect.request_number} handed to the host)")
 
+    def record(feedback: Feedback) -> None:
+        notes.append(f"(rating {feedback.score} of 5 on {feedback.step!r} handed to the host)")
+
     matcher = Bm25Matcher.for_workflow(sample_catalog(), workflow, vocabulary=sample_vocabulary())
     engine = Engine(workflow)
     driver = Driver(
@@ -218,9 +232,11 @@ def run_script(
         search=search_with(matcher),
         submit=backend.submit,
         notify=notify,
+        record=record,
         look_up=backend.look_up,
         update=update,
     )
+    score = script.get("rating")
     now = DEMO_NOW
 
     def preview(session: Session, event: Event) -> Transition:
@@ -234,6 +250,10 @@ def run_script(
         if not quiet:
             print(render_header(view) if ask and not done else render_view(view), file=out)
             print(file=out, flush=True)
+        if done and ask is None and isinstance(score, int) and "rate" in view.action_types:
+            now += timedelta(minutes=1)
+            transition = driver.handle(transition.session, Rate(score), now)
+            continue
         if done:
             break
         if ask is None:

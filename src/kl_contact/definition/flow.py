@@ -46,6 +46,7 @@ __all__ = [
     "HOST_EVENTS",
     "LEAVING_EVENT",
     "LOOKUP_ROLES",
+    "RATING_EVENTS",
     "USER_EVENTS",
     "Flow",
     "StepTable",
@@ -75,6 +76,9 @@ FOLLOW_UP_EVENT = "follow_up"
 
 FOLLOW_UP_LEAVING = ("add_information", "reopen")
 """The events that take a follow-up step's way out, once the request was found."""
+
+RATING_EVENTS: tuple[str, ...] = ("rate", "skip_rating")
+"""The user events an end step with ``rating:`` accepts until the user rated or skipped."""
 
 HOST_EVENTS = frozenset(
     {
@@ -449,6 +453,8 @@ def _compile(workflow: Workflow) -> Flow:
         events = USER_EVENTS[step.kind]
         if step.kind is StepKind.CHANNEL_CHOICE and follow_ups:
             events = (*events, FOLLOW_UP_EVENT)
+        if step.rating is not None and step.kind in TERMINAL_KINDS:
+            events = RATING_EVENTS
         tables[step.id] = StepTable(
             step=step,
             index=index,

@@ -82,6 +82,7 @@ CODES: Mapping[str, tuple[Severity, str]] = {
         "error",
         "ask a text question with role: request_number and an email one with role: contact_email",
     ),
+    "step.rating_not_at_end": ("error", "move rating: to a resolved or confirmation step"),
     "flow.unreachable": ("warning", "route to the step from another step, or remove it"),
     "flow.no_end": ("error", "give the step a next or route that leads to an end"),
     "flow.endless_cycle": ("error", "let one step of the cycle lead out to an end"),
@@ -133,6 +134,7 @@ _TEXT_KEYS = frozenset(
         "pattern_message",
         "url",
         "registration_note",
+        "comment_label",
     }
 )
 _CHOICE = frozenset({"single_choice", "multiple_choice"})
@@ -736,6 +738,12 @@ class _Checks:
                     "step.request_without_confirmation",
                     "a request step must lead to a confirmation step",
                     ("steps", s_index),
+                )
+            if "rating" in step and kind not in _TERMINAL:
+                yield self.finding(
+                    "step.rating_not_at_end",
+                    f"{with_article(kind)} step cannot ask for a rating: only an end step can",
+                    ("steps", s_index, "rating"),
                 )
             if kind not in _TERMINAL and kind != "follow_up" and after is None:
                 yield self.finding(

@@ -34,10 +34,12 @@ __all__ = [
     "FollowUp",
     "Next",
     "OpenArticle",
+    "Rate",
     "Reopen",
     "RequestFound",
     "RequestNotFound",
     "Send",
+    "SkipRating",
     "TicketAccepted",
     "TicketRejected",
     "event_type",
@@ -145,6 +147,24 @@ class TicketRejected:
     code: str = "unavailable"
 
 
+def _comment_repr(comment: str | None) -> str:
+    return "None" if comment is None else "<redacted>"
+
+
+@attrs.frozen
+class Rate:
+    """Rate the help on an end step that asks for it: ``score`` from 1 to 5, and an
+    optional free-text ``comment`` (never shown in ``repr``)."""
+
+    score: int
+    comment: str | None = attrs.field(default=None, repr=_comment_repr)
+
+
+@attrs.frozen
+class SkipRating:
+    """Decline the end step's rating question; it is not asked again."""
+
+
 @attrs.frozen
 class ChangeLocale:
     """Switch the session to another declared locale."""
@@ -218,6 +238,8 @@ Event = (
     | Reopen
     | RequestFound
     | RequestNotFound
+    | Rate
+    | SkipRating
 )
 """Any event the engine handles."""
 
@@ -243,6 +265,8 @@ EVENT_TYPES: dict[type[Event], str] = {
     Reopen: "reopen",
     RequestFound: "request_found",
     RequestNotFound: "request_not_found",
+    Rate: "rate",
+    SkipRating: "skip_rating",
 }
 """The ``type`` tag of each event class in JSON."""
 

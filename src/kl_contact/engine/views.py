@@ -32,6 +32,7 @@ __all__ = [
     "OptionView",
     "Progress",
     "QuestionView",
+    "RatingView",
     "ResourceView",
     "View",
     "text_direction",
@@ -49,6 +50,8 @@ ActionType = Literal[
     "escalate",
     "send",
     "change_locale",
+    "rate",
+    "skip_rating",
     "follow_up",
     "find_request",
     "add_information",
@@ -222,6 +225,24 @@ class FollowUpView:
 
 
 @attrs.frozen
+class RatingView:
+    """An end step's satisfaction question.
+
+    ``scores`` are the scores the ``rate`` action takes, lowest first; ``comment_label``
+    labels the optional comment field, at most ``comment_max_length`` characters long.
+    ``status`` is ``open`` until the user rated (``rated``, with ``score``) or skipped it
+    (``skipped``); the comment given is never shown back.
+    """
+
+    title: str
+    comment_label: str
+    comment_max_length: int
+    scores: tuple[int, ...] = (1, 2, 3, 4, 5)
+    status: Literal["open", "rated", "skipped"] = "open"
+    score: int | None = None
+
+
+@attrs.frozen
 class Progress:
     """Where the step stands in the definition's list of steps (1-based)."""
 
@@ -258,6 +279,8 @@ class View:
     confirmation: ConfirmationView | None = None
     follow_up: FollowUpView | None = None
     """A follow-up step (and the end it leads to): the request and what may be done next."""
+    rating: RatingView | None = None
+    """The rating question, on an end step that asks one."""
 
     def __repr__(self) -> str:
         return (
