@@ -156,6 +156,8 @@ def test_default_workflow_paths_cover_every_transition_and_end() -> None:
     assert {p.end for p in PATHS} == {"confirmation", "resolved", "follow_up_done"}
     following = [p for p in PATHS if "follow_up" in p.steps]
     assert [p.taken[-1].label for p in following] == ["information added", "reopened"]
+    # every branch point says in words what takes each of its ways out
+    assert all(b.label for p in PATHS for b in p.branches), [p.describe() for p in PATHS]
     # the route to the details skips the articles only for category "other"
     direct = next(p for p in PATHS if "articles" not in p.steps)
     example = answers_for(WORKFLOW, direct)

@@ -144,7 +144,9 @@ class StepTransition:
             return describe(self.condition)
         if self.event == "escalate":
             return "otherwise, contact support" if self.unless else "contact support"
-        return "otherwise" if self.unless else ""
+        if self.unless:
+            return "otherwise"
+        return "a channel chosen" if self.trigger == "choose_channel" else ""
 
 
 def default_next(steps: Sequence[Mapping[str, Any]], index: int) -> str | None:
