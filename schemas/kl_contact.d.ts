@@ -23,7 +23,13 @@ export type Event =
   | RateEvent
   | SkipRatingEvent
   | RequestCallbackEvent
-  | WaitEstimatedEvent;
+  | WaitEstimatedEvent
+  | FollowUpEvent
+  | FindRequestEvent
+  | AddInformationEvent
+  | ReopenEvent
+  | RequestFoundEvent
+  | RequestNotFoundEvent;
 /**
  * An answer: an option id or text, a consent flag, option ids, or attachments.
  */
@@ -110,7 +116,10 @@ export type Effect =
   | SubmitTicketEffect
   | SendRegistrationEmailEffect
   | RecordFeedbackEffect
-  | EstimateWaitEffect;
+  | EstimateWaitEffect
+  | LookUpRequestEffect
+  | AddToRequestEffect
+  | ReopenRequestEffect;
 /**
  * The documents of the JSON entry point (kl_contact.wire).
  */
@@ -144,6 +153,7 @@ export type WireResponse =
           | "session.version_mismatch"
           | "event.not_allowed"
           | "channel.unknown"
+          | "follow_up.none"
           | "session.not_active"
           | "session.not_finished"
           | "session.conflict"
@@ -300,7 +310,8 @@ export type Kind1 =
   | "articles"
   | "request"
   | "confirmation"
-  | "resolved";
+  | "resolved"
+  | "follow_up";
 /**
  * The field type; it decides the answer's shape and its checks.
  */
@@ -402,7 +413,8 @@ export type Role =
   | "contact_phone"
   | "contact_language"
   | "consent"
-  | "licence_key";
+  | "licence_key"
+  | "request_number";
 /**
  * The fewest characters a text answer may have (after trimming).
  */
@@ -456,13 +468,17 @@ export type Personal = boolean;
  */
 export type ConsentVersion = string;
 /**
- * The fields of a questions or request step.
+ * The fields of a questions, request or follow_up step (a follow_up step: the request number and e-mail it looks up, then what the user may add).
  */
 export type Questions = WorkflowQuestion[];
 /**
  * Conditional next steps, tried in order before `next`.
  */
 export type Routes = WorkflowRoute[];
+/**
+ * A follow_up step: how many lookups of a request one session may make (default 5); one more is refused with the issue follow_up.attempts.
+ */
+export type LookupsAllowed = number;
 /**
  * The support mailbox: the Reply-To of the registration e-mail.
  */
@@ -723,6 +739,76 @@ export interface WaitEstimatedEvent {
   wait_minutes: number;
 }
 /**
+ * On the channel choice: I already have a request.
+ */
+export interface FollowUpEvent {
+  type: "follow_up";
+  /**
+   * The channel the request was made on, when its follow-up step is its own.
+   */
+  channel?: string | null;
+}
+/**
+ * Record the request number and e-mail, and look the request up.
+ */
+export interface FindRequestEvent {
+  type: "find_request";
+  answers?: Answers;
+}
+/**
+ * Add the text and files to the found request.
+ */
+export interface AddInformationEvent {
+  type: "add_information";
+  answers?: Answers;
+}
+/**
+ * Ask to reopen the found request (solved or closed).
+ */
+export interface ReopenEvent {
+  type: "reopen";
+}
+/**
+ * Host: the lookup found the request.
+ */
+export interface RequestFoundEvent {
+  type: "request_found";
+  lookup_id: string;
+  request: RequestStatus;
+}
+/**
+ * Where a registered request stands, as a support backend's mapping reads it (kl_contact.RequestStatus): for a user asking about a request they already have.
+ */
+export interface RequestStatus {
+  /**
+   * The request number in the definition's format.
+   */
+  request_number: string;
+  /**
+   * open: the engineers have it; waiting_for_you: they answered or asked, the user's move; solved: a reply reopens it; closed: a new request is needed.
+   */
+  state: "open" | "waiting_for_you" | "solved" | "closed";
+  /**
+   * When the engineers last replied, or null when they have not yet.
+   */
+  last_reply_at?: Datetime | null;
+  /**
+   * When the request last changed in the helpdesk, or null when it does not say.
+   */
+  updated_at?: Datetime | null;
+}
+/**
+ * Host: the lookup found no request, or could not be made.
+ */
+export interface RequestNotFoundEvent {
+  type: "request_not_found";
+  lookup_id: string;
+  /**
+   * not_found: no request has this number and e-mail (it counts against the attempts); unavailable: the helpdesk could not be asked.
+   */
+  reason?: "not_found" | "unavailable";
+}
+/**
  * Everything a frontend needs to render the current step.
  */
 export interface View {
@@ -736,7 +822,8 @@ export interface View {
     | "articles"
     | "request"
     | "confirmation"
-    | "resolved";
+    | "resolved"
+    | "follow_up";
   status: "active" | "submitting" | "submitted" | "resolved";
   locale: string;
   locales: string[];
@@ -761,6 +848,10 @@ export interface View {
   articles?: ViewArticles | null;
   confirmation?: ViewConfirmation | null;
   rating?: ViewRating | null;
+  /**
+   * A follow-up step, and the end it leads to: the request and its next steps.
+   */
+  follow_up?: ViewFollowUp | null;
 }
 export interface ViewProgress {
   index: number;
@@ -787,7 +878,11 @@ export interface ViewAction {
     | "change_locale"
     | "request_callback"
     | "rate"
-    | "skip_rating";
+    | "skip_rating"
+    | "follow_up"
+    | "find_request"
+    | "add_information"
+    | "reopen";
   label?: string | null;
   primary?: boolean;
   /**
@@ -1021,6 +1116,35 @@ export interface ViewRating {
   score: number | null;
 }
 /**
+ * A follow-up of a request the user already has.
+ */
+export interface ViewFollowUp {
+  /**
+   * idle: asking the number and e-mail; looking_up: waiting for the host; found; not_found; unavailable: the helpdesk could not be asked; added and reopened: done.
+   */
+  status: "idle" | "looking_up" | "found" | "not_found" | "unavailable" | "added" | "reopened";
+  /**
+   * How many lookups the session may still make.
+   */
+  attempts_left: number;
+  /**
+   * The request found, or null.
+   */
+  request?: RequestStatus | null;
+  /**
+   * The request's state and what the user may do next, in the session's locale.
+   */
+  next_steps?: string[];
+  /**
+   * Whether add_information is offered (an open request, or one waiting for the user).
+   */
+  can_add?: boolean;
+  /**
+   * Whether reopen is offered (a solved or closed request).
+   */
+  can_reopen?: boolean;
+}
+/**
  * One user's contact in progress; store it anywhere and resume it anywhere.
  */
 export interface Session {
@@ -1068,6 +1192,7 @@ export interface Session {
    * What was wrong with the host's prefilled answers, shown until the user answers the question.
    */
   prefill_issues?: Issue[];
+  follow_up?: SessionFollowUp;
 }
 /**
  * The definition a session or ticket belongs to.
@@ -1239,6 +1364,15 @@ export interface SessionRating {
   comment?: string | null;
 }
 /**
+ * A follow-up of a request the user already has: the lookup and what came of it.
+ */
+export interface SessionFollowUp {
+  status?: "idle" | "looking_up" | "found" | "not_found" | "unavailable" | "added" | "reopened";
+  lookup_id?: string | null;
+  attempts?: number;
+  request?: RequestStatus | null;
+}
+/**
  * The result of one engine step: new session, view, effects.
  */
 export interface Transition {
@@ -1345,25 +1479,34 @@ export interface EstimateWaitEffect {
   channel: string;
 }
 /**
- * Where a registered request stands, as a support backend's mapping reads it (kl_contact.RequestStatus): for a user asking about a request they already have.
+ * Find a registered request by its number and e-mail; answer with request_found or request_not_found.
  */
-export interface RequestStatus {
-  /**
-   * The request number in the definition's format.
-   */
+export interface LookUpRequestEffect {
+  type: "look_up_request";
+  lookup_id: string;
   request_number: string;
-  /**
-   * open: the engineers have it; waiting_for_you: they answered or asked, the user's move; solved: a reply reopens it; closed: a new request is needed.
-   */
-  state: "open" | "waiting_for_you" | "solved" | "closed";
-  /**
-   * When the engineers last replied, or null when they have not yet.
-   */
-  last_reply_at?: Datetime | null;
-  /**
-   * When the request last changed in the helpdesk, or null when it does not say.
-   */
-  updated_at?: Datetime | null;
+  email: string;
+  locale: string;
+}
+/**
+ * Add the user's text and files to a registered request (no event comes back).
+ */
+export interface AddToRequestEffect {
+  type: "add_to_request";
+  addition_id: string;
+  request_number: string;
+  email: string;
+  text: string;
+  attachments?: Attachment[];
+}
+/**
+ * Reopen a solved or closed request (no event comes back).
+ */
+export interface ReopenRequestEffect {
+  type: "reopen_request";
+  reopen_id: string;
+  request_number: string;
+  email: string;
 }
 export interface WireStartEnvelope {
   start: WireStart;
@@ -1481,6 +1624,7 @@ export interface WorkflowResource {
 export interface ContactsPage {
   title: WorkflowText;
   url: WorkflowText;
+  follow_up?: WorkflowId;
 }
 /**
  * A way to reach the engineers.
@@ -1494,6 +1638,7 @@ export interface WorkflowChannel {
   availability?: WorkflowAvailability;
   callback?: WorkflowCallback;
   estimate_wait?: EstimateTheWait;
+  follow_up?: WorkflowId;
 }
 /**
  * One next step on the confirmation screen of a channel.
@@ -1567,6 +1712,7 @@ export interface WorkflowStep {
   routes?: Routes;
   on_helped?: WorkflowId;
   rating?: WorkflowRating;
+  attempts?: LookupsAllowed;
 }
 /**
  * One field of a questions or request step.

@@ -3,14 +3,17 @@
 The engine returns effects; a host must carry them out and feed the results back. A driver
 does that with the callables it is given: ``search`` answers ``SearchArticles``, ``submit``
 answers ``SubmitTicket``, ``notify`` receives ``SendRegistrationEmail``, ``record`` the
-:class:`~kl_contact.engine.effects.Feedback` of each ``RecordFeedback`` and ``estimate``
-(a channel id in, whole minutes out) answers ``EstimateWait``; without ``estimate`` no wait
-is asked for and none is shown.
+:class:`~kl_contact.engine.effects.Feedback` of each ``RecordFeedback``; ``look_up``
+answers ``LookUpRequest`` (a ``RequestStatus``, or ``None`` when there is no such request),
+``update`` receives ``AddToRequest`` and ``ReopenRequest``, and ``estimate`` (a channel id
+in, whole minutes out) answers ``EstimateWait``; without ``estimate`` no wait is asked for
+and none is shown.
 :class:`Driver` calls plain functions; :class:`AsyncDriver` awaits coroutine functions on an
 asyncio loop. Both follow one contract, written once in :func:`_effect_loop`.
 
 A callable that raises or runs past ``timeout`` seconds becomes the engine's failure event
-(``ArticlesFailed``, ``TicketRejected``) with the reason ``"unavailable"`` (it raised
+(``ArticlesFailed``, ``TicketRejected``, ``RequestNotFound`` as ``unavailable``) with the
+reason ``"unavailable"`` (it raised
 :class:`ServiceUnavailable`: the service is down, try again later), ``"error"`` (it raised
 anything else) or ``"timeout"``, so the session is never lost to an exception. A failing
 ``notify``, ``record`` or ``estimate`` has no event to become: it is passed to
@@ -35,10 +38,13 @@ import attrs
 
 from kl_contact.articles.model import ArticleMatch, ArticleMatcher, ArticleQuery
 from kl_contact.engine.effects import (
+    AddToRequest,
     Effect,
     EstimateWait,
     Feedback,
+    LookUpRequest,
     RecordFeedback,
+    ReopenRequest,
     SearchArticles,
     SendRegistrationEmail,
     SubmitTicket,
@@ -49,6 +55,8 @@ from kl_contact.engine.events import (
     ArticlesFailed,
     ArticlesFound,
     Event,
+    RequestFound,
+    RequestNotFound,
     TicketAccepted,
     TicketRejected,
     WaitEstimated,
@@ -56,6 +64,7 @@ from kl_contact.engine.events import (
 from kl_contact.engine.session import Session
 from kl_contact.errors import KlContactError
 from kl_contact.ticket.model import Receipt, Ticket
+from kl_contact.ticket.status import RequestStatus
 
 __all__ = ["AsyncDriver", "Driver", "FailureReason", "ServiceUnavailable", "search_with"]
 
@@ -82,6 +91,10 @@ AsyncEstimateFn = Callable[[str], Awaitable[int]]
 RecordFn = Callable[[Feedback], None]
 AsyncRecordFn = Callable[[Feedback], Awaitable[None]]
 FailureFn = Callable[[Effect, FailureReason], None]
+LookUpFn = Callable[[LookUpRequest], RequestStatus | None]
+UpdateFn = Callable[[AddToRequest | ReopenRequest], None]
+AsyncLookUpFn = Callable[[LookUpRequest], Awaitable[RequestStatus | None]]
+AsyncUpdateFn = Callable[[AddToRequest | ReopenRequest], Awaitable[None]]
 
 
 def search_with(matcher: ArticleMatcher) -> SearchFn:
@@ -98,6 +111,14 @@ def _ignore_feedback(feedback: Feedback) -> None:
 
 
 def _ignore_failure(effect: Effect, reason: FailureReason) -> None:
+    return None
+
+
+def _no_lookup(effect: LookUpRequest) -> RequestStatus | None:
+    raise ServiceUnavailable("this host looks up no requests")
+
+
+def _ignore_update(effect: AddToRequest | ReopenRequest) -> None:
     return None
 
 
@@ -119,25 +140,22 @@ class _Outcome:
     """No callable was given for the effect: nothing was done, nothing is reported."""
 
 
-def _call_for(
-    effect: Effect,
-    search: Callable[..., Any],
-    submit: Callable[..., Any],
-    notify: Callable[..., Any],
-    record: Callable[..., Any],
-    estimate: Callable[..., Any] | None,
-) -> tuple[Callable[..., Any], tuple[Any, ...]] | None:
-    """Which callable performs ``effect``, and with which arguments (``None``: no callable
-    is given for it, and the effect is left undone)."""
+def _call_for(effect: Effect, driver: Any) -> tuple[Callable[..., Any], tuple[Any, ...]] | None:
+    """Which of ``driver``'s callables performs ``effect``, and with which arguments
+    (``None``: no callable is given for it, and the effect is left undone)."""
     if isinstance(effect, SearchArticles):
-        return search, (effect.query, effect.limit)
+        return driver.search, (effect.query, effect.limit)
     if isinstance(effect, SubmitTicket):
-        return submit, (effect.ticket,)
+        return driver.submit, (effect.ticket,)
     if isinstance(effect, RecordFeedback):
-        return record, (effect.feedback,)
+        return driver.record, (effect.feedback,)
     if isinstance(effect, EstimateWait):
-        return (estimate, (effect.channel,)) if estimate is not None else None
-    return notify, (effect,)
+        return (driver.estimate, (effect.channel,)) if driver.estimate is not None else None
+    if isinstance(effect, LookUpRequest):
+        return driver.look_up, (effect,)
+    if isinstance(effect, AddToRequest | ReopenRequest):
+        return driver.update, (effect,)
+    return driver.notify, (effect,)
 
 
 def _checked(effect: Effect, value: Any) -> _Outcome:
@@ -157,6 +175,8 @@ def _checked(effect: Effect, value: Any) -> _Outcome:
         isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_WAIT_MINUTES
     ):
         raise _Failed("error")
+    if isinstance(effect, LookUpRequest) and not isinstance(value, RequestStatus | None):
+        raise _Failed("error")
     return _Outcome(value)
 
 
@@ -174,6 +194,12 @@ def _event_for(effect: Effect, outcome: _Outcome) -> Event | None:
         return WaitEstimated(
             estimate_id=effect.estimate_id, channel=effect.channel, wait_minutes=outcome.value
         )
+    if isinstance(effect, LookUpRequest):
+        if outcome.failure is not None:
+            return RequestNotFound(lookup_id=effect.lookup_id, reason="unavailable")
+        if outcome.value is None:
+            return RequestNotFound(lookup_id=effect.lookup_id)
+        return RequestFound(lookup_id=effect.lookup_id, request=outcome.value)
     return None
 
 
@@ -252,6 +278,10 @@ class Driver:
     search: SearchFn
     submit: SubmitFn
     notify: NotifyFn = _ignore_notice
+    look_up: LookUpFn = _no_lookup
+    """Finds a request the user already has (``None``: no such request for that e-mail)."""
+    update: UpdateFn = _ignore_update
+    """Adds information to a request, or reopens it."""
     max_rounds: int = 16
     timeout: float | None = attrs.field(default=None, validator=_check_timeout)
     on_failure: FailureFn = _ignore_failure
@@ -297,7 +327,7 @@ class Driver:
             raise _Failed(_reason(exc)) from None
 
     def _perform(self, effect: Effect) -> _Outcome:
-        call = _call_for(effect, self.search, self.submit, self.notify, self.record, self.estimate)
+        call = _call_for(effect, self)
         if call is None:
             return _Outcome(undone=True)
         fn, args = call
@@ -332,6 +362,10 @@ class AsyncDriver:
     search: AsyncSearchFn
     submit: AsyncSubmitFn
     notify: AsyncNotifyFn | NotifyFn = _ignore_notice
+    look_up: AsyncLookUpFn | LookUpFn = _no_lookup
+    """Finds a request the user already has (``None``: no such request for that e-mail)."""
+    update: AsyncUpdateFn | UpdateFn = _ignore_update
+    """Adds information to a request, or reopens it."""
     max_rounds: int = 16
     timeout: float | None = attrs.field(default=None, validator=_check_timeout)
     on_failure: FailureFn = _ignore_failure
@@ -383,7 +417,7 @@ class AsyncDriver:
             raise _Failed(_reason(exc)) from None
 
     async def _perform(self, effect: Effect) -> _Outcome:
-        call = _call_for(effect, self.search, self.submit, self.notify, self.record, self.estimate)
+        call = _call_for(effect, self)
         if call is None:
             return _Outcome(undone=True)
         fn, args = call

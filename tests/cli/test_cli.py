@@ -28,7 +28,7 @@ def test_demo_all_prints_the_request_numbers_one_resolved_and_a_callback(
     assert numbers == [f"DEMO-00000{n}" for n in range(1, 6)]
     assert "######## demo 5: in-product ########" in out
     # the phone line is closed on the callback walk: the third slot is booked and shown
-    assert "demo-6: phone (en) -> DEMO-000005, call back booked for 2026-11-30 10:00" in summary
+    assert "demo-7: phone (en) -> DEMO-000005, call back booked for 2026-11-30 10:00" in summary
     assert "An engineer calls you on 2026-11-30 10:00 (UTC+03:00) at +442079460321" in out
     assert "Phone is closed now. We can call you back" in out
     assert "resolved by an article" in summary
@@ -37,6 +37,24 @@ def test_demo_all_prints_the_request_numbers_one_resolved_and_a_callback(
     assert "https://chat.example.com/support/DEMO-000002" in out
     assert "Call the engineers at +7 495 000-00-00" in out  # phone, English
     assert "Рады, что статья помогла" in out
+    assert "demo-6: email (en) -> followed up DEMO-000100: added" in summary
+
+
+def test_demo_follows_up_a_request_waiting_for_the_user(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    status, out, _ = run(capsys, "demo", "--answers", "follow_up")
+    assert status == 0
+    assert "> I already have a request (follow_up)" in out
+    assert "No. DEMO-000100 [waiting_for_you]" in out
+    assert "The engineers answered request DEMO-000100 and are waiting for you." in out
+    assert "Your information was added to request DEMO-000100." in out
+    assert "(text and 1 file(s) for DEMO-000100 handed to the host)" in out
+    status, out, _ = run(capsys, "demo", "--answers", "follow_up", "--locale", "ru", "--json")
+    document = json.loads(out)
+    assert list(violations("transition", document)) == []
+    assert document["view"]["follow_up"]["status"] == "added"
+    assert document["effects"][-1]["type"] == "add_to_request"
 
 
 def test_the_helped_demo_rates_the_article_at_the_end(capsys: pytest.CaptureFixture[str]) -> None:

@@ -239,6 +239,7 @@ def test_views_list_the_actions_a_user_can_take(engine: Engine) -> None:
     assert by_kind["channel_choice"] == (
         "choose_channel",
         "request_callback",
+        "follow_up",
         "back",
         "change_locale",
     )

@@ -70,6 +70,9 @@ def _demo(args: argparse.Namespace) -> int:
             if session.callback is not None:
                 starts = format_opening(session.callback.starts_at, session.locale)
                 outcome += f", call back booked for {starts}"
+            found = session.follow_up.request
+            if found is not None:
+                outcome = f"followed up {found.request_number}: {session.follow_up.status}"
             print(f"{session.id}: {session.channel} ({session.locale}) -> {outcome}", file=out)
         if not args.json:
             print("Walk it yourself on a terminal: kl-contact demo --locale en", file=out)
@@ -276,7 +279,7 @@ _EPILOG = """\
 examples:
   kl-contact demo                      walk the journey on a terminal, with arrow keys
   kl-contact demo --answers email      walk a shipped example (email, chat, phone, helped,
-                                       callback)
+                                       in-product, follow_up, callback)
   kl-contact lint my_workflow.yaml     check a definition, with file:line:column findings
   kl-contact validate session s.json   check documents against a shipped schema
 
@@ -317,14 +320,15 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--answers",
         metavar="FILE",
-        help="a YAML answers file, or a shipped example: email, chat, phone, helped, in-product,"
-        " callback",
+        help="a YAML answers file, or a shipped example: "
+        "email, chat, phone, helped, in-product, follow_up, callback",
     )
     _json_option(demo, "the final transition (transition.schema.json)")
     demo.add_argument(
         "--all",
         action="store_true",
-        help="walk every shipped example (e-mail, chat, phone, helped, in-product, callback)",
+        help="walk every shipped example "
+        "(e-mail, chat, phone, helped, in-product, follow_up, callback)",
     )
     demo.add_argument(
         "--workflow", metavar="FILE", help="a workflow definition (default: the shipped one)"

@@ -47,6 +47,9 @@ def render_view(view: View) -> str:
                     lines.append(f"      ... ({len(channel.callback.slots)})")
                     break
                 lines.append(f"      {number}. [{option.id}] {option.label}")
+    for action in view.actions:
+        if action.type == "follow_up" and action.label:
+            lines.append(f"  > {action.label} (follow_up)")
     for question in view.questions:
         mark = " *" if question.required else ""
         if question.prefilled:
@@ -72,6 +75,12 @@ def render_view(view: View) -> str:
             lines.append(f"     {match.url}")
     for issue in view.issues:
         lines.append(f"  ! {issue.message}")
+    if view.follow_up is not None:
+        request = view.follow_up.request
+        if request is not None:
+            lines.append(f"  No. {request.request_number} [{request.state.value}]")
+        for step in view.follow_up.next_steps:
+            lines.append(f"  - {step}")
     if view.confirmation is not None:
         lines.append(f"  No. {view.confirmation.request_number}")
         if view.confirmation.wait_minutes is not None:

@@ -18,6 +18,7 @@ from kl_contact.channels.callback import CallbackSlot
 from kl_contact.channels.instructions import Instructions
 from kl_contact.errors import ValidationIssue
 from kl_contact.ticket.model import AnswerValue
+from kl_contact.ticket.status import RequestStatus
 
 __all__ = [
     "USER_ACTIONS",
@@ -28,6 +29,7 @@ __all__ = [
     "CallbackView",
     "ChannelView",
     "ConfirmationView",
+    "FollowUpView",
     "LinkView",
     "OptionView",
     "Progress",
@@ -53,6 +55,10 @@ ActionType = Literal[
     "request_callback",
     "rate",
     "skip_rating",
+    "follow_up",
+    "find_request",
+    "add_information",
+    "reopen",
 ]
 """The event types a user can send: the closed list ``view.actions[].type`` takes."""
 
@@ -221,6 +227,25 @@ class ConfirmationView:
 
 
 @attrs.frozen
+class FollowUpView:
+    """A follow-up of an existing request: the lookup's status, the request found and the
+    next steps for its state, in the session's locale.
+
+    ``status`` is ``idle`` (asking the number and e-mail), ``looking_up``, ``found``,
+    ``not_found``, ``unavailable``, ``added`` or ``reopened``; ``attempts_left`` is how many
+    lookups the session may still make; ``can_add`` and ``can_reopen`` say which of
+    ``add_information`` and ``reopen`` the request's state allows.
+    """
+
+    status: str
+    attempts_left: int
+    request: RequestStatus | None = None
+    next_steps: tuple[str, ...] = ()
+    can_add: bool = False
+    can_reopen: bool = False
+
+
+@attrs.frozen
 class RatingView:
     """An end step's satisfaction question.
 
@@ -273,6 +298,8 @@ class View:
     channels: tuple[ChannelView, ...] = ()
     articles: ArticlesView | None = None
     confirmation: ConfirmationView | None = None
+    follow_up: FollowUpView | None = None
+    """A follow-up step (and the end it leads to): the request and what may be done next."""
     rating: RatingView | None = None
     """The rating question, on an end step that asks one."""
 
