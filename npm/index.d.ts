@@ -65,9 +65,11 @@ export interface OfferedField {
   source: ViewActionField["source"];
   required: boolean;
   /**
-   * The values the view offers: the ids of the channels that can be chosen, the locales, the
-   * ids of the shown article matches, or for `answers` the ids of the questions it is keyed
-   * by (an info question takes no answer). Null for a value the user types.
+   * The values the view offers: the ids of the channels that can be chosen (for
+   * `request_callback`, of the channels that offer a call back), the ids of the offered
+   * callback slots, the locales, the ids of the shown article matches, or for `answers` the
+   * ids of the questions it is keyed by (an info question takes no answer). Null for a value
+   * the user types.
    */
   values: string[] | null;
 }

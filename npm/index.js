@@ -58,8 +58,15 @@ export function validate(kind, document) {
 
 // The values a view offers for a field, by the field's source (view.schema.json, actionField).
 const ids = (items) => items.map((item) => item.id);
+const withCallback = (view) => (view.channels ?? []).filter((c) => c.callback);
 const OFFERED = new Map([
-  ["/channels/*/id", (view) => ids((view.channels ?? []).filter((c) => c.choosable !== false))],
+  // A call back is booked on a closed line that offers one; anything else picks a channel
+  // that can be chosen now.
+  ["/channels/*/id", (view, action) => action.type === "request_callback"
+    ? ids(withCallback(view))
+    : ids((view.channels ?? []).filter((c) => c.choosable !== false))],
+  ["/channels/*/callback/slots/*/id",
+    (view) => [...new Set(withCallback(view).flatMap((c) => ids(c.callback.slots)))]],
   ["/locales/*", (view) => [...view.locales]],
   ["/articles/matches/*/id", (view) => ids(view.articles?.matches ?? [])],
   ["/rating/scores/*", (view) => [...(view.rating?.scores ?? [])]],
@@ -81,7 +88,7 @@ export function actionsOf(view) {
         name: field.name,
         source: field.source,
         required: field.required ?? true,
-        values: offered === null ? null : offered(view),
+        values: offered === null ? null : offered(view, action),
       };
     }),
   }));

@@ -22,6 +22,8 @@ export type Event =
   | ChangeLocaleEvent
   | RateEvent
   | SkipRatingEvent
+  | RequestCallbackEvent
+  | WaitEstimatedEvent
   | FollowUpEvent
   | FindRequestEvent
   | AddInformationEvent
@@ -114,6 +116,7 @@ export type Effect =
   | SubmitTicketEffect
   | SendRegistrationEmailEffect
   | RecordFeedbackEffect
+  | EstimateWaitEffect
   | LookUpRequestEffect
   | AddToRequestEffect
   | ReopenRequestEffect;
@@ -269,6 +272,28 @@ export type ChoosableWhileClosed = boolean;
  * Channel ids to offer instead while this one is closed.
  */
 export type SuggestedInstead = WorkflowId[];
+/**
+ * How long each time slot is, in minutes.
+ */
+export type SlotLength = number;
+/**
+ * How far ahead slots are offered: each starts within this many days (of 24 hours) of the moment the user looks.
+ */
+export type DaysAhead = number;
+/**
+ * The next steps shown on the confirmation of a request with a booked callback, in place of the channel's own.
+ *
+ * @minItems 1
+ */
+export type Instructions2 = [WorkflowCallbackInstruction, ...WorkflowCallbackInstruction[]];
+/**
+ * The button the step offers: wait for the call, for the e-mail, open the chat, or call.
+ */
+export type Action1 = "wait_email" | "open_chat" | "call" | "wait_callback";
+/**
+ * Ask the host for the expected wait (an estimate_wait effect) when the channel choice or this channel's confirmation is shown.
+ */
+export type EstimateTheWait = boolean;
 /**
  * The screens of the flow, in order; the first is the start. Without next or routes, a step is followed by the next one in the list that is not a resolved step.
  *
@@ -688,6 +713,32 @@ export interface SkipRatingEvent {
   type: "skip_rating";
 }
 /**
+ * Book a call back while the channel's line is closed.
+ */
+export interface RequestCallbackEvent {
+  type: "request_callback";
+  /**
+   * A channel whose view offers a callback.
+   */
+  channel: string;
+  /**
+   * The id of one of the slots the channel's callback offers.
+   */
+  slot: string;
+}
+/**
+ * Host: the expected wait on a channel, answering estimate_wait.
+ */
+export interface WaitEstimatedEvent {
+  type: "wait_estimated";
+  estimate_id: string;
+  channel: string;
+  /**
+   * The expected wait in whole minutes (at most a week).
+   */
+  wait_minutes: number;
+}
+/**
  * On the channel choice: I already have a request.
  */
 export interface FollowUpEvent {
@@ -825,6 +876,7 @@ export interface ViewAction {
     | "escalate"
     | "send"
     | "change_locale"
+    | "request_callback"
     | "rate"
     | "skip_rating"
     | "follow_up"
@@ -848,11 +900,12 @@ export interface ViewActionField {
    */
   name: string;
   /**
-   * Where in the view the value comes from: the id of a shown channel whose choosable is true, a declared locale, the id of a shown match, one of the rating's scores, or an object keyed by the ids of the shown questions (each value shaped by the question's type and rules). Null: typed freely by the user.
+   * Where in the view the value comes from: the id of a shown channel whose choosable is true (for request_callback, of a channel whose callback is offered), a slot of that channel's callback, a declared locale, the id of a shown match, one of the rating's scores, or an object keyed by the ids of the shown questions (each value shaped by the question's type and rules). Null: typed freely by the user.
    */
   source:
     | (
         | "/channels/*/id"
+        | "/channels/*/callback/slots/*/id"
         | "/locales/*"
         | "/articles/matches/*/id"
         | "/questions"
@@ -961,6 +1014,30 @@ export interface ViewChannel {
    * Channels to offer instead while this one is closed.
    */
   suggest?: string[];
+  /**
+   * The call back the closed line offers; null when none.
+   */
+  callback?: ViewCallback | null;
+  /**
+   * The expected wait on the open channel in minutes, as the host estimated it.
+   */
+  wait_minutes?: number | null;
+}
+/**
+ * A call back offered while the line is closed: book a slot with request_callback.
+ */
+export interface ViewCallback {
+  text: string;
+  question: ViewQuestion;
+  slots: ViewSlot[];
+}
+/**
+ * One time slot for a call, in the user's time zone.
+ */
+export interface ViewSlot {
+  id: string;
+  starts_at: Datetime;
+  ends_at: Datetime;
 }
 export interface ViewArticles {
   status: "idle" | "loading" | "ready" | "failed";
@@ -972,6 +1049,10 @@ export interface ViewConfirmation {
   request_number: string;
   channel: string;
   instructions: Instructions;
+  /**
+   * The expected wait on the channel in minutes, as the host estimated it.
+   */
+  wait_minutes?: number | null;
 }
 /**
  * The confirmation's next steps for the chosen channel.
@@ -988,7 +1069,7 @@ export interface InstructionsStep {
   action?: InstructionsAction | null;
 }
 export interface InstructionsAction {
-  kind: "wait_email" | "open_chat" | "call";
+  kind: "wait_email" | "open_chat" | "call" | "wait_callback";
   label?: string | null;
   url?: string | null;
   phone?: string | null;
@@ -999,6 +1080,14 @@ export interface InstructionsAction {
    * The reply time the receipt promised, in hours.
    */
   reply_within_hours?: number | null;
+  /**
+   * A wait_callback's booked slot start, in the user's time zone.
+   */
+  callback_at?: Datetime | null;
+  /**
+   * A wait_callback's booked slot end, in the user's time zone.
+   */
+  callback_until?: Datetime | null;
 }
 /**
  * An end step's satisfaction question.
@@ -1082,7 +1171,11 @@ export interface Session {
    * The user's region code, for regional support hours.
    */
   region?: string | null;
-  follow_up?: SessionFollowUp;
+  /**
+   * The callback booked on the channel choice.
+   */
+  callback?: SessionCallback | null;
+  waits?: SessionWaits;
   /**
    * How many events have changed the session; a host refuses a request carrying an older revision than the one it stored.
    */
@@ -1099,6 +1192,7 @@ export interface Session {
    * What was wrong with the host's prefilled answers, shown until the user answers the question.
    */
   prefill_issues?: Issue[];
+  follow_up?: SessionFollowUp;
 }
 /**
  * The definition a session or ticket belongs to.
@@ -1161,6 +1255,10 @@ export interface Ticket {
    * The consents the user gave, with the version and digest of their text.
    */
   consents?: TicketConsent[];
+  /**
+   * The call back booked while the channel's line was closed; null when none.
+   */
+  callback?: TicketCallback | null;
 }
 /**
  * How the engineers reach the user (personal data).
@@ -1210,19 +1308,51 @@ export interface TicketConsent {
   locale: string;
   given_at: Datetime;
 }
+/**
+ * A booked call back.
+ */
+export interface TicketCallback {
+  starts_at: Datetime;
+  ends_at: Datetime;
+  /**
+   * The user's IANA time zone the slot was chosen in.
+   */
+  time_zone: string;
+  /**
+   * The number to call, E.164, from the contact details (personal data).
+   */
+  phone?: string | null;
+}
 export interface SessionHistory {
   at: Datetime;
   event: string;
   step: string;
 }
 /**
- * A follow-up of a request the user already has: the lookup and what came of it.
+ * A booked callback slot.
  */
-export interface SessionFollowUp {
-  status?: "idle" | "looking_up" | "found" | "not_found" | "unavailable" | "added" | "reopened";
-  lookup_id?: string | null;
-  attempts?: number;
-  request?: RequestStatus | null;
+export interface SessionCallback {
+  channel: string;
+  slot: string;
+  starts_at: Datetime;
+  ends_at: Datetime;
+  /**
+   * The IANA time zone the slot is shown in.
+   */
+  time_zone: string;
+}
+/**
+ * The expected waits the host reported for the current showing.
+ */
+export interface SessionWaits {
+  estimate_id?: string | null;
+  asked?: string[];
+  /**
+   * The expected wait by channel id, in minutes.
+   */
+  minutes?: {
+    [k: string]: number | undefined;
+  };
 }
 export interface SessionRating {
   step: string;
@@ -1232,6 +1362,15 @@ export interface SessionRating {
    */
   score?: number | null;
   comment?: string | null;
+}
+/**
+ * A follow-up of a request the user already has: the lookup and what came of it.
+ */
+export interface SessionFollowUp {
+  status?: "idle" | "looking_up" | "found" | "not_found" | "unavailable" | "added" | "reopened";
+  lookup_id?: string | null;
+  attempts?: number;
+  request?: RequestStatus | null;
 }
 /**
  * The result of one engine step: new session, view, effects.
@@ -1330,6 +1469,14 @@ export interface FeedbackEffect {
    * What the user typed, if anything: personal data, never logged.
    */
   comment?: string | null;
+}
+/**
+ * Estimate the expected wait on an open channel; answer with wait_estimated (same estimate_id), or send nothing when it cannot be told.
+ */
+export interface EstimateWaitEffect {
+  type: "estimate_wait";
+  estimate_id: string;
+  channel: string;
 }
 /**
  * Find a registered request by its number and e-mail; answer with request_found or request_not_found.
@@ -1489,6 +1636,8 @@ export interface WorkflowChannel {
   button: WorkflowText;
   instructions: Instructions1;
   availability?: WorkflowAvailability;
+  callback?: WorkflowCallback;
+  estimate_wait?: EstimateTheWait;
   follow_up?: WorkflowId;
 }
 /**
@@ -1532,6 +1681,22 @@ export interface WorkflowSchedule {
 export interface WhileClosed {
   choosable?: ChoosableWhileClosed;
   suggest?: SuggestedInstead;
+}
+/**
+ * A call back offered while the channel's line is closed: the user picks a time slot inside the opening hours.
+ */
+export interface WorkflowCallback {
+  slot_minutes: SlotLength;
+  days: DaysAhead;
+  instructions: Instructions2;
+}
+/**
+ * One next step on the confirmation of a request with a booked callback.
+ */
+export interface WorkflowCallbackInstruction {
+  text: WorkflowText;
+  action?: Action1;
+  label?: WorkflowText;
 }
 /**
  * One screen of the flow.

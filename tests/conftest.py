@@ -149,11 +149,18 @@ def workflow():  # type: ignore[no-untyped-def]
 
 def library_caches() -> tuple[Any, ...]:
     """The functions of the mutated packages that memoise their results (``cache_clear``)."""
-    from kl_contact.channels import replies, status
+    from kl_contact.channels import callback, replies, status
     from kl_contact.engine import present
     from kl_contact.questionnaire import fields
 
-    return (present._scene, status._statuses, replies._tag_pattern, fields.normalise_email)
+    return (
+        present._scene,
+        present._slots_view,
+        status._statuses,
+        callback._offered,
+        replies._tag_pattern,
+        fields.normalise_email,
+    )
 
 
 def clear_library_caches() -> None:

@@ -377,6 +377,61 @@ def test_both_drivers_start_with_prefilled_answers(engine: Engine) -> None:
     assert asyncio.run(start_async()).session == started.session
 
 
+# ------------------------------------------------------------------ expected waits
+
+
+def test_the_estimate_callable_answers_each_wait_and_the_views_show_it(engine: Engine) -> None:
+    asked: list[str] = []
+
+    def estimate(channel: str) -> int:
+        asked.append(channel)
+        return 9
+
+    driver = Driver(engine, search=ok_search, submit=ok_submit, estimate=estimate)
+    transitions = walk(driver, "chat")
+    choice = next(t for t in transitions if t.view.kind == "channel_choice")
+    assert {c.id: c.wait_minutes for c in choice.view.channels} == {
+        "email": None,
+        "chat": 9,
+        "phone": None,
+    }
+    last = transitions[-1]
+    assert last.view.confirmation is not None
+    assert last.view.confirmation.wait_minutes == 9
+    assert asked == ["chat", "chat"]  # the channel choice, then the chat's confirmation
+    assert "EstimateWait" in [type(e).__name__ for e in last.effects]
+
+
+@pytest.mark.parametrize("answer", [broken, lambda c: -3, lambda c: "soon", lambda c: True])
+def test_a_failing_or_wrong_estimate_shows_no_wait_and_the_walk_goes_on(
+    engine: Engine, answer: Callable[[str], Any]
+) -> None:
+    failures = FailureLog()
+    driver = Driver(engine, search=ok_search, submit=ok_submit, estimate=answer,
+                    on_failure=failures)  # fmt: skip
+    transitions = walk(driver, "chat")
+    assert all(c.wait_minutes is None for t in transitions for c in t.view.channels)
+    assert transitions[-1].view.kind == "confirmation"
+    assert failures == [("EstimateWait", "error"), ("EstimateWait", "error")]
+
+
+def test_async_driver_awaits_the_estimate(engine: Engine) -> None:
+    async def estimate(channel: str) -> int:
+        await asyncio.sleep(0)
+        return 2
+
+    async def submit(ticket: Ticket) -> Receipt:
+        return ok_submit(ticket)
+
+    async def search(query: ArticleQuery, limit: int) -> list[ArticleMatch]:
+        return ok_search(query, limit)
+
+    driver = AsyncDriver(engine, search=search, submit=submit, estimate=estimate)
+    last = asyncio.run(walk_async(driver, "chat"))[-1]
+    assert last.view.confirmation is not None
+    assert last.view.confirmation.wait_minutes == 2
+
+
 # ---------------------------------------------------------------------- follow-up
 
 

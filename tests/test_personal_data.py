@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import DETAILS, NOW, PHONE, walk
+from conftest import DETAILS, NOW, PHONE, QUESTION_ANSWERS, walk
 from kl_contact import (
     Answer,
     Attachment,
@@ -395,3 +395,30 @@ def test_a_licence_key_never_shows_in_a_repr_a_log_or_a_redacted_ticket(
     assert KEY.lower() not in caplog.text
     assert KEY not in json.dumps(dump_ticket(ticket.redacted()))
     assert KEY not in json.dumps(dump_session(erase_personal_data(engine.workflow, final)))
+
+
+def test_a_booked_callback_keeps_the_phone_out_of_reprs_and_redacted_copies(
+    engine: Engine,
+) -> None:
+    from datetime import UTC, datetime
+
+    from kl_contact import Escalate, EstimateWait, RequestCallback, WaitEstimated
+
+    saturday = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)  # the phone line is closed
+    t = engine.start(session_id="pd-cb", now=saturday, locale="en")
+    t = engine.handle(t.session, Continue(), saturday)
+    (ask,) = [e for e in t.effects if isinstance(e, EstimateWait)]
+    t = engine.handle(t.session, WaitEstimated(ask.estimate_id, "chat", 4), saturday)
+    phone = next(c for c in t.view.channels if c.id == "phone")
+    assert phone.callback is not None
+    t = engine.handle(t.session, RequestCallback("phone", phone.callback.slots[0].id), saturday)
+    t = engine.handle(t.session, Next(QUESTION_ANSWERS["en"]), saturday)
+    t = engine.handle(t.session, Escalate(), saturday)
+    t = engine.handle(t.session, Send(dict(DETAILS, phone=PHONE)), saturday)
+    ticket = t.session.submission.ticket  # type: ignore[union-attr]
+    assert ticket.callback is not None
+    assert ticket.callback.phone == "+442079460958"
+    for obj in (t.session, t.view, ticket, ticket.callback, *t.effects):
+        assert "7946" not in repr(obj)
+        assert "7946" not in str(obj)
+    assert "7946" not in json.dumps(attrs.asdict(ticket.redacted()), default=str)

@@ -2,10 +2,12 @@
 
 The engine returns effects; a host must carry them out and feed the results back. A driver
 does that with the callables it is given: ``search`` answers ``SearchArticles``, ``submit``
-answers ``SubmitTicket``, ``notify`` receives ``SendRegistrationEmail`` and ``record`` the
+answers ``SubmitTicket``, ``notify`` receives ``SendRegistrationEmail``, ``record`` the
 :class:`~kl_contact.engine.effects.Feedback` of each ``RecordFeedback``; ``look_up``
-answers ``LookUpRequest`` (a ``RequestStatus``, or ``None`` when there is no such request)
-and ``update`` receives ``AddToRequest`` and ``ReopenRequest``.
+answers ``LookUpRequest`` (a ``RequestStatus``, or ``None`` when there is no such request),
+``update`` receives ``AddToRequest`` and ``ReopenRequest``, and ``estimate`` (a channel id
+in, whole minutes out) answers ``EstimateWait``; without ``estimate`` no wait is asked for
+and none is shown.
 :class:`Driver` calls plain functions; :class:`AsyncDriver` awaits coroutine functions on an
 asyncio loop. Both follow one contract, written once in :func:`_effect_loop`.
 
@@ -14,9 +16,10 @@ A callable that raises or runs past ``timeout`` seconds becomes the engine's fai
 reason ``"unavailable"`` (it raised
 :class:`ServiceUnavailable`: the service is down, try again later), ``"error"`` (it raised
 anything else) or ``"timeout"``, so the session is never lost to an exception. A failing
-``notify`` or ``record`` has no event to become: it is passed to ``on_failure`` and the walk
-goes on. A driver never lets a callable's exception, or the text of one, reach the session
-or the view.
+``notify``, ``record`` or ``estimate`` has no event to become: it is passed to
+``on_failure`` and the walk goes on (an estimate that is not a whole number of minutes from
+0 to a week counts as an error). A driver never lets a callable's exception, or the text of
+one, reach the session or the view.
 
 The drivers are host-side helpers, not part of the pure core: the synchronous one runs a
 callable in a worker thread when it has a timeout to enforce. Neither reads the clock for
@@ -37,6 +40,7 @@ from kl_contact.articles.model import ArticleMatch, ArticleMatcher, ArticleQuery
 from kl_contact.engine.effects import (
     AddToRequest,
     Effect,
+    EstimateWait,
     Feedback,
     LookUpRequest,
     RecordFeedback,
@@ -47,6 +51,7 @@ from kl_contact.engine.effects import (
 )
 from kl_contact.engine.engine import Engine, Transition
 from kl_contact.engine.events import (
+    MAX_WAIT_MINUTES,
     ArticlesFailed,
     ArticlesFound,
     Event,
@@ -54,6 +59,7 @@ from kl_contact.engine.events import (
     RequestNotFound,
     TicketAccepted,
     TicketRejected,
+    WaitEstimated,
 )
 from kl_contact.engine.session import Session
 from kl_contact.errors import KlContactError
@@ -80,6 +86,8 @@ NotifyFn = Callable[[SendRegistrationEmail], None]
 AsyncSearchFn = Callable[[ArticleQuery, int], Awaitable[Sequence[ArticleMatch]]]
 AsyncSubmitFn = Callable[[Ticket], Awaitable[Receipt]]
 AsyncNotifyFn = Callable[[SendRegistrationEmail], Awaitable[None]]
+EstimateFn = Callable[[str], int]
+AsyncEstimateFn = Callable[[str], Awaitable[int]]
 RecordFn = Callable[[Feedback], None]
 AsyncRecordFn = Callable[[Feedback], Awaitable[None]]
 FailureFn = Callable[[Effect, FailureReason], None]
@@ -128,16 +136,21 @@ class _Outcome:
 
     value: Any = None
     failure: FailureReason | None = None
+    undone: bool = False
+    """No callable was given for the effect: nothing was done, nothing is reported."""
 
 
-def _call_for(effect: Effect, driver: Any) -> tuple[Callable[..., Any], tuple[Any, ...]]:
-    """Which of ``driver``'s callables performs ``effect``, and with which arguments."""
+def _call_for(effect: Effect, driver: Any) -> tuple[Callable[..., Any], tuple[Any, ...]] | None:
+    """Which of ``driver``'s callables performs ``effect``, and with which arguments
+    (``None``: no callable is given for it, and the effect is left undone)."""
     if isinstance(effect, SearchArticles):
         return driver.search, (effect.query, effect.limit)
     if isinstance(effect, SubmitTicket):
         return driver.submit, (effect.ticket,)
     if isinstance(effect, RecordFeedback):
         return driver.record, (effect.feedback,)
+    if isinstance(effect, EstimateWait):
+        return (driver.estimate, (effect.channel,)) if driver.estimate is not None else None
     if isinstance(effect, LookUpRequest):
         return driver.look_up, (effect,)
     if isinstance(effect, AddToRequest | ReopenRequest):
@@ -158,6 +171,10 @@ def _checked(effect: Effect, value: Any) -> _Outcome:
         return _Outcome(tuple(m for m in matches if m.score >= effect.min_score)[: effect.limit])
     if isinstance(effect, SubmitTicket) and not isinstance(value, Receipt):
         raise _Failed("error")
+    if isinstance(effect, EstimateWait) and (
+        isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_WAIT_MINUTES
+    ):
+        raise _Failed("error")
     if isinstance(effect, LookUpRequest) and not isinstance(value, RequestStatus | None):
         raise _Failed("error")
     return _Outcome(value)
@@ -173,6 +190,10 @@ def _event_for(effect: Effect, outcome: _Outcome) -> Event | None:
         if outcome.failure is not None:
             return TicketRejected(submission_id=effect.submission_id, code=outcome.failure)
         return TicketAccepted(submission_id=effect.submission_id, receipt=outcome.value)
+    if isinstance(effect, EstimateWait) and outcome.failure is None and not outcome.undone:
+        return WaitEstimated(
+            estimate_id=effect.estimate_id, channel=effect.channel, wait_minutes=outcome.value
+        )
     if isinstance(effect, LookUpRequest):
         if outcome.failure is not None:
             return RequestNotFound(lookup_id=effect.lookup_id, reason="unavailable")
@@ -197,8 +218,9 @@ def _effect_loop(
         session = transition.session
         following: Transition | None = None
         for effect in transition.effects:
-            performed.append(effect)
             outcome = yield effect
+            if not outcome.undone:
+                performed.append(effect)
             event = _event_for(effect, outcome)
             if event is not None:
                 following = engine.handle(session, event, now)
@@ -264,6 +286,9 @@ class Driver:
     timeout: float | None = attrs.field(default=None, validator=_check_timeout)
     on_failure: FailureFn = _ignore_failure
     """Told of every failed or timed-out call (the effect and the reason), e.g. to log it."""
+    estimate: EstimateFn | None = None
+    """The expected wait on a channel in whole minutes, for ``EstimateWait``; ``None``:
+    no wait is asked for."""
     record: RecordFn = _ignore_feedback
     """Stores the feedback of each ``RecordFeedback`` (a satisfaction rating)."""
 
@@ -302,7 +327,10 @@ class Driver:
             raise _Failed(_reason(exc)) from None
 
     def _perform(self, effect: Effect) -> _Outcome:
-        fn, args = _call_for(effect, self)
+        call = _call_for(effect, self)
+        if call is None:
+            return _Outcome(undone=True)
+        fn, args = call
         try:
             return _checked(effect, self._call(fn, *args))
         except _Failed as failed:
@@ -342,6 +370,9 @@ class AsyncDriver:
     timeout: float | None = attrs.field(default=None, validator=_check_timeout)
     on_failure: FailureFn = _ignore_failure
     """Told of every failed or timed-out call (the effect and the reason), e.g. to log it."""
+    estimate: AsyncEstimateFn | EstimateFn | None = None
+    """The expected wait on a channel in whole minutes, for ``EstimateWait``; ``None``:
+    no wait is asked for."""
     record: AsyncRecordFn | RecordFn = _ignore_feedback
     """Stores the feedback of each ``RecordFeedback`` (a satisfaction rating)."""
 
@@ -386,7 +417,10 @@ class AsyncDriver:
             raise _Failed(_reason(exc)) from None
 
     async def _perform(self, effect: Effect) -> _Outcome:
-        fn, args = _call_for(effect, self)
+        call = _call_for(effect, self)
+        if call is None:
+            return _Outcome(undone=True)
+        fn, args = call
         try:
             return _checked(effect, await self._call(fn, *args))
         except _Failed as failed:

@@ -192,6 +192,29 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": " Choose another way: {others}.",
     },
     "time.format": {"ru": "%d.%m.%Y %H:%M", "en": "%Y-%m-%d %H:%M"},
+    # ---- callbacks while a line is closed, and expected waits
+    "callback.offer": {
+        "ru": "Линия «{channel}» сейчас закрыта. Мы можем перезвонить вам: выберите время.",
+        "en": "{channel} is closed now. We can call you back: choose a time.",
+    },
+    "callback.slot": {"ru": "Время звонка", "en": "Time of the call"},
+    "wait.minutes": {
+        "ru": "Ожидание: около {minutes} мин.",
+        "en": "Expected wait: about {minutes} min.",
+    },
+    "wait.none": {"ru": "Ожидание: меньше минуты.", "en": "Expected wait: under a minute."},
+    "callback.unavailable": {
+        "ru": "Обратный звонок по каналу «{channel}» сейчас не заказать.",
+        "en": "A callback on {channel} cannot be booked now.",
+    },
+    "callback.slot_unknown": {
+        "ru": "Выберите время звонка из предложенных.",
+        "en": "Choose one of the times offered for the call.",
+    },
+    "callback.slot_passed": {
+        "ru": "Это время звонка уже прошло. Выберите другое.",
+        "en": "This time for the call has passed. Choose another one.",
+    },
     "instructions.reply_within": {
         "ru": "Инженер ответит в течение {hours} ч.",
         "en": "An engineer replies within {hours} h.",

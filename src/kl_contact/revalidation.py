@@ -32,7 +32,13 @@ from kl_contact.questionnaire.fields import phone_region
 from kl_contact.questionnaire.validation import validate_step, visible_questions
 from kl_contact.schemas import violations
 from kl_contact.ticket.build import build_ticket
-from kl_contact.ticket.model import AnswerValue, Ticket, TicketArticles, WorkflowRef
+from kl_contact.ticket.model import (
+    AnswerValue,
+    Ticket,
+    TicketArticles,
+    TicketCallback,
+    WorkflowRef,
+)
 
 __all__ = ["Revalidation", "SubmittedAnswers", "revalidate_answers", "revalidate_ticket"]
 
@@ -45,6 +51,7 @@ _REBUILT_FIELDS = (
     "platform",
     "answers",
     "attachments",
+    "callback",
     "licence_key",
     "consents",
 )
@@ -187,6 +194,7 @@ def _ticket(
     ids: tuple[str, str],
     now: datetime,
     prefilled: Collection[str] = (),
+    callback: TicketCallback | None = None,
 ) -> Ticket:
     """The ticket the engine builds for these answers on the path ``steps``."""
     ticket_id, session_id = ids
@@ -202,6 +210,7 @@ def _ticket(
         articles=submitted.articles,
         now=now,
         prefilled=prefilled,
+        callback=callback,
     )
 
 
@@ -240,7 +249,9 @@ def revalidate_ticket(workflow: Workflow, document: Ticket | Mapping[str, Any]) 
     The ticket comes back built again from the answers that were visible: its id, session,
     time and article history are the submitted ones; everything derived from the answers,
     and the workflow reference, are the engine's. Where a submitted field differed, a
-    ``ticket.rebuilt`` warning points at it.
+    ``ticket.rebuilt`` warning points at it. A booked callback is kept when its channel
+    offers callbacks, its phone taken again from the contact details (whether the slot was
+    offered depends on the moment it was booked, which the ticket alone cannot tell).
     """
     ticket, problems = _document(workflow, document, "ticket", Ticket)
     if ticket is None:
@@ -259,7 +270,10 @@ def revalidate_ticket(workflow: Workflow, document: Ticket | Mapping[str, Any]) 
     ids = (ticket.id, ticket.session_id)
     # which answers the host prefilled only the ticket can say: its marks are kept
     marked = {answer.question for answer in ticket.answers if answer.prefilled}
-    rebuilt = _ticket(workflow, submitted, kept, steps, ids, ticket.created_at, marked)
+    callback = ticket.callback if workflow.channel(ticket.channel).callback else None
+    rebuilt = _ticket(
+        workflow, submitted, kept, steps, ids, ticket.created_at, marked, callback=callback
+    )
     loc = Localizer(ticket.locale, workflow.default_locale, workflow.messages)
     warnings = [
         loc.issue("ticket.rebuilt", (name,), severity="warning")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import base64
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 
 import attrs
 import pytest
@@ -21,6 +21,7 @@ from kl_contact import (
     RequestTracker,
     RtCustomFields,
     Ticket,
+    TicketCallback,
     idempotency_key,
 )
 from kl_contact.ticket.model import TicketAnswer, WorkflowRef
@@ -269,3 +270,18 @@ def test_nothing_personal_in_the_reprs() -> None:
     assert "alex" not in shown.lower()
     assert "secret" not in shown
     assert "activation code" not in shown
+
+
+def test_a_booked_callback_tells_the_engineers_when_and_whom_to_call() -> None:
+    moscow = timezone(timedelta(hours=3))
+    booked = TicketCallback(
+        starts_at=datetime(2026, 11, 30, 9, 0, tzinfo=moscow),
+        ends_at=datetime(2026, 11, 30, 6, 30, tzinfo=UTC),  # the same slot's end, in UTC
+        time_zone="Europe/Moscow",
+        phone="+74951234567",
+    )
+    content = RT.content(ticket(channel="phone", callback=booked))
+    assert "Call back: 2026-11-30T09:00:00+03:00 to 09:30 (Europe/Moscow) at +74951234567" in (
+        content
+    )
+    assert "Call back" not in RT.content(ticket())

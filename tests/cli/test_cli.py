@@ -18,15 +18,19 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     return status, captured.out, captured.err
 
 
-def test_demo_all_prints_four_request_numbers_and_one_resolved(
+def test_demo_all_prints_the_request_numbers_one_resolved_and_a_callback(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     status, out, _ = run(capsys, "demo", "--all")
     assert status == 0
     summary = out.split("######## summary ########")[1]
     numbers = re.findall(r"-> (DEMO-\d{6})", summary)
-    assert numbers == ["DEMO-000001", "DEMO-000002", "DEMO-000003", "DEMO-000004"]
+    assert numbers == [f"DEMO-00000{n}" for n in range(1, 6)]
     assert "######## demo 5: in-product ########" in out
+    # the phone line is closed on the callback walk: the third slot is booked and shown
+    assert "demo-7: phone (en) -> DEMO-000005, call back booked for 2026-11-30 10:00" in summary
+    assert "An engineer calls you on 2026-11-30 10:00 (UTC+03:00) at +442079460321" in out
+    assert "Phone is closed now. We can call you back" in out
     assert "resolved by an article" in summary
     assert "Wait for the engineer's reply" in out  # e-mail, English
     assert "Перейдите в чат поддержки" in out  # chat, Russian

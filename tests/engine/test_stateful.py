@@ -47,6 +47,7 @@ from kl_contact import (
     Engine,
     EngineerContact,
     Escalate,
+    EstimateWait,
     Event,
     FindRequest,
     FollowUp,
@@ -59,6 +60,7 @@ from kl_contact import (
     Receipt,
     RecordFeedback,
     Reopen,
+    RequestCallback,
     RequestFound,
     RequestNotFound,
     RequestStatus,
@@ -72,6 +74,7 @@ from kl_contact import (
     TicketRejected,
     Transition,
     UsageError,
+    WaitEstimated,
     default_workflow,
     dump_session,
     dump_transition,
@@ -391,6 +394,9 @@ class ContactMachine(RuleBasedStateMachine):
                     ]
                 )
             )
+        elif isinstance(effect, EstimateWait):
+            minutes = data.draw(st.sampled_from([0, 5, 90]))
+            event = WaitEstimated(effect.estimate_id, effect.channel, minutes)
         elif isinstance(effect, LookUpRequest):
             state = data.draw(st.sampled_from(list(FollowUpState)))
             found = RequestStatus(effect.request_number, state, last_reply_at=self.now)
@@ -426,6 +432,16 @@ class ContactMachine(RuleBasedStateMachine):
             return ChooseChannel(data.draw(st.sampled_from([*known, *known, "pigeon"])))
         if etype == "change_locale":
             return ChangeLocale(data.draw(st.sampled_from([*workflow.locales, "xx"])))
+        if etype == "request_callback":
+            offered = [
+                (c.id, s.id)
+                for c in self.transition.view.channels
+                if c.callback is not None
+                for s in c.callback.slots
+            ]
+            made_up = [("phone", "20000101T0000Z"), ("phone", "soon"), ("email", "x")]
+            channel, slot = data.draw(st.sampled_from([*offered, *offered, *made_up]))
+            return RequestCallback(channel, slot)
         if etype == "follow_up":
             known = [c.id for c in workflow.channels]
             return FollowUp(data.draw(st.sampled_from([None, None, *known, "pigeon"])))
@@ -525,6 +541,8 @@ _SAMPLE_EVENTS: tuple[Event, ...] = (
     TicketAccepted("x", Receipt("x", "x")),
     TicketRejected("x"),
     ChangeLocale("x"),
+    RequestCallback("x", "x"),
+    WaitEstimated("x", "x", 0),
     FollowUp(),
     FindRequest(),
     AddInformation(),

@@ -176,7 +176,10 @@ class Walker {
       const effect = t.effects?.find((e) => !NOTICES.has(e.type));
       if (!effect) return t;
       let event;
-      if (effect.type === "look_up_request") {
+      if (effect.type === "estimate_wait") {
+        event = { type: "wait_estimated", estimate_id: effect.estimate_id, channel: effect.channel,
+                  wait_minutes: Math.floor(rand() * 30) };
+      } else if (effect.type === "look_up_request") {
         // a helpdesk that finds most requests, in any state, and refuses a few
         this.stats.lookups += 1;
         if (rand() < 0.15) {
@@ -250,7 +253,12 @@ class Walker {
     const out = {};
     for (const field of action?.fields ?? []) {
       const from = {
-        "/channels/*/id": view.channels.filter((c) => c.choosable !== false).map((c) => c.id),
+        "/channels/*/id": type === "request_callback"
+          ? view.channels.filter((c) => c.callback).map((c) => c.id)
+          : view.channels.filter((c) => c.choosable !== false).map((c) => c.id),
+        "/channels/*/callback/slots/*/id": view.channels
+          .filter((c) => c.callback && c.id === out.channel)
+          .flatMap((c) => c.callback.slots.map((s) => s.id)),
         "/locales/*": view.locales.filter((l) => l !== view.locale),
         "/articles/matches/*/id": (view.articles?.matches ?? []).map((m) => m.id),
         "/rating/scores/*": view.rating?.scores ?? [],
@@ -314,7 +322,10 @@ class Walker {
       } else {
         // any action that leaves, the first more often than the others ("choose a channel"
         // rather than "I already have a request")
-        const leaving = view.actions.filter((a) => !a.stays && a.type !== "back");
+        // (an action some of whose required fields have nothing to offer is not taken: a
+        // call back while every line is open)
+        const leaving = view.actions.filter((a) => !a.stays && a.type !== "back" &&
+          !Object.values(this.fill(a.type, view, () => 0)).includes("none"));
         const leave = leaving.length > 1 && rand() < 0.3 ? leaving[1 + Math.floor(rand() * (leaving.length - 1))] : leaving[0];
         event = { type: leave.type, ...this.fill(leave.type, view, rand) };
       }
@@ -392,3 +403,33 @@ for (const [name, definition] of DEFINITIONS) {
     assert.deepEqual([...wanted].filter((p) => !covered.has(p)), []);
   });
 }
+
+test("a client books a call back from the slots a closed line offers", { skip: !existsSync(PYTHON) && process.env.CI !== "true" && "no Python venv (make js makes it)" }, async () => {
+  const wire = new Wire(null);
+  const saturday = "2026-11-28T12:00:00+00:00"; // the phone line is closed at the weekend
+  try {
+    const started = await wire.send({ start: { session_id: "cb-1", now: saturday, locale: "en" } }, "start");
+    const first = started.transition;
+    const next = await wire.send({ handle: { session: first.session, event: { type: "continue" }, now: saturday } }, "continue");
+    const t = next.transition;
+    const offered = t.view.channels.filter((c) => c.callback);
+    assert.ok(offered.length, "no closed line offers a call back");
+    for (const c of offered) {
+      assert.equal(c.choosable, false);
+      assert.deepEqual(c.callback.question.options.map((o) => o.id), c.callback.slots.map((s) => s.id));
+    }
+    const walker = new Walker(wire, { walks: 0 });
+    const fields = walker.fill("request_callback", t.view, () => 0);
+    assert.ok(fields.channel && fields.slot, JSON.stringify(fields));
+    const wrong = await wire.send({ handle: { session: t.session, event: { type: "request_callback", channel: fields.channel, slot: "never" }, now: saturday } }, "wrong slot");
+    assert.deepEqual(wrong.transition.view.issues.map((i) => i.code), ["callback.slot_unknown"]);
+    const booked = await wire.send({ handle: { session: t.session, event: { type: "request_callback", ...fields }, now: saturday } }, "book");
+    assert.equal(booked.ok, true);
+    assert.notEqual(booked.transition.view.step, t.view.step);
+    assert.equal(booked.transition.session.callback.slot, fields.slot);
+    assert.equal(booked.transition.view.channel, fields.channel);
+  } finally {
+    wire.close();
+  }
+  assert.deepEqual(wire.violations, []);
+});

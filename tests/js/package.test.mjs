@@ -267,6 +267,17 @@ test("a real view validates and lists its actions with the values it offers", as
         ],
       },
       {
+        // every line is open on a weekday morning: none offers a call back
+        type: "request_callback",
+        label: null,
+        primary: false,
+        stays: false,
+        fields: [
+          { name: "channel", source: "/channels/*/id", required: true, values: [] },
+          { name: "slot", source: "/channels/*/callback/slots/*/id", required: true, values: [] },
+        ],
+      },
+      {
         type: "follow_up",
         label: "I already have a request",
         primary: false,
@@ -292,10 +303,17 @@ test("a real view validates and lists its actions with the values it offers", as
   });
   assert.deepEqual(example.summarize(fixture("view-channel_choice-email-en.json")), [
     "choose_channel channel=email|chat|phone",
+    "request_callback channel= slot=",
     "follow_up channel=email|chat|phone",
     "back",
     "change_locale locale=ru|en",
   ]);
+  const closed = consumer.examineView(fixture("view-channel_choice-callback-en.json"));
+  const booking = closed.actions.find((a) => a.type === "request_callback");
+  assert.deepEqual(booking.fields[0].values, ["phone"]);
+  assert.equal(booking.fields[1].values[0], "20261130T0600Z");
+  const choosing = closed.actions.find((a) => a.type === "choose_channel");
+  assert.deepEqual(choosing.fields[0].values, ["email", "chat"]);
 });
 
 test("the values offered follow the view: choosable channels, matches, questions, scores", async () => {

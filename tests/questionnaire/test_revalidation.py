@@ -245,6 +245,32 @@ def test_a_ticket_the_engine_built_passes_unchanged(engine: Engine, channel: str
     assert result.dropped == ()
 
 
+def test_a_booked_callback_is_kept_with_the_phone_of_the_contact_details(
+    engine: Engine,
+) -> None:
+    ticket = _engine_ticket(engine, doc("phone", phone="+7 495 123-45-67"))
+    data = converter.unstructure(ticket)
+    data["callback"] = {
+        "starts_at": "2026-11-30T09:00:00+03:00",
+        "ends_at": "2026-11-30T09:30:00+03:00",
+        "time_zone": "Europe/Moscow",
+        "phone": "+10000000000",  # not the number the answers give
+    }
+    result = revalidate_ticket(engine.workflow, data)
+    assert result.ok
+    assert result.ticket is not None
+    assert result.ticket.callback is not None
+    assert result.ticket.callback.phone == "+74951234567" == result.ticket.contact.phone
+    assert result.ticket.callback.time_zone == "Europe/Moscow"
+    assert [(i.code, i.path) for i in result.issues] == [("ticket.rebuilt", ("callback",))]
+    # the e-mail channel offers no callback: a callback sent with its ticket is dropped
+    email = converter.unstructure(_engine_ticket(engine, doc("email")))
+    email["callback"] = data["callback"]
+    dropped = revalidate_ticket(engine.workflow, email)
+    assert dropped.ticket is not None
+    assert dropped.ticket.callback is None
+
+
 def test_a_tampered_ticket_is_rebuilt_from_its_answers(engine: Engine) -> None:
     ticket = _engine_ticket(engine, doc())
     data = converter.unstructure(ticket)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import re
@@ -106,6 +107,55 @@ def test_each_channel_ends_with_a_request_number_and_a_registration_email(
     assert expected in text
     marker = {"ru": "Ответьте на это письмо", "en": "Reply to this e-mail"}[plan["locale"]]
     assert marker in text
+
+
+CLOSED_LINE = "2026-11-28T22:00:00+03:00"
+"""A Saturday night in Moscow: the default workflow's phone line is closed."""
+
+
+def test_a_callback_booked_while_the_line_is_closed_is_stored_with_the_request(
+    database_url: str, mail_sink: MailSink
+) -> None:
+    settings = dataclasses.replace(
+        make_settings(database_url, mail_sink.port), fixed_time=CLOSED_LINE
+    )
+    host = Host(settings)
+    api = FlaskApi(create_app(host=host))
+    plan = script("callback")
+    replies = walk(api, plan)
+    choice = next(r["view"] for r in replies if r["view"]["kind"] == "channel_choice")
+    phone = next(c for c in choice["channels"] if c["id"] == "phone")
+    assert phone["choosable"] is False
+    booked = phone["callback"]["slots"][plan["callback"] - 1]
+
+    confirmation = replies[-1]["view"]["confirmation"]
+    number = confirmation["request_number"]
+    stored = host.storage.request(number)
+    assert stored is not None
+    assert stored.channel == "phone"
+    assert stored.ticket["callback"] == {
+        "starts_at": booked["starts_at"],
+        "ends_at": booked["ends_at"],
+        "time_zone": "Europe/Moscow",
+        "phone": "+442079460321",
+    }
+    (wait,) = [s["action"] for s in confirmation["instructions"]["steps"] if s["action"]]
+    assert (wait["kind"], wait["callback_at"]) == ("wait_callback", booked["starts_at"])
+    [(_, letter)] = mail_sink.wait(1)
+    assert "2026-11-30 10:00 (UTC+03:00)" in body_of(letter)
+
+
+def test_the_expected_wait_comes_from_the_settings(database_url: str, mail_sink: MailSink) -> None:
+    settings = dataclasses.replace(make_settings(database_url, mail_sink.port), wait_minutes=6)
+    api = FlaskApi(create_app(host=Host(settings)))
+    replies = walk(api, script("chat"))
+    choice = next(r["view"] for r in replies if r["view"]["kind"] == "channel_choice")
+    waits = {c["id"]: c["wait_minutes"] for c in choice["channels"]}
+    assert waits == {"email": None, "chat": 6, "phone": None}  # chat alone estimates its wait
+    assert replies[-1]["view"]["confirmation"]["wait_minutes"] == 6
+    unset = FlaskApi(create_app(host=Host(make_settings(database_url, mail_sink.port))))
+    quiet = next(r for r in walk(unset, script("chat"), until="questions"))
+    assert all(c.get("wait_minutes") is None for c in quiet["view"]["channels"])
 
 
 def test_an_article_that_helps_ends_the_contact_without_a_request_or_letter(
@@ -396,6 +446,11 @@ def test_settings_come_from_the_environment() -> None:
     )
     with pytest.raises(ValueError, match="KL_CONTACT_WEB_COOKIE_SECURE must be true or false"):
         Settings.from_env({"KL_CONTACT_WEB_COOKIE_SECURE": "maybe"})
+    assert Settings().wait_minutes is None
+    assert Settings.from_env({"KL_CONTACT_WEB_WAIT_MINUTES": "12"}).wait_minutes == 12
+    for wrong in ("-1", "10081", "soon"):
+        with pytest.raises(ValueError, match="KL_CONTACT_WEB_WAIT_MINUTES"):
+            Settings.from_env({"KL_CONTACT_WEB_WAIT_MINUTES": wrong})
 
 
 def test_the_default_database_is_a_file_beside_the_example() -> None:

@@ -1,7 +1,8 @@
 """Walking the web host's JSON API the way the page does, with the demo's answer scripts.
 
-The scripts are the ones ``kl-contact demo`` ships (e-mail, chat, phone, and an article that
-helps), so the web host is checked on the same paths as the command line.
+The scripts are the ones ``kl-contact demo`` ships (e-mail, chat, phone, an article that
+helps, and a call back booked while the phone line is closed), so the web host is checked on
+the same paths as the command line.
 """
 
 from __future__ import annotations
@@ -97,6 +98,11 @@ def next_event(view: JSON, plan: JSON) -> JSON:
     if kind == "self_service":
         return {"type": "continue"}
     if kind == "channel_choice":
+        shown = next(c for c in view["channels"] if c["id"] == plan["channel"])
+        if plan.get("callback") and shown.get("callback"):
+            slots = shown["callback"]["slots"]
+            slot = slots[min(plan["callback"], len(slots)) - 1]["id"]
+            return {"type": "request_callback", "channel": plan["channel"], "slot": slot}
         return {"type": "choose_channel", "channel": plan["channel"]}
     if kind == "questions":
         return {"type": "next", "answers": scripted(view, plan)}

@@ -374,7 +374,16 @@ class Host:
             record=record,
             max_rounds=MAX_EFFECTS,
             on_failure=_log_failure,
+            estimate=self._estimate if self.settings.wait_minutes is not None else None,
         )
+
+    def _estimate(self, channel: str) -> int:
+        """The expected wait on ``channel``: the configured figure (a real host would ask
+        its chat or call-centre queue)."""
+        minutes = self.settings.wait_minutes
+        if minutes is None:
+            raise RuntimeError("no expected wait is configured")
+        return minutes
 
     def _submit(self, ticket: Ticket, step: Step) -> Receipt:
         """Register the request in Request Tracker when configured, else with ``submit``

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import smtplib
 from collections.abc import Mapping
+from datetime import datetime
 from email import message_from_string, policy
 from email.header import Header
 from email.message import Message
@@ -33,6 +34,7 @@ _TEXTS: dict[str, dict[str, str]] = {
         "email": "An engineer will reply to this address. Reply from: {support_email}.",
         "chat": "Open the chat with the engineers: {chat_url}",
         "phone": "Call the engineers at {phone_display} and give the request number {number}.",
+        "callback": "An engineer calls you back on {callback_at} at {callback_phone}.",
         "summary": "Your request",
         "reply": (
             "Reply to this e-mail to ask your question by e-mail or to add information "
@@ -46,6 +48,7 @@ _TEXTS: dict[str, dict[str, str]] = {
         "email": "Инженер ответит на этот адрес. Ответ придёт с адреса {support_email}.",
         "chat": "Откройте чат с инженерами: {chat_url}",
         "phone": "Позвоните инженерам по номеру {phone_display} и назовите номер {number}.",
+        "callback": "Инженер перезвонит вам {callback_at} по номеру {callback_phone}.",
         "summary": "Ваше обращение",
         "reply": (
             "Ответьте на это письмо, чтобы задать вопрос по почте или дополнить обращение {number}."
@@ -74,6 +77,17 @@ def _subject(tag: str | None, subject: str) -> str:
     return header.encode(maxlinelen=_HEADER_WIDTH)
 
 
+def _call_time(moment: str) -> str:
+    """A booked call's start as the user reads it: ``2026-11-30 10:00 (UTC+03:00)``."""
+    when = datetime.fromisoformat(moment)
+    offset = when.strftime("%z")
+    return (
+        f"{when:%Y-%m-%d %H:%M} (UTC{offset[:3]}:{offset[3:]})"
+        if offset
+        else f"{when:%Y-%m-%d %H:%M}"
+    )
+
+
 def registration_email(
     effect: Mapping[str, Any], settings: Settings, *, subject_tag: str | None = None
 ) -> Message:
@@ -95,6 +109,11 @@ def registration_email(
         "phone_display": contact.get("phone_display") or contact.get("phone") or "",
     }
     next_step = texts.get(ticket["channel"])
+    callback = ticket.get("callback")
+    if callback is not None:  # the engineers call at the booked time: nothing to do but wait
+        values["callback_at"] = _call_time(callback["starts_at"])
+        values["callback_phone"] = callback.get("phone") or ""
+        next_step = texts["callback"]
     lines = [texts["greeting"].format(**values), texts["registered"].format(**values), ""]
     if next_step is not None:
         lines += [next_step.format(**values), ""]

@@ -44,6 +44,9 @@ class Settings:
     phone_display: str = "+7 495 000-00-00"
     reply_within_hours: int = 24
     request_prefix: str = "WEB-"
+    wait_minutes: int | None = None
+    """The expected wait this host reports for a channel that asks for one (its definition
+    says ``estimate_wait``), in minutes; unset: no estimate, and no wait is shown."""
     workflow: str | None = None
     catalogs: tuple[str, ...] = ()
     fixed_time: str | None = None
@@ -125,6 +128,8 @@ class Settings:
                 raise ValueError(f"{ENV_PREFIX}{count.upper()} must be at least 1")
         if int(values.get("pool_size", 0)) < 0:  # type: ignore[call-overload]
             raise ValueError(f"{ENV_PREFIX}POOL_SIZE must be 0 or more")
+        if not 0 <= int(values.get("wait_minutes", 0)) <= 7 * 24 * 60:  # type: ignore[call-overload]
+            raise ValueError(f"{ENV_PREFIX}WAIT_MINUTES must be from 0 to 10080 (a week)")
         if str(values.get("sqlite_synchronous", "normal")).lower() not in {"normal", "full"}:
             raise ValueError(f"{ENV_PREFIX}SQLITE_SYNCHRONOUS must be normal or full")
         if values.get("rt_autoreply", "host") not in {"host", "rt"}:
@@ -141,5 +146,10 @@ def _flag(raw: str) -> bool:
     raise ValueError(raw)
 
 
-_KINDS: dict[str, Callable[[str], object]] = {"int": int, "float": float, "bool": _flag}
+_KINDS: dict[str, Callable[[str], object]] = {
+    "int": int,
+    "int | None": int,
+    "float": float,
+    "bool": _flag,
+}
 _NAMES: dict[object, str] = {int: "a number", float: "a number", _flag: "true or false"}

@@ -170,8 +170,9 @@ class RequestTracker:
         return HttpRequest("POST", "ticket", body=body)
 
     def content(self, ticket: Ticket) -> str:
-        """The ticket's first message in RT: the description, then how to reach the user and
-        the answers an engineer reads (labels and shown values, in the user's locale)."""
+        """The ticket's first message in RT: the description, then how to reach the user (and
+        when to call back, when a callback is booked) and the answers an engineer reads
+        (labels and shown values, in the user's locale)."""
         lines = [ticket.description.rstrip(), "", "--"]
         contact = ticket.contact
         lines += [
@@ -184,6 +185,13 @@ class RequestTracker:
             ]
             if value
         ]
+        callback = ticket.callback
+        if callback is not None:  # the engineers call at the booked time, in the user's zone
+            until = callback.ends_at.astimezone(callback.starts_at.tzinfo)
+            lines.append(
+                f"Call back: {callback.starts_at.isoformat()} to {until.strftime('%H:%M')}"
+                f" ({callback.time_zone}) at {callback.phone or contact.phone or '-'}"
+            )
         for answer in ticket.answers:
             if answer.type in _SKIPPED_ANSWERS or not answer.display:
                 continue

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from kl_contact._lazy import lazy_exports
 
 if TYPE_CHECKING:
+    from kl_contact.channels.callback import CallbackSlot, callback_slots
     from kl_contact.channels.hours import (
         Availability,
         ChannelStatus,
@@ -34,6 +35,8 @@ if TYPE_CHECKING:
     from kl_contact.channels.replies import find_request_number, request_number_in_subject
 
 _EXPORTS: dict[str, str] = {
+    "CallbackSlot": "kl_contact.channels.callback",
+    "callback_slots": "kl_contact.channels.callback",
     "Availability": "kl_contact.channels.hours",
     "ChannelStatus": "kl_contact.channels.hours",
     "DatedHours": "kl_contact.channels.hours",
@@ -60,6 +63,7 @@ __getattr__, __dir__ = lazy_exports(__name__, globals(), _EXPORTS)
 
 __all__ = [
     "Availability",
+    "CallbackSlot",
     "ChannelStatus",
     "DatedHours",
     "InstructionStep",
@@ -69,6 +73,7 @@ __all__ = [
     "Schedule",
     "WeeklyPeriod",
     "build_instructions",
+    "callback_slots",
     "channel_status",
     "find_request_number",
     "registration_email",

@@ -39,6 +39,7 @@ __all__ = [
     "availability_from_data",
     "channel_status",
     "channel_statuses",
+    "open_intervals",
     "zone",
 ]
 
@@ -82,6 +83,43 @@ def _intervals(schedule: Schedule, first: date, days: int) -> Iterator[tuple[dat
             end = datetime.combine(end_day, period.closes, tzinfo=tz).astimezone(UTC)
             if end > start:
                 yield start, end
+
+
+def open_intervals(
+    schedule: Schedule, start: datetime, end: datetime
+) -> Iterator[tuple[datetime, datetime]]:
+    """The open intervals of ``schedule`` that overlap ``[start, end)``, in UTC, in order,
+    each whole: from the opening to the closing of the line, overlapping or back-to-back
+    periods joined (a line open round the clock gives ``[start, end)`` itself).
+
+    >>> from datetime import time, timezone
+    >>> weekdays = WeeklyPeriod(days=(0, 1, 2, 3, 4), period=Period(time(9), time(18)))
+    >>> moscow = Schedule("Europe/Moscow", weekly=(weekdays,))
+    >>> friday = datetime(2026, 11, 27, 12, 0, tzinfo=timezone.utc)
+    >>> [(a.isoformat(), b.isoformat()) for a, b in open_intervals(moscow, friday,
+    ...     friday + timedelta(days=3))]  # doctest: +NORMALIZE_WHITESPACE
+    [('2026-11-27T06:00:00+00:00', '2026-11-27T15:00:00+00:00'),
+     ('2026-11-30T06:00:00+00:00', '2026-11-30T15:00:00+00:00')]
+    """
+    start, end = start.astimezone(UTC), end.astimezone(UTC)
+    if schedule.always_open:
+        if start < end:
+            yield start, end
+        return
+    tz = zone(schedule.time_zone)
+    first = start.astimezone(tz).date() - timedelta(days=1)
+    days = (end.astimezone(tz).date() - first).days + 2
+    found = sorted(_intervals(schedule, first, days))
+    current: tuple[datetime, datetime] | None = None
+    for opens, closes in found:
+        if current is not None and opens <= current[1]:
+            current = (current[0], max(current[1], closes))
+            continue
+        if current is not None and current[1] > start and current[0] < end:
+            yield current
+        current = (opens, closes)
+    if current is not None and current[1] > start and current[0] < end:
+        yield current
 
 
 def _open_until(schedule: Schedule, now: datetime) -> datetime | None:

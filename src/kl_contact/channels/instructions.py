@@ -4,22 +4,30 @@ Texts come from the definition's channel instructions with named placeholders
 (``{request_number}``, ``{email}``, ``{chat_url}``, ``{phone}``, ``{phone_display}``,
 ``{support_email}``, ``{reply_within}``), replaced by :func:`kl_contact._text.substitute`.
 ``{support_email}`` is the engineers' address the receipt gives, else the definition's
-``support_email``.
+``support_email``. A request with a booked callback shows the channel's ``callback:``
+instructions instead, which may also use ``{callback_at}`` and ``{callback_phone}``.
 A link that came from the backend is kept only when :func:`safe_url` accepts it: never a
 ``javascript:``, ``data:`` or other scheme that could run code.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Literal
 from urllib.parse import urlsplit
 
 import attrs
 
 from kl_contact._text import link_allowed, localize, substitute
-from kl_contact.definition.model import INSTRUCTION_PLACEHOLDERS, InstructionAction, Workflow
+from kl_contact.channels.status import format_opening
+from kl_contact.definition.model import (
+    INSTRUCTION_PLACEHOLDERS,
+    ChannelInstruction,
+    InstructionAction,
+    Workflow,
+)
 from kl_contact.messages import message
-from kl_contact.ticket.model import Receipt
+from kl_contact.ticket.model import Receipt, TicketCallback
 
 __all__ = [
     "INSTRUCTION_PLACEHOLDERS",
@@ -27,6 +35,7 @@ __all__ = [
     "Instructions",
     "NextStepAction",
     "build_instructions",
+    "callback_instructions",
     "e164",
     "render_text",
     "reply_time_text",
@@ -79,12 +88,14 @@ def e164(phone: str | None) -> str | None:
 class NextStepAction:
     """What a frontend offers beside an instruction: open the chat, call, or wait for e-mail.
 
-    ``phone`` is E.164 (``+`` and digits) beside its ``phone_display`` form; ``email`` is the
-    user's address the reply goes to (personal data: not in ``repr``), ``reply_within_hours``
-    the reply time the receipt promised, if any.
+    ``phone`` is E.164 (``+`` and digits) beside its ``phone_display`` form: the engineers'
+    number to ``call``, or, for ``wait_callback``, the user's own number the engineers call
+    (personal data); ``email`` is the user's address the reply goes to (personal data: not
+    in ``repr``), ``reply_within_hours`` the reply time the receipt promised, if any;
+    ``callback_at`` and ``callback_until`` the booked slot, in the user's time zone.
     """
 
-    kind: Literal["wait_email", "open_chat", "call"]
+    kind: Literal["wait_email", "open_chat", "call", "wait_callback"]
     label: str | None = None
     url: str | None = None
     phone: str | None = None
@@ -92,6 +103,8 @@ class NextStepAction:
     email: str | None = attrs.field(default=None, repr=False)  # the user's address
     request_number: str | None = None
     reply_within_hours: int | None = None
+    callback_at: datetime | None = None
+    callback_until: datetime | None = None
 
     def __repr__(self) -> str:
         return f"NextStepAction(kind={self.kind!r})"
@@ -133,11 +146,28 @@ def _reply_within(hours: int | None, locale: str) -> str:
     return f"{hours} h"
 
 
+def callback_instructions(
+    workflow: Workflow, channel: str, callback: TicketCallback | None
+) -> tuple[ChannelInstruction, ...] | None:
+    """The next steps of a request with ``callback`` booked on ``channel`` (its offer's
+    instructions), or ``None`` when the request has no callback there."""
+    offer = workflow.channel(channel).callback
+    if callback is None or offer is None:
+        return None
+    return offer.instructions
+
+
 def build_instructions(
-    workflow: Workflow, receipt: Receipt, email: str, locale: str
+    workflow: Workflow,
+    receipt: Receipt,
+    email: str,
+    locale: str,
+    callback: TicketCallback | None = None,
 ) -> Instructions:
-    """The confirmation's next steps for ``receipt.channel`` in ``locale``."""
+    """The confirmation's next steps for ``receipt.channel`` in ``locale``; with a booked
+    ``callback``, the channel's callback instructions."""
     channel = workflow.channel(receipt.channel)
+    items = callback_instructions(workflow, receipt.channel, callback)
     contact = receipt.contact
     values = {
         "request_number": receipt.request_number,
@@ -148,9 +178,12 @@ def build_instructions(
         "support_email": contact.email or workflow.support_email or "",
         "reply_within": _reply_within(receipt.reply_within_hours, locale),
     }
+    if items is not None and callback is not None:
+        values["callback_at"] = format_opening(callback.starts_at, locale)
+        values["callback_phone"] = callback.phone or ""
     fallback = workflow.default_locale
     steps = []
-    for item in channel.instructions:
+    for item in channel.instructions if items is None else items:
         action = None
         label = localize(item.label, locale, fallback) if item.label else None
         if item.action is InstructionAction.OPEN_CHAT:
@@ -169,6 +202,15 @@ def build_instructions(
                 label=label,
                 email=email,
                 reply_within_hours=receipt.reply_within_hours,
+            )
+        elif item.action is InstructionAction.WAIT_CALLBACK and callback is not None:
+            action = NextStepAction(
+                kind="wait_callback",
+                label=label,
+                phone=callback.phone,
+                request_number=receipt.request_number,
+                callback_at=callback.starts_at,
+                callback_until=callback.ends_at,
             )
         steps.append(
             InstructionStep(

@@ -35,8 +35,11 @@ RECEIPT_FIELD_CODES = {
 """The issue code of each receipt field a channel may need, when the receipt lacks it."""
 
 
-def receipt_fields(workflow: Workflow, channel: str | None) -> tuple[str, ...]:
-    """The receipt fields (dotted paths) the next steps of ``channel`` use, in a fixed order.
+def receipt_fields(
+    workflow: Workflow, channel: str | None, *, callback: bool = False
+) -> tuple[str, ...]:
+    """The receipt fields (dotted paths) the next steps of ``channel`` use, in a fixed order
+    (with ``callback``, the next steps of a request with a booked callback).
 
     >>> from kl_contact import default_workflow
     >>> receipt_fields(default_workflow(), "chat")
@@ -46,7 +49,10 @@ def receipt_fields(workflow: Workflow, channel: str | None) -> tuple[str, ...]:
     if found is None:
         return ()
     needed: set[str] = set()
-    for step in found.instructions:
+    steps = found.instructions
+    if callback and found.callback is not None:
+        steps = found.callback.instructions
+    for step in steps:
         for text in step.text.values():
             needed.update(_BY_PLACEHOLDER[p] for p in placeholders_in(text) if p in _BY_PLACEHOLDER)
         if step.action in _BY_ACTION:
@@ -63,11 +69,14 @@ def _present(receipt: Receipt, field: str) -> bool:
     return receipt.reply_within_hours is not None
 
 
-def missing_receipt_fields(workflow: Workflow, receipt: Receipt) -> list[str]:
+def missing_receipt_fields(
+    workflow: Workflow, receipt: Receipt, *, callback: bool = False
+) -> list[str]:
     """The issue codes of the fields ``receipt.channel``'s next steps need and it lacks
-    (a chat link that is not a safe http(s) link counts as missing)."""
+    (a chat link that is not a safe http(s) link counts as missing); ``callback`` as in
+    :func:`receipt_fields`."""
     return [
         RECEIPT_FIELD_CODES[field]
-        for field in receipt_fields(workflow, receipt.channel)
+        for field in receipt_fields(workflow, receipt.channel, callback=callback)
         if not _present(receipt, field)
     ]

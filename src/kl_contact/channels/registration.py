@@ -98,7 +98,9 @@ def registration_email(
     """
     locale = ticket.locale
     tr = _Texts(workflow, locale, {"request_number": receipt.request_number})
-    instructions = build_instructions(workflow, receipt, ticket.contact.email, locale)
+    instructions = build_instructions(
+        workflow, receipt, ticket.contact.email, locale, ticket.callback
+    )
 
     message = EmailMessage()
     subject = tr("email.subject", subject=_one_line(ticket.subject, MAX_SUBJECT_TEXT))

@@ -13,6 +13,7 @@ from __future__ import annotations
 import html
 import json
 import re
+from datetime import datetime
 from urllib.parse import quote
 
 import attrs
@@ -133,6 +134,12 @@ def render_html(instructions: Instructions) -> str:
 
 def render_json(instructions: Instructions) -> str:
     """The JSON document ``instructions.schema.json`` describes (UTF-8 text, not ASCII-escaped)."""
-    # Instructions hold strings, numbers and nested attrs values only, so attrs gives exactly
-    # the converter's JSON without this module reaching up to the converter (a test checks)
-    return json.dumps(attrs.asdict(instructions), ensure_ascii=False, indent=2)
+    # Instructions hold strings, numbers, a callback's times and nested attrs values only, so
+    # attrs gives exactly the converter's JSON without this module reaching up to the
+    # converter (a test checks)
+    document = attrs.asdict(instructions, value_serializer=_iso)
+    return json.dumps(document, ensure_ascii=False, indent=2)
+
+
+def _iso(instance: object, field: object, value: object) -> object:
+    return value.isoformat() if isinstance(value, datetime) else value

@@ -22,7 +22,14 @@ from kl_contact.definition.model import Workflow
 from kl_contact.errors import ValidationIssue
 from kl_contact.messages import MESSAGES, Localizer, message
 
-__all__ = ["CHANNEL_CLOSED", "closed_issue", "format_opening", "statuses"]
+__all__ = [
+    "CHANNEL_CLOSED",
+    "closed_issue",
+    "format_opening",
+    "statuses",
+    "utc_offset",
+    "wait_text",
+]
 
 CHANNEL_CLOSED = MESSAGES["channel.closed"]
 """The built-in text of the ``channel.closed`` issue (a definition may override it)."""
@@ -58,11 +65,25 @@ def _statuses(
     )
 
 
+def utc_offset(moment: datetime) -> str:
+    """The UTC offset of ``moment`` as a user reads it (``UTC+03:00``, ``UTC``)."""
+    offset = moment.strftime("%z")
+    return f"UTC{offset[:3]}:{offset[3:]}" if offset else "UTC"
+
+
 def format_opening(moment: datetime, locale: str) -> str:
     """An opening time as a user reads it: local date and time with the UTC offset."""
-    offset = moment.strftime("%z")
-    offset = f"UTC{offset[:3]}:{offset[3:]}" if offset else "UTC"
-    return f"{moment.strftime(message('time.format', locale, 'en'))} ({offset})"
+    return f"{moment.strftime(message('time.format', locale, 'en'))} ({utc_offset(moment)})"
+
+
+def wait_text(minutes: int, locale: str) -> str:
+    """An expected wait as a user reads it (``Expected wait: about 5 min.``).
+
+    >>> wait_text(5, "en"), wait_text(0, "ru")
+    ('Expected wait: about 5 min.', 'Ожидание: меньше минуты.')
+    """
+    code = "wait.minutes" if minutes > 0 else "wait.none"
+    return message(code, locale, "en", {"minutes": minutes})
 
 
 def closed_issue(

@@ -36,6 +36,7 @@ TRACEBACK_VARIABLE = "KL_CONTACT_TRACEBACK"
 
 
 def _demo(args: argparse.Namespace) -> int:
+    from kl_contact.channels.status import format_opening
     from kl_contact.cli.demo import (
         DEMO_SCRIPTS,
         DemoSupportBackend,
@@ -66,6 +67,9 @@ def _demo(args: argparse.Namespace) -> int:
         for transition in results:
             session = transition.session
             outcome = session.request_number or "resolved by an article, no request sent"
+            if session.callback is not None:
+                starts = format_opening(session.callback.starts_at, session.locale)
+                outcome += f", call back booked for {starts}"
             found = session.follow_up.request
             if found is not None:
                 outcome = f"followed up {found.request_number}: {session.follow_up.status}"
@@ -275,7 +279,7 @@ _EPILOG = """\
 examples:
   kl-contact demo                      walk the journey on a terminal, with arrow keys
   kl-contact demo --answers email      walk a shipped example (email, chat, phone, helped,
-                                       in-product, follow_up)
+                                       in-product, follow_up, callback)
   kl-contact lint my_workflow.yaml     check a definition, with file:line:column findings
   kl-contact validate session s.json   check documents against a shipped schema
 
@@ -317,13 +321,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--answers",
         metavar="FILE",
         help="a YAML answers file, or a shipped example: "
-        "email, chat, phone, helped, in-product, follow_up",
+        "email, chat, phone, helped, in-product, follow_up, callback",
     )
     _json_option(demo, "the final transition (transition.schema.json)")
     demo.add_argument(
         "--all",
         action="store_true",
-        help="walk every shipped example (e-mail, chat, phone, helped, in-product, follow_up)",
+        help="walk every shipped example "
+        "(e-mail, chat, phone, helped, in-product, follow_up, callback)",
     )
     demo.add_argument(
         "--workflow", metavar="FILE", help="a workflow definition (default: the shipped one)"

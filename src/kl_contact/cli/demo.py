@@ -45,6 +45,7 @@ from kl_contact.engine.events import (
     Next,
     Rate,
     Reopen,
+    RequestCallback,
     Send,
 )
 from kl_contact.engine.session import Session
@@ -55,13 +56,28 @@ from kl_contact.wire import dump_transition
 
 __all__ = ["DEMO_SCRIPTS", "Ask", "DemoSupportBackend", "load_script", "run_script"]
 
-DEMO_SCRIPTS = ("email", "chat", "phone", "helped", "in-product", "follow_up")
+DEMO_SCRIPTS = ("email", "chat", "phone", "helped", "in-product", "follow_up", "callback")
 """The example answer files shipped with the command (``kl_contact/cli/examples``)."""
 
 DEMO_NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
 
-SCRIPT_KEYS = ("locale", "channel", "articles", "prefill", "follow_up", "answers", "rating")
-"""The keys of an answers file."""
+SCRIPT_KEYS = (
+    "locale",
+    "channel",
+    "articles",
+    "prefill",
+    "follow_up",
+    "answers",
+    "rating",
+    "now",
+    "callback",
+)
+"""The keys of an answers file: ``now`` (an ISO 8601 time with an offset) is when the walk
+takes place, ``callback`` the number of the time slot (from 1) to book when the channel's
+line is closed and offers a call back."""
+
+DEMO_WAIT_MINUTES = 4
+"""The expected wait the demo host reports for a channel that asks for one."""
 
 Ask = Callable[[Transition, Callable[[Session, Event], Transition]], Sequence[Event]]
 """The person at the screen: the events they choose for a transition's view, given a way to
@@ -144,6 +160,20 @@ def load_script(name_or_path: str) -> dict[str, Any]:
             raise CommandError(
                 "answers.unknown_key", f"{name_or_path}: unknown key {str(key)[:40]!r}", str(known)
             )
+        if key == "now" and _script_time(value) is None:
+            raise CommandError(
+                "answers.invalid",
+                f"{name_or_path}: 'now' is not an ISO 8601 time with an offset",
+                "write it like 2026-11-28T19:00:00+00:00",
+            )
+        if key == "callback" and (
+            isinstance(value, bool) or not isinstance(value, int) or value < 1
+        ):
+            raise CommandError(
+                "answers.invalid",
+                f"{name_or_path}: 'callback' is the number of a time slot, from 1",
+                "write it like callback: 1",
+            )
         if key == "rating" and (isinstance(value, bool) or value not in _SCORES):
             raise CommandError(
                 "answers.invalid",
@@ -160,6 +190,18 @@ def load_script(name_or_path: str) -> dict[str, Any]:
 
 
 _SCORES = (1, 2, 3, 4, 5)
+
+
+def _script_time(value: Any) -> datetime | None:
+    """An answers file's ``now``: an aware time (YAML may have read it as one already)."""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return None
+    if isinstance(value, datetime) and value.utcoffset() is not None:
+        return value
+    return None
 
 
 def _coerce(value: Any) -> AnswerValue:
@@ -204,6 +246,7 @@ def run_script(
     channel = channel or script.get("channel", "email")
     answers: Mapping[str, Any] = script.get("answers", {})
     helped = script.get("articles") == "helped"
+    callback = script.get("callback")
     following = bool(script.get("follow_up"))
     notes: list[str] = []
 
@@ -233,11 +276,12 @@ def run_script(
         submit=backend.submit,
         notify=notify,
         record=record,
+        estimate=_demo_wait,
         look_up=backend.look_up,
         update=update,
     )
     score = script.get("rating")
-    now = DEMO_NOW
+    now = _script_time(script.get("now")) or DEMO_NOW
 
     def preview(session: Session, event: Event) -> Transition:
         return engine.handle(session, event, now)
@@ -262,7 +306,9 @@ def run_script(
         if ask is not None:
             events = ask(transition, preview)
         else:
-            events = [_scripted(workflow, transition, channel, answers, helped, following)]
+            events = [
+                _scripted(workflow, transition, channel, answers, helped, callback, following)
+            ]
         for event in events:
             now += timedelta(minutes=1)
             transition = driver.handle(transition.session, event, now)
@@ -292,6 +338,7 @@ def _scripted(
     channel: str,
     answers: Mapping[str, Any],
     helped: bool,
+    callback: int | None = None,
     following: bool = False,
 ) -> Event:
     """The event an answers file gives for the current view."""
@@ -299,6 +346,11 @@ def _scripted(
     if view.kind == "self_service":
         return Continue()
     if view.kind == "channel_choice":
+        shown = next((c for c in view.channels if c.id == channel), None)
+        offer = shown.callback if shown is not None else None
+        if callback is not None and offer is not None:
+            slots = offer.slots
+            return RequestCallback(channel, slots[min(callback, len(slots)) - 1].id)
         return FollowUp(channel) if following else ChooseChannel(channel)
     if view.kind == "follow_up":
         given = _step_answers(workflow, transition, answers)
@@ -313,6 +365,10 @@ def _scripted(
         matches = view.articles.matches if view.articles else ()
         return ArticleHelped(matches[0].id) if helped and matches else Escalate()
     return Send(_step_answers(workflow, transition, answers))
+
+
+def _demo_wait(channel: str) -> int:
+    return DEMO_WAIT_MINUTES
 
 
 def print_json(transition: Transition, out: TextIO) -> None:

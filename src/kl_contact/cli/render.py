@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from kl_contact.channels.instructions import render_text
-from kl_contact.channels.status import format_opening
+from kl_contact.channels.status import format_opening, wait_text
 from kl_contact.engine.views import View
 from kl_contact.messages import message
 
 __all__ = ["render_header", "render_view"]
+
+_SLOTS_SHOWN = 6
+"""How many of a callback's slots the terminal lists."""
 
 
 def _title(view: View) -> list[str]:
@@ -35,6 +38,15 @@ def render_view(view: View) -> str:
         if not channel.open and channel.opens_at is not None:
             closed = f" [x -> {format_opening(channel.opens_at, view.locale)}]"
         lines.append(f"  * {channel.title} ({channel.id}){closed}: {channel.description}")
+        if channel.wait_minutes is not None:
+            lines.append(f"      {wait_text(channel.wait_minutes, view.locale)}")
+        if channel.callback is not None:
+            lines.append(f"      {channel.callback.text}")
+            for number, option in enumerate(channel.callback.question.options, start=1):
+                if number > _SLOTS_SHOWN:
+                    lines.append(f"      ... ({len(channel.callback.slots)})")
+                    break
+                lines.append(f"      {number}. [{option.id}] {option.label}")
     for action in view.actions:
         if action.type == "follow_up" and action.label:
             lines.append(f"  > {action.label} (follow_up)")
@@ -71,6 +83,8 @@ def render_view(view: View) -> str:
             lines.append(f"  - {step}")
     if view.confirmation is not None:
         lines.append(f"  No. {view.confirmation.request_number}")
+        if view.confirmation.wait_minutes is not None:
+            lines.append(f"  {wait_text(view.confirmation.wait_minutes, view.locale)}")
         lines.append(render_text(view.confirmation.instructions))
     rating = view.rating
     if rating is not None:

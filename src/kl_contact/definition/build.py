@@ -30,6 +30,7 @@ from kl_contact.definition.model import (
     AnswerPolicy,
     ArticleSettings,
     AttachmentPolicy,
+    CallbackOffer,
     Channel,
     ChannelInstruction,
     ContactsPage,
@@ -219,15 +220,10 @@ def build_workflow(data: dict[str, Any], source: str) -> Workflow:
                 title=dict(c["title"]),
                 description=dict(c["description"]),
                 button=dict(c["button"]),
-                instructions=tuple(
-                    ChannelInstruction(
-                        text=dict(i["text"]),
-                        action=InstructionAction(i["action"]) if "action" in i else None,
-                        label=_text(i.get("label")),
-                    )
-                    for i in c["instructions"]
-                ),
+                instructions=_instructions(c["instructions"]),
                 availability=availability_from_data(c.get("availability")),
+                callback=_callback(c.get("callback")),
+                **_given(c, "estimate_wait"),
                 **_given(c, "follow_up"),
             )
             for c in data["channels"]
@@ -242,6 +238,27 @@ def build_workflow(data: dict[str, Any], source: str) -> Workflow:
         requests=RequestFormat(**data.get("requests", {})),
         routing=_routing(data.get("routing")),
         prefill={qid: PrefillMode(mode) for qid, mode in data.get("prefill", {}).items()},
+    )
+
+
+def _instructions(raw: list[dict[str, Any]]) -> tuple[ChannelInstruction, ...]:
+    return tuple(
+        ChannelInstruction(
+            text=dict(i["text"]),
+            action=InstructionAction(i["action"]) if "action" in i else None,
+            label=_text(i.get("label")),
+        )
+        for i in raw
+    )
+
+
+def _callback(raw: Mapping[str, Any] | None) -> CallbackOffer | None:
+    if raw is None:
+        return None
+    return CallbackOffer(
+        slot_minutes=raw["slot_minutes"],
+        days=raw["days"],
+        instructions=_instructions(raw["instructions"]),
     )
 
 

@@ -13,7 +13,7 @@ from typing import Any, NamedTuple
 
 from kl_contact._text import placeholders_in
 from kl_contact.definition.availability import zone
-from kl_contact.definition.model import INSTRUCTION_PLACEHOLDERS
+from kl_contact.definition.model import CALLBACK_PLACEHOLDERS, INSTRUCTION_PLACEHOLDERS
 
 __all__ = ["ChannelProblem", "channel_problems"]
 
@@ -29,10 +29,12 @@ class ChannelProblem(NamedTuple):
     hint: str | None = None
 
 
-def _placeholder_problems(text: Mapping[str, str], path: Path) -> Iterator[ChannelProblem]:
-    known = ", ".join(sorted(INSTRUCTION_PLACEHOLDERS))
+def _placeholder_problems(
+    text: Mapping[str, str], path: Path, allowed: frozenset[str] = INSTRUCTION_PLACEHOLDERS
+) -> Iterator[ChannelProblem]:
+    known = ", ".join(sorted(allowed))
     for locale, template in text.items():
-        for name in sorted(placeholders_in(template) - INSTRUCTION_PLACEHOLDERS):
+        for name in sorted(placeholders_in(template) - allowed):
             yield ChannelProblem(
                 f"unknown placeholder {{{name}}}",
                 "text.unknown_placeholder",
@@ -65,9 +67,21 @@ def _schedule_problems(node: Mapping[str, Any], path: Path) -> Iterator[ChannelP
         seen.add(day)
 
 
+def _has_hours(availability: Mapping[str, Any] | None) -> bool:
+    """Whether an ``availability`` node gives opening hours that can close the line."""
+    if availability is None:
+        return False
+    nodes = [availability, *availability.get("regions", {}).values()]
+    return any(
+        not node.get("always_open", False) and ("weekly" in node or "exceptions" in node)
+        for node in nodes
+    )
+
+
 def channel_problems(data: Mapping[str, Any]) -> Iterator[ChannelProblem]:
     """Unknown placeholders in instruction texts and the registration note, unknown time
-    zones, impossible or repeated dates, and suggestions that name no other channel."""
+    zones, impossible or repeated dates, suggestions that name no other channel, and a
+    callback on a channel whose line has no opening hours (it would never be offered)."""
     channels = data.get("channels", [])
     ids = {c["id"] for c in channels}
     for c_index, channel in enumerate(channels):
@@ -77,6 +91,21 @@ def channel_problems(data: Mapping[str, Any]) -> Iterator[ChannelProblem]:
                 item["text"], (*cpath, "instructions", i_index, "text")
             )
         availability = channel.get("availability")
+        callback = channel.get("callback")
+        if callback is not None:
+            for i_index, item in enumerate(callback.get("instructions", [])):
+                yield from _placeholder_problems(
+                    item["text"],
+                    (*cpath, "callback", "instructions", i_index, "text"),
+                    CALLBACK_PLACEHOLDERS,
+                )
+            if not _has_hours(availability):
+                yield ChannelProblem(
+                    "the channel offers a callback but its line has no opening hours",
+                    "callback.no_hours",
+                    (*cpath, "callback"),
+                    "give the channel availability with weekly hours, or remove the callback",
+                )
         if availability is None:
             continue
         apath: Path = (*cpath, "availability")

@@ -41,6 +41,7 @@ from kl_contact.definition.model import (
 )
 
 __all__ = [
+    "CALLBACK_EVENT",
     "FOLLOW_UP_EVENT",
     "FOLLOW_UP_LEAVING",
     "HOST_EVENTS",
@@ -77,6 +78,10 @@ FOLLOW_UP_EVENT = "follow_up"
 FOLLOW_UP_LEAVING = ("add_information", "reopen")
 """The events that take a follow-up step's way out, once the request was found."""
 
+CALLBACK_EVENT = "request_callback"
+"""The user event that books a callback: a channel choice accepts it, after
+``choose_channel``, when a channel of the workflow offers a callback."""
+
 RATING_EVENTS: tuple[str, ...] = ("rate", "skip_rating")
 """The user events an end step with ``rating:`` accepts until the user rated or skipped."""
 
@@ -88,6 +93,7 @@ HOST_EVENTS = frozenset(
         "ticket_rejected",
         "request_found",
         "request_not_found",
+        "wait_estimated",
     }
 )
 """The events a host sends with the results of effects; any step receives them."""
@@ -287,6 +293,10 @@ class Flow:
     """The questions whose answers are dropped when hidden (``clear`` policy)."""
     channels: frozenset[str]
     """The ids of the declared channels."""
+    callbacks: frozenset[str]
+    """The ids of the channels that offer a callback while their line is closed."""
+    estimating: tuple[str, ...]
+    """The ids of the channels whose expected wait the host is asked for, in order."""
     clears: Mapping[str, tuple[str, ...]]
     """:meth:`clearing_after` of each single question, ``@channel`` and ``@locale``."""
     _closure: Mapping[str, frozenset[str]]
@@ -433,6 +443,7 @@ def _compile(workflow: Workflow) -> Flow:
 
     tables: dict[str, StepTable] = {}
     moves: list[StepTransition] = []
+    callbacks = any(c.callback is not None for c in workflow.channels)
     follow_ups = workflow.follow_up_steps()
     for index, step in enumerate(workflow.steps):
         ways = step_moves(step, follow_ups)
@@ -453,6 +464,8 @@ def _compile(workflow: Workflow) -> Flow:
             needed |= closure[question.id] - {question.id}
         reads = tuple((questions[q], when[q]) for q in sorted(needed, key=order.__getitem__))
         events = USER_EVENTS[step.kind]
+        if callbacks and step.kind is StepKind.CHANNEL_CHOICE:
+            events = (*events, CALLBACK_EVENT)
         if step.kind is StepKind.CHANNEL_CHOICE and follow_ups:
             events = (*events, FOLLOW_UP_EVENT)
         if step.rating is not None and step.kind in TERMINAL_KINDS:
@@ -486,6 +499,8 @@ def _compile(workflow: Workflow) -> Flow:
         depends=depends,
         clearing=clearing,
         channels=frozenset(c.id for c in workflow.channels),
+        callbacks=frozenset(c.id for c in workflow.channels if c.callback is not None),
+        estimating=tuple(c.id for c in workflow.channels if c.estimate_wait),
         clears=_clears(questions, order, depends, clearing),
         closure=closure,
     )

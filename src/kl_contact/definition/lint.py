@@ -20,7 +20,11 @@ from kl_contact.definition.build import build_steps
 from kl_contact.definition.channel_checks import channel_problems
 from kl_contact.definition.document import Document, load_yaml
 from kl_contact.definition.flow import step_moves
-from kl_contact.definition.model import INSTRUCTION_PLACEHOLDERS, PREFILL_TYPES
+from kl_contact.definition.model import (
+    CALLBACK_PLACEHOLDERS,
+    INSTRUCTION_PLACEHOLDERS,
+    PREFILL_TYPES,
+)
 from kl_contact.definition.questionnaire_checks import questionnaire_problems
 from kl_contact.definition.suggestions import did_you_mean, schema_hint, with_article
 from kl_contact.errors import DefinitionError, Severity, format_path
@@ -89,6 +93,7 @@ CODES: Mapping[str, tuple[Severity, str]] = {
     "hours.unknown_time_zone": ("error", "use an IANA name such as Europe/Moscow"),
     "hours.bad_date": ("error", "use YYYY-MM-DD"),
     "hours.duplicate_date": ("error", "list each date once"),
+    "callback.no_hours": ("error", "give the channel weekly opening hours, or remove callback"),
     "messages.missing_locale": ("warning", "add the locale's text under messages:"),
     "phone_region.unknown": ("error", "use an ISO 3166-1 code such as RU or DE"),
     "request.no_contact_email": ("warning", "add an email question with role: contact_email"),
@@ -459,6 +464,8 @@ class _Checks:
 
     @staticmethod
     def _placeholders_for(path: Path) -> frozenset[str]:
+        if path[0] == "channels" and "callback" in path:
+            return CALLBACK_PLACEHOLDERS
         if path[0] == "registration_note" or (path[0] == "channels" and "instructions" in path):
             return INSTRUCTION_PLACEHOLDERS
         if path[0] == "messages":

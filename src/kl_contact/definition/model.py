@@ -17,10 +17,12 @@ from kl_contact.definition.conditions import Condition
 from kl_contact.errors import Severity
 
 __all__ = [
+    "CALLBACK_PLACEHOLDERS",
     "INSTRUCTION_PLACEHOLDERS",
     "AnswerPolicy",
     "ArticleSettings",
     "AttachmentPolicy",
+    "CallbackOffer",
     "Channel",
     "ChannelInstruction",
     "ContactsPage",
@@ -161,6 +163,10 @@ INSTRUCTION_PLACEHOLDERS = frozenset(
 )
 """The placeholders an instruction text or the registration note may use."""
 
+CALLBACK_PLACEHOLDERS = INSTRUCTION_PLACEHOLDERS | {"callback_at", "callback_phone"}
+"""The placeholders a callback's instruction texts may use: the channel's, the booked slot's
+start (``{callback_at}``, in the user's time zone) and the number the engineers call."""
+
 
 class InstructionAction(StrEnum):
     """The action a confirmation step offers, beside its text."""
@@ -168,6 +174,8 @@ class InstructionAction(StrEnum):
     WAIT_EMAIL = "wait_email"
     OPEN_CHAT = "open_chat"
     CALL = "call"
+    WAIT_CALLBACK = "wait_callback"
+    """Wait for the engineers' call at the booked time (a callback's next steps only)."""
 
 
 @attrs.frozen
@@ -201,6 +209,20 @@ class ChannelInstruction:
 
 
 @attrs.frozen
+class CallbackOffer:
+    """A call back offered while a channel's line is closed (``callback:``).
+
+    The slots are ``slot_minutes`` long, inside the line's opening hours, and start within
+    ``days`` days of the moment the user looks; ``instructions`` are the confirmation's
+    next steps of a request with a booked callback (in place of the channel's own).
+    """
+
+    slot_minutes: int
+    days: int
+    instructions: tuple[ChannelInstruction, ...]
+
+
+@attrs.frozen
 class Channel:
     """A way to reach the engineers: e-mail, chat or phone."""
 
@@ -211,6 +233,11 @@ class Channel:
     instructions: tuple[ChannelInstruction, ...]
     availability: Availability | None = None
     """Support hours and the closed-channel policy; ``None`` means always open."""
+    callback: CallbackOffer | None = None
+    """The call back offered while the line is closed; ``None``: none is offered."""
+    estimate_wait: bool = False
+    """Whether the host is asked for the expected wait (an ``EstimateWait`` effect) when the
+    channel choice or this channel's confirmation is shown."""
     follow_up: str | None = None
     """The follow-up step for a request made on this channel, if it has its own."""
 

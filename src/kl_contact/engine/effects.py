@@ -17,6 +17,7 @@ __all__ = [
     "EFFECT_TYPES",
     "AddToRequest",
     "Effect",
+    "EstimateWait",
     "Feedback",
     "LookUpRequest",
     "RecordFeedback",
@@ -66,6 +67,17 @@ class SendRegistrationEmail:
     locale: str
     ticket: Ticket
     receipt: Receipt
+
+
+@attrs.frozen
+class EstimateWait:
+    """Estimate how long a user would wait on ``channel`` now; answer with
+    ``WaitEstimated`` (same ``estimate_id``). Asked when the channel choice or the channel's
+    confirmation is shown, for each open channel whose definition says ``estimate_wait``;
+    a host that cannot tell sends nothing, and no wait is shown."""
+
+    estimate_id: str
+    channel: str
 
 
 @attrs.frozen
@@ -143,6 +155,7 @@ Effect = (
     | SubmitTicket
     | SendRegistrationEmail
     | RecordFeedback
+    | EstimateWait
     | LookUpRequest
     | AddToRequest
     | ReopenRequest
@@ -153,6 +166,7 @@ EFFECT_TYPES: dict[type[Effect], str] = {
     SearchArticles: "search_articles",
     SubmitTicket: "submit_ticket",
     SendRegistrationEmail: "send_registration_email",
+    EstimateWait: "estimate_wait",
     LookUpRequest: "look_up_request",
     AddToRequest: "add_to_request",
     ReopenRequest: "reopen_request",

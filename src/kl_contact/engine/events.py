@@ -2,8 +2,8 @@
 
 User events come from the person at the screen; host events (``ArticlesFound``,
 ``ArticlesFailed``, ``TicketAccepted``, ``TicketRejected``, ``RequestFound``,
-``RequestNotFound``) carry the results of effects the host performed. The JSON form of each
-is tagged by ``type`` (see ``event.schema.json``).
+``RequestNotFound``, ``WaitEstimated``) carry the results of effects the host performed. The
+JSON form of each is tagged by ``type`` (see ``event.schema.json``).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from kl_contact.ticket.status import RequestStatus
 
 __all__ = [
     "EVENT_TYPES",
+    "MAX_WAIT_MINUTES",
     "AddInformation",
     "Answer",
     "ArticleHelped",
@@ -36,14 +37,21 @@ __all__ = [
     "OpenArticle",
     "Rate",
     "Reopen",
+    "RequestCallback",
     "RequestFound",
     "RequestNotFound",
     "Send",
     "SkipRating",
     "TicketAccepted",
     "TicketRejected",
+    "WaitEstimated",
     "event_type",
 ]
+
+
+MAX_WAIT_MINUTES = 7 * 24 * 60
+"""The longest expected wait a ``WaitEstimated`` may report (a week, as its schema says);
+the engine ignores a longer or negative one."""
 
 
 def _answers_repr(answers: Mapping[str, object]) -> str:
@@ -166,6 +174,25 @@ class SkipRating:
 
 
 @attrs.frozen
+class RequestCallback:
+    """Ask to be called back: ``channel``'s line is closed and ``slot`` is the id of one of
+    the slots its view offers (``view.channels[].callback.slots[].id``)."""
+
+    channel: str
+    slot: str
+
+
+@attrs.frozen
+class WaitEstimated:
+    """Host: the expected wait on ``channel``, answering ``EstimateWait`` (same
+    ``estimate_id``), in whole minutes."""
+
+    estimate_id: str
+    channel: str
+    wait_minutes: int
+
+
+@attrs.frozen
 class ChangeLocale:
     """Switch the session to another declared locale."""
 
@@ -232,6 +259,8 @@ Event = (
     | TicketAccepted
     | TicketRejected
     | ChangeLocale
+    | RequestCallback
+    | WaitEstimated
     | FollowUp
     | FindRequest
     | AddInformation
@@ -259,6 +288,8 @@ EVENT_TYPES: dict[type[Event], str] = {
     TicketAccepted: "ticket_accepted",
     TicketRejected: "ticket_rejected",
     ChangeLocale: "change_locale",
+    RequestCallback: "request_callback",
+    WaitEstimated: "wait_estimated",
     FollowUp: "follow_up",
     FindRequest: "find_request",
     AddInformation: "add_information",

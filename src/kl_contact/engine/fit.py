@@ -43,6 +43,8 @@ def misfit(session: Session, flow: Flow) -> str | None:
     channels = flow.channels
     if session.channel is not None and session.channel not in channels:
         return "the session's channel is not declared"
+    if session.callback is not None and session.callback.channel not in channels:
+        return "the session's callback is on a channel that is not declared"
     if session.locale not in flow.workflow.locales:
         return "the session's locale is not declared"
     submission = session.submission

@@ -17,6 +17,7 @@ from typing import Literal, cast
 import attrs
 
 from kl_contact._text import localize
+from kl_contact.channels.callback import CallbackSlot, offered_slots, slot_label
 from kl_contact.channels.instructions import build_instructions
 from kl_contact.channels.status import statuses
 from kl_contact.definition.answers import AnswerValue
@@ -27,7 +28,7 @@ from kl_contact.definition.conditions import (
     compile_condition,
 )
 from kl_contact.definition.flow import Flow, StepTable
-from kl_contact.definition.model import Question, QuestionType, StepKind
+from kl_contact.definition.model import Question, QuestionType, StepKind, Workflow
 from kl_contact.engine.follow_up import (
     PHASE_EVENTS,
     asked,
@@ -43,6 +44,7 @@ from kl_contact.engine.views import (
     ActionType,
     ArticlesView,
     AttachmentRules,
+    CallbackView,
     ChannelView,
     ConfirmationView,
     LinkView,
@@ -79,6 +81,10 @@ _FIELDS: Mapping[str, tuple[ActionField, ...]] = {
     "article_helped": _ARTICLE,
     "article_not_helpful": (*_ARTICLE, ActionField("reason", None, required=False)),
     "change_locale": (ActionField("locale", "/locales/*"),),
+    "request_callback": (
+        ActionField("channel", "/channels/*/id"),
+        ActionField("slot", "/channels/*/callback/slots/*/id"),
+    ),
     "follow_up": (ActionField("channel", "/channels/*/id", required=False),),
     "find_request": _ANSWERS,
     "add_information": _ANSWERS,
@@ -414,6 +420,37 @@ def _built(
     )
 
 
+def _callback_view(flow: Flow, session: Session, channel: str, title: str) -> CallbackView | None:
+    """The call back ``channel``'s closed line offers now, or ``None`` without slots."""
+    workflow = flow.workflow
+    slots = offered_slots(workflow, channel, session.updated_at, session.region, session.time_zone)
+    if not slots:
+        return None
+    shown = slots[0].starts_at.tzinfo
+    return _slots_view(workflow, session.locale, title, slots, getattr(shown, "key", str(shown)))
+
+
+@functools.lru_cache(maxsize=64)
+def _slots_view(
+    workflow: Workflow, locale: str, title: str, slots: tuple[CallbackSlot, ...], zone: str
+) -> CallbackView:
+    """The callback view of ``slots`` in ``locale`` (kept: the slots change once a minute).
+
+    ``zone`` names the time zone the slots are shown in: slots of the same instants compare
+    equal whatever zone they are written in, and their labels differ.
+    """
+    messages, fallback = workflow.messages, workflow.default_locale
+    question = QuestionView(
+        id="slot",
+        type=QuestionType.SINGLE_CHOICE.value,
+        label=message("callback.slot", locale, fallback, overrides=messages),
+        required=True,
+        options=tuple(OptionView(id=s.id, label=slot_label(s, locale)) for s in slots),
+    )
+    text = message("callback.offer", locale, fallback, {"channel": title}, overrides=messages)
+    return CallbackView(text=text, question=question, slots=slots)
+
+
 def _issues_of(
     qid: str,
     by_question: Mapping[str, list[ValidationIssue]],
@@ -505,6 +542,7 @@ def present(
     elif kind is StepKind.CHANNEL_CHOICE:
         contacts_page = scene.contacts_page
         status = statuses(workflow, session.updated_at, session.region, session.time_zone)
+        waits = session.waits.minutes
         channels = tuple(
             ChannelView(
                 id=cid,
@@ -516,6 +554,10 @@ def present(
                 opens_at=status[cid].opens_at,
                 closes_at=status[cid].closes_at,
                 suggest=status[cid].suggest,
+                callback=_callback_view(flow, session, cid, title)
+                if cid in flow.callbacks and not status[cid].open
+                else None,
+                wait_minutes=waits.get(cid) if status[cid].open else None,
             )
             for cid, title, description, button in scene.channels
         )
@@ -532,11 +574,14 @@ def present(
             step_issues.append(loc.issue("articles.failed", (), severity="warning"))
     elif kind is StepKind.CONFIRMATION and session.submission and session.submission.receipt:
         receipt = session.submission.receipt
-        email = session.submission.ticket.contact.email
+        ticket = session.submission.ticket
         confirmation = ConfirmationView(
             request_number=receipt.request_number,
             channel=receipt.channel,
-            instructions=build_instructions(workflow, receipt, email, locale),
+            instructions=build_instructions(
+                workflow, receipt, ticket.contact.email, locale, ticket.callback
+            ),
+            wait_minutes=session.waits.minutes.get(receipt.channel),
         )
     rating = here.rating
     if rating is not None:

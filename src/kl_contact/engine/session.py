@@ -22,6 +22,7 @@ from kl_contact.ticket.status import RequestStatus
 __all__ = [
     "ArticleFeedback",
     "ArticlesState",
+    "CallbackBooking",
     "FollowUpProgress",
     "FollowUpStatus",
     "HistoryEntry",
@@ -29,6 +30,7 @@ __all__ = [
     "Session",
     "SessionStatus",
     "Submission",
+    "Waits",
     "is_reason_code",
 ]
 
@@ -105,6 +107,28 @@ class Submission:
 
 
 @attrs.frozen
+class CallbackBooking:
+    """The callback the user booked: ``channel``'s slot ``slot`` from ``starts_at`` to
+    ``ends_at``, shown in ``time_zone`` (the user's, else the line's own)."""
+
+    channel: str
+    slot: str
+    starts_at: datetime
+    ends_at: datetime
+    time_zone: str
+
+
+@attrs.frozen
+class Waits:
+    """The expected waits the host reported for the showing ``estimate_id``: ``asked``
+    names the channels it was asked about, ``minutes`` holds the answers by channel."""
+
+    estimate_id: str | None = None
+    asked: tuple[str, ...] = ()
+    minutes: Mapping[str, int] = attrs.field(factory=dict)
+
+
+@attrs.frozen
 class HistoryEntry:
     """One handled event: when, which type, and on which step (never its payload)."""
 
@@ -161,6 +185,10 @@ class Session:
     """The user's IANA time zone, for opening times on the channel choice."""
     region: str | None = None
     """The user's region code, for channels with regional support hours."""
+    callback: CallbackBooking | None = None
+    """The callback booked on the channel choice, carried by the ticket."""
+    waits: Waits = Waits()
+    """The expected waits on the channels, as the host estimated them."""
     follow_up: FollowUpProgress = FollowUpProgress()
     """A follow-up of an existing request, when the user went that way."""
     revision: int = 0

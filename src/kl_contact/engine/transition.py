@@ -31,16 +31,18 @@ from typing import Any
 
 import attrs
 
-from kl_contact._text import link_allowed
+from kl_contact._text import link_allowed, localize
 from kl_contact.articles.model import ArticleQuery
+from kl_contact.channels.callback import offered_slots, slot_start
 from kl_contact.channels.receipt_fields import missing_receipt_fields, receipt_fields
-from kl_contact.channels.status import closed_issue
+from kl_contact.channels.status import closed_issue, statuses
 from kl_contact.definition.conditions import ConditionContext
 from kl_contact.definition.flow import HOST_EVENTS, Flow, StepTable
 from kl_contact.definition.model import QuestionType, Role, StepKind
 from kl_contact.engine import follow_up
 from kl_contact.engine.effects import (
     Effect,
+    EstimateWait,
     Feedback,
     RecordFeedback,
     SearchArticles,
@@ -49,6 +51,7 @@ from kl_contact.engine.effects import (
 )
 from kl_contact.engine.events import (
     EVENT_TYPES,
+    MAX_WAIT_MINUTES,
     AddInformation,
     Answer,
     ArticleHelped,
@@ -67,12 +70,14 @@ from kl_contact.engine.events import (
     OpenArticle,
     Rate,
     Reopen,
+    RequestCallback,
     RequestFound,
     RequestNotFound,
     Send,
     SkipRating,
     TicketAccepted,
     TicketRejected,
+    WaitEstimated,
 )
 from kl_contact.engine.fit import misfit
 from kl_contact.engine.migration import migrate_session
@@ -82,10 +87,12 @@ from kl_contact.engine.session import (
     MAX_HISTORY,
     ArticleFeedback,
     ArticlesState,
+    CallbackBooking,
     HistoryEntry,
     Rating,
     Session,
     Submission,
+    Waits,
 )
 from kl_contact.errors import UsageError, ValidationIssue
 from kl_contact.limits import DEFAULT_LIMITS, Limits
@@ -94,7 +101,14 @@ from kl_contact.questionnaire.answer_policy import clear_hidden
 from kl_contact.questionnaire.fields import phone_region
 from kl_contact.questionnaire.validation import issue_in_locale, validate_answer
 from kl_contact.ticket.build import answers_by_role, build_ticket, visible_along
-from kl_contact.ticket.model import AnswerValue, Receipt, Ticket, TicketArticles, WorkflowRef
+from kl_contact.ticket.model import (
+    AnswerValue,
+    Receipt,
+    Ticket,
+    TicketArticles,
+    TicketCallback,
+    WorkflowRef,
+)
 from kl_contact.ticket.receipts import receipt_problems
 
 __all__ = [
@@ -109,6 +123,7 @@ __all__ = [
 
 _FIELDS = tuple(field.name for field in attrs.fields(Session))
 _VALUES = operator.attrgetter(*_FIELDS)
+_WAITING = frozenset({StepKind.CHANNEL_CHOICE, StepKind.CONFIRMATION})
 _ASKING = frozenset({StepKind.QUESTIONS, StepKind.REQUEST, StepKind.FOLLOW_UP})
 
 
@@ -259,7 +274,10 @@ class _Draft:
             changes["trail"] = (*self.get("trail"), self.get("step"))
         changes["step"] = target
         changes["issues"] = ()
-        if self.flow.steps[target].step.kind is StepKind.ARTICLES:
+        kind = self.flow.steps[target].step.kind
+        if kind in _WAITING:
+            self.ask_waits(kind)
+        if kind is StepKind.ARTICLES:
             sequence = self.get("sequence") + 1
             search_id = f"{self.base.id}:search:{sequence}"
             changes["sequence"] = sequence
@@ -274,6 +292,28 @@ class _Draft:
                 min_score=settings.min_score,
             )
             self.effects = (*self.effects, search)
+
+    def ask_waits(self, kind: StepKind) -> None:
+        """Ask the host for the expected wait on the open channels that estimate it: every
+        one on a channel choice, the chosen one on a confirmation. Earlier waits go."""
+        flow = self.flow
+        estimating = flow.estimating
+        if kind is StepKind.CONFIRMATION:
+            estimating = tuple(c for c in estimating if c == self.get("channel"))
+        asked: tuple[str, ...] = ()
+        if estimating:
+            now, region, zone = self.get("updated_at"), self.get("region"), self.get("time_zone")
+            status = statuses(flow.workflow, now, region, zone)
+            asked = tuple(c for c in estimating if status[c].open)
+        if not asked:
+            if self.get("waits") != Waits():
+                self.changes["waits"] = Waits()
+            return
+        # one showing per revision at most: the revision tells the showings apart
+        estimate_id = f"{self.base.id}:wait:{self.get('revision')}"
+        self.changes["waits"] = Waits(estimate_id=estimate_id, asked=asked)
+        asks = tuple(EstimateWait(estimate_id=estimate_id, channel=c) for c in asked)
+        self.effects = (*self.effects, *asks)
 
     def query(self) -> ArticleQuery:
         answers = self.get("answers")
@@ -305,6 +345,10 @@ def _str_or_none(value: AnswerValue | None) -> str | None:
 
 def _ticket(flow: Flow, get: Callable[[str], Any], ticket_id: str, now: datetime) -> Ticket:
     state: ArticlesState = get("articles")
+    booking: CallbackBooking | None = get("callback")
+    callback = None
+    if booking is not None and booking.channel == get("channel"):
+        callback = TicketCallback(booking.starts_at, booking.ends_at, booking.time_zone)
     return build_ticket(
         flow,
         ticket_id=ticket_id,
@@ -321,6 +365,7 @@ def _ticket(flow: Flow, get: Callable[[str], Any], ticket_id: str, now: datetime
             escalated=state.escalated,
         ),
         now=now,
+        callback=callback,
         prefilled=get("prefilled"),
     )
 
@@ -349,6 +394,16 @@ def _is_stale(session: Session, event: Event) -> bool:
         pending = session.submission
         return (
             pending is None or pending.id != event.submission_id or session.status != "submitting"
+        )
+    if isinstance(event, WaitEstimated):
+        waits = session.waits
+        minutes = event.wait_minutes
+        return (
+            waits.estimate_id != event.estimate_id
+            or event.channel not in waits.asked
+            or isinstance(minutes, bool)
+            or not isinstance(minutes, int)
+            or not 0 <= minutes <= MAX_WAIT_MINUTES
         )
     return False
 
@@ -433,6 +488,9 @@ def _go_on(draft: _Draft, table: StepTable, event: Next | Send, now: datetime) -
 def _back(draft: _Draft, table: StepTable, event: Back, now: datetime) -> None:
     trail = draft.base.trail
     draft.changes.update(step=trail[-1], trail=trail[:-1], issues=(), status="active")
+    kind = draft.flow.steps[trail[-1]].step.kind
+    if kind is StepKind.CHANNEL_CHOICE:  # the waits are asked for again, as on entering
+        draft.ask_waits(kind)
 
 
 def _found(draft: _Draft, table: StepTable, event: ArticlesFound, now: datetime) -> None:
@@ -508,11 +566,67 @@ def _locale(draft: _Draft, table: StepTable, event: ChangeLocale, now: datetime)
                 )  # fmt: skip
                 if again is not None:
                     found.append(again)
+            elif (
+                issue.code.startswith("callback.")
+                and isinstance(channel_id := issue.params.get("channel_id"), str)
+                and channel_id in draft.flow.channels
+            ):
+                found.append(_callback_issue(draft.flow, issue.code, channel_id, event.locale))
         draft.changes["issues"] = tuple(found)
 
 
 def _ticket_accepted(draft: _Draft, table: StepTable, event: TicketAccepted, now: datetime) -> None:
     _accepted(draft, table, event.submission_id, event.receipt)
+
+
+def _wait(draft: _Draft, table: StepTable, event: WaitEstimated, now: datetime) -> None:
+    waits = draft.base.waits
+    minutes = {**waits.minutes, event.channel: event.wait_minutes}
+    draft.changes["waits"] = attrs.evolve(waits, minutes=minutes)
+
+
+def _callback_issue(flow: Flow, code: str, channel: str, locale: str) -> ValidationIssue:
+    """A refused callback's issue, in ``locale``: the channel's title in its words."""
+    workflow = flow.workflow
+    loc = Localizer(locale, workflow.default_locale, workflow.messages)
+    if code != "callback.unavailable":
+        return loc.issue(code, ("slot",), {"channel_id": channel})
+    title = localize(workflow.channel(channel).title, locale, workflow.default_locale)
+    return loc.issue(code, ("channel",), {"channel": title, "channel_id": channel})
+
+
+def _request_callback(
+    draft: _Draft, table: StepTable, event: RequestCallback, now: datetime
+) -> None:
+    flow = draft.flow
+    channel = event.channel
+    if channel not in flow.channels:
+        raise UsageError(
+            "the channel is not declared", code="channel.unknown", params={"channel": channel}
+        )
+    session = draft.base
+    slots = offered_slots(flow.workflow, channel, now, session.region, session.time_zone)
+    chosen = next((slot for slot in slots if slot.id == event.slot), None)
+    if chosen is None:
+        if not slots:
+            code = "callback.unavailable"
+        else:
+            start = slot_start(event.slot)
+            passed = start is not None and start <= now
+            code = "callback.slot_passed" if passed else "callback.slot_unknown"
+        draft.changes["issues"] = (_callback_issue(flow, code, channel, session.locale),)
+        return
+    zone = getattr(chosen.starts_at.tzinfo, "key", None) or "UTC"
+    draft.changes["callback"] = CallbackBooking(
+        channel=channel,
+        slot=chosen.id,
+        starts_at=chosen.starts_at,
+        ends_at=chosen.ends_at,
+        time_zone=zone,
+    )
+    draft.changes["channel"] = channel
+    draft.clear(("@channel",))
+    draft.advance(table, "choose_channel")
 
 
 SCORES = range(1, 6)
@@ -573,6 +687,8 @@ _HANDLERS: Mapping[type[Event], _Handler] = {
     TicketAccepted: _ticket_accepted,
     TicketRejected: _rejected,
     ChangeLocale: _locale,
+    RequestCallback: _request_callback,
+    WaitEstimated: _wait,
     FollowUp: follow_up.follow_up,
     FindRequest: follow_up.find_request,
     AddInformation: follow_up.add_information,
@@ -602,6 +718,8 @@ def _choose_channel(draft: _Draft, table: StepTable, channel: str, now: datetime
         draft.changes["issues"] = (closed,)
         return
     draft.changes["channel"] = channel
+    if session.callback is not None:  # the channel is chosen to use it now: no call back
+        draft.changes["callback"] = None
     draft.clear(("@channel",))
     draft.advance(table, "choose_channel")
 
@@ -648,6 +766,13 @@ def _after_prefill(draft: _Draft, mine: Mapping[str, AnswerValue]) -> None:
 
 
 def _submit(draft: _Draft, now: datetime) -> None:
+    booking = draft.base.callback
+    if booking is not None and booking.starts_at <= now:  # the call would come too late
+        issue = _callback_issue(
+            draft.flow, "callback.slot_passed", booking.channel, draft.get("locale")
+        )
+        draft.changes["issues"] = (attrs.evolve(issue, path=("callback",)),)
+        return
     sequence = draft.base.sequence + 1
     submission_id = f"{draft.base.id}:ticket:{sequence}"
     ticket = _ticket(draft.flow, draft.get, submission_id, now)
@@ -657,7 +782,9 @@ def _submit(draft: _Draft, now: datetime) -> None:
         submission=Submission(id=submission_id, ticket=ticket),
         issues=(),
     )
-    needs = receipt_fields(draft.flow.workflow, draft.get("channel"))
+    needs = receipt_fields(
+        draft.flow.workflow, draft.get("channel"), callback=ticket.callback is not None
+    )
     draft.effects = (
         SubmitTicket(submission_id=submission_id, ticket=ticket, receipt_fields=needs),
     )
@@ -668,7 +795,7 @@ def _accepted(draft: _Draft, table: StepTable, submission_id: str, receipt: Rece
     submission = session.submission
     assert submission is not None  # not stale, so a submission is pending
     problems = receipt_problems(receipt, session.channel) or missing_receipt_fields(
-        draft.flow.workflow, receipt
+        draft.flow.workflow, receipt, callback=submission.ticket.callback is not None
     )
     if problems:
         loc = draft.localizer()

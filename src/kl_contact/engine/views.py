@@ -14,6 +14,7 @@ import attrs
 
 from kl_contact._text import text_direction
 from kl_contact.articles.model import ArticleMatch
+from kl_contact.channels.callback import CallbackSlot
 from kl_contact.channels.instructions import Instructions
 from kl_contact.errors import ValidationIssue
 from kl_contact.ticket.model import AnswerValue
@@ -25,6 +26,7 @@ __all__ = [
     "ActionField",
     "ActionType",
     "ArticlesView",
+    "CallbackView",
     "ChannelView",
     "ConfirmationView",
     "FollowUpView",
@@ -50,6 +52,7 @@ ActionType = Literal[
     "escalate",
     "send",
     "change_locale",
+    "request_callback",
     "rate",
     "skip_rating",
     "follow_up",
@@ -68,9 +71,11 @@ class ActionField:
     """One field of the event an action sends, and where in the view its value comes from.
 
     ``source`` is a path into the view: ``/channels/*/id`` (the id of a shown channel whose
-    ``choosable`` is true), ``/locales/*``, ``/articles/matches/*/id``, or ``/questions``
-    (an object keyed by the ids of the shown questions, each value shaped by the question's
-    ``type`` and rules). ``None`` means the user types it freely.
+    ``choosable`` is true; for ``request_callback``, of a channel with a ``callback``),
+    ``/channels/*/callback/slots/*/id`` (a slot of that same channel's callback),
+    ``/locales/*``, ``/articles/matches/*/id``, or ``/questions`` (an object keyed by the
+    ids of the shown questions, each value shaped by the question's ``type`` and rules).
+    ``None`` means the user types it freely.
     """
 
     name: str
@@ -167,12 +172,24 @@ class LinkView:
 
 
 @attrs.frozen
+class CallbackView:
+    """A call back a closed line offers: a sentence, the time-slot question (a single
+    choice whose option ids are the slot ids) and the slots themselves, in the user's time
+    zone. The user books one with ``request_callback``."""
+
+    text: str
+    question: QuestionView
+    slots: tuple[CallbackSlot, ...]
+
+
+@attrs.frozen
 class ChannelView:
     """A channel on the channel-choice step, open or closed at the session's last event.
 
     ``opens_at`` (when closed) and ``closes_at`` are in the user's time zone; ``choosable``
     is false for a closed channel that cannot be chosen, and ``suggest`` names channels to
-    offer instead.
+    offer instead. ``callback`` is the call back a closed line offers, ``wait_minutes`` the
+    expected wait the host estimated for an open one.
     """
 
     id: str
@@ -184,6 +201,8 @@ class ChannelView:
     opens_at: datetime | None = None
     closes_at: datetime | None = None
     suggest: tuple[str, ...] = ()
+    callback: CallbackView | None = None
+    wait_minutes: int | None = None
 
 
 @attrs.frozen
@@ -198,11 +217,13 @@ class ArticlesView:
 
 @attrs.frozen
 class ConfirmationView:
-    """The confirmation: request number and the next steps for the channel."""
+    """The confirmation: request number and the next steps for the channel (those of a
+    booked callback when there is one), and the expected wait the host estimated."""
 
     request_number: str
     channel: str
     instructions: Instructions
+    wait_minutes: int | None = None
 
 
 @attrs.frozen

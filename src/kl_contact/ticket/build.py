@@ -11,6 +11,8 @@ import hashlib
 from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime
 
+import attrs
+
 from kl_contact._text import localize
 from kl_contact.definition.conditions import ConditionContext, evaluate, is_answered
 from kl_contact.definition.flow import Flow
@@ -24,6 +26,7 @@ from kl_contact.ticket.model import (
     Ticket,
     TicketAnswer,
     TicketArticles,
+    TicketCallback,
     TicketConsent,
     TicketRouting,
     WorkflowRef,
@@ -93,12 +96,14 @@ def build_ticket(
     articles: TicketArticles,
     now: datetime,
     prefilled: Collection[str] = (),
+    callback: TicketCallback | None = None,
 ) -> Ticket:
     """The ticket for these answers: visible answers only, labels localised.
 
     ``passed`` names the steps the user went through (the current one included);
     ``prefilled`` the questions whose answers are still the ones the host prefilled.
     Each consent given is recorded with its text's version and digest, at ``now``.
+    ``callback`` is the call back booked, whose phone is taken from the contact details.
     """
     fallback = flow.workflow.default_locale
     region = phone_region(flow.workflow.phone_region, locale)
@@ -146,6 +151,12 @@ def build_ticket(
     )
     email = _str_or_none(roles.get(Role.CONTACT_EMAIL)) or ""
     phone = _str_or_none(roles.get(Role.CONTACT_PHONE))
+    contact = ContactDetails(
+        email=normalise_answer(QuestionType.EMAIL, email, region),
+        name=_strip(_str_or_none(roles.get(Role.CONTACT_NAME))),
+        phone=normalise_answer(QuestionType.PHONE, phone, region) if phone else None,
+        language=_str_or_none(roles.get(Role.CONTACT_LANGUAGE)) or locale,
+    )
     return Ticket(
         id=ticket_id,
         session_id=session_id,
@@ -155,12 +166,7 @@ def build_ticket(
         created_at=now,
         subject=subject.strip(),
         description=(_str_or_none(roles.get(Role.DESCRIPTION)) or "").strip(),
-        contact=ContactDetails(
-            email=normalise_answer(QuestionType.EMAIL, email, region),
-            name=_strip(_str_or_none(roles.get(Role.CONTACT_NAME))),
-            phone=normalise_answer(QuestionType.PHONE, phone, region) if phone else None,
-            language=_str_or_none(roles.get(Role.CONTACT_LANGUAGE)) or locale,
-        ),
+        contact=contact,
         product=_str_or_none(roles.get(Role.PRODUCT)),
         category=_str_or_none(roles.get(Role.CATEGORY)),
         platform=_str_or_none(roles.get(Role.PLATFORM)),
@@ -171,6 +177,7 @@ def build_ticket(
                               channel, locale),
         licence_key=_strip(_str_or_none(roles.get(Role.LICENCE_KEY))),
         consents=consents,
+        callback=attrs.evolve(callback, phone=contact.phone) if callback is not None else None,
     )  # fmt: skip
 
 

@@ -22,6 +22,7 @@ __all__ = [
     "Ticket",
     "TicketAnswer",
     "TicketArticles",
+    "TicketCallback",
     "TicketConsent",
     "TicketRouting",
     "WorkflowRef",
@@ -111,6 +112,25 @@ class TicketRouting:
     rule: str | None = None
 
 
+@attrs.frozen(repr=False)
+class TicketCallback:
+    """The call back the user booked: the slot from ``starts_at`` to ``ends_at`` (in the
+    user's ``time_zone``) and the ``phone`` to call, from the contact details (E.164).
+    The phone is personal data: never in ``repr``, replaced by :meth:`redacted`."""
+
+    starts_at: datetime
+    ends_at: datetime
+    time_zone: str
+    phone: str | None = None
+
+    def __repr__(self) -> str:
+        return f"TicketCallback(starts_at={self.starts_at.isoformat()!r})"
+
+    def redacted(self) -> TicketCallback:
+        """A copy with the phone replaced."""
+        return attrs.evolve(self, phone=REDACTED if self.phone is not None else None)
+
+
 @attrs.frozen
 class TicketArticles:
     """What the user saw of the suggested articles before asking for an engineer."""
@@ -147,12 +167,15 @@ class Ticket:
     repr and replaced by :meth:`redacted`."""
     consents: tuple[TicketConsent, ...] = ()
     """The consents the user gave on the way, with the version and digest of their text."""
+    callback: TicketCallback | None = None
+    """The call back booked while the channel's line was closed, if any."""
 
     def __repr__(self) -> str:
         return (
             f"Ticket(id={self.id!r}, channel={self.channel!r}, locale={self.locale!r}, "
             f"product={self.product!r}, category={self.category!r}, "
-            f"answers={len(self.answers)}, attachments={len(self.attachments)})"
+            f"answers={len(self.answers)}, attachments={len(self.attachments)}, "
+            f"callback={self.callback is not None})"
         )
 
     __str__ = __repr__
@@ -172,6 +195,7 @@ class Ticket:
                 for a in self.answers
             ),
             attachments=tuple(attrs.evolve(a, name=REDACTED) for a in self.attachments),
+            callback=self.callback.redacted() if self.callback is not None else None,
         )
 
 

@@ -29,6 +29,8 @@ const WORDS = {
     restart: "Start a new request",
     choose: "—",
     language: "Language",
+    wait: "Expected wait: about {minutes} min.",
+    request_callback: "Call me back",
     rate: "Send rating",
     skip_rating: "Skip",
     rated: "Thank you for your rating.",
@@ -49,6 +51,8 @@ const WORDS = {
     restart: "Новое обращение",
     choose: "—",
     language: "Язык",
+    wait: "Ожидание: около {minutes} мин.",
+    request_callback: "Перезвоните мне",
     rate: "Отправить оценку",
     skip_rating: "Пропустить",
     rated: "Спасибо за оценку.",
@@ -60,8 +64,8 @@ const WORDS = {
 const WITH_ANSWERS = new Set(["answer", "next", "send", "find_request", "add_information"]);
 const PER_ARTICLE = new Set(["open_article", "article_helped", "article_not_helpful"]);
 const RATING = new Set(["rate", "skip_rating"]);
-const RENDERED_ELSEWHERE = new Set(["answer", "choose_channel", "change_locale", ...PER_ARTICLE,
-                                    ...RATING]);
+const RENDERED_ELSEWHERE = new Set(["answer", "choose_channel", "request_callback", "change_locale",
+                                    ...PER_ARTICLE, ...RATING]);
 const SAFE_URL = /^(https?:|tel:|mailto:)/i;
 
 const state = { sessionId: null, version: null, view: null, busy: false, pending: null, renders: 0,
@@ -344,6 +348,27 @@ function articles(view, allowed) {
   return section;
 }
 
+function waitLine(minutes) {
+  return minutes == null ? null : el("p", { class: "help", text: fill(words().wait, { minutes }) });
+}
+
+// A closed line's call back: its slot question as a list, and a button that books the slot.
+function callback(channel, allowed) {
+  const offer = channel.callback;
+  if (!offer || !allowed.has("request_callback")) return null;
+  const q = offer.question;
+  const id = `callback-${channel.id}`;
+  const list = el("select", { id, name: id, required: true },
+    el("option", { value: "", text: words().choose }),
+    ...q.options.map((o) => el("option", { value: o.id, text: o.label })));
+  return el("div", { class: "field callback" },
+    el("p", { text: offer.text }),
+    el("label", { for: id, text: q.label }), list,
+    el("button", { type: "button", text: words().request_callback, "data-event": "request_callback",
+                   onclick: () => send({ type: "request_callback", channel: channel.id,
+                                         slot: list.value }) }));
+}
+
 function confirmation(part) {
   const steps = part.instructions.steps.map((step) => {
     const item = el("li", {}, el("p", { text: step.text }));
@@ -362,6 +387,7 @@ function confirmation(part) {
   return el("section", { class: "confirmation card" },
     el("p", { text: words().request_number }),
     el("p", { class: "request-number", text: part.request_number }),
+    waitLine(part.wait_minutes),
     el("ol", {}, ...steps),
     el("p", { class: "registration-note", text: part.instructions.registration_note }));
 }
@@ -434,6 +460,8 @@ function render(view) {
   for (const channel of view.channels) {
     parts.push(el("section", { class: "card channel" },
       el("h2", { text: channel.title }), el("p", { text: channel.description }),
+      waitLine(channel.wait_minutes),
+      callback(channel, allowed),
       allowed.has("choose_channel")
         ? el("button", { type: "button", class: "primary", text: channel.button,
                          "aria-label": `${channel.button}: ${channel.title}`,
