@@ -213,23 +213,33 @@ def test_the_quality_report_reads_the_labelled_folder_by_default(
     assert lines[4] == "(off_domain: share of queries that found anything; should be 0)"
 
 
+class _Overlap:
+    """A stand-in BM25 library: a document scores how many of the query's tokens it holds."""
+
+    def __init__(self, corpus: list[list[str]] | None = None) -> None:
+        self.corpus = corpus or []
+
+    def index(self, corpus: list[list[str]], show_progress: bool = True) -> None:
+        self.corpus = corpus
+
+    def get_scores(self, terms: list[str]) -> list[float]:
+        return [float(sum(t in doc for t in terms)) for doc in self.corpus]
+
+
+@pytest.mark.parametrize(("installed", "missing"), [("rank_bm25", "bm25s"), ("bm25s", "rank_bm25")])
 def test_the_quality_report_puts_a_baseline_beside_the_matcher(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    installed: str,
+    missing: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     import sys
     import types
 
-    class Okapi:
-        """Scores a document by how many of the query's tokens it holds."""
-
-        def __init__(self, corpus: list[list[str]]) -> None:
-            self.corpus = corpus
-
-        def get_scores(self, terms: list[str]) -> list[float]:
-            return [float(sum(t in doc for t in terms)) for doc in self.corpus]
-
-    monkeypatch.setitem(sys.modules, "bm25s", None)  # not installed
-    monkeypatch.setitem(sys.modules, "rank_bm25", types.SimpleNamespace(BM25Okapi=Okapi))
+    library = types.SimpleNamespace(BM25Okapi=_Overlap, BM25=_Overlap)
+    monkeypatch.setitem(sys.modules, missing, None)  # not installed
+    monkeypatch.setitem(sys.modules, installed, library)
     path = tmp_path / "queries.yaml"
     path.write_text(
         "format: 1\nqueries:\n"
@@ -239,7 +249,7 @@ def test_the_quality_report_puts_a_baseline_beside_the_matcher(
     )
     assert main([str(path)]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0].split()[3:] == ["ours", "rank_bm25"]
+    assert lines[0].split()[3:] == ["ours", installed]
     cells = lines[2].split()
     assert cells[:3] == ["with_answers", "en", "1"]
     # the baseline found something (zero 0.000) for the query
