@@ -62,6 +62,7 @@ const OFFERED = new Map([
   ["/channels/*/id", (view) => ids((view.channels ?? []).filter((c) => c.choosable !== false))],
   ["/locales/*", (view) => [...view.locales]],
   ["/articles/matches/*/id", (view) => ids(view.articles?.matches ?? [])],
+  ["/rating/scores/*", (view) => [...(view.rating?.scores ?? [])]],
   // The keys of the answers object: an info question takes no answer.
   ["/questions", (view) => ids((view.questions ?? []).filter((q) => q.type !== "info"))],
 ]);

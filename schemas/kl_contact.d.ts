@@ -19,7 +19,9 @@ export type Event =
   | SendEvent
   | TicketAcceptedEvent
   | TicketRejectedEvent
-  | ChangeLocaleEvent;
+  | ChangeLocaleEvent
+  | RateEvent
+  | SkipRatingEvent;
 /**
  * An answer: an option id or text, a consent flag, option ids, or attachments.
  */
@@ -101,7 +103,8 @@ export type ConsentAnswer = true;
 /**
  * Something the host must do, tagged by `type`.
  */
-export type Effect = SearchArticlesEffect | SubmitTicketEffect | SendRegistrationEmailEffect;
+export type Effect =
+  SearchArticlesEffect | SubmitTicketEffect | SendRegistrationEmailEffect | RecordFeedbackEffect;
 /**
  * The documents of the JSON entry point (kl_contact.wire).
  */
@@ -646,6 +649,26 @@ export interface ChangeLocaleEvent {
   locale: string;
 }
 /**
+ * Rate the help on an end step that asks for it.
+ */
+export interface RateEvent {
+  type: "rate";
+  /**
+   * 1 (not helped at all) to 5 (fully helped); any other integer gives the issue rating.out_of_range.
+   */
+  score: number;
+  /**
+   * Optional free text; longer than Limits.comment_length (2000 by default) gives the issue rating.comment_too_long.
+   */
+  comment?: string | null;
+}
+/**
+ * Decline the end step's rating question.
+ */
+export interface SkipRatingEvent {
+  type: "skip_rating";
+}
+/**
  * Everything a frontend needs to render the current step.
  */
 export interface View {
@@ -683,6 +706,7 @@ export interface View {
   channels?: ViewChannel[];
   articles?: ViewArticles | null;
   confirmation?: ViewConfirmation | null;
+  rating?: ViewRating | null;
 }
 export interface ViewProgress {
   index: number;
@@ -706,7 +730,9 @@ export interface ViewAction {
     | "article_not_helpful"
     | "escalate"
     | "send"
-    | "change_locale";
+    | "change_locale"
+    | "rate"
+    | "skip_rating";
   label?: string | null;
   primary?: boolean;
   /**
@@ -724,9 +750,17 @@ export interface ViewActionField {
    */
   name: string;
   /**
-   * Where in the view the value comes from: the id of a shown channel whose choosable is true, a declared locale, the id of a shown match, or an object keyed by the ids of the shown questions (each value shaped by the question's type and rules). Null: typed freely by the user.
+   * Where in the view the value comes from: the id of a shown channel whose choosable is true, a declared locale, the id of a shown match, one of the rating's scores, or an object keyed by the ids of the shown questions (each value shaped by the question's type and rules). Null: typed freely by the user.
    */
-  source: ("/channels/*/id" | "/locales/*" | "/articles/matches/*/id" | "/questions") | null;
+  source:
+    | (
+        | "/channels/*/id"
+        | "/locales/*"
+        | "/articles/matches/*/id"
+        | "/questions"
+        | "/rating/scores/*"
+      )
+    | null;
   required?: boolean;
 }
 /**
@@ -869,6 +903,32 @@ export interface InstructionsAction {
   reply_within_hours?: number | null;
 }
 /**
+ * An end step's satisfaction question.
+ */
+export interface ViewRating {
+  /**
+   * The question asked.
+   */
+  title: string;
+  /**
+   * The label of the optional comment field.
+   */
+  comment_label: string;
+  /**
+   * The longest comment accepted, in characters.
+   */
+  comment_max_length: number;
+  /**
+   * The scores the rate action takes, lowest first.
+   */
+  scores: number[];
+  status: "open" | "rated" | "skipped";
+  /**
+   * The score given, once rated.
+   */
+  score: number | null;
+}
+/**
  * One user's contact in progress; store it anywhere and resume it anywhere.
  */
 export interface Session {
@@ -899,6 +959,10 @@ export interface Session {
    * How many events have changed the session; a host refuses a request carrying an older revision than the one it stored.
    */
   revision?: number;
+  /**
+   * The answers to the end steps' rating questions, one per step at most.
+   */
+  ratings?: SessionRating[];
   /**
    * The questions whose answers are still the ones the host prefilled at the start.
    */
@@ -1023,6 +1087,15 @@ export interface SessionHistory {
   event: string;
   step: string;
 }
+export interface SessionRating {
+  step: string;
+  at: Datetime;
+  /**
+   * Null when the user skipped the question.
+   */
+  score?: number | null;
+  comment?: string | null;
+}
 /**
  * The result of one engine step: new session, view, effects.
  */
@@ -1080,6 +1153,46 @@ export interface SendRegistrationEmailEffect {
   locale: string;
   ticket: Ticket;
   receipt: Receipt;
+}
+/**
+ * Store a satisfaction rating.
+ */
+export interface RecordFeedbackEffect {
+  type: "record_feedback";
+  feedback: FeedbackEffect;
+}
+/**
+ * One satisfaction rating, as the host stores it.
+ */
+export interface FeedbackEffect {
+  session_id: string;
+  /**
+   * The definition's id.
+   */
+  workflow: string;
+  /**
+   * The end step rated.
+   */
+  step: string;
+  score: number;
+  at: Datetime;
+  locale: string;
+  /**
+   * The channel chosen, if any.
+   */
+  channel?: string | null;
+  /**
+   * The article that helped, if any.
+   */
+  article_id?: string | null;
+  /**
+   * The request registered, if any.
+   */
+  request_number?: string | null;
+  /**
+   * What the user typed, if anything: personal data, never logged.
+   */
+  comment?: string | null;
 }
 /**
  * Where a registered request stands, as a support backend's mapping reads it (kl_contact.RequestStatus): for a user asking about a request they already have.
@@ -1285,6 +1398,7 @@ export interface WorkflowStep {
   next?: WorkflowId;
   routes?: Routes;
   on_helped?: WorkflowId;
+  rating?: WorkflowRating;
 }
 /**
  * One field of a questions or request step.
@@ -1356,6 +1470,13 @@ export interface RuleSeverities {
 export interface WorkflowRoute {
   when: WorkflowCondition;
   to: WorkflowId;
+}
+/**
+ * The satisfaction question of an end step. Both texts are optional: the message catalog's `rating.title` and `rating.comment` are shown when they are absent.
+ */
+export interface WorkflowRating {
+  title?: WorkflowText;
+  comment_label?: WorkflowText;
 }
 /**
  * How many articles the articles step asks for, and the lowest score worth showing.

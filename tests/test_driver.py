@@ -23,6 +23,8 @@ from kl_contact import (
     AsyncDriver,
     Driver,
     Engine,
+    Feedback,
+    Rate,
     Receipt,
     SendRegistrationEmail,
     ServiceUnavailable,
@@ -310,6 +312,48 @@ def test_the_definitions_min_score_and_limit_hold_for_any_search_service() -> No
     assert all(m.score >= workflow.articles.min_score for m in shown)
     assert [m.id for m in shown][:2] == ["a0", "a1"]
     assert len(shown) == workflow.articles.limit
+
+
+def test_a_rating_goes_to_the_record_callable_and_a_failing_one_is_reported(
+    engine: Engine,
+) -> None:
+    stored: list[Feedback] = []
+    driver = Driver(engine, ok_search, ok_submit, record=stored.append)
+    final = walk(driver)[-1]
+    rated = driver.handle(final.session, Rate(5, "fine"), NOW)
+    [feedback] = stored
+    assert (feedback.step, feedback.score, feedback.comment) == ("confirmation", 5, "fine")
+    assert feedback.request_number == final.session.request_number
+    assert [type(e).__name__ for e in rated.effects] == ["RecordFeedback"]
+    failures = FailureLog()
+    failing = Driver(engine, ok_search, ok_submit, record=broken, on_failure=failures)
+    kept = failing.handle(final.session, Rate(3), NOW)
+    assert failures == [("RecordFeedback", "error")]
+    assert kept.session.ratings[0].score == 3  # the session holds the rating all the same
+
+
+def test_async_driver_awaits_the_record_callable(engine: Engine) -> None:
+    stored: list[int] = []
+
+    async def record(feedback: Feedback) -> None:
+        await asyncio.sleep(0)
+        stored.append(feedback.score)
+
+    async def run() -> Transition:
+        driver = AsyncDriver(engine, search=_async(ok_search), submit=_async(ok_submit),
+                             record=record)  # fmt: skip
+        final = (await walk_async(driver))[-1]
+        return await driver.handle(final.session, Rate(2), NOW)
+
+    assert asyncio.run(run()).session.ratings[0].score == 2
+    assert stored == [2]
+
+
+def _async(fn: Callable[..., Any]) -> Callable[..., Any]:
+    async def call(*args: Any) -> Any:
+        return fn(*args)
+
+    return call
 
 
 def test_both_drivers_start_with_prefilled_answers(engine: Engine) -> None:

@@ -22,13 +22,24 @@ from kl_contact._lazy import lazy_exports
 
 if TYPE_CHECKING:  # the names below are imported on first use (see __getattr__)
     from kl_contact.analytics import (
+        AnalyticsReport,
         ArticleFeedbackCount,
         DeflectionReport,
+        DropOffReport,
         Funnel,
+        RatingSummary,
         ResolvingArticle,
+        SatisfactionReport,
+        StepTime,
+        analytics_report,
         deflection_report,
         demotions,
+        drop_off_report,
+        dump_analytics,
         feedback_report,
+        not_helpful_reasons,
+        satisfaction_report,
+        step_times,
     )
     from kl_contact.articles.index import ImpactIndex
     from kl_contact.articles.matcher import Bm25Matcher
@@ -76,6 +87,7 @@ if TYPE_CHECKING:  # the names below are imported on first use (see __getattr__)
         AnswerPolicy,
         PrefillMode,
         Priority,
+        RatingPrompt,
         RequestFormat,
         Routing,
         RoutingRule,
@@ -85,6 +97,8 @@ if TYPE_CHECKING:  # the names below are imported on first use (see __getattr__)
     from kl_contact.driver import AsyncDriver, Driver, ServiceUnavailable
     from kl_contact.engine.effects import (
         Effect,
+        Feedback,
+        RecordFeedback,
         SearchArticles,
         SendRegistrationEmail,
         SubmitTicket,
@@ -105,13 +119,15 @@ if TYPE_CHECKING:  # the names below are imported on first use (see __getattr__)
         Event,
         Next,
         OpenArticle,
+        Rate,
         Send,
+        SkipRating,
         TicketAccepted,
         TicketRejected,
     )
     from kl_contact.engine.migration import DroppedAnswer, Migration, VersionPolicy
-    from kl_contact.engine.session import Session
-    from kl_contact.engine.views import View
+    from kl_contact.engine.session import Rating, Session
+    from kl_contact.engine.views import RatingView, View
     from kl_contact.errors import DefinitionError, KlContactError, UsageError, ValidationIssue
     from kl_contact.limits import Limits
     from kl_contact.questionnaire.fields import normalise_email, normalise_phone
@@ -162,6 +178,17 @@ _EXPORTS: dict[str, str] = {
     "ArticleFeedbackCount": "kl_contact.analytics",
     "demotions": "kl_contact.analytics",
     "feedback_report": "kl_contact.analytics",
+    "AnalyticsReport": "kl_contact.analytics",
+    "DropOffReport": "kl_contact.analytics",
+    "RatingSummary": "kl_contact.analytics",
+    "SatisfactionReport": "kl_contact.analytics",
+    "StepTime": "kl_contact.analytics",
+    "analytics_report": "kl_contact.analytics",
+    "drop_off_report": "kl_contact.analytics",
+    "dump_analytics": "kl_contact.analytics",
+    "not_helpful_reasons": "kl_contact.analytics",
+    "satisfaction_report": "kl_contact.analytics",
+    "step_times": "kl_contact.analytics",
     "ArticleSearch": "kl_contact.articles.model",
     "Explanation": "kl_contact.articles.model",
     "FilterRule": "kl_contact.articles.model",
@@ -198,6 +225,7 @@ _EXPORTS: dict[str, str] = {
     "AnswerPolicy": "kl_contact.definition.model",
     "PrefillMode": "kl_contact.definition.model",
     "Priority": "kl_contact.definition.model",
+    "RatingPrompt": "kl_contact.definition.model",
     "RequestFormat": "kl_contact.definition.model",
     "Routing": "kl_contact.definition.model",
     "RoutingRule": "kl_contact.definition.model",
@@ -210,6 +238,8 @@ _EXPORTS: dict[str, str] = {
     "Driver": "kl_contact.driver",
     "ServiceUnavailable": "kl_contact.driver",
     "Effect": "kl_contact.engine.effects",
+    "Feedback": "kl_contact.engine.effects",
+    "RecordFeedback": "kl_contact.engine.effects",
     "SearchArticles": "kl_contact.engine.effects",
     "SendRegistrationEmail": "kl_contact.engine.effects",
     "SubmitTicket": "kl_contact.engine.effects",
@@ -229,6 +259,8 @@ _EXPORTS: dict[str, str] = {
     "Event": "kl_contact.engine.events",
     "Next": "kl_contact.engine.events",
     "OpenArticle": "kl_contact.engine.events",
+    "Rate": "kl_contact.engine.events",
+    "SkipRating": "kl_contact.engine.events",
     "Send": "kl_contact.engine.events",
     "TicketAccepted": "kl_contact.engine.events",
     "TicketRejected": "kl_contact.engine.events",
@@ -236,7 +268,9 @@ _EXPORTS: dict[str, str] = {
     "Migration": "kl_contact.engine.migration",
     "VersionPolicy": "kl_contact.engine.migration",
     "Session": "kl_contact.engine.session",
+    "Rating": "kl_contact.engine.session",
     "View": "kl_contact.engine.views",
+    "RatingView": "kl_contact.engine.views",
     "DefinitionError": "kl_contact.errors",
     "KlContactError": "kl_contact.errors",
     "UsageError": "kl_contact.errors",
@@ -294,6 +328,7 @@ __version__ = "0.1.0.dev0"
 """The installed version of kl_contact."""
 
 __all__ = [
+    "AnalyticsReport",
     "Answer",
     "AnswerPolicy",
     "Article",
@@ -320,6 +355,7 @@ __all__ = [
     "DefinitionError",
     "DeflectionReport",
     "Driver",
+    "DropOffReport",
     "DroppedAnswer",
     "Effect",
     "Engine",
@@ -327,6 +363,7 @@ __all__ = [
     "Escalate",
     "Event",
     "Explanation",
+    "Feedback",
     "FileContent",
     "FilterRule",
     "Finding",
@@ -347,7 +384,13 @@ __all__ = [
     "PathAnswers",
     "PrefillMode",
     "Priority",
+    "Rate",
+    "Rating",
+    "RatingPrompt",
+    "RatingSummary",
+    "RatingView",
     "Receipt",
+    "RecordFeedback",
     "RequestFormat",
     "RequestStatus",
     "RequestTracker",
@@ -356,6 +399,7 @@ __all__ = [
     "Routing",
     "RoutingRule",
     "RtCustomFields",
+    "SatisfactionReport",
     "Schedule",
     "SealedToken",
     "SearchArticles",
@@ -365,6 +409,8 @@ __all__ = [
     "Session",
     "SessionTokens",
     "SigningKey",
+    "SkipRating",
+    "StepTime",
     "SubmitTicket",
     "SubmittedAnswers",
     "SupportBackend",
@@ -385,6 +431,7 @@ __all__ = [
     "Workflow",
     "WorkflowRef",
     "__version__",
+    "analytics_report",
     "answers_for",
     "build_instructions",
     "channel_status",
@@ -394,6 +441,8 @@ __all__ = [
     "default_workflow",
     "deflection_report",
     "demotions",
+    "drop_off_report",
+    "dump_analytics",
     "dump_effect",
     "dump_receipt",
     "dump_request_status",
@@ -413,6 +462,7 @@ __all__ = [
     "load_workflow",
     "normalise_email",
     "normalise_phone",
+    "not_helpful_reasons",
     "parse_workflow",
     "registration_email",
     "render_html",
@@ -422,6 +472,8 @@ __all__ = [
     "revalidate_answers",
     "revalidate_ticket",
     "safe_url",
+    "satisfaction_report",
+    "step_times",
     "to_dot",
     "to_mermaid",
 ]

@@ -2,17 +2,18 @@
 
 The engine returns effects; a host must carry them out and feed the results back. A driver
 does that with the callables it is given: ``search`` answers ``SearchArticles``, ``submit``
-answers ``SubmitTicket`` and ``notify`` receives ``SendRegistrationEmail``.
+answers ``SubmitTicket``, ``notify`` receives ``SendRegistrationEmail`` and ``record`` the
+:class:`~kl_contact.engine.effects.Feedback` of each ``RecordFeedback``.
 :class:`Driver` calls plain functions; :class:`AsyncDriver` awaits coroutine functions on an
 asyncio loop. Both follow one contract, written once in :func:`_effect_loop`.
 
 A callable that raises or runs past ``timeout`` seconds becomes the engine's failure event
 (``ArticlesFailed``, ``TicketRejected``) with the reason ``"unavailable"`` (it raised
 :class:`ServiceUnavailable`: the service is down, try again later), ``"error"`` (it raised
-anything else) or ``"timeout"``, so the
-session is never lost to an exception. A failing ``notify`` has no event to become: it is
-passed to ``on_failure`` and the walk goes on. A driver never lets a callable's exception,
-or the text of one, reach the session or the view.
+anything else) or ``"timeout"``, so the session is never lost to an exception. A failing
+``notify`` or ``record`` has no event to become: it is passed to ``on_failure`` and the walk
+goes on. A driver never lets a callable's exception, or the text of one, reach the session
+or the view.
 
 The drivers are host-side helpers, not part of the pure core: the synchronous one runs a
 callable in a worker thread when it has a timeout to enforce. Neither reads the clock for
@@ -30,7 +31,14 @@ from typing import Any, Literal, TypeVar
 import attrs
 
 from kl_contact.articles.model import ArticleMatch, ArticleMatcher, ArticleQuery
-from kl_contact.engine.effects import Effect, SearchArticles, SendRegistrationEmail, SubmitTicket
+from kl_contact.engine.effects import (
+    Effect,
+    Feedback,
+    RecordFeedback,
+    SearchArticles,
+    SendRegistrationEmail,
+    SubmitTicket,
+)
 from kl_contact.engine.engine import Engine, Transition
 from kl_contact.engine.events import (
     ArticlesFailed,
@@ -63,6 +71,8 @@ NotifyFn = Callable[[SendRegistrationEmail], None]
 AsyncSearchFn = Callable[[ArticleQuery, int], Awaitable[Sequence[ArticleMatch]]]
 AsyncSubmitFn = Callable[[Ticket], Awaitable[Receipt]]
 AsyncNotifyFn = Callable[[SendRegistrationEmail], Awaitable[None]]
+RecordFn = Callable[[Feedback], None]
+AsyncRecordFn = Callable[[Feedback], Awaitable[None]]
 FailureFn = Callable[[Effect, FailureReason], None]
 
 
@@ -72,6 +82,10 @@ def search_with(matcher: ArticleMatcher) -> SearchFn:
 
 
 def _ignore_notice(effect: SendRegistrationEmail) -> None:
+    return None
+
+
+def _ignore_feedback(feedback: Feedback) -> None:
     return None
 
 
@@ -100,12 +114,15 @@ def _call_for(
     search: Callable[..., Any],
     submit: Callable[..., Any],
     notify: Callable[..., Any],
+    record: Callable[..., Any],
 ) -> tuple[Callable[..., Any], tuple[Any, ...]]:
     """Which callable performs ``effect``, and with which arguments."""
     if isinstance(effect, SearchArticles):
         return search, (effect.query, effect.limit)
     if isinstance(effect, SubmitTicket):
         return submit, (effect.ticket,)
+    if isinstance(effect, RecordFeedback):
+        return record, (effect.feedback,)
     return notify, (effect,)
 
 
@@ -216,6 +233,8 @@ class Driver:
     timeout: float | None = attrs.field(default=None, validator=_check_timeout)
     on_failure: FailureFn = _ignore_failure
     """Told of every failed or timed-out call (the effect and the reason), e.g. to log it."""
+    record: RecordFn = _ignore_feedback
+    """Stores the feedback of each ``RecordFeedback`` (a satisfaction rating)."""
 
     def start(
         self,
@@ -252,7 +271,7 @@ class Driver:
             raise _Failed(_reason(exc)) from None
 
     def _perform(self, effect: Effect) -> _Outcome:
-        fn, args = _call_for(effect, self.search, self.submit, self.notify)
+        fn, args = _call_for(effect, self.search, self.submit, self.notify, self.record)
         try:
             return _checked(effect, self._call(fn, *args))
         except _Failed as failed:
@@ -288,6 +307,8 @@ class AsyncDriver:
     timeout: float | None = attrs.field(default=None, validator=_check_timeout)
     on_failure: FailureFn = _ignore_failure
     """Told of every failed or timed-out call (the effect and the reason), e.g. to log it."""
+    record: AsyncRecordFn | RecordFn = _ignore_feedback
+    """Stores the feedback of each ``RecordFeedback`` (a satisfaction rating)."""
 
     async def start(
         self,
@@ -330,7 +351,7 @@ class AsyncDriver:
             raise _Failed(_reason(exc)) from None
 
     async def _perform(self, effect: Effect) -> _Outcome:
-        fn, args = _call_for(effect, self.search, self.submit, self.notify)
+        fn, args = _call_for(effect, self.search, self.submit, self.notify, self.record)
         try:
             return _checked(effect, await self._call(fn, *args))
         except _Failed as failed:

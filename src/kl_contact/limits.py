@@ -56,6 +56,8 @@ class Limits:
     """How many values one event may carry in all: its answers and their items together."""
     event_text: int = 1_000_000
     """How many characters one event's answers may hold in all, keys and texts together."""
+    comment_length: int = 2000
+    """The longest comment a user may give with a satisfaction rating, in characters."""
 
 
 DEFAULT_LIMITS = Limits()

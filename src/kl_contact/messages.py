@@ -161,6 +161,20 @@ MESSAGES: dict[str, dict[str, str]] = {
     # ---- screens and tickets
     "action.back": {"ru": "Назад", "en": "Back"},
     "answer.yes": {"ru": "да", "en": "yes"},
+    # ---- satisfaction rating on an end step
+    "rating.title": {
+        "ru": "Оцените, пожалуйста, насколько вам помогли",
+        "en": "How well were you helped?",
+    },
+    "rating.comment": {"ru": "Комментарий (необязательно)", "en": "Comment (optional)"},
+    "rating.out_of_range": {
+        "ru": "Выберите оценку от {min} до {max}.",
+        "en": "Choose a score from {min} to {max}.",
+    },
+    "rating.comment_too_long": {
+        "ru": "Комментарий должен быть не длиннее {max} символов.",
+        "en": "Keep the comment to {max} characters at most.",
+    },
     "answer.no": {"ru": "нет", "en": "no"},
     "question.prefilled": {"ru": "заполнено вашей программой", "en": "filled in by your program"},
     "question.read_only": {

@@ -59,6 +59,7 @@ SCHEMA_NAMES = (
     "vocabulary",
     "wire",
     "answers",
+    "analytics",
 )
 """The names of the shipped schemas: ``NAME.schema.json``."""
 

@@ -35,6 +35,25 @@ def test_demo_all_prints_four_request_numbers_and_one_resolved(
     assert "Рады, что статья помогла" in out
 
 
+def test_the_helped_demo_rates_the_article_at_the_end(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(capsys, "demo", "--answers", "helped")
+    assert status == 0
+    question = "  ? Насколько статья помогла решить вопрос? [1] [2] [3] [4] [5]"
+    asked, answered = out.index(question + "\n"), out.index(question + " -> 5\n")
+    assert asked < answered
+    assert "(rating 5 of 5 on 'resolved' handed to the host)" in out
+
+
+def test_a_rating_that_is_not_a_score_is_refused(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    answers = tmp_path / "answers.yaml"
+    answers.write_text("channel: email\nrating: 9\n", encoding="utf-8")
+    status, _, err = run(capsys, "demo", "--answers", str(answers))
+    assert status != 0
+    assert "'rating' is a score from 1 to 5" in err
+
+
 def test_the_in_product_demo_starts_prefilled_and_the_ticket_says_so(
     capsys: pytest.CaptureFixture[str],
 ) -> None:

@@ -33,7 +33,7 @@ from kl_contact import (
 )
 from kl_contact.cli import main
 from kl_contact.definition.diagram import to_dot, to_mermaid
-from kl_contact.definition.flow import compile_flow
+from kl_contact.definition.flow import RATING_EVENTS, compile_flow
 from kl_contact.definition.paths import FlowPath, answers_for, flow_paths, transitions
 from kl_contact.engine.views import QuestionView
 
@@ -312,3 +312,14 @@ def test_each_transition_says_how_it_is_taken() -> None:
     assert kinds[("triage", "device")] == "route"
     assert kinds[("triage", "software")] == "next"
     assert kinds[("device", "articles")] == "next"
+
+
+def test_an_end_that_asks_a_rating_takes_rate_and_skip_and_has_no_way_out() -> None:
+    flow = compile_flow(default_workflow())
+    for step in ("confirmation", "resolved"):
+        table = flow.steps[step]
+        assert table.terminal
+        assert table.step.rating is not None
+        assert table.events == table.active == table.active_back == RATING_EVENTS
+        assert table.moves == {}
+    assert all(table.step.rating is None for table in flow.steps.values() if not table.terminal)

@@ -245,7 +245,7 @@ def test_views_list_the_actions_a_user_can_take(engine: Engine) -> None:
         "back",
         "change_locale",
     )
-    assert by_kind["confirmation"] == ()
+    assert by_kind["confirmation"] == ("rate", "skip_rating")
 
 
 def test_history_records_event_types_not_payloads(engine: Engine) -> None:

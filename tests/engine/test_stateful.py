@@ -50,11 +50,14 @@ from kl_contact import (
     JsonEngine,
     Next,
     OpenArticle,
+    Rate,
     Receipt,
+    RecordFeedback,
     SearchArticles,
     Send,
     SendRegistrationEmail,
     Session,
+    SkipRating,
     SubmitTicket,
     TicketAccepted,
     TicketRejected,
@@ -229,6 +232,7 @@ class ContactMachine(RuleBasedStateMachine):
         self.effects: list[Any] = []
         self.submitted = 0
         self.registration_emails = 0
+        self.feedback = 0
         self.checked: Session | None = None
 
     @initialize(engine=st.one_of(st.just(DEFAULT_ENGINE), generated_definitions()), data=st.data())
@@ -303,6 +307,8 @@ class ContactMachine(RuleBasedStateMachine):
             self.effects.append(effect)
             if isinstance(effect, SendRegistrationEmail):
                 self.registration_emails += 1
+            if isinstance(effect, RecordFeedback):
+                self.feedback += 1
         if before.status == "submitting" and after.session.status == "submitted":
             self.submitted += 1
 
@@ -383,6 +389,11 @@ class ContactMachine(RuleBasedStateMachine):
             return ChooseChannel(data.draw(st.sampled_from([*known, *known, "pigeon"])))
         if etype == "change_locale":
             return ChangeLocale(data.draw(st.sampled_from([*workflow.locales, "xx"])))
+        if etype == "skip_rating":
+            return SkipRating()
+        if etype == "rate":
+            score = data.draw(st.integers(1, 5) if good else st.integers(-3, 9))
+            return Rate(score, data.draw(st.one_of(st.none(), texts)))
         if etype in {"open_article", "article_helped", "article_not_helpful"}:
             article = data.draw(st.sampled_from(["kb-1", "kb-2"]))
             if etype == "open_article":
@@ -433,7 +444,15 @@ class ContactMachine(RuleBasedStateMachine):
         if self.submitted:
             assert self.session.status == "submitted"
             assert self.session.request_number is not None
-            assert self.engine.allowed_events(self.session) == ()
+            assert set(self.engine.allowed_events(self.session)) <= {"rate", "skip_rating"}
+
+    @invariant()
+    def each_end_is_rated_once_and_each_score_recorded(self) -> None:
+        steps = [rating.step for rating in self.session.ratings]
+        assert len(steps) == len(set(steps))
+        assert all(self.engine.workflow.step(step).rating is not None for step in steps)
+        assert self.feedback == sum(1 for r in self.session.ratings if r.score is not None)
+        assert all(r.score is None or 1 <= r.score <= 5 for r in self.session.ratings)
 
     @invariant()
     def history_names_event_types_only(self) -> None:
@@ -457,6 +476,8 @@ _SAMPLE_EVENTS: tuple[Event, ...] = (
     TicketAccepted("x", Receipt("x", "x")),
     TicketRejected("x"),
     ChangeLocale("x"),
+    Rate(5),
+    SkipRating(),
 )
 
 ContactMachine.TestCase.settings = settings(

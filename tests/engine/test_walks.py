@@ -131,4 +131,5 @@ def test_article_helped_ends_resolved_without_ticket(engine: Engine) -> None:
     assert helped.session.status == "resolved"
     assert helped.session.submission is None
     assert helped.effects == ()
-    assert helped.view.actions == ()
+    assert helped.view.action_types == ("rate", "skip_rating")
+    assert all(action.stays for action in helped.view.actions)

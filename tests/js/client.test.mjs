@@ -147,7 +147,7 @@ function eventFields(type) {
   for (const name of branch.required ?? []) {
     if (name === "type") continue;
     const kind = [branch.properties[name].type].flat()[0];
-    out[name] = kind === "object" ? {} : kind === "array" ? [] : "x";
+    out[name] = kind === "object" ? {} : kind === "array" ? [] : kind === "integer" ? 1 : "x";
   }
   return out;
 }
@@ -170,7 +170,8 @@ class Walker {
   async host(transition, rand) {
     let t = transition;
     for (;;) {
-      const effect = t.effects?.find((e) => e.type !== "send_registration_email");
+      // a letter to send and a rating to store have no result to report
+      const effect = t.effects?.find((e) => !["send_registration_email", "record_feedback"].includes(e.type));
       if (!effect) return t;
       let event;
       if (effect.type === "search_articles") {
@@ -239,6 +240,7 @@ class Walker {
         "/channels/*/id": view.channels.filter((c) => c.choosable !== false).map((c) => c.id),
         "/locales/*": view.locales.filter((l) => l !== view.locale),
         "/articles/matches/*/id": (view.articles?.matches ?? []).map((m) => m.id),
+        "/rating/scores/*": view.rating?.scores ?? [],
       }[field.source];
       if (field.source === "/questions") out[field.name] = {};
       else if (from && from.length) out[field.name] = from[Math.floor(rand() * from.length)];
@@ -311,6 +313,21 @@ class Walker {
       if (t.view.step !== steps.at(-1)) steps.push(t.view.step);
     }
     assert.ok(t.view.terminal, `walk ${seed} did not end: ${steps.join(" -> ")}`);
+    if (t.view.rating) {
+      // an end that asks for a rating: a score out of range is an issue, then rate or skip
+      assert.equal(t.view.rating.status, "open");
+      const wrong = viewOf(await this.handle(t.session, { type: "rate", score: 0 }, "rate out of range"));
+      assert.deepEqual(wrong.issues.map((i) => i.code), ["rating.out_of_range"]);
+      this.stats.invalid += 1;
+      const rate = rand() < 0.7;
+      const event = rate ? { type: "rate", ...this.fill("rate", t.view, rand) } : { type: "skip_rating" };
+      const reply = await this.handle(t.session, event, event.type);
+      const effects = reply.transition.effects.map((e) => e.type);
+      assert.deepEqual(effects, rate ? ["record_feedback"] : []);
+      t = reply.transition;
+      assert.equal(t.view.rating.status, rate ? "rated" : "skipped");
+      assert.equal(t.view.step, steps.at(-1));
+    }
     assert.deepEqual(t.view.actions, []);
     this.stats.terminals[t.view.step] = (this.stats.terminals[t.view.step] ?? 0) + 1;
     return steps.join(" -> ");

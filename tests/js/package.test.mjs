@@ -283,7 +283,7 @@ test("a real view validates and lists its actions with the values it offers", as
   ]);
 });
 
-test("the values offered follow the view: choosable channels, matches, questions", async () => {
+test("the values offered follow the view: choosable channels, matches, questions, scores", async () => {
   const { consumer } = await installedPackage();
   const channels = fixture("view-channel_choice-email-en.json");
   channels.channels[2].choosable = false;
@@ -309,7 +309,11 @@ test("the values offered follow the view: choosable channels, matches, questions
   });
   const ids = ["product", "platform", "category", "subject", "error_text"];
   assert.deepEqual(offered(questions, "next"), { answers: ids });
-  assert.deepEqual(consumer.examineView(fixture("view-confirmation-email-en.json")).actions, []);
+  assert.deepEqual(offered(fixture("view-confirmation-email-en.json"), "rate"), {
+    score: [1, 2, 3, 4, 5],
+    comment: null,
+  });
+  assert.deepEqual(consumer.examineView(fixture("view-confirmation-rated-email-en.json")).actions, []);
 });
 
 test("an invalid view is refused with every error, typed", async () => {

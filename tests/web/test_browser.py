@@ -234,7 +234,19 @@ def test_an_article_that_helps_ends_on_the_resolved_screen(
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "resolved-helped.png"), full_page=True)
     assert page.locator(".request-number").count() == 0
+    events = page.locator("button[data-event]")
+    assert [events.nth(i).get_attribute("data-event") for i in range(events.count())] == [
+        "rate", "skip_rating"
+    ]  # fmt: skip
+    renders = page.get_attribute("#view", "data-renders")
+    page.check("input[name='rating-score'][value='5']")
+    page.fill("#rating-comment", "Всё понятно")
+    page.click("button[data-event=rate]")
+    wait_for_render(page, renders)
+    assert page.locator(".rating .rated").count() == 1
     assert page.locator("button[data-event]").count() == 0
+    [stored] = [f for f in site[1].feedback() if f.step == "resolved"]
+    assert (stored.step, stored.score, stored.comment) == ("resolved", 5, "Всё понятно")
     assert mail_sink.letters == []
 
 

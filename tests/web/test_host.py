@@ -119,6 +119,47 @@ def test_an_article_that_helps_ends_the_contact_without_a_request_or_letter(
     assert mail_sink.letters == []  # letters are sent before the reply, so none will come
 
 
+@pytest.mark.parametrize("path", ["helped", "email"])
+def test_a_rating_is_stored_once_with_its_step_channel_and_article(
+    api: FlaskApi, host: Host, path: str
+) -> None:
+    plan = script(path)
+    replies = walk(api, plan)
+    final = replies[-1]
+    view = final["view"]
+    suggested = [r["view"]["articles"]["matches"] for r in replies if r["view"]["articles"]]
+    assert view["rating"]["status"] == "open"
+    assert host.storage.feedback() == []
+    comment = "Быстро и понятно, спасибо"
+    status, rated = send(api, final, {"type": "rate", "score": 4, "comment": comment})
+    assert status == 200
+    assert rated["view"]["rating"]["status"] == "rated"
+    assert rated["view"]["actions"] == []
+    [stored] = host.storage.feedback()
+    assert (stored.session_id, stored.step, stored.score) == (final["session_id"], view["step"], 4)
+    assert stored.channel == plan["channel"]
+    assert stored.comment == comment
+    assert comment not in repr(stored)
+    if path == "helped":
+        assert (stored.article_id, stored.request_number) == (suggested[-1][0]["id"], None)
+    else:
+        number = view["confirmation"]["request_number"]
+        assert (stored.article_id, stored.request_number) == (None, number)
+    status, again = send(api, rated, {"type": "rate", "score": 1})
+    assert status == 422
+    assert again["error"]["code"] == "event.not_allowed"
+    assert len(host.storage.feedback()) == 1
+
+
+def test_a_score_out_of_range_is_an_issue_and_nothing_is_stored(api: FlaskApi, host: Host) -> None:
+    final = walk(api, script("helped"))[-1]
+    status, reply = send(api, final, {"type": "rate", "score": 9})
+    assert status == 200
+    assert [i["code"] for i in reply["view"]["issues"]] == ["rating.out_of_range"]
+    assert reply["view"]["rating"]["status"] == "open"
+    assert host.storage.feedback() == []
+
+
 def test_a_second_tab_writing_from_an_old_version_is_refused_and_shown_the_latest(
     api: FlaskApi,
 ) -> None:

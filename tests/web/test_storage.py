@@ -175,3 +175,40 @@ def test_files_round_trip_as_bytes(storage: Storage) -> None:
     assert storage.files_kept("s-f") == (1, len(content))
     assert storage.files_kept("s-none") == (0, 0)
     assert "\\x00" not in repr(kept)
+
+
+def test_a_rating_is_stored_once_per_session_and_step(storage: Storage) -> None:
+    storage.insert_session("s-1", DOCUMENT)
+    feedback = {
+        "session_id": "s-1",
+        "workflow": "kl-home-support",
+        "step": "resolved",
+        "score": 5,
+        "at": "2026-11-25T10:00:00+00:00",
+        "locale": "ru",
+        "channel": "chat",
+        "article_id": "kb-1",
+        "request_number": None,
+        "comment": DOCUMENT["answers"]["name"],
+    }
+    with storage.step("s-1", 1, 0.0) as step:
+        assert step.record_feedback(feedback) is True
+        assert step.record_feedback({**feedback, "score": 1}) is False
+        step.save(DOCUMENT)
+
+    def failing_step() -> None:
+        with storage.step("s-1", 2, 0.0) as step:
+            step.record_feedback({**feedback, "step": "confirmation"})
+            raise RuntimeError("the step fails: its rating goes with it")
+
+    with pytest.raises(RuntimeError):
+        failing_step()
+    [stored] = storage.feedback()
+    assert (stored.step, stored.score, stored.article_id, stored.channel) == (
+        "resolved",
+        5,
+        "kb-1",
+        "chat",
+    )
+    assert stored.comment == DOCUMENT["answers"]["name"]
+    assert DOCUMENT["answers"]["name"] not in repr(stored)

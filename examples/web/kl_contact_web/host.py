@@ -4,10 +4,11 @@ Each call checks that the caller owns the session (the capability made with it),
 session and checks it and the browser's event against the shipped schemas
 (:func:`kl_contact.load_session`, :func:`kl_contact.load_event`), then hands them to
 :class:`kl_contact.Driver`, which runs the library's one effect loop: the article search and
-the request's registration are this host's callables, and the registration letters are
-collected. All of that happens inside one :meth:`~kl_contact_web.storage.Storage.step`: the
-session row is locked and its version checked first, and the request, the confirmed session
-and its registration letter are committed together or not at all. Only then is the letter
+the request's registration are this host's callables, the registration letters are
+collected, and each satisfaction rating is written to ``kl_contact_feedback``. All of that
+happens inside one :meth:`~kl_contact_web.storage.Storage.step`: the session row is locked
+and its version checked first, and the request, the confirmed session, its registration
+letter and a rating are committed together or not at all. Only then is the letter
 handed to the :class:`~kl_contact_web.outbox.Outbox`, which keeps trying until it is sent. A
 worker keeps nothing between calls, so any worker can serve any session.
 
@@ -37,8 +38,10 @@ from kl_contact import (
     Effect,
     Engine,
     EngineerContact,
+    Feedback,
     JsonEngine,
     Receipt,
+    RecordFeedback,
     SendRegistrationEmail,
     Ticket,
     UsageError,
@@ -341,11 +344,17 @@ class Host:
                 raise RuntimeError("a request is filed only inside a step")
             return self._submit(ticket, step)
 
+        def record(feedback: Feedback) -> None:
+            if step is None:
+                raise RuntimeError("a rating is stored only inside a step")
+            step.record_feedback(dump_effect(RecordFeedback(feedback))["feedback"])
+
         return Driver(
             self.engine,
             search=self.matcher.search,
             submit=submit,
             notify=letters.append,
+            record=record,
             max_rounds=MAX_EFFECTS,
             on_failure=_log_failure,
         )

@@ -8,6 +8,11 @@ finally writes the new document. Either all of it is committed or none of it: of
 that read the same version one wins and the other gets :class:`StaleSession` before it has
 written anything, so no request row is ever left without the session that confirms it.
 
+Satisfaction ratings (``kl_contact_feedback``) are written in the step that records them,
+one row per session and rated step: a repeated write of the same rating changes nothing.
+A rating outlives its session (it is what the analytics read); its comment is personal
+data like the session's, and is never logged.
+
 The outbox (``kl_contact_outbox``) holds the letters still to send, each under its
 Message-ID. A sender *leases* a due row for a while, sends it, then marks it sent; a sender
 that dies leaves the lease to run out, and the row is sent again (same Message-ID, so the
@@ -39,6 +44,7 @@ from typing import Any, Literal
 
 __all__ = [
     "Claim",
+    "FeedbackRecord",
     "Letter",
     "RequestRecord",
     "SessionRecord",
@@ -110,6 +116,22 @@ _DDL = (
         created_at TEXT NOT NULL,
         PRIMARY KEY (session_id, digest)
     )""",
+    # Satisfaction ratings (the library's RecordFeedback effect), one per session and step.
+    """CREATE TABLE IF NOT EXISTS kl_contact_feedback (
+        id {identity},
+        session_id TEXT NOT NULL,
+        step TEXT NOT NULL,
+        workflow TEXT NOT NULL,
+        locale TEXT NOT NULL,
+        channel TEXT,
+        article_id TEXT,
+        request_number TEXT,
+        score INTEGER NOT NULL,
+        comment TEXT,
+        rated_at TEXT NOT NULL,
+        UNIQUE (session_id, step)
+    )""",
+    "CREATE INDEX IF NOT EXISTS kl_contact_feedback_rated ON kl_contact_feedback (rated_at)",
     # Submissions to a helpdesk by idempotency key: who is creating the ticket, and its id.
     """CREATE TABLE IF NOT EXISTS kl_contact_helpdesk_submissions (
         key TEXT PRIMARY KEY,
@@ -173,6 +195,22 @@ class Letter:
     request_number: str
     attempts: int
     payload: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class FeedbackRecord:
+    """A stored satisfaction rating (its comment is never shown in repr)."""
+
+    session_id: str
+    step: str
+    workflow: str
+    locale: str
+    channel: str | None
+    article_id: str | None
+    request_number: str | None
+    score: int
+    rated_at: str
+    comment: str | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)
@@ -271,6 +309,28 @@ class Step:
         if not leased or int(inserted) != 1:
             return None
         return Letter(message_id, kind, request_number, 1, payload)
+
+    def record_feedback(self, feedback: JSON) -> bool:
+        """Store a rating (the ``feedback`` of a ``record_feedback`` effect, as JSON) in this
+        transaction; False when this session's step was rated before (nothing changes)."""
+        inserted = self._sql.execute(
+            "INSERT INTO kl_contact_feedback (session_id, step, workflow, locale, channel,"
+            " article_id, request_number, score, comment, rated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (session_id, step) DO NOTHING",
+            (
+                feedback["session_id"],
+                feedback["step"],
+                feedback["workflow"],
+                feedback["locale"],
+                feedback.get("channel"),
+                feedback.get("article_id"),
+                feedback.get("request_number"),
+                int(feedback["score"]),
+                feedback.get("comment"),
+                feedback["at"],
+            ),
+        ).rowcount
+        return int(inserted) == 1
 
     def erase(self) -> None:
         """Delete the locked session, its document and its files (committed on leaving)."""
@@ -652,6 +712,29 @@ class Storage:
                     message_id,
                 ),
             )
+
+    def feedback(self) -> list[FeedbackRecord]:
+        """Every stored rating, oldest first."""
+        with self._transaction() as sql:
+            rows = sql.execute(
+                "SELECT session_id, step, workflow, locale, channel, article_id,"
+                " request_number, score, rated_at, comment FROM kl_contact_feedback ORDER BY id"
+            ).fetchall()
+        return [
+            FeedbackRecord(
+                session_id=row[0],
+                step=row[1],
+                workflow=row[2],
+                locale=row[3],
+                channel=row[4],
+                article_id=row[5],
+                request_number=row[6],
+                score=int(row[7]),
+                rated_at=row[8],
+                comment=row[9],
+            )
+            for row in rows
+        ]
 
     def outbox_counts(self) -> dict[str, int]:
         """How many letters are in each state (``pending``, ``sent``, ``failed``)."""

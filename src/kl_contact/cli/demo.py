@@ -25,7 +25,7 @@ from kl_contact.definition.document import load_yaml
 from kl_contact.definition.model import Workflow
 from kl_contact.definition.suggestions import did_you_mean
 from kl_contact.driver import Driver, search_with
-from kl_contact.engine.effects import SendRegistrationEmail
+from kl_contact.engine.effects import Feedback, SendRegistrationEmail
 from kl_contact.engine.engine import Engine, Transition
 from kl_contact.engine.events import (
     ArticleHelped,
@@ -34,6 +34,7 @@ from kl_contact.engine.events import (
     Escalate,
     Event,
     Next,
+    Rate,
     Send,
 )
 from kl_contact.engine.session import Session
@@ -48,7 +49,7 @@ DEMO_SCRIPTS = ("email", "chat", "phone", "helped", "in-product")
 
 DEMO_NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
 
-SCRIPT_KEYS = ("locale", "channel", "articles", "prefill", "answers")
+SCRIPT_KEYS = ("locale", "channel", "articles", "prefill", "answers", "rating")
 """The keys of an answers file."""
 
 Ask = Callable[[Transition, Callable[[Session, Event], Transition]], Sequence[Event]]
@@ -106,6 +107,12 @@ def load_script(name_or_path: str) -> dict[str, Any]:
             raise CommandError(
                 "answers.unknown_key", f"{name_or_path}: unknown key {str(key)[:40]!r}", str(known)
             )
+        if key == "rating" and (isinstance(value, bool) or value not in _SCORES):
+            raise CommandError(
+                "answers.invalid",
+                f"{name_or_path}: 'rating' is a score from 1 to 5",
+                "write the score the user gives at the end, e.g. 'rating: 5'",
+            )
         if key in {"answers", "prefill"} and not isinstance(value, dict):
             raise CommandError(
                 "answers.invalid",
@@ -113,6 +120,9 @@ def load_script(name_or_path: str) -> dict[str, Any]:
                 f"write each answer as 'question_id: value' under {key}:",
             )
     return loaded
+
+
+_SCORES = (1, 2, 3, 4, 5)
 
 
 def _coerce(value: Any) -> AnswerValue:
@@ -164,9 +174,15 @@ def run_script(
             f"(registration e-mail for {effect.receipt.request_number} handed to the host)"
         )
 
+    def record(feedback: Feedback) -> None:
+        notes.append(f"(rating {feedback.score} of 5 on {feedback.step!r} handed to the host)")
+
     matcher = Bm25Matcher.for_workflow(sample_catalog(), workflow, vocabulary=sample_vocabulary())
     engine = Engine(workflow)
-    driver = Driver(engine, search=search_with(matcher), submit=backend.submit, notify=notify)
+    driver = Driver(
+        engine, search=search_with(matcher), submit=backend.submit, notify=notify, record=record
+    )
+    score = script.get("rating")
     now = DEMO_NOW
 
     def preview(session: Session, event: Event) -> Transition:
@@ -180,6 +196,10 @@ def run_script(
         if not quiet:
             print(render_header(view) if ask and not done else render_view(view), file=out)
             print(file=out, flush=True)
+        if done and ask is None and isinstance(score, int) and "rate" in view.action_types:
+            now += timedelta(minutes=1)
+            transition = driver.handle(transition.session, Rate(score), now)
+            continue
         if done:
             break
         if ask is None:

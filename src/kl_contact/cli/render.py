@@ -63,4 +63,10 @@ def render_view(view: View) -> str:
     if view.confirmation is not None:
         lines.append(f"  No. {view.confirmation.request_number}")
         lines.append(render_text(view.confirmation.instructions))
+    rating = view.rating
+    if rating is not None:
+        scores = " ".join(f"[{score}]" for score in rating.scores)
+        given = f" -> {rating.score}" if rating.score is not None else ""
+        marks = {"open": "", "rated": given, "skipped": " -> -"}
+        lines.append(f"  ? {rating.title} {scores}{marks[rating.status]}")
     return "\n".join(lines)

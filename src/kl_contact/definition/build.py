@@ -38,6 +38,7 @@ from kl_contact.definition.model import (
     PrefillMode,
     Question,
     QuestionType,
+    RatingPrompt,
     RequestFormat,
     Resource,
     Role,
@@ -152,6 +153,14 @@ def _question_when(raw: dict[str, Any]) -> Condition | None:
     return parent if own is None else AllOf((own, parent))
 
 
+def _rating(raw: Any) -> RatingPrompt | None:
+    if not isinstance(raw, Mapping):
+        return None
+    return RatingPrompt(
+        title=_text(raw.get("title")), comment_label=_text(raw.get("comment_label"))
+    )
+
+
 def build_steps(data: dict[str, Any]) -> tuple[Step, ...]:
     """The steps of a schema-valid document; step references are not resolved, so the
     linter reads the flow of a document whose references it is still checking."""
@@ -171,6 +180,7 @@ def build_steps(data: dict[str, Any]) -> tuple[Step, ...]:
             ),
             on_helped=raw.get("on_helped"),
             button=_text(raw.get("button")),
+            rating=_rating(raw.get("rating")),
         )
         for index, raw in enumerate(data["steps"])
     )

@@ -42,6 +42,7 @@ from kl_contact.definition.model import (
 __all__ = [
     "HOST_EVENTS",
     "LEAVING_EVENT",
+    "RATING_EVENTS",
     "USER_EVENTS",
     "Flow",
     "StepTable",
@@ -63,6 +64,9 @@ USER_EVENTS: Mapping[StepKind, tuple[str, ...]] = {
     StepKind.RESOLVED: (),
 }
 """The user events (by their ``type`` tag) each kind of step accepts, in the order shown."""
+
+RATING_EVENTS: tuple[str, ...] = ("rate", "skip_rating")
+"""The user events an end step with ``rating:`` accepts until the user rated or skipped."""
 
 HOST_EVENTS = frozenset({"articles_found", "articles_failed", "ticket_accepted", "ticket_rejected"})
 """The events a host sends with the results of effects; any step receives them."""
@@ -385,24 +389,18 @@ def _compile(workflow: Workflow) -> Flow:
         for question in step.questions:
             needed |= closure[question.id] - {question.id}
         reads = tuple((questions[q], when[q]) for q in sorted(needed, key=order.__getitem__))
+        events = USER_EVENTS[step.kind]
+        if step.rating is not None and step.kind in TERMINAL_KINDS:
+            events = RATING_EVENTS
         tables[step.id] = StepTable(
             step=step,
             index=index,
             terminal=step.kind in TERMINAL_KINDS,
-            events=USER_EVENTS[step.kind],
-            active=USER_EVENTS[step.kind]
+            events=events,
+            active=events if step.kind in TERMINAL_KINDS else (*events, "change_locale"),
+            active_back=events
             if step.kind in TERMINAL_KINDS
-            else (
-                *USER_EVENTS[step.kind],
-                "change_locale",
-            ),
-            active_back=USER_EVENTS[step.kind]
-            if step.kind in TERMINAL_KINDS
-            else (
-                *USER_EVENTS[step.kind],
-                "back",
-                "change_locale",
-            ),
+            else (*events, "back", "change_locale"),
             moves={event: tuple(found) for event, found in by_event.items()},
             questions=tuple((q, when[q.id]) for q in step.questions),
             reads=reads,

@@ -73,6 +73,7 @@ CODES: Mapping[str, tuple[Severity, str]] = {
     "step.no_exit": ("error", "add next, or move an end step after it"),
     "step.no_channel_choice": ("error", "add a channel_choice step"),
     "step.no_request": ("error", "add a request step"),
+    "step.rating_not_at_end": ("error", "move rating: to a resolved or confirmation step"),
     "flow.unreachable": ("warning", "route to the step from another step, or remove it"),
     "flow.no_end": ("error", "give the step a next or route that leads to an end"),
     "flow.endless_cycle": ("error", "let one step of the cycle lead out to an end"),
@@ -110,6 +111,7 @@ _TEXT_KEYS = frozenset(
         "pattern_message",
         "url",
         "registration_note",
+        "comment_label",
     }
 )
 _CHOICE = frozenset({"single_choice", "multiple_choice"})
@@ -713,6 +715,12 @@ class _Checks:
                     "step.request_without_confirmation",
                     "a request step must lead to a confirmation step",
                     ("steps", s_index),
+                )
+            if "rating" in step and kind not in _TERMINAL:
+                yield self.finding(
+                    "step.rating_not_at_end",
+                    f"{with_article(kind)} step cannot ask for a rating: only an end step can",
+                    ("steps", s_index, "rating"),
                 )
             if kind not in _TERMINAL and after is None:
                 yield self.finding(

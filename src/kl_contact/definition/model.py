@@ -30,6 +30,7 @@ __all__ = [
     "Priority",
     "Question",
     "QuestionType",
+    "RatingPrompt",
     "RequestFormat",
     "Resource",
     "Role",
@@ -285,6 +286,18 @@ class Route:
 
 
 @attrs.frozen
+class RatingPrompt:
+    """An end step's satisfaction question: a score from 1 to 5 and an optional comment.
+
+    ``title`` is the question asked and ``comment_label`` the label of the comment field;
+    either falls back to the catalog's ``rating.title`` / ``rating.comment`` when absent.
+    """
+
+    title: Text | None = None
+    comment_label: Text | None = None
+
+
+@attrs.frozen
 class Step:
     """One screen of the flow."""
 
@@ -297,6 +310,8 @@ class Step:
     routes: tuple[Route, ...] = ()
     on_helped: str | None = None
     button: Text | None = None
+    rating: RatingPrompt | None = None
+    """An end step's satisfaction question (``rating:``), when it asks one."""
 
 
 class Priority(StrEnum):

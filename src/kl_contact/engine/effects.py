@@ -6,12 +6,22 @@ transports and feeds the results back as events.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import attrs
 
 from kl_contact.articles.model import ArticleQuery
 from kl_contact.ticket.model import Receipt, Ticket
 
-__all__ = ["EFFECT_TYPES", "Effect", "SearchArticles", "SendRegistrationEmail", "SubmitTicket"]
+__all__ = [
+    "EFFECT_TYPES",
+    "Effect",
+    "Feedback",
+    "RecordFeedback",
+    "SearchArticles",
+    "SendRegistrationEmail",
+    "SubmitTicket",
+]
 
 
 @attrs.frozen
@@ -51,12 +61,49 @@ class SendRegistrationEmail:
     receipt: Receipt
 
 
-Effect = SearchArticles | SubmitTicket | SendRegistrationEmail
+@attrs.frozen(repr=False)
+class Feedback:
+    """One satisfaction rating, as the host stores it.
+
+    ``step`` is the end step rated (``resolved`` after an article helped, ``confirmation``
+    after a request was sent), ``channel`` the channel chosen (if any), ``article_id`` the
+    article that helped (if any) and ``request_number`` the request registered (if any).
+    ``comment`` is what the user typed: it never appears in ``repr``.
+    """
+
+    session_id: str
+    workflow: str
+    step: str
+    score: int
+    at: datetime
+    locale: str
+    channel: str | None = None
+    article_id: str | None = None
+    request_number: str | None = None
+    comment: str | None = None
+
+    def __repr__(self) -> str:
+        return (
+            f"Feedback(step={self.step!r}, channel={self.channel!r}, "
+            f"article_id={self.article_id!r}, score={self.score!r}, "
+            f"comment={'<redacted>' if self.comment is not None else None})"
+        )
+
+
+@attrs.frozen
+class RecordFeedback:
+    """Store the user's satisfaction rating (no event comes back)."""
+
+    feedback: Feedback
+
+
+Effect = SearchArticles | SubmitTicket | SendRegistrationEmail | RecordFeedback
 """Any effect the engine asks for."""
 
 EFFECT_TYPES: dict[type[Effect], str] = {
     SearchArticles: "search_articles",
     SubmitTicket: "submit_ticket",
     SendRegistrationEmail: "send_registration_email",
+    RecordFeedback: "record_feedback",
 }
 """The ``type`` tag of each effect class in JSON."""

@@ -67,7 +67,8 @@ class Engine:
         self.workflow = workflow
         self.flow = compile_flow(workflow)
         self.limits = limits
-        """How much one event may carry (:func:`~kl_contact.limits.event_problem`)."""
+        """How much one event may carry (:func:`~kl_contact.limits.event_problem`) and how
+        long a rating's comment may be."""
 
     def start(
         self,
@@ -133,12 +134,17 @@ class Engine:
         too_big = event_problem(getattr(event, "answers", None), self.limits)
         if too_big is not None:
             raise UsageError(too_big[1], code=too_big[0])
-        moved, effects, ctx = _transition.moved_with_context(self.flow, session, event, now)
+        moved, effects, ctx = _transition.moved_with_context(
+            self.flow, session, event, now, limits=self.limits
+        )
         # every event that is applied records itself in the history: the same object back
         # means the transition ignored a stale result
         outcome: Literal["applied", "ignored"] = "ignored" if moved is session else "applied"
         return Transition(
-            session=moved, view=present(self.flow, moved, ctx), effects=effects, outcome=outcome
+            session=moved,
+            view=present(self.flow, moved, ctx, limits=self.limits),
+            effects=effects,
+            outcome=outcome,
         )
 
     def check_session(self, session: Session) -> None:
@@ -169,7 +175,7 @@ class Engine:
 
     def view(self, session: Session) -> View:
         """The view of the session's current step."""
-        return present(self.flow, session)
+        return present(self.flow, session, limits=self.limits)
 
     def next_step(self, session: Session) -> Step:
         """Where the session goes from its step when the user goes on: routes, then next."""
@@ -191,4 +197,6 @@ class Engine:
 
     def _show(self, moved: tuple[Session, tuple[Effect, ...]]) -> Transition:
         session, effects = moved
-        return Transition(session=session, view=present(self.flow, session), effects=effects)
+        return Transition(
+            session=session, view=present(self.flow, session, limits=self.limits), effects=effects
+        )

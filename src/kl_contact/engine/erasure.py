@@ -5,9 +5,10 @@ with :func:`erase_personal_data`'s result. What goes: every answer that is perso
 question with a contact or ``licence_key`` role, one the definition marks ``personal:
 true``, attachments' file names), the ticket's contact details, licence key, free text and
 file names (the ticket's own redaction; its e-mail and phone answers are left out, as a
-redacted address is no longer one), and "not helpful" reasons a user typed in words.
-What stays: the steps taken, the channel, the choices (product, category...), what the
-articles step showed and how it went, the request number, consents and their versions.
+redacted address is no longer one), "not helpful" reasons a user typed in words, and the
+comments given with satisfaction ratings. What stays: the steps taken, the channel, the
+choices (product, category...), what the articles step showed and how it went, the request
+number, consents and their versions, and the rating scores.
 So :mod:`kl_contact.analytics` counts an erased session exactly as before.
 
 Only a finished contact (submitted or resolved) is erased: one in progress would lose what
@@ -80,6 +81,13 @@ def erase_personal_data(workflow: Workflow, session: Session) -> Session:
         # ticket's contact details say "<redacted>" in their place)
         kept = tuple(a for a in ticket.answers if a.type not in _ADDRESSES)
         submission = attrs.evolve(submission, ticket=attrs.evolve(ticket, answers=kept))
+    ratings = tuple(
+        attrs.evolve(r, comment=REDACTED) if r.comment is not None else r for r in session.ratings
+    )
     return attrs.evolve(
-        session, answers=answers, submission=submission, articles=_articles(session.articles)
+        session,
+        answers=answers,
+        submission=submission,
+        articles=_articles(session.articles),
+        ratings=ratings,
     )

@@ -29,7 +29,9 @@ __all__ = [
     "Event",
     "Next",
     "OpenArticle",
+    "Rate",
     "Send",
+    "SkipRating",
     "TicketAccepted",
     "TicketRejected",
     "event_type",
@@ -137,6 +139,24 @@ class TicketRejected:
     code: str = "unavailable"
 
 
+def _comment_repr(comment: str | None) -> str:
+    return "None" if comment is None else "<redacted>"
+
+
+@attrs.frozen
+class Rate:
+    """Rate the help on an end step that asks for it: ``score`` from 1 to 5, and an
+    optional free-text ``comment`` (never shown in ``repr``)."""
+
+    score: int
+    comment: str | None = attrs.field(default=None, repr=_comment_repr)
+
+
+@attrs.frozen
+class SkipRating:
+    """Decline the end step's rating question; it is not asked again."""
+
+
 @attrs.frozen
 class ChangeLocale:
     """Switch the session to another declared locale."""
@@ -160,6 +180,8 @@ Event = (
     | TicketAccepted
     | TicketRejected
     | ChangeLocale
+    | Rate
+    | SkipRating
 )
 """Any event the engine handles."""
 
@@ -179,6 +201,8 @@ EVENT_TYPES: dict[type[Event], str] = {
     TicketAccepted: "ticket_accepted",
     TicketRejected: "ticket_rejected",
     ChangeLocale: "change_locale",
+    Rate: "rate",
+    SkipRating: "skip_rating",
 }
 """The ``type`` tag of each event class in JSON."""
 

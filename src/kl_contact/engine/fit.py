@@ -58,4 +58,9 @@ def misfit(session: Session, flow: Flow) -> str | None:
         return "the receipt's channel is not declared"
     if session.status == "resolved" and kind is not StepKind.RESOLVED:
         return "a resolved session must be on a resolved step"
+    ratings = session.ratings
+    if ratings and (
+        len(ratings) > 1 or ratings[0].step != session.step or table.step.rating is None
+    ):
+        return "a rating belongs to the end step the session stands on, once"
     return None

@@ -42,18 +42,22 @@ from kl_contact.engine.views import (
     OptionView,
     Progress,
     QuestionView,
+    RatingView,
     ResourceView,
     View,
     text_direction,
 )
 from kl_contact.errors import ValidationIssue
+from kl_contact.limits import DEFAULT_LIMITS, Limits
 from kl_contact.messages import Localizer, message
 from kl_contact.questionnaire.validation import issue_in_locale
 
 __all__ = ["allowed_events", "present"]
 
 _PRIMARY = frozenset({"continue", "next", "send", "escalate", "choose_channel"})
-_STAYS = frozenset({"answer", "open_article", "article_not_helpful", "change_locale"})
+_STAYS = frozenset(
+    {"answer", "open_article", "article_not_helpful", "change_locale", "rate", "skip_rating"}
+)
 _ANSWERS = (ActionField("answers", "/questions", required=False),)
 _ARTICLE = (ActionField("article_id", "/articles/matches/*/id"),)
 _FIELDS: Mapping[str, tuple[ActionField, ...]] = {
@@ -65,6 +69,10 @@ _FIELDS: Mapping[str, tuple[ActionField, ...]] = {
     "article_helped": _ARTICLE,
     "article_not_helpful": (*_ARTICLE, ActionField("reason", None, required=False)),
     "change_locale": (ActionField("locale", "/locales/*"),),
+    "rate": (
+        ActionField("score", "/rating/scores/*"),
+        ActionField("comment", None, required=False),
+    ),
 }
 """Each user event's fields and the view path each value comes from."""
 _ASKING = frozenset({StepKind.QUESTIONS, StepKind.REQUEST})
@@ -76,6 +84,8 @@ def allowed_events(table: StepTable, session: Session) -> tuple[str, ...]:
     """The user event types ``session`` may send on its step now."""
     if session.status == "submitting":
         return ()
+    if table.terminal and session.rating(table.id) is not None:
+        return ()  # rated or skipped: the question is not asked again
     if session.status != "active":
         return table.events
     return table.active_back if session.trail else table.active
@@ -110,6 +120,8 @@ class _StepScene:
     progress: Progress
     actions: Mapping[str, tuple[Action, ...]]
     questions: tuple[tuple[Predicate, _QuestionScene], ...]
+    rating: RatingView | None = None
+    """The rating question before it is answered, on an end step that asks one."""
 
 
 @attrs.frozen
@@ -230,6 +242,7 @@ def _scene(flow: Flow, locale: str) -> _Scene:
         button = tr(step.button) if step.button else None
         variants = {
             "submitting": (),
+            "rated": (),
             "ended": table.events,
             "active": (*table.events, "change_locale"),
             "active_back": (*table.events, "back", "change_locale"),
@@ -242,6 +255,7 @@ def _scene(flow: Flow, locale: str) -> _Scene:
             questions=tuple(
                 (when, _question_scene(q, locale, fallback, flow)) for q, when in table.questions
             ),
+            rating=_rating_scene(table, locale, fallback, flow),
         )
     page = workflow.contacts_page
     return _Scene(
@@ -264,9 +278,29 @@ def _scene(flow: Flow, locale: str) -> _Scene:
     )
 
 
+def _rating_scene(table: StepTable, locale: str, fallback: str, flow: Flow) -> RatingView | None:
+    prompt = table.step.rating
+    if prompt is None or not table.terminal:
+        return None
+    overrides = flow.workflow.messages
+
+    def text(given: Mapping[str, str] | None, code: str) -> str:
+        if given is not None:
+            return localize(given, locale, fallback)
+        return message(code, locale, fallback, overrides=overrides)
+
+    return RatingView(
+        title=text(prompt.title, "rating.title"),
+        comment_label=text(prompt.comment_label, "rating.comment"),
+        comment_max_length=DEFAULT_LIMITS.comment_length,
+    )
+
+
 def _variant(table: StepTable, session: Session) -> str:
     if session.status == "submitting":
         return "submitting"
+    if table.terminal and session.rating(table.id) is not None:
+        return "rated"
     if table.terminal or session.status != "active":
         return "ended"
     return "active_back" if session.trail else "active"
@@ -356,11 +390,18 @@ def _issues_of(
     return extra if own is None else own + extra
 
 
-def present(flow: Flow, session: Session, ctx: ConditionContext | None = None) -> View:
+def present(
+    flow: Flow,
+    session: Session,
+    ctx: ConditionContext | None = None,
+    *,
+    limits: Limits = DEFAULT_LIMITS,
+) -> View:
     """The view of the session's current step (the session must fit ``flow``).
 
     ``ctx`` is the context of the session's step if the caller has it already (the
-    transition that just built the session): it is then not built again.
+    transition that just built the session): it is then not built again. ``limits`` are
+    those the transition applies (a rating's longest comment is shown from them).
     """
     workflow = flow.workflow
     table = flow.steps[session.step]
@@ -449,6 +490,14 @@ def present(flow: Flow, session: Session, ctx: ConditionContext | None = None) -
             channel=receipt.channel,
             instructions=build_instructions(workflow, receipt, email, locale),
         )
+    rating = here.rating
+    if rating is not None:
+        given = session.rating(step.id)
+        if given is not None:
+            answered: Literal["rated", "skipped"] = "skipped" if given.skipped else "rated"
+            rating = attrs.evolve(rating, status=answered, score=given.score)
+        if rating.comment_max_length != limits.comment_length:
+            rating = attrs.evolve(rating, comment_max_length=limits.comment_length)
     return View(
         session_id=session.id,
         workflow=workflow.id,
@@ -471,4 +520,5 @@ def present(flow: Flow, session: Session, ctx: ConditionContext | None = None) -
         channels=channels,
         articles=articles,
         confirmation=confirmation,
+        rating=rating,
     )

@@ -22,6 +22,7 @@ __all__ = [
     "ArticleFeedback",
     "ArticlesState",
     "HistoryEntry",
+    "Rating",
     "Session",
     "SessionStatus",
     "Submission",
@@ -88,6 +89,31 @@ class HistoryEntry:
 
 
 @attrs.frozen(repr=False)
+class Rating:
+    """The user's answer to an end step's rating question.
+
+    ``score`` is 1 to 5, or None when the user skipped the question; ``comment`` is what
+    the user typed, if anything, and never appears in ``repr``.
+    """
+
+    step: str
+    at: datetime
+    score: int | None = None
+    comment: str | None = None
+
+    def __repr__(self) -> str:
+        return (
+            f"Rating(step={self.step!r}, score={self.score!r}, "
+            f"comment={'<redacted>' if self.comment is not None else None})"
+        )
+
+    @property
+    def skipped(self) -> bool:
+        """Whether the user declined to rate."""
+        return self.score is None
+
+
+@attrs.frozen(repr=False)
 class Session:
     """One user's contact in progress."""
 
@@ -121,6 +147,8 @@ class Session:
     """What was wrong with the host's prefilled answers: a value that failed its question's
     checks (kept as an answer the user may correct) or one for a question the definition
     does not let the host prefill (left out). Shown until the user answers the question."""
+    ratings: tuple[Rating, ...] = ()
+    """The answers to the end steps' rating questions, one per step at most."""
 
     def __repr__(self) -> str:
         return (
@@ -129,6 +157,13 @@ class Session:
         )
 
     __str__ = __repr__
+
+    def rating(self, step: str) -> Rating | None:
+        """The rating given (or skipped) on ``step``, if any."""
+        for rating in self.ratings:
+            if rating.step == step:
+                return rating
+        return None
 
     @property
     def request_number(self) -> str | None:

@@ -38,7 +38,14 @@ from kl_contact.channels.status import closed_issue
 from kl_contact.definition.conditions import ConditionContext
 from kl_contact.definition.flow import HOST_EVENTS, Flow, StepTable
 from kl_contact.definition.model import QuestionType, Role, StepKind
-from kl_contact.engine.effects import Effect, SearchArticles, SendRegistrationEmail, SubmitTicket
+from kl_contact.engine.effects import (
+    Effect,
+    Feedback,
+    RecordFeedback,
+    SearchArticles,
+    SendRegistrationEmail,
+    SubmitTicket,
+)
 from kl_contact.engine.events import (
     EVENT_TYPES,
     Answer,
@@ -54,7 +61,9 @@ from kl_contact.engine.events import (
     Event,
     Next,
     OpenArticle,
+    Rate,
     Send,
+    SkipRating,
     TicketAccepted,
     TicketRejected,
 )
@@ -67,10 +76,12 @@ from kl_contact.engine.session import (
     ArticleFeedback,
     ArticlesState,
     HistoryEntry,
+    Rating,
     Session,
     Submission,
 )
 from kl_contact.errors import UsageError, ValidationIssue
+from kl_contact.limits import DEFAULT_LIMITS, Limits
 from kl_contact.messages import Localizer
 from kl_contact.questionnaire.answer_policy import clear_hidden
 from kl_contact.questionnaire.fields import phone_region
@@ -122,11 +133,12 @@ class _Draft:
     made from it by one constructor call.
     """
 
-    __slots__ = ("base", "changes", "effects", "flow", "seen")
+    __slots__ = ("base", "changes", "effects", "flow", "limits", "seen")
 
-    def __init__(self, flow: Flow, base: Session) -> None:
+    def __init__(self, flow: Flow, base: Session, limits: Limits = DEFAULT_LIMITS) -> None:
         self.flow = flow
         self.base = base
+        self.limits = limits
         self.changes: dict[str, Any] = {}
         self.effects: tuple[Effect, ...] = ()
         self.seen: tuple[str, object, str | None, str, ConditionContext] | None = None
@@ -302,19 +314,30 @@ def _is_stale(session: Session, event: Event) -> bool:
 
 
 def transition(
-    flow: Flow, session: Session, event: Event, now: datetime
+    flow: Flow,
+    session: Session,
+    event: Event,
+    now: datetime,
+    *,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> tuple[Session, tuple[Effect, ...]]:
     """Apply ``event`` to ``session`` at ``now``: the new session and the effects to run.
 
+    ``limits`` bounds what a user may send (the comment of a rating: ``comment_length``).
     Raises :class:`UsageError` for a naive ``now``, a session that does not fit ``flow``
     (or was recorded on another version of it), and an event the step does not accept.
     """
-    moved, effects, _ = moved_with_context(flow, session, event, now)
+    moved, effects, _ = moved_with_context(flow, session, event, now, limits=limits)
     return moved, effects
 
 
 def moved_with_context(
-    flow: Flow, session: Session, event: Event, now: datetime
+    flow: Flow,
+    session: Session,
+    event: Event,
+    now: datetime,
+    *,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> tuple[Session, tuple[Effect, ...], ConditionContext | None]:
     """:func:`transition`, and the context of the new session's step when the transition
     built it already (the presenter reads it instead of building it again), else None."""
@@ -338,7 +361,7 @@ def moved_with_context(
             )
     elif _is_stale(session, event):
         return session, (), None
-    draft = _Draft(flow, session)
+    draft = _Draft(flow, session, limits)
     history = session.history
     entry = HistoryEntry(at=now, event=etype, step=session.step)
     draft.changes["history"] = (
@@ -452,6 +475,46 @@ def _ticket_accepted(draft: _Draft, table: StepTable, event: TicketAccepted, now
     _accepted(draft, table, event.submission_id, event.receipt)
 
 
+SCORES = range(1, 6)
+"""The scores a rating takes: 1 (not helped at all) to 5 (fully helped)."""
+
+
+def _rate(draft: _Draft, table: StepTable, event: Rate, now: datetime) -> None:
+    loc = draft.localizer()
+    score = event.score
+    if isinstance(score, bool) or not isinstance(score, int) or score not in SCORES:
+        params = {"min": SCORES.start, "max": SCORES.stop - 1}
+        draft.changes["issues"] = (loc.issue("rating.out_of_range", ("score",), params),)
+        return
+    comment = event.comment.strip() if isinstance(event.comment, str) else None
+    limit = draft.limits.comment_length
+    if comment is not None and len(comment) > limit:
+        issue = loc.issue("rating.comment_too_long", ("comment",), {"max": limit})
+        draft.changes["issues"] = (issue,)
+        return
+    session = draft.base
+    rating = Rating(step=table.id, at=now, score=score, comment=comment or None)
+    draft.changes.update(ratings=(*session.ratings, rating), issues=())
+    feedback = Feedback(
+        session_id=session.id,
+        workflow=session.workflow.id,
+        step=table.id,
+        score=score,
+        at=now,
+        locale=session.locale,
+        channel=session.channel,
+        article_id=session.articles.helped,
+        request_number=session.request_number,
+        comment=rating.comment,
+    )
+    draft.effects = (RecordFeedback(feedback),)
+
+
+def _skip_rating(draft: _Draft, table: StepTable, event: SkipRating, now: datetime) -> None:
+    rating = Rating(step=table.id, at=now)
+    draft.changes.update(ratings=(*draft.base.ratings, rating), issues=())
+
+
 _Handler = Callable[[_Draft, StepTable, Any, datetime], None]
 
 _HANDLERS: Mapping[type[Event], _Handler] = {
@@ -470,6 +533,8 @@ _HANDLERS: Mapping[type[Event], _Handler] = {
     TicketAccepted: _ticket_accepted,
     TicketRejected: _rejected,
     ChangeLocale: _locale,
+    Rate: _rate,
+    SkipRating: _skip_rating,
 }
 """What each event does to the draft: one small function per event class."""
 

@@ -30,6 +30,7 @@ __all__ = [
     "OptionView",
     "Progress",
     "QuestionView",
+    "RatingView",
     "ResourceView",
     "View",
     "text_direction",
@@ -47,6 +48,8 @@ ActionType = Literal[
     "escalate",
     "send",
     "change_locale",
+    "rate",
+    "skip_rating",
 ]
 """The event types a user can send: the closed list ``view.actions[].type`` takes."""
 
@@ -197,6 +200,24 @@ class ConfirmationView:
 
 
 @attrs.frozen
+class RatingView:
+    """An end step's satisfaction question.
+
+    ``scores`` are the scores the ``rate`` action takes, lowest first; ``comment_label``
+    labels the optional comment field, at most ``comment_max_length`` characters long.
+    ``status`` is ``open`` until the user rated (``rated``, with ``score``) or skipped it
+    (``skipped``); the comment given is never shown back.
+    """
+
+    title: str
+    comment_label: str
+    comment_max_length: int
+    scores: tuple[int, ...] = (1, 2, 3, 4, 5)
+    status: Literal["open", "rated", "skipped"] = "open"
+    score: int | None = None
+
+
+@attrs.frozen
 class Progress:
     """Where the step stands in the definition's list of steps (1-based)."""
 
@@ -231,6 +252,8 @@ class View:
     channels: tuple[ChannelView, ...] = ()
     articles: ArticlesView | None = None
     confirmation: ConfirmationView | None = None
+    rating: RatingView | None = None
+    """The rating question, on an end step that asks one."""
 
     def __repr__(self) -> str:
         return (

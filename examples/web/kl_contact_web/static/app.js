@@ -29,6 +29,10 @@ const WORDS = {
     restart: "Start a new request",
     choose: "—",
     language: "Language",
+    rate: "Send rating",
+    skip_rating: "Skip",
+    rated: "Thank you for your rating.",
+    score: "{score} of {max}",
   },
   ru: {
     step: "Шаг {index} из {total}",
@@ -45,13 +49,19 @@ const WORDS = {
     restart: "Новое обращение",
     choose: "—",
     language: "Язык",
+    rate: "Отправить оценку",
+    skip_rating: "Пропустить",
+    rated: "Спасибо за оценку.",
+    score: "{score} из {max}",
   },
 };
 
 // Event types by the payload they carry (event.schema.json).
 const WITH_ANSWERS = new Set(["answer", "next", "send"]);
 const PER_ARTICLE = new Set(["open_article", "article_helped", "article_not_helpful"]);
-const RENDERED_ELSEWHERE = new Set(["answer", "choose_channel", "change_locale", ...PER_ARTICLE]);
+const RATING = new Set(["rate", "skip_rating"]);
+const RENDERED_ELSEWHERE = new Set(["answer", "choose_channel", "change_locale", ...PER_ARTICLE,
+                                    ...RATING]);
 const SAFE_URL = /^(https?:|tel:|mailto:)/i;
 
 const state = { sessionId: null, version: null, view: null, busy: false, pending: null, renders: 0,
@@ -356,6 +366,38 @@ function confirmation(part) {
     el("p", { class: "registration-note", text: part.instructions.registration_note }));
 }
 
+// The rating question of an end step: a score out of view.rating.scores, an optional comment.
+function rating(part, allowed) {
+  const section = el("section", { class: "rating card" });
+  if (part.status !== "open" || !allowed.has("rate")) {
+    if (part.status === "rated") section.append(el("p", { class: "rated", text: words().rated }));
+    return part.status === "open" ? null : section;
+  }
+  const max = part.scores[part.scores.length - 1];
+  const scores = el("fieldset", { class: "field scores" }, el("legend", { text: part.title }),
+    ...part.scores.map((score) => el("label", {},
+      el("input", { type: "radio", name: "rating-score", value: String(score),
+                    "aria-label": fill(words().score, { score, max }) }),
+      " " + score)));
+  const comment = el("textarea", { id: "rating-comment", name: "rating-comment",
+                                   maxlength: part.comment_max_length });
+  const buttons = el("div", { class: "actions" },
+    actionButton({ type: "rate", primary: true }, () => {
+      const chosen = section.querySelector('input[name="rating-score"]:checked');
+      const event = { type: "rate", score: chosen ? Number(chosen.value) : 0 };
+      if (comment.value.trim()) event.comment = comment.value;
+      send(event);
+    }),
+    allowed.has("skip_rating")
+      ? actionButton({ type: "skip_rating" }, () => send({ type: "skip_rating" }))
+      : null);
+  section.append(scores,
+    el("div", { class: "field" }, el("label", { for: "rating-comment", text: part.comment_label }),
+       comment),
+    buttons);
+  return section;
+}
+
 function render(view) {
   const allowed = new Set(view.actions.map((a) => a.type));
   const questionIds = new Set(view.questions.map((q) => q.id));
@@ -401,6 +443,7 @@ function render(view) {
   }
   if (view.articles) parts.push(articles(view, allowed));
   if (view.confirmation) parts.push(confirmation(view.confirmation));
+  if (view.rating) parts.push(rating(view.rating, allowed));
 
   const form = el("form", { novalidate: true, onsubmit: (e) => e.preventDefault() });
   for (const q of view.questions) form.append(field(q, form, view.questions, allowed));
@@ -412,7 +455,7 @@ function render(view) {
       ? { type: action.type, answers: answersFrom(form, view.questions, { skipEmpty: false }) }
       : { type: action.type })));
   }
-  if (!view.actions.length) {
+  if (!view.actions.length || view.actions.every((a) => RATING.has(a.type))) {
     buttons.append(el("button", { type: "button", text: words().restart, onclick: () => {
       history.replaceState(null, "", location.pathname + location.search);
       start();
