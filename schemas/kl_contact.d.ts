@@ -21,7 +21,13 @@ export type Event =
   | TicketRejectedEvent
   | ChangeLocaleEvent
   | RateEvent
-  | SkipRatingEvent;
+  | SkipRatingEvent
+  | FollowUpEvent
+  | FindRequestEvent
+  | AddInformationEvent
+  | ReopenEvent
+  | RequestFoundEvent
+  | RequestNotFoundEvent;
 /**
  * An answer: an option id or text, a consent flag, option ids, or attachments.
  */
@@ -104,7 +110,13 @@ export type ConsentAnswer = true;
  * Something the host must do, tagged by `type`.
  */
 export type Effect =
-  SearchArticlesEffect | SubmitTicketEffect | SendRegistrationEmailEffect | RecordFeedbackEffect;
+  | SearchArticlesEffect
+  | SubmitTicketEffect
+  | SendRegistrationEmailEffect
+  | RecordFeedbackEffect
+  | LookUpRequestEffect
+  | AddToRequestEffect
+  | ReopenRequestEffect;
 /**
  * The documents of the JSON entry point (kl_contact.wire).
  */
@@ -138,6 +150,7 @@ export type WireResponse =
           | "session.version_mismatch"
           | "event.not_allowed"
           | "channel.unknown"
+          | "follow_up.none"
           | "session.not_active"
           | "session.not_finished"
           | "session.conflict"
@@ -272,7 +285,8 @@ export type Kind1 =
   | "articles"
   | "request"
   | "confirmation"
-  | "resolved";
+  | "resolved"
+  | "follow_up";
 /**
  * The field type; it decides the answer's shape and its checks.
  */
@@ -374,7 +388,8 @@ export type Role =
   | "contact_phone"
   | "contact_language"
   | "consent"
-  | "licence_key";
+  | "licence_key"
+  | "request_number";
 /**
  * The fewest characters a text answer may have (after trimming).
  */
@@ -428,13 +443,17 @@ export type Personal = boolean;
  */
 export type ConsentVersion = string;
 /**
- * The fields of a questions or request step.
+ * The fields of a questions, request or follow_up step (a follow_up step: the request number and e-mail it looks up, then what the user may add).
  */
 export type Questions = WorkflowQuestion[];
 /**
  * Conditional next steps, tried in order before `next`.
  */
 export type Routes = WorkflowRoute[];
+/**
+ * A follow_up step: how many lookups of a request one session may make (default 5); one more is refused with the issue follow_up.attempts.
+ */
+export type LookupsAllowed = number;
 /**
  * The support mailbox: the Reply-To of the registration e-mail.
  */
@@ -669,6 +688,76 @@ export interface SkipRatingEvent {
   type: "skip_rating";
 }
 /**
+ * On the channel choice: I already have a request.
+ */
+export interface FollowUpEvent {
+  type: "follow_up";
+  /**
+   * The channel the request was made on, when its follow-up step is its own.
+   */
+  channel?: string | null;
+}
+/**
+ * Record the request number and e-mail, and look the request up.
+ */
+export interface FindRequestEvent {
+  type: "find_request";
+  answers?: Answers;
+}
+/**
+ * Add the text and files to the found request.
+ */
+export interface AddInformationEvent {
+  type: "add_information";
+  answers?: Answers;
+}
+/**
+ * Ask to reopen the found request (solved or closed).
+ */
+export interface ReopenEvent {
+  type: "reopen";
+}
+/**
+ * Host: the lookup found the request.
+ */
+export interface RequestFoundEvent {
+  type: "request_found";
+  lookup_id: string;
+  request: RequestStatus;
+}
+/**
+ * Where a registered request stands, as a support backend's mapping reads it (kl_contact.RequestStatus): for a user asking about a request they already have.
+ */
+export interface RequestStatus {
+  /**
+   * The request number in the definition's format.
+   */
+  request_number: string;
+  /**
+   * open: the engineers have it; waiting_for_you: they answered or asked, the user's move; solved: a reply reopens it; closed: a new request is needed.
+   */
+  state: "open" | "waiting_for_you" | "solved" | "closed";
+  /**
+   * When the engineers last replied, or null when they have not yet.
+   */
+  last_reply_at?: Datetime | null;
+  /**
+   * When the request last changed in the helpdesk, or null when it does not say.
+   */
+  updated_at?: Datetime | null;
+}
+/**
+ * Host: the lookup found no request, or could not be made.
+ */
+export interface RequestNotFoundEvent {
+  type: "request_not_found";
+  lookup_id: string;
+  /**
+   * not_found: no request has this number and e-mail (it counts against the attempts); unavailable: the helpdesk could not be asked.
+   */
+  reason?: "not_found" | "unavailable";
+}
+/**
  * Everything a frontend needs to render the current step.
  */
 export interface View {
@@ -682,7 +771,8 @@ export interface View {
     | "articles"
     | "request"
     | "confirmation"
-    | "resolved";
+    | "resolved"
+    | "follow_up";
   status: "active" | "submitting" | "submitted" | "resolved";
   locale: string;
   locales: string[];
@@ -707,6 +797,10 @@ export interface View {
   articles?: ViewArticles | null;
   confirmation?: ViewConfirmation | null;
   rating?: ViewRating | null;
+  /**
+   * A follow-up step, and the end it leads to: the request and its next steps.
+   */
+  follow_up?: ViewFollowUp | null;
 }
 export interface ViewProgress {
   index: number;
@@ -732,7 +826,11 @@ export interface ViewAction {
     | "send"
     | "change_locale"
     | "rate"
-    | "skip_rating";
+    | "skip_rating"
+    | "follow_up"
+    | "find_request"
+    | "add_information"
+    | "reopen";
   label?: string | null;
   primary?: boolean;
   /**
@@ -929,6 +1027,35 @@ export interface ViewRating {
   score: number | null;
 }
 /**
+ * A follow-up of a request the user already has.
+ */
+export interface ViewFollowUp {
+  /**
+   * idle: asking the number and e-mail; looking_up: waiting for the host; found; not_found; unavailable: the helpdesk could not be asked; added and reopened: done.
+   */
+  status: "idle" | "looking_up" | "found" | "not_found" | "unavailable" | "added" | "reopened";
+  /**
+   * How many lookups the session may still make.
+   */
+  attempts_left: number;
+  /**
+   * The request found, or null.
+   */
+  request?: RequestStatus | null;
+  /**
+   * The request's state and what the user may do next, in the session's locale.
+   */
+  next_steps?: string[];
+  /**
+   * Whether add_information is offered (an open request, or one waiting for the user).
+   */
+  can_add?: boolean;
+  /**
+   * Whether reopen is offered (a solved or closed request).
+   */
+  can_reopen?: boolean;
+}
+/**
  * One user's contact in progress; store it anywhere and resume it anywhere.
  */
 export interface Session {
@@ -955,6 +1082,7 @@ export interface Session {
    * The user's region code, for regional support hours.
    */
   region?: string | null;
+  follow_up?: SessionFollowUp;
   /**
    * How many events have changed the session; a host refuses a request carrying an older revision than the one it stored.
    */
@@ -1087,6 +1215,15 @@ export interface SessionHistory {
   event: string;
   step: string;
 }
+/**
+ * A follow-up of a request the user already has: the lookup and what came of it.
+ */
+export interface SessionFollowUp {
+  status?: "idle" | "looking_up" | "found" | "not_found" | "unavailable" | "added" | "reopened";
+  lookup_id?: string | null;
+  attempts?: number;
+  request?: RequestStatus | null;
+}
 export interface SessionRating {
   step: string;
   at: Datetime;
@@ -1195,25 +1332,34 @@ export interface FeedbackEffect {
   comment?: string | null;
 }
 /**
- * Where a registered request stands, as a support backend's mapping reads it (kl_contact.RequestStatus): for a user asking about a request they already have.
+ * Find a registered request by its number and e-mail; answer with request_found or request_not_found.
  */
-export interface RequestStatus {
-  /**
-   * The request number in the definition's format.
-   */
+export interface LookUpRequestEffect {
+  type: "look_up_request";
+  lookup_id: string;
   request_number: string;
-  /**
-   * open: the engineers have it; waiting_for_you: they answered or asked, the user's move; solved: a reply reopens it; closed: a new request is needed.
-   */
-  state: "open" | "waiting_for_you" | "solved" | "closed";
-  /**
-   * When the engineers last replied, or null when they have not yet.
-   */
-  last_reply_at?: Datetime | null;
-  /**
-   * When the request last changed in the helpdesk, or null when it does not say.
-   */
-  updated_at?: Datetime | null;
+  email: string;
+  locale: string;
+}
+/**
+ * Add the user's text and files to a registered request (no event comes back).
+ */
+export interface AddToRequestEffect {
+  type: "add_to_request";
+  addition_id: string;
+  request_number: string;
+  email: string;
+  text: string;
+  attachments?: Attachment[];
+}
+/**
+ * Reopen a solved or closed request (no event comes back).
+ */
+export interface ReopenRequestEffect {
+  type: "reopen_request";
+  reopen_id: string;
+  request_number: string;
+  email: string;
 }
 export interface WireStartEnvelope {
   start: WireStart;
@@ -1331,6 +1477,7 @@ export interface WorkflowResource {
 export interface ContactsPage {
   title: WorkflowText;
   url: WorkflowText;
+  follow_up?: WorkflowId;
 }
 /**
  * A way to reach the engineers.
@@ -1342,6 +1489,7 @@ export interface WorkflowChannel {
   button: WorkflowText;
   instructions: Instructions1;
   availability?: WorkflowAvailability;
+  follow_up?: WorkflowId;
 }
 /**
  * One next step on the confirmation screen of a channel.
@@ -1399,6 +1547,7 @@ export interface WorkflowStep {
   routes?: Routes;
   on_helped?: WorkflowId;
   rating?: WorkflowRating;
+  attempts?: LookupsAllowed;
 }
 /**
  * One field of a questions or request step.

@@ -19,17 +19,25 @@ from hypothesis import strategies as st
 
 from conftest import NOW, receipt_for, script
 from kl_contact import (
+    AddInformation,
     ArticleMatch,
     AsyncDriver,
+    Continue,
     Driver,
     Engine,
     Feedback,
+    FindRequest,
+    FollowUp,
+    FollowUpState,
+    LookUpRequest,
     Rate,
     Receipt,
+    RequestStatus,
     SendRegistrationEmail,
     ServiceUnavailable,
     Ticket,
     Transition,
+    default_workflow,
     dump_session,
 )
 from kl_contact.articles.model import ArticleQuery
@@ -367,3 +375,59 @@ def test_both_drivers_start_with_prefilled_answers(engine: Engine) -> None:
         return await driver.start(session_id="drv-p", now=NOW, locale="en", prefill=known)
 
     assert asyncio.run(start_async()).session == started.session
+
+
+# ---------------------------------------------------------------------- follow-up
+
+
+def _on_follow_up(driver: Driver | AsyncDriver) -> Any:
+    started = driver.engine.start(session_id="d-fu", now=NOW, locale="en")
+    at_channels = driver.engine.handle(started.session, Continue(), NOW)
+    return driver.engine.handle(at_channels.session, FollowUp(), NOW)
+
+
+FOUND_ANSWERS = {"follow_up_number": "KL-5", "follow_up_email": "sam@example.com"}
+
+
+def test_the_driver_answers_a_lookup_and_hands_additions_to_update() -> None:
+    asked: list[LookUpRequest] = []
+    updates: list[object] = []
+
+    def look_up(effect: LookUpRequest) -> RequestStatus | None:
+        asked.append(effect)
+        return RequestStatus(effect.request_number, FollowUpState.OPEN)
+
+    driver = Driver(
+        Engine(default_workflow()), ok_search, ok_submit, look_up=look_up, update=updates.append
+    )
+    t = driver.handle(_on_follow_up(driver).session, FindRequest(FOUND_ANSWERS), NOW)
+    assert [e.request_number for e in asked] == ["KL-5"]
+    assert t.view.follow_up is not None
+    assert t.view.follow_up.status == "found"
+    done = driver.handle(t.session, AddInformation({"follow_up_text": "More."}), NOW)
+    assert [type(u).__name__ for u in updates] == ["AddToRequest"]
+    assert done.session.status == "resolved"
+
+
+@pytest.mark.parametrize("look_up", [None, broken, lambda effect: "not a status"])
+def test_a_lookup_that_cannot_be_made_is_unavailable_and_gives_the_attempt_back(
+    look_up: Callable[..., Any] | None,
+) -> None:
+    extra = {} if look_up is None else {"look_up": look_up}
+    driver = Driver(Engine(default_workflow()), ok_search, ok_submit, **extra)
+    t = driver.handle(_on_follow_up(driver).session, FindRequest(FOUND_ANSWERS), NOW)
+    assert [i.code for i in t.view.issues] == ["follow_up.unavailable"]
+    assert t.session.follow_up.attempts == 0
+
+
+def test_the_async_driver_answers_nothing_found_as_not_found() -> None:
+    async def look_up(effect: LookUpRequest) -> RequestStatus | None:
+        return None
+
+    async def run() -> Any:
+        driver = AsyncDriver(Engine(default_workflow()), ok_search, ok_submit, look_up=look_up)
+        return await driver.handle(_on_follow_up(driver).session, FindRequest(FOUND_ANSWERS), NOW)
+
+    t = asyncio.run(run())
+    assert [i.code for i in t.view.issues] == ["follow_up.not_found"]
+    assert t.session.follow_up.attempts == 1

@@ -56,9 +56,7 @@ if TYPE_CHECKING:  # the names below are imported on first use (see __getattr__)
     from kl_contact.backends.model import (
         BackendAnswerInvalid,
         FileContent,
-        FollowUpState,
         HttpRequest,
-        RequestStatus,
         SupportBackend,
         idempotency_key,
     )
@@ -96,9 +94,12 @@ if TYPE_CHECKING:  # the names below are imported on first use (see __getattr__)
     from kl_contact.definition.paths import FlowPath, PathAnswers, answers_for, flow_paths
     from kl_contact.driver import AsyncDriver, Driver, ServiceUnavailable
     from kl_contact.engine.effects import (
+        AddToRequest,
         Effect,
         Feedback,
+        LookUpRequest,
         RecordFeedback,
+        ReopenRequest,
         SearchArticles,
         SendRegistrationEmail,
         SubmitTicket,
@@ -106,6 +107,7 @@ if TYPE_CHECKING:  # the names below are imported on first use (see __getattr__)
     from kl_contact.engine.engine import Engine, Transition
     from kl_contact.engine.erasure import erase_personal_data
     from kl_contact.engine.events import (
+        AddInformation,
         Answer,
         ArticleHelped,
         ArticleNotHelpful,
@@ -117,17 +119,22 @@ if TYPE_CHECKING:  # the names below are imported on first use (see __getattr__)
         Continue,
         Escalate,
         Event,
+        FindRequest,
+        FollowUp,
         Next,
         OpenArticle,
         Rate,
+        Reopen,
+        RequestFound,
+        RequestNotFound,
         Send,
         SkipRating,
         TicketAccepted,
         TicketRejected,
     )
     from kl_contact.engine.migration import DroppedAnswer, Migration, VersionPolicy
-    from kl_contact.engine.session import Rating, Session
-    from kl_contact.engine.views import RatingView, View
+    from kl_contact.engine.session import FollowUpProgress, Rating, Session
+    from kl_contact.engine.views import FollowUpView, RatingView, View
     from kl_contact.errors import DefinitionError, KlContactError, UsageError, ValidationIssue
     from kl_contact.limits import Limits
     from kl_contact.questionnaire.fields import normalise_email, normalise_phone
@@ -149,6 +156,7 @@ if TYPE_CHECKING:  # the names below are imported on first use (see __getattr__)
         TicketRouting,
         WorkflowRef,
     )
+    from kl_contact.ticket.status import FollowUpState, RequestStatus
     from kl_contact.tokens import (
         SealedToken,
         SessionTokens,
@@ -243,6 +251,17 @@ _EXPORTS: dict[str, str] = {
     "SearchArticles": "kl_contact.engine.effects",
     "SendRegistrationEmail": "kl_contact.engine.effects",
     "SubmitTicket": "kl_contact.engine.effects",
+    "AddToRequest": "kl_contact.engine.effects",
+    "LookUpRequest": "kl_contact.engine.effects",
+    "ReopenRequest": "kl_contact.engine.effects",
+    "AddInformation": "kl_contact.engine.events",
+    "FindRequest": "kl_contact.engine.events",
+    "FollowUp": "kl_contact.engine.events",
+    "Reopen": "kl_contact.engine.events",
+    "RequestFound": "kl_contact.engine.events",
+    "RequestNotFound": "kl_contact.engine.events",
+    "FollowUpProgress": "kl_contact.engine.session",
+    "FollowUpView": "kl_contact.engine.views",
     "Engine": "kl_contact.engine.engine",
     "Transition": "kl_contact.engine.engine",
     "erase_personal_data": "kl_contact.engine.erasure",
@@ -311,9 +330,9 @@ _EXPORTS: dict[str, str] = {
     "load_ticket": "kl_contact.wire",
     "BackendAnswerInvalid": "kl_contact.backends.model",
     "FileContent": "kl_contact.backends.model",
-    "FollowUpState": "kl_contact.backends.model",
+    "FollowUpState": "kl_contact.ticket.status",
     "HttpRequest": "kl_contact.backends.model",
-    "RequestStatus": "kl_contact.backends.model",
+    "RequestStatus": "kl_contact.ticket.status",
     "SupportBackend": "kl_contact.backends.model",
     "idempotency_key": "kl_contact.backends.model",
     "RequestTracker": "kl_contact.backends.rt",
@@ -328,6 +347,8 @@ __version__ = "0.1.0.dev0"
 """The installed version of kl_contact."""
 
 __all__ = [
+    "AddInformation",
+    "AddToRequest",
     "AnalyticsReport",
     "Answer",
     "AnswerPolicy",
@@ -366,9 +387,13 @@ __all__ = [
     "Feedback",
     "FileContent",
     "FilterRule",
+    "FindRequest",
     "Finding",
     "FlowPath",
+    "FollowUp",
+    "FollowUpProgress",
     "FollowUpState",
+    "FollowUpView",
     "Funnel",
     "HttpRequest",
     "ImpactIndex",
@@ -377,6 +402,7 @@ __all__ = [
     "JsonEngine",
     "KlContactError",
     "Limits",
+    "LookUpRequest",
     "Migration",
     "Next",
     "NextStepAction",
@@ -391,7 +417,11 @@ __all__ = [
     "RatingView",
     "Receipt",
     "RecordFeedback",
+    "Reopen",
+    "ReopenRequest",
     "RequestFormat",
+    "RequestFound",
+    "RequestNotFound",
     "RequestStatus",
     "RequestTracker",
     "ResolvingArticle",

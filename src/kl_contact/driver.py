@@ -3,12 +3,15 @@
 The engine returns effects; a host must carry them out and feed the results back. A driver
 does that with the callables it is given: ``search`` answers ``SearchArticles``, ``submit``
 answers ``SubmitTicket``, ``notify`` receives ``SendRegistrationEmail`` and ``record`` the
-:class:`~kl_contact.engine.effects.Feedback` of each ``RecordFeedback``.
+:class:`~kl_contact.engine.effects.Feedback` of each ``RecordFeedback``; ``look_up``
+answers ``LookUpRequest`` (a ``RequestStatus``, or ``None`` when there is no such request)
+and ``update`` receives ``AddToRequest`` and ``ReopenRequest``.
 :class:`Driver` calls plain functions; :class:`AsyncDriver` awaits coroutine functions on an
 asyncio loop. Both follow one contract, written once in :func:`_effect_loop`.
 
 A callable that raises or runs past ``timeout`` seconds becomes the engine's failure event
-(``ArticlesFailed``, ``TicketRejected``) with the reason ``"unavailable"`` (it raised
+(``ArticlesFailed``, ``TicketRejected``, ``RequestNotFound`` as ``unavailable``) with the
+reason ``"unavailable"`` (it raised
 :class:`ServiceUnavailable`: the service is down, try again later), ``"error"`` (it raised
 anything else) or ``"timeout"``, so the session is never lost to an exception. A failing
 ``notify`` or ``record`` has no event to become: it is passed to ``on_failure`` and the walk
@@ -32,9 +35,12 @@ import attrs
 
 from kl_contact.articles.model import ArticleMatch, ArticleMatcher, ArticleQuery
 from kl_contact.engine.effects import (
+    AddToRequest,
     Effect,
     Feedback,
+    LookUpRequest,
     RecordFeedback,
+    ReopenRequest,
     SearchArticles,
     SendRegistrationEmail,
     SubmitTicket,
@@ -44,12 +50,15 @@ from kl_contact.engine.events import (
     ArticlesFailed,
     ArticlesFound,
     Event,
+    RequestFound,
+    RequestNotFound,
     TicketAccepted,
     TicketRejected,
 )
 from kl_contact.engine.session import Session
 from kl_contact.errors import KlContactError
 from kl_contact.ticket.model import Receipt, Ticket
+from kl_contact.ticket.status import RequestStatus
 
 __all__ = ["AsyncDriver", "Driver", "FailureReason", "ServiceUnavailable", "search_with"]
 
@@ -74,6 +83,10 @@ AsyncNotifyFn = Callable[[SendRegistrationEmail], Awaitable[None]]
 RecordFn = Callable[[Feedback], None]
 AsyncRecordFn = Callable[[Feedback], Awaitable[None]]
 FailureFn = Callable[[Effect, FailureReason], None]
+LookUpFn = Callable[[LookUpRequest], RequestStatus | None]
+UpdateFn = Callable[[AddToRequest | ReopenRequest], None]
+AsyncLookUpFn = Callable[[LookUpRequest], Awaitable[RequestStatus | None]]
+AsyncUpdateFn = Callable[[AddToRequest | ReopenRequest], Awaitable[None]]
 
 
 def search_with(matcher: ArticleMatcher) -> SearchFn:
@@ -93,6 +106,14 @@ def _ignore_failure(effect: Effect, reason: FailureReason) -> None:
     return None
 
 
+def _no_lookup(effect: LookUpRequest) -> RequestStatus | None:
+    raise ServiceUnavailable("this host looks up no requests")
+
+
+def _ignore_update(effect: AddToRequest | ReopenRequest) -> None:
+    return None
+
+
 class _Failed(Exception):
     """Internal: a callable gave no result, for ``reason``."""
 
@@ -109,21 +130,19 @@ class _Outcome:
     failure: FailureReason | None = None
 
 
-def _call_for(
-    effect: Effect,
-    search: Callable[..., Any],
-    submit: Callable[..., Any],
-    notify: Callable[..., Any],
-    record: Callable[..., Any],
-) -> tuple[Callable[..., Any], tuple[Any, ...]]:
-    """Which callable performs ``effect``, and with which arguments."""
+def _call_for(effect: Effect, driver: Any) -> tuple[Callable[..., Any], tuple[Any, ...]]:
+    """Which of ``driver``'s callables performs ``effect``, and with which arguments."""
     if isinstance(effect, SearchArticles):
-        return search, (effect.query, effect.limit)
+        return driver.search, (effect.query, effect.limit)
     if isinstance(effect, SubmitTicket):
-        return submit, (effect.ticket,)
+        return driver.submit, (effect.ticket,)
     if isinstance(effect, RecordFeedback):
-        return record, (effect.feedback,)
-    return notify, (effect,)
+        return driver.record, (effect.feedback,)
+    if isinstance(effect, LookUpRequest):
+        return driver.look_up, (effect,)
+    if isinstance(effect, AddToRequest | ReopenRequest):
+        return driver.update, (effect,)
+    return driver.notify, (effect,)
 
 
 def _checked(effect: Effect, value: Any) -> _Outcome:
@@ -139,6 +158,8 @@ def _checked(effect: Effect, value: Any) -> _Outcome:
         return _Outcome(tuple(m for m in matches if m.score >= effect.min_score)[: effect.limit])
     if isinstance(effect, SubmitTicket) and not isinstance(value, Receipt):
         raise _Failed("error")
+    if isinstance(effect, LookUpRequest) and not isinstance(value, RequestStatus | None):
+        raise _Failed("error")
     return _Outcome(value)
 
 
@@ -152,6 +173,12 @@ def _event_for(effect: Effect, outcome: _Outcome) -> Event | None:
         if outcome.failure is not None:
             return TicketRejected(submission_id=effect.submission_id, code=outcome.failure)
         return TicketAccepted(submission_id=effect.submission_id, receipt=outcome.value)
+    if isinstance(effect, LookUpRequest):
+        if outcome.failure is not None:
+            return RequestNotFound(lookup_id=effect.lookup_id, reason="unavailable")
+        if outcome.value is None:
+            return RequestNotFound(lookup_id=effect.lookup_id)
+        return RequestFound(lookup_id=effect.lookup_id, request=outcome.value)
     return None
 
 
@@ -229,6 +256,10 @@ class Driver:
     search: SearchFn
     submit: SubmitFn
     notify: NotifyFn = _ignore_notice
+    look_up: LookUpFn = _no_lookup
+    """Finds a request the user already has (``None``: no such request for that e-mail)."""
+    update: UpdateFn = _ignore_update
+    """Adds information to a request, or reopens it."""
     max_rounds: int = 16
     timeout: float | None = attrs.field(default=None, validator=_check_timeout)
     on_failure: FailureFn = _ignore_failure
@@ -271,7 +302,7 @@ class Driver:
             raise _Failed(_reason(exc)) from None
 
     def _perform(self, effect: Effect) -> _Outcome:
-        fn, args = _call_for(effect, self.search, self.submit, self.notify, self.record)
+        fn, args = _call_for(effect, self)
         try:
             return _checked(effect, self._call(fn, *args))
         except _Failed as failed:
@@ -303,6 +334,10 @@ class AsyncDriver:
     search: AsyncSearchFn
     submit: AsyncSubmitFn
     notify: AsyncNotifyFn | NotifyFn = _ignore_notice
+    look_up: AsyncLookUpFn | LookUpFn = _no_lookup
+    """Finds a request the user already has (``None``: no such request for that e-mail)."""
+    update: AsyncUpdateFn | UpdateFn = _ignore_update
+    """Adds information to a request, or reopens it."""
     max_rounds: int = 16
     timeout: float | None = attrs.field(default=None, validator=_check_timeout)
     on_failure: FailureFn = _ignore_failure
@@ -351,7 +386,7 @@ class AsyncDriver:
             raise _Failed(_reason(exc)) from None
 
     async def _perform(self, effect: Effect) -> _Outcome:
-        fn, args = _call_for(effect, self.search, self.submit, self.notify, self.record)
+        fn, args = _call_for(effect, self)
         try:
             return _checked(effect, await self._call(fn, *args))
         except _Failed as failed:

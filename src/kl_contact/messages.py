@@ -198,6 +198,82 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "action.open_chat": {"ru": "Перейти в чат", "en": "Go to chat"},
     "action.call": {"ru": "Позвонить", "en": "Call"},
+    # ---- following up a request the user already has
+    "follow_up.not_found": {
+        "ru": "Запрос с таким номером для этого адреса не найден. Проверьте номер и адрес "
+        "(осталось попыток: {left}).",
+        "en": "No request with this number was found for this address. Check the number and "
+        "the address ({left} attempts left).",
+    },
+    "follow_up.attempts": {
+        "ru": "Слишком много попыток поиска запроса. Ответьте на письмо о регистрации "
+        "запроса или создайте новый запрос.",
+        "en": "Too many attempts to find the request. Reply to the letter that registered it, "
+        "or make a new request.",
+    },
+    "follow_up.unavailable": {
+        "ru": "Сейчас не удаётся найти запрос. Попробуйте ещё раз чуть позже.",
+        "en": "The request cannot be looked up right now. Please try again a little later.",
+    },
+    "follow_up.nothing_to_add": {
+        "ru": "Напишите, что хотите добавить, или приложите файл.",
+        "en": "Write what you want to add, or attach a file.",
+    },
+    "follow_up.state.open": {
+        "ru": "Запрос {request_number} открыт: инженеры работают над ним.",
+        "en": "Request {request_number} is open: the engineers are working on it.",
+    },
+    "follow_up.state.waiting_for_you": {
+        "ru": "Инженеры ответили по запросу {request_number} и ждут вашего ответа.",
+        "en": "The engineers answered request {request_number} and are waiting for you.",
+    },
+    "follow_up.state.solved": {
+        "ru": "Запрос {request_number} решён.",
+        "en": "Request {request_number} is solved.",
+    },
+    "follow_up.state.closed": {
+        "ru": "Запрос {request_number} закрыт.",
+        "en": "Request {request_number} is closed.",
+    },
+    "follow_up.last_reply": {
+        "ru": "Последний ответ инженеров: {time}.",
+        "en": "The engineers last replied on {time}.",
+    },
+    "follow_up.no_reply": {
+        "ru": "Инженеры ещё не ответили.",
+        "en": "The engineers have not replied yet.",
+    },
+    "follow_up.next.wait": {
+        "ru": "Инженеры напишут вам на адрес, указанный в запросе.",
+        "en": "The engineers will write to the address given in the request.",
+    },
+    "follow_up.next.reply": {
+        "ru": "Чтобы дополнить запрос, ответьте на любое письмо о нём, не меняя номер "
+        "запроса в теме.",
+        "en": "To add information, reply to any letter about the request and keep the "
+        "request number in the subject.",
+    },
+    "follow_up.next.form": {
+        "ru": "Или напишите подробности и приложите файлы здесь.",
+        "en": "Or write the details and attach files here.",
+    },
+    "follow_up.next.reopen": {
+        "ru": "Если проблема вернулась, откройте запрос снова: инженеры посмотрят его ещё раз.",
+        "en": "If the problem came back, reopen the request: the engineers will look at it again.",
+    },
+    "follow_up.done.added": {
+        "ru": "Информация добавлена в запрос {request_number}. Инженеры ответят по почте.",
+        "en": "Your information was added to request {request_number}. The engineers reply "
+        "by e-mail.",
+    },
+    "follow_up.done.reopened": {
+        "ru": "Запрос {request_number} открыт снова. Инженеры ответят по почте.",
+        "en": "Request {request_number} has been reopened. The engineers reply by e-mail.",
+    },
+    "action.follow_up": {"ru": "У меня уже есть запрос", "en": "I already have a request"},
+    "action.find_request": {"ru": "Найти запрос", "en": "Find the request"},
+    "action.add_information": {"ru": "Добавить в запрос", "en": "Add to the request"},
+    "action.reopen": {"ru": "Открыть запрос снова", "en": "Reopen the request"},
     # ---- the registration e-mail
     "email.subject": {
         "ru": "Запрос зарегистрирован: {subject}",

@@ -67,6 +67,8 @@ WIRE_ERRORS: dict[str, str] = {
     "definition (resume it with a version policy).",
     "event.not_allowed": "The step does not accept this event now (see `view.actions`).",
     "channel.unknown": "`choose_channel` names a channel the definition does not declare.",
+    "follow_up.none": "`follow_up` names a channel that offers no follow-up step, and the "
+    "contacts page offers none either.",
     "session.not_active": "Only an active session moves to another version of the "
     "definition; a submitted or resolved one stays on its own.",
     "session.not_finished": "Only a submitted or resolved session's personal data can be erased.",

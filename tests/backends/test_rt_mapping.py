@@ -243,6 +243,16 @@ def test_added_information_is_correspondence_on_the_ticket() -> None:
         RT.added(400, ["no"])
 
 
+def test_a_reopening_sets_the_ticket_open_and_checks_rts_answer() -> None:
+    request = RT.reopen("5")
+    assert (request.method, request.path, request.body) == ("PUT", "ticket/5", {"Status": "open"})
+    RT.reopened(200, {})
+    with pytest.raises(BackendAnswerInvalid):
+        RT.reopened(409, {})
+    with pytest.raises(ValueError, match="positive whole number"):
+        RT.reopen("5/../../user/root")
+
+
 def test_the_key_is_the_same_for_every_attempt_and_changes_with_what_the_user_typed() -> None:
     first = idempotency_key(ticket())
     assert len(first) == 40

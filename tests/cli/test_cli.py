@@ -33,6 +33,24 @@ def test_demo_all_prints_four_request_numbers_and_one_resolved(
     assert "https://chat.example.com/support/DEMO-000002" in out
     assert "Call the engineers at +7 495 000-00-00" in out  # phone, English
     assert "Рады, что статья помогла" in out
+    assert "demo-6: email (en) -> followed up DEMO-000100: added" in summary
+
+
+def test_demo_follows_up_a_request_waiting_for_the_user(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    status, out, _ = run(capsys, "demo", "--answers", "follow_up")
+    assert status == 0
+    assert "> I already have a request (follow_up)" in out
+    assert "No. DEMO-000100 [waiting_for_you]" in out
+    assert "The engineers answered request DEMO-000100 and are waiting for you." in out
+    assert "Your information was added to request DEMO-000100." in out
+    assert "(text and 1 file(s) for DEMO-000100 handed to the host)" in out
+    status, out, _ = run(capsys, "demo", "--answers", "follow_up", "--locale", "ru", "--json")
+    document = json.loads(out)
+    assert list(violations("transition", document)) == []
+    assert document["view"]["follow_up"]["status"] == "added"
+    assert document["effects"][-1]["type"] == "add_to_request"
 
 
 def test_the_helped_demo_rates_the_article_at_the_end(capsys: pytest.CaptureFixture[str]) -> None:

@@ -105,7 +105,7 @@ def test_with_json_the_error_is_one_json_line(files: Path) -> None:
             "code": "file.not_found",
             "message": "no such answers file: nope.yaml",
             "hint": "name a YAML answers file or one of the examples: email, chat, phone, helped, "
-            "in-product",
+            "in-product, follow_up",
         }
     }
 

@@ -235,3 +235,21 @@ def test_an_article_that_did_not_help_then_contact_support(terminal: type[Termin
     status, screen = t.finish()
     assert status == 0, screen[-2000:]
     assert "Call the engineers at +7 495 000-00-00" in screen
+
+
+def test_a_request_the_user_already_has_is_found_and_added_to(terminal: type[Terminal]) -> None:
+    t = terminal("--locale", "en")
+    t.answer("I still need an engineer", ENTER)
+    t.answer("? Choose how to contact us", "already" + ENTER)
+    t.answer("? Request number", "DEMO-000100" + ENTER)
+    t.answer("? E-mail", "someone.else@example.org" + ENTER)
+    shown = t.answer("? Request number", ENTER)  # not found: asked again, as typed
+    assert "No request with this number was found for this address" in shown
+    t.answer("? E-mail", "\x15" + "jane.roe@example.org" + ENTER)
+    found = t.answer("? What you want to add", "The scan still stops halfway." + ENTER)
+    assert "The engineers answered request DEMO-000100 and are waiting for you." in found
+    t.answer("Attach a file", ENTER)
+    status, screen = t.finish()
+    assert status == 0, screen[-2000:]
+    assert "Your request has been updated" in screen
+    assert "Traceback" not in screen

@@ -34,7 +34,10 @@ def test_default_workflow_follows_the_source_document() -> None:
         StepKind.REQUEST,
         StepKind.CONFIRMATION,
         StepKind.RESOLVED,
+        StepKind.FOLLOW_UP,
+        StepKind.RESOLVED,
     ]
+    assert workflow.contacts_page.follow_up == "follow_up"
     assert {r.kind for r in workflow.self_service} == {
         "help",
         "knowledge_base",

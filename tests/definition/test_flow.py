@@ -14,6 +14,7 @@ import pytest
 
 from conftest import NOW, receipt_for
 from kl_contact import (
+    AddInformation,
     Answer,
     ArticleHelped,
     ArticleMatch,
@@ -22,7 +23,14 @@ from kl_contact import (
     Continue,
     Engine,
     Escalate,
+    FindRequest,
+    FollowUp,
+    FollowUpState,
+    LookUpRequest,
     Next,
+    Reopen,
+    RequestFound,
+    RequestStatus,
     SearchArticles,
     Send,
     SubmitTicket,
@@ -84,8 +92,22 @@ def _walk(path: FlowPath, channel: str) -> list[Transition]:
         now = NOW + timedelta(minutes=len(seen))
         if kind == "self_service":
             t = engine.handle(t.session, Continue(), now)
+        elif kind == "channel_choice" and taken.kind == "follow_up":
+            t = engine.handle(t.session, FollowUp(), now)
         elif kind == "channel_choice":
             t = engine.handle(t.session, ChooseChannel(example.channel or channel), now)
+        elif kind == "follow_up":
+            number = {"follow_up_number": "KL-7", "follow_up_email": "jane.roe@example.org"}
+            t = engine.handle(t.session, FindRequest(number), now)
+            (lookup,) = t.effects
+            assert isinstance(lookup, LookUpRequest)
+            adding = taken.trigger == "add_information"
+            state = FollowUpState.WAITING_FOR_YOU if adding else FollowUpState.SOLVED
+            t = engine.handle(
+                t.session, RequestFound(lookup.lookup_id, RequestStatus("KL-7", state)), now
+            )
+            event = AddInformation({"follow_up_text": TEXT}) if adding else Reopen()
+            t = engine.handle(t.session, event, now)
         elif kind in {"questions", "request"}:
             t = _answer_all(engine, t, dict(example.answers))
             t = engine.handle(t.session, Next({}) if kind == "questions" else Send({}), now)
@@ -118,16 +140,24 @@ def test_every_path_of_the_default_workflow_walks_through_the_engine(
     if path.end == "confirmation":
         assert final.session.status == "submitted"
         assert final.session.channel == channel
+    elif path.end == "follow_up_done":
+        assert final.session.status == "resolved"
+        assert final.view.follow_up is not None
+        assert final.view.follow_up.status in {"added", "reopened"}
     else:
         assert final.session.status == "resolved"
         assert final.session.submission is None
 
 
 def test_default_workflow_paths_cover_every_transition_and_end() -> None:
-    assert len(PATHS) == 3
+    assert len(PATHS) == 5
     taken = {(t.source, t.target) for p in PATHS for t in p.taken}
     assert taken == {(t.source, t.target) for t in transitions(WORKFLOW)}
-    assert {p.end for p in PATHS} == {"confirmation", "resolved"}
+    assert {p.end for p in PATHS} == {"confirmation", "resolved", "follow_up_done"}
+    following = [p for p in PATHS if "follow_up" in p.steps]
+    assert [p.taken[-1].label for p in following] == ["information added", "reopened"]
+    # every branch point says in words what takes each of its ways out
+    assert all(b.label for p in PATHS for b in p.branches), [p.describe() for p in PATHS]
     # the route to the details skips the articles only for category "other"
     direct = next(p for p in PATHS if "articles" not in p.steps)
     example = answers_for(WORKFLOW, direct)
@@ -205,7 +235,8 @@ def _expected_edges() -> list[tuple[str, str, str]]:
 def test_mermaid_diagram_parses_back_to_the_flow() -> None:
     nodes, edges = parse_mermaid(to_mermaid(WORKFLOW))
     assert list(nodes) == [s.id for s in WORKFLOW.steps]
-    assert {n for n, (_, rounded) in nodes.items() if rounded} == {"confirmation", "resolved"}
+    rounded_nodes = {n for n, (_, rounded) in nodes.items() if rounded}
+    assert rounded_nodes == {"confirmation", "resolved", "follow_up_done"}
     assert edges == _expected_edges()
     assert ("question", "details", "category = other") in edges
 

@@ -317,3 +317,79 @@ def test_options_beside_depends_on_are_refused_with_a_clear_message() -> None:
     )
     both = [f for f in lint_text(text) if f.code == "question.options_and_depends_on"]
     assert [f.message for f in both] == ["a question has both options and depends_on"]
+
+
+FOLLOW_UP_STEPS = """  - id: follow_up
+    kind: follow_up
+    title: {en: Your request}
+    next: done
+    questions:
+      - {id: number, type: text, role: request_number, required: true, label: {en: Number}}
+      - {id: address, type: email, role: contact_email, required: true, label: {en: E-mail}}
+  - id: done
+    kind: resolved
+    title: {en: Done}
+"""
+
+
+def _with_follow_up(steps: str = FOLLOW_UP_STEPS, pointer: str = "follow_up") -> str:
+    text = minimal() + steps
+    page = '{title: {en: Contacts}, url: {en: "https://example.com/c"}'
+    return text.replace(page + "}", f"{page}, follow_up: {pointer}}}")
+
+
+def _codes(text: str) -> list[tuple[str, int | None]]:
+    return [(f.code, f.line) for f in lint_text(text)]
+
+
+def test_a_follow_up_step_named_by_the_contacts_page_lints_clean() -> None:
+    assert lint_text(_with_follow_up()) == []
+
+
+def test_follow_up_naming_another_kind_of_step_is_misplaced() -> None:
+    text = _with_follow_up(pointer="request")
+    found = _codes(text)
+    assert ("step.follow_up_misplaced", 8) in found  # the contacts page's line
+    with pytest.raises(DefinitionError) as refused:
+        parse_workflow(text)
+    assert refused.value.code == "step.follow_up_misplaced"
+
+
+def test_a_follow_up_step_no_follow_up_key_names_is_misplaced() -> None:
+    text = minimal() + FOLLOW_UP_STEPS
+    line = text.splitlines().index("  - id: follow_up") + 1
+    assert ("step.follow_up_misplaced", line) in _codes(text)
+
+
+def test_a_follow_up_step_reached_by_next_is_misplaced() -> None:
+    text = _with_follow_up().replace(
+        "    kind: channel_choice\n", "    kind: channel_choice\n    next: follow_up\n"
+    )
+    assert "step.follow_up_misplaced" in [code for code, _ in _codes(text)]
+
+
+def test_a_follow_up_step_without_a_resolved_end() -> None:
+    text = _with_follow_up(FOLLOW_UP_STEPS.replace("    next: done\n", "    next: end\n"))
+    line = text.splitlines().index("  - id: follow_up") + 1
+    assert ("step.follow_up_without_end", line) in _codes(text)
+    without_next = _with_follow_up(FOLLOW_UP_STEPS.replace("    next: done\n", ""))
+    assert "step.follow_up_without_end" in [code for code, _ in _codes(without_next)]
+
+
+def test_a_follow_up_step_must_ask_the_number_and_the_email() -> None:
+    text = _with_follow_up(FOLLOW_UP_STEPS.replace("role: request_number, ", ""))
+    assert "step.follow_up_without_lookup" in [code for code, _ in _codes(text)]
+
+
+def test_follow_up_naming_no_step_is_an_unknown_step_with_a_suggestion() -> None:
+    findings = lint_text(_with_follow_up(pointer="folow_up"))
+    unknown = [f for f in findings if f.code == "ref.unknown_step"]
+    assert unknown
+    assert "follow_up" in unknown[0].hint
+
+
+def test_attempts_out_of_range_is_a_schema_finding() -> None:
+    text = _with_follow_up(
+        FOLLOW_UP_STEPS.replace("    next: done\n", "    next: done\n    attempts: 0\n")
+    )
+    assert any(code.startswith("schema.") for code, _ in _codes(text))

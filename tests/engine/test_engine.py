@@ -235,7 +235,7 @@ def test_views_list_the_actions_a_user_can_take(engine: Engine) -> None:
     transitions = walk(engine, "chat", "en")
     by_kind = {t.view.kind: t.view.action_types for t in transitions}
     assert by_kind["self_service"] == ("continue", "change_locale")
-    assert by_kind["channel_choice"] == ("choose_channel", "back", "change_locale")
+    assert by_kind["channel_choice"] == ("choose_channel", "follow_up", "back", "change_locale")
     assert by_kind["questions"] == ("answer", "next", "back", "change_locale")
     assert by_kind["articles"] == (
         "open_article",

@@ -32,6 +32,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 
 from conftest import NOW
 from kl_contact import (
+    AddInformation,
     Answer,
     ArticleHelped,
     ArticleMatch,
@@ -47,12 +48,20 @@ from kl_contact import (
     EngineerContact,
     Escalate,
     Event,
+    FindRequest,
+    FollowUp,
+    FollowUpState,
     JsonEngine,
+    LookUpRequest,
     Next,
     OpenArticle,
     Rate,
     Receipt,
     RecordFeedback,
+    Reopen,
+    RequestFound,
+    RequestNotFound,
+    RequestStatus,
     SearchArticles,
     Send,
     SendRegistrationEmail,
@@ -76,8 +85,20 @@ from kl_contact.questionnaire.answer_policy import apply_answer_policies
 from kl_contact.schemas import violations
 
 EXAMPLES = int(os.environ.get("KL_STATEFUL_EXAMPLES", "200"))
-DOCUMENTED_USAGE_CODES = {"event.not_allowed", "channel.unknown", "locale.unknown"}
-HOST_EVENTS = (ArticlesFound, ArticlesFailed, TicketAccepted, TicketRejected)
+DOCUMENTED_USAGE_CODES = {
+    "event.not_allowed",
+    "channel.unknown",
+    "locale.unknown",
+    "follow_up.none",
+}
+HOST_EVENTS = (
+    ArticlesFound,
+    ArticlesFailed,
+    TicketAccepted,
+    TicketRejected,
+    RequestFound,
+    RequestNotFound,
+)
 VALID = yaml.safe_load((Path(__file__).parents[1] / "hostile" / "valid.yaml").read_text("utf-8"))
 
 # --------------------------------------------------------------------------- definitions
@@ -287,6 +308,9 @@ class ContactMachine(RuleBasedStateMachine):
         if isinstance(event, ArticlesFound | ArticlesFailed):
             awaited = session.articles.status == "loading"
             return not awaited or event.search_id != session.articles.search_id
+        if isinstance(event, RequestFound | RequestNotFound):
+            progress = session.follow_up
+            return progress.status != "looking_up" or progress.lookup_id != event.lookup_id
         assert isinstance(event, TicketAccepted | TicketRejected)
         pending = session.submission
         return (
@@ -294,7 +318,7 @@ class ContactMachine(RuleBasedStateMachine):
         )
 
     def _learn(self, before: Session, event: Event, after: Transition) -> None:
-        if isinstance(event, Answer | Next | Send):
+        if isinstance(event, Answer | Next | Send | FindRequest | AddInformation):
             own = {q.id for q in self.engine.workflow.step(before.step).questions}
             self.given.update({k: v for k, v in event.answers.items() if k in own})
         # The definition's answer policies may clear what a hidden question held; nothing else
@@ -339,7 +363,8 @@ class ContactMachine(RuleBasedStateMachine):
         """Answer any effect ever issued (the current one, a stale one, or again)."""
         if not self.effects:
             return
-        latest = [e for e in self.effects if isinstance(e, SearchArticles | SubmitTicket)][-1:]
+        awaited = SearchArticles | SubmitTicket | LookUpRequest
+        latest = [e for e in self.effects if isinstance(e, awaited)][-1:]
         effect = data.draw(st.sampled_from(self.effects + latest * 3))
         if isinstance(effect, SearchArticles):
             match = ArticleMatch(
@@ -366,6 +391,18 @@ class ContactMachine(RuleBasedStateMachine):
                     ]
                 )
             )
+        elif isinstance(effect, LookUpRequest):
+            state = data.draw(st.sampled_from(list(FollowUpState)))
+            found = RequestStatus(effect.request_number, state, last_reply_at=self.now)
+            event = data.draw(
+                st.sampled_from(
+                    [
+                        RequestFound(effect.lookup_id, found),
+                        RequestNotFound(effect.lookup_id),
+                        RequestNotFound(effect.lookup_id, "unavailable"),
+                    ]
+                )
+            )
         else:
             return
         self.apply(event, via_json == 0)
@@ -389,6 +426,11 @@ class ContactMachine(RuleBasedStateMachine):
             return ChooseChannel(data.draw(st.sampled_from([*known, *known, "pigeon"])))
         if etype == "change_locale":
             return ChangeLocale(data.draw(st.sampled_from([*workflow.locales, "xx"])))
+        if etype == "follow_up":
+            known = [c.id for c in workflow.channels]
+            return FollowUp(data.draw(st.sampled_from([None, None, *known, "pigeon"])))
+        if etype == "reopen":
+            return Reopen()
         if etype == "skip_rating":
             return SkipRating()
         if etype == "rate":
@@ -402,7 +444,14 @@ class ContactMachine(RuleBasedStateMachine):
                 return ArticleHelped(article)
             return ArticleNotHelpful(article, data.draw(st.one_of(st.none(), texts)))
         answers = self._answers(data, good=good)
-        return {"answer": Answer, "next": Next, "send": Send}[etype](answers)
+        kinds = {
+            "answer": Answer,
+            "next": Next,
+            "send": Send,
+            "find_request": FindRequest,
+            "add_information": AddInformation,
+        }
+        return kinds[etype](answers)
 
     def _answers(self, data: st.DataObject, *, good: bool) -> dict[str, Any]:
         visible = self.transition.view.questions
@@ -476,6 +525,12 @@ _SAMPLE_EVENTS: tuple[Event, ...] = (
     TicketAccepted("x", Receipt("x", "x")),
     TicketRejected("x"),
     ChangeLocale("x"),
+    FollowUp(),
+    FindRequest(),
+    AddInformation(),
+    Reopen(),
+    RequestFound("x", RequestStatus("x", FollowUpState.OPEN)),
+    RequestNotFound("x"),
     Rate(5),
     SkipRating(),
 )
@@ -503,6 +558,9 @@ def _forward(transition: Transition, *, helped: bool) -> Event | None:
             return TicketAccepted(
                 effect.submission_id, Receipt("INC-1", effect.ticket.channel, contact)
             )
+        if isinstance(effect, LookUpRequest):
+            found = RequestStatus(effect.request_number, FollowUpState.OPEN)
+            return RequestFound(effect.lookup_id, found)
     if view.kind == "articles" and helped:
         return ArticleHelped("kb-1")
     primary = [a.type for a in view.actions if a.primary]
@@ -517,6 +575,9 @@ def _forward(transition: Transition, *, helped: bool) -> Event | None:
         "next": Next(answers),
         "send": Send(answers),
         "escalate": Escalate(),
+        "find_request": FindRequest(answers),
+        "add_information": AddInformation(answers),
+        "reopen": Reopen(),
     }[primary[0]]
 
 

@@ -226,7 +226,7 @@ def test_cli_draws_and_lists_a_definition_file(
     path = tmp_path / "v2.yaml"
     path.write_text(V2_TEXT, encoding="utf-8")
     assert main(["paths", str(path)]) == 0
-    assert capsys.readouterr().out.count("path ") == 3
+    assert capsys.readouterr().out.count("path ") == 5  # two of them follow a request up
     broken = tmp_path / "broken.yaml"
     broken.write_text(V2_TEXT.replace("to: details", "to: detail"), encoding="utf-8")
     assert main(["graph", str(broken), "--format", "dot"]) == 2

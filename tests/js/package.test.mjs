@@ -266,6 +266,20 @@ test("a real view validates and lists its actions with the values it offers", as
           },
         ],
       },
+      {
+        type: "follow_up",
+        label: "I already have a request",
+        primary: false,
+        stays: false,
+        fields: [
+          {
+            name: "channel",
+            source: "/channels/*/id",
+            required: false,
+            values: ["email", "chat", "phone"],
+          },
+        ],
+      },
       { type: "back", label: "Back", primary: false, stays: false, fields: [] },
       {
         type: "change_locale",
@@ -278,6 +292,7 @@ test("a real view validates and lists its actions with the values it offers", as
   });
   assert.deepEqual(example.summarize(fixture("view-channel_choice-email-en.json")), [
     "choose_channel channel=email|chat|phone",
+    "follow_up channel=email|chat|phone",
     "back",
     "change_locale locale=ru|en",
   ]);

@@ -357,6 +357,45 @@ def test_a_follow_up_lookup_answers_from_rt_and_added_information_is_corresponde
     assert api.post("/api/requests/information", {**stranger, "text": "hi"})[0] == 404
 
 
+def test_a_follow_up_through_the_page_reaches_rt(api: FlaskApi, rt_server: RtServer) -> None:
+    """The follow-up step's effects: RT's status in the view, the addition as
+    correspondence, and a solved ticket reopened."""
+    plan, first = start_with_screenshot(api, "email")
+    number = walk(api, plan, resume=first)[-1]["view"]["confirmation"]["request_number"]
+    ticket_id = number.removeprefix("KL-")
+    email = plan["answers"]["email"]
+    engineer = {"Content": "Please send the log file.", "ContentType": "text/plain"}
+    rt_server.rest("POST", f"ticket/{ticket_id}/correspond", json=engineer)
+
+    def follow_up() -> dict[str, Any]:
+        status, reply = api.post("/api/sessions", {"locale": "en"})
+        assert status == 201
+        reply = send(api, reply, {"type": "continue"})[1]
+        reply = send(api, reply, {"type": "follow_up"})[1]
+        answers = {"follow_up_number": number, "follow_up_email": email}
+        status, reply = send(api, reply, {"type": "find_request", "answers": answers})
+        assert status == 200, reply
+        assert list(violations("view", reply["view"])) == []
+        return reply
+
+    found = follow_up()
+    assert found["view"]["follow_up"]["request"]["state"] == "waiting_for_you"
+    text = "The log says error 0x80070005."
+    added = send(api, found, {"type": "add_information", "answers": {"follow_up_text": text}})
+    assert added[1]["view"]["follow_up"]["status"] == "added"
+    last = [t for t in history(rt_server, ticket_id) if t["Type"] == "Correspond"][-1]
+    parts = rt_server.rest("GET", f"transaction/{last['id']}/attachments")["items"]
+    texts = [rt_server.rest("GET", f"attachment/{p['id']}")["Content"] for p in parts]
+    assert any(b"0x80070005" in base64.b64decode(t) for t in texts)
+
+    rt_server.rest("PUT", f"ticket/{ticket_id}", json={"Status": "resolved"})
+    solved = follow_up()
+    assert solved["view"]["follow_up"]["can_reopen"] is True
+    reopened = send(api, solved, {"type": "reopen"})[1]
+    assert reopened["view"]["follow_up"]["status"] == "reopened"
+    assert rt_server.rest("GET", f"ticket/{ticket_id}")["Status"] == "open"
+
+
 def autoreply(rt: RtServer, state: str) -> None:
     switch = subprocess.run(
         [str(EXAMPLE / "rt" / "rt-autoreply"), str(rt.folder), state],

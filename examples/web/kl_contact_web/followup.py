@@ -96,7 +96,8 @@ def add_information(host: Host, body: Any) -> Reply:
     if host.helpdesk is None:
         return _error(501, "helpdesk.none", "no helpdesk is configured")
     try:
-        host.helpdesk.add_information(*given)
+        number, email, text = given
+        host.helpdesk.add_information(number, email, text)
     except UnknownRequest:
         return _error(404, "request.unknown", "no such request for this address")
     except HelpdeskUnavailable:

@@ -222,10 +222,34 @@ class RtHelpdesk:
         except BackendAnswerInvalid as exc:
             raise HelpdeskUnavailable(exc.code) from None
 
-    def add_information(self, request_number: str, email: str, text: str) -> None:
-        """Add ``text`` to the request as the user's correspondence in RT."""
+    def add_information(
+        self, request_number: str, email: str, text: str, files: tuple[FileContent, ...] = ()
+    ) -> None:
+        """Add ``text`` (and ``files``) to the request as the user's correspondence in RT."""
         ticket_id, _ = self._owned_ticket(request_number, email)
         try:
-            self.mapping.added(*self._call(self.mapping.add_information(ticket_id, text)))
+            call = self.mapping.add_information(ticket_id, text, files)
+            self.mapping.added(*self._call(call))
         except BackendAnswerInvalid as exc:
             raise HelpdeskUnavailable(exc.code) from None
+
+    def reopen(self, request_number: str, email: str) -> None:
+        """Set the solved or closed request back to open in RT, for its requestor."""
+        ticket_id, _ = self._owned_ticket(request_number, email)
+        try:
+            self.mapping.reopened(*self._call(self.mapping.reopen(ticket_id)))
+        except BackendAnswerInvalid as exc:
+            raise HelpdeskUnavailable(exc.code) from None
+
+    def stored_files(
+        self, session_id: str, attachments: tuple[Attachment, ...]
+    ) -> tuple[FileContent, ...]:
+        """The uploaded bytes of ``attachments`` (those the page uploaded for the session)."""
+        files = []
+        for attachment in attachments:
+            if attachment.digest is None:
+                continue
+            stored = self.storage.file(session_id, attachment.digest)
+            if stored is not None:
+                files.append(FileContent(attachment, stored.content))
+        return tuple(files)

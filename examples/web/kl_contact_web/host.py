@@ -58,6 +58,7 @@ from kl_contact.articles.catalog import load_catalog, sample_catalog
 from kl_contact.articles.matcher import Bm25Matcher
 from kl_contact.limits import event_problem
 from kl_contact.schemas import prepare
+from kl_contact_web.follow_up_effects import FollowUpEffects
 from kl_contact_web.helpdesk import RtHelpdesk
 from kl_contact_web.mail import letter_from_text, letter_text, registration_email, send_email
 from kl_contact_web.outbox import Outbox
@@ -76,7 +77,16 @@ JSON = dict[str, Any]
 
 log = logging.getLogger(__name__)
 
-HOST_EVENTS = frozenset({"articles_found", "articles_failed", "ticket_accepted", "ticket_rejected"})
+HOST_EVENTS = frozenset(
+    {
+        "articles_found",
+        "articles_failed",
+        "ticket_accepted",
+        "ticket_rejected",
+        "request_found",
+        "request_not_found",
+    }
+)
 """Event types only the host may send: a browser that sends one is refused."""
 
 MAX_EFFECTS = 16
@@ -218,7 +228,7 @@ class Host:
         session_id = secrets.token_urlsafe(16)
         letters: list[SendRegistrationEmail] = []
         try:
-            started = self._driver(letters, None).start(
+            started = self._driver(letters, None, session_id).start(
                 session_id=session_id, now=self.clock(), locale=locale or None
             )
         except UsageError as exc:
@@ -315,7 +325,8 @@ class Host:
                     return self._stale(step.record)
                 try:
                     event = load_event(dict(body["event"]))
-                    moved = self._driver(letters, step).handle(session, event, self.clock())
+                    driver = self._driver(letters, step, session_id)
+                    moved = driver.handle(session, event, self.clock())
                 except UsageError as exc:
                     error = {"code": exc.code, "message": str(exc)}
                     return Reply(422, {"error": error, **self._shown(422, step.record).body})
@@ -335,9 +346,13 @@ class Host:
 
     # ------------------------------------------------------------------ effects
 
-    def _driver(self, letters: list[SendRegistrationEmail], step: Step | None) -> Driver:
+    def _driver(
+        self, letters: list[SendRegistrationEmail], step: Step | None, session_id: str
+    ) -> Driver:
         """The library's driver for one request, filing tickets inside ``step``; letters
-        are kept for the outbox."""
+        are kept for the outbox, and the follow-up effects are performed for ``session_id``
+        (:mod:`kl_contact_web.follow_up_effects`)."""
+        follow_up = FollowUpEffects(self.storage, self.helpdesk, session_id)
 
         def submit(ticket: Ticket) -> Receipt:
             if step is None:
@@ -354,6 +369,8 @@ class Host:
             search=self.matcher.search,
             submit=submit,
             notify=letters.append,
+            look_up=follow_up.look_up,
+            update=follow_up.update,
             record=record,
             max_rounds=MAX_EFFECTS,
             on_failure=_log_failure,

@@ -43,6 +43,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 __all__ = [
+    "Addition",
     "Claim",
     "FeedbackRecord",
     "Letter",
@@ -116,6 +117,18 @@ _DDL = (
         created_at TEXT NOT NULL,
         PRIMARY KEY (session_id, digest)
     )""",
+    # What users added to a request they already had (or that they reopened it), once each.
+    """CREATE TABLE IF NOT EXISTS kl_contact_additions (
+        id {identity},
+        addition_id TEXT NOT NULL UNIQUE,
+        request_number TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        text TEXT NOT NULL,
+        attachments TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    )""",
+    "CREATE INDEX IF NOT EXISTS kl_contact_additions_request"
+    " ON kl_contact_additions (request_number)",
     # Satisfaction ratings (the library's RecordFeedback effect), one per session and step.
     """CREATE TABLE IF NOT EXISTS kl_contact_feedback (
         id {identity},
@@ -184,6 +197,18 @@ class RequestRecord:
     channel: str
     email_status: EmailStatus
     ticket: JSON = field(repr=False)
+
+
+@dataclass(frozen=True)
+class Addition:
+    """What a user added to a request (``added``), or that they reopened it (``reopened``)."""
+
+    addition_id: str
+    request_number: str
+    kind: Literal["added", "reopened"]
+    created_at: str
+    text: str = field(repr=False)
+    attachments: list[JSON] = field(repr=False)
 
 
 @dataclass(frozen=True)
@@ -658,6 +683,48 @@ class Storage:
             ids = [int(r[0]) for r in sql.execute("SELECT id FROM kl_contact_requests ORDER BY id")]
         found = (self.request(f"{self.request_prefix}{i:06d}") for i in ids)
         return [record for record in found if record is not None]
+
+    # ------------------------------------------------------------------ additions
+
+    def add_to_request(
+        self,
+        addition_id: str,
+        request_number: str,
+        kind: Literal["added", "reopened"],
+        text: str = "",
+        attachments: Sequence[JSON] = (),
+    ) -> bool:
+        """Keep what a user added to a request, once per ``addition_id``: True when it is
+        new, False for a retried effect (inside a step, in its transaction)."""
+        files = json.dumps(list(attachments))
+        with self._transaction(write=True) as sql:
+            inserted = sql.execute(
+                "INSERT INTO kl_contact_additions (addition_id, request_number, kind, text,"
+                " attachments, created_at) VALUES (?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (addition_id) DO NOTHING",
+                (
+                    addition_id,
+                    request_number,
+                    kind,
+                    text,
+                    files,
+                    _iso_now(),
+                ),
+            ).rowcount
+        return int(inserted) == 1
+
+    def additions(self, request_number: str) -> list[Addition]:
+        """What was added to a request, oldest first."""
+        with self._transaction() as sql:
+            rows = sql.execute(
+                "SELECT addition_id, kind, created_at, text, attachments"
+                " FROM kl_contact_additions WHERE request_number = ? ORDER BY id",
+                (request_number,),
+            ).fetchall()
+        return [
+            Addition(str(r[0]), request_number, r[1], str(r[2]), str(r[3]), json.loads(r[4]))
+            for r in rows
+        ]
 
     # ------------------------------------------------------------------ outbox
 

@@ -3,8 +3,9 @@
 :class:`HttpRequest` describes one call to a helpdesk's API (method, path under the API's
 base address, query and JSON body); the host sends it. :class:`FileContent` is an attached
 file's bytes, which the library never keeps itself (a ticket carries only metadata).
-:class:`RequestStatus` is where a registered request stands, typed the same for every helpdesk,
-for a host that answers a user asking about a request they already have.
+:class:`RequestStatus` (from :mod:`kl_contact.ticket.status`, re-exported here) is where a
+registered request stands, typed the same for every helpdesk, for a host that answers a user
+asking about a request they already have.
 :func:`idempotency_key` names a ticket's content, so that a retried or raced submission is
 found in the helpdesk instead of being created twice.
 """
@@ -14,13 +15,12 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from datetime import datetime
-from enum import StrEnum
 from typing import Any, Protocol
 
 import attrs
 
 from kl_contact.ticket.model import Attachment, Receipt, Ticket
+from kl_contact.ticket.status import FollowUpState, RequestStatus
 
 __all__ = [
     "BackendAnswerInvalid",
@@ -69,29 +69,6 @@ class FileContent:
 
     def __repr__(self) -> str:
         return f"FileContent(media_type={self.attachment.media_type!r}, size={len(self.content)})"
-
-
-class FollowUpState(StrEnum):
-    """Where a registered request stands, as a user is told."""
-
-    OPEN = "open"
-    """Registered, and the engineers have it: nothing to do but wait."""
-    WAITING_FOR_YOU = "waiting_for_you"
-    """The engineers answered or asked something: the next move is the user's."""
-    SOLVED = "solved"
-    """The engineers consider it solved; a reply reopens it."""
-    CLOSED = "closed"
-    """Closed for good (rejected or removed): a new request is needed."""
-
-
-@attrs.frozen
-class RequestStatus:
-    """A registered request's state, the time of the engineers' last reply, and its update."""
-
-    request_number: str
-    state: FollowUpState
-    last_reply_at: datetime | None = None
-    updated_at: datetime | None = None
 
 
 def idempotency_key(ticket: Ticket) -> str:

@@ -311,6 +311,15 @@ class RequestTracker:
         if status not in {200, 201}:
             raise BackendAnswerInvalid("backend.status", f"correspond answered {status}")
 
+    def reopen(self, ticket_id: str) -> HttpRequest:
+        """``PUT ticket/ID``: a solved or closed request back to ``open``, as a user's reopening."""
+        return HttpRequest("PUT", f"ticket/{self._checked(ticket_id)}", body={"Status": "open"})
+
+    def reopened(self, status: int, document: Any) -> None:
+        """Check RT's answer to :meth:`reopen` (200); raises BackendAnswerInvalid."""
+        if status != 200:
+            raise BackendAnswerInvalid("backend.status", f"reopen answered {status}")
+
     @staticmethod
     def _checked(ticket_id: str) -> str:
         if not _TICKET_ID.fullmatch(ticket_id):

@@ -66,6 +66,9 @@ def _demo(args: argparse.Namespace) -> int:
         for transition in results:
             session = transition.session
             outcome = session.request_number or "resolved by an article, no request sent"
+            found = session.follow_up.request
+            if found is not None:
+                outcome = f"followed up {found.request_number}: {session.follow_up.status}"
             print(f"{session.id}: {session.channel} ({session.locale}) -> {outcome}", file=out)
         if not args.json:
             print("Walk it yourself on a terminal: kl-contact demo --locale en", file=out)
@@ -271,7 +274,8 @@ sends or receives against the shipped JSON Schemas.
 _EPILOG = """\
 examples:
   kl-contact demo                      walk the journey on a terminal, with arrow keys
-  kl-contact demo --answers email      walk a shipped example (email, chat, phone, helped)
+  kl-contact demo --answers email      walk a shipped example (email, chat, phone, helped,
+                                       in-product, follow_up)
   kl-contact lint my_workflow.yaml     check a definition, with file:line:column findings
   kl-contact validate session s.json   check documents against a shipped schema
 
@@ -312,13 +316,14 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--answers",
         metavar="FILE",
-        help="a YAML answers file, or a shipped example: email, chat, phone, helped, in-product",
+        help="a YAML answers file, or a shipped example: "
+        "email, chat, phone, helped, in-product, follow_up",
     )
     _json_option(demo, "the final transition (transition.schema.json)")
     demo.add_argument(
         "--all",
         action="store_true",
-        help="walk every shipped example (e-mail, chat, phone, helped, in-product)",
+        help="walk every shipped example (e-mail, chat, phone, helped, in-product, follow_up)",
     )
     demo.add_argument(
         "--workflow", metavar="FILE", help="a workflow definition (default: the shipped one)"

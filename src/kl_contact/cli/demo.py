@@ -2,8 +2,8 @@
 
 Article search is answered by the built-in matcher over the shipped sample catalog, and
 tickets by :class:`DemoSupportBackend`, a stand-in for a real support backend that hands
-out deterministic request numbers. Both are demo parts of the command line, not of the
-library's core.
+out deterministic request numbers and knows one earlier request to follow up. Both are
+demo parts of the command line, not of the library's core.
 """
 
 from __future__ import annotations
@@ -25,31 +25,42 @@ from kl_contact.definition.document import load_yaml
 from kl_contact.definition.model import Workflow
 from kl_contact.definition.suggestions import did_you_mean
 from kl_contact.driver import Driver, search_with
-from kl_contact.engine.effects import Feedback, SendRegistrationEmail
+from kl_contact.engine.effects import (
+    AddToRequest,
+    Feedback,
+    LookUpRequest,
+    ReopenRequest,
+    SendRegistrationEmail,
+)
 from kl_contact.engine.engine import Engine, Transition
 from kl_contact.engine.events import (
+    AddInformation,
     ArticleHelped,
     ChooseChannel,
     Continue,
     Escalate,
     Event,
+    FindRequest,
+    FollowUp,
     Next,
     Rate,
+    Reopen,
     Send,
 )
 from kl_contact.engine.session import Session
 from kl_contact.errors import DefinitionError
 from kl_contact.ticket.model import AnswerValue, Attachment, EngineerContact, Receipt, Ticket
+from kl_contact.ticket.status import FollowUpState, RequestStatus
 from kl_contact.wire import dump_transition
 
 __all__ = ["DEMO_SCRIPTS", "Ask", "DemoSupportBackend", "load_script", "run_script"]
 
-DEMO_SCRIPTS = ("email", "chat", "phone", "helped", "in-product")
+DEMO_SCRIPTS = ("email", "chat", "phone", "helped", "in-product", "follow_up")
 """The example answer files shipped with the command (``kl_contact/cli/examples``)."""
 
 DEMO_NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
 
-SCRIPT_KEYS = ("locale", "channel", "articles", "prefill", "answers", "rating")
+SCRIPT_KEYS = ("locale", "channel", "articles", "prefill", "follow_up", "answers", "rating")
 """The keys of an answers file."""
 
 Ask = Callable[[Transition, Callable[[Session, Event], Transition]], Sequence[Event]]
@@ -57,11 +68,34 @@ Ask = Callable[[Transition, Callable[[Session, Event], Transition]], Sequence[Ev
 try an event on a session without recording it (for checks as they type)."""
 
 
+def _earlier_requests() -> dict[str, tuple[str, RequestStatus]]:
+    replied = DEMO_NOW - timedelta(hours=3)
+    status = RequestStatus("DEMO-000100", FollowUpState.WAITING_FOR_YOU, replied, replied)
+    return {"DEMO-000100": ("jane.roe@example.org", status)}
+
+
 @attrs.define
 class DemoSupportBackend:
-    """A stand-in support backend: numbers requests ``DEMO-000001``, ``DEMO-000002``, ..."""
+    """A stand-in support backend: numbers requests ``DEMO-000001``, ``DEMO-000002``, ...,
+    and knows request ``DEMO-000100`` of ``jane.roe@example.org``, which waits for the user."""
 
     counter: int = 0
+    requests: dict[str, tuple[str, RequestStatus]] = attrs.field(factory=_earlier_requests)
+    """Request number -> the e-mail it was registered for, and its status."""
+    updates: list[str] = attrs.field(factory=list)
+    """What was done to requests: ``added DEMO-000100``, ``reopened ...``."""
+
+    def look_up(self, effect: LookUpRequest) -> RequestStatus | None:
+        """The request, when it was registered for that e-mail (case aside); else None."""
+        known = self.requests.get(effect.request_number)
+        if known is None or known[0].casefold() != effect.email.casefold():
+            return None
+        return known[1]
+
+    def update(self, effect: AddToRequest | ReopenRequest) -> None:
+        """Keep what was added to a request, or that it was reopened."""
+        what = "added to" if isinstance(effect, AddToRequest) else "reopened"
+        self.updates.append(f"{what} {effect.request_number}")
 
     def submit(self, ticket: Ticket) -> Receipt:
         """Register ``ticket`` and return a receipt with the demo contacts for its channel."""
@@ -72,9 +106,12 @@ class DemoSupportBackend:
             contact = EngineerContact(chat_url=f"https://chat.example.com/support/{number}")
         elif ticket.channel == "phone":
             contact = EngineerContact(phone="+74950000000", phone_display="+7 495 000-00-00")
-        return Receipt(
+        receipt = Receipt(
             request_number=number, channel=ticket.channel, contact=contact, reply_within_hours=24
         )
+        status = RequestStatus(number, FollowUpState.OPEN, None, DEMO_NOW)
+        self.requests[number] = (ticket.contact.email, status)
+        return receipt
 
 
 def load_script(name_or_path: str) -> dict[str, Any]:
@@ -167,6 +204,7 @@ def run_script(
     channel = channel or script.get("channel", "email")
     answers: Mapping[str, Any] = script.get("answers", {})
     helped = script.get("articles") == "helped"
+    following = bool(script.get("follow_up"))
     notes: list[str] = []
 
     def notify(effect: SendRegistrationEmail) -> None:
@@ -174,13 +212,29 @@ def run_script(
             f"(registration e-mail for {effect.receipt.request_number} handed to the host)"
         )
 
+    def update(effect: AddToRequest | ReopenRequest) -> None:
+        backend.update(effect)
+        if isinstance(effect, AddToRequest):
+            files = len(effect.attachments)
+            notes.append(
+                f"(text and {files} file(s) for {effect.request_number} handed to the host)"
+            )
+        else:
+            notes.append(f"(reopening of {effect.request_number} handed to the host)")
+
     def record(feedback: Feedback) -> None:
         notes.append(f"(rating {feedback.score} of 5 on {feedback.step!r} handed to the host)")
 
     matcher = Bm25Matcher.for_workflow(sample_catalog(), workflow, vocabulary=sample_vocabulary())
     engine = Engine(workflow)
     driver = Driver(
-        engine, search=search_with(matcher), submit=backend.submit, notify=notify, record=record
+        engine,
+        search=search_with(matcher),
+        submit=backend.submit,
+        notify=notify,
+        record=record,
+        look_up=backend.look_up,
+        update=update,
     )
     score = script.get("rating")
     now = DEMO_NOW
@@ -208,7 +262,7 @@ def run_script(
         if ask is not None:
             events = ask(transition, preview)
         else:
-            events = [_scripted(workflow, transition, channel, answers, helped)]
+            events = [_scripted(workflow, transition, channel, answers, helped, following)]
         for event in events:
             now += timedelta(minutes=1)
             transition = driver.handle(transition.session, event, now)
@@ -238,13 +292,21 @@ def _scripted(
     channel: str,
     answers: Mapping[str, Any],
     helped: bool,
+    following: bool = False,
 ) -> Event:
     """The event an answers file gives for the current view."""
     view = transition.view
     if view.kind == "self_service":
         return Continue()
     if view.kind == "channel_choice":
-        return ChooseChannel(channel)
+        return FollowUp(channel) if following else ChooseChannel(channel)
+    if view.kind == "follow_up":
+        given = _step_answers(workflow, transition, answers)
+        if "reopen" in view.action_types:
+            return Reopen()
+        if "add_information" in view.action_types:
+            return AddInformation(given)
+        return FindRequest(given)
     if view.kind == "questions":
         return Next(_step_answers(workflow, transition, answers))
     if view.kind == "articles":

@@ -35,6 +35,9 @@ def render_view(view: View) -> str:
         if not channel.open and channel.opens_at is not None:
             closed = f" [x -> {format_opening(channel.opens_at, view.locale)}]"
         lines.append(f"  * {channel.title} ({channel.id}){closed}: {channel.description}")
+    for action in view.actions:
+        if action.type == "follow_up" and action.label:
+            lines.append(f"  > {action.label} (follow_up)")
     for question in view.questions:
         mark = " *" if question.required else ""
         if question.prefilled:
@@ -60,6 +63,12 @@ def render_view(view: View) -> str:
             lines.append(f"     {match.url}")
     for issue in view.issues:
         lines.append(f"  ! {issue.message}")
+    if view.follow_up is not None:
+        request = view.follow_up.request
+        if request is not None:
+            lines.append(f"  No. {request.request_number} [{request.state.value}]")
+        for step in view.follow_up.next_steps:
+            lines.append(f"  - {step}")
     if view.confirmation is not None:
         lines.append(f"  No. {view.confirmation.request_number}")
         lines.append(render_text(view.confirmation.instructions))

@@ -25,15 +25,20 @@ from questionary import Choice
 
 from kl_contact.engine.engine import Transition
 from kl_contact.engine.events import (
+    AddInformation,
     Answer,
     ArticleHelped,
     ArticleNotHelpful,
+    Back,
     ChooseChannel,
     Continue,
     Escalate,
     Event,
+    FindRequest,
+    FollowUp,
     Next,
     OpenArticle,
+    Reopen,
     Send,
 )
 from kl_contact.engine.session import Session
@@ -151,6 +156,8 @@ class TerminalUser:
             return [self.choose_channel(view, words)]
         if view.kind == "articles":
             return self.articles(view, words)
+        if view.kind == "follow_up" and "reopen" in view.action_types:
+            return [self.reopen(view)]
         return [self.answer_step(transition, preview, words)]
 
     # ------------------------------------------------------------ prompts
@@ -196,9 +203,25 @@ class TerminalUser:
             )
             for c in view.channels
         ]
+        follow_up = next((a for a in view.actions if a.type == "follow_up"), None)
+        if follow_up is not None:  # "I already have a request"; no channel id is empty
+            choices.append(Choice(follow_up.label or "follow_up", value=""))
         for issue in view.issues:
             self._say(f"  ! {issue.message}")
-        return ChooseChannel(self._select(view.title, choices, default=view.channel))
+        picked: str = self._select(view.title, choices, default=view.channel)
+        return ChooseChannel(picked) if picked else FollowUp()
+
+    def reopen(self, view: View) -> Event:
+        """A solved or closed request: what it says, then reopen it or go back."""
+        if view.follow_up is not None:
+            for step in view.follow_up.next_steps:
+                self._say(f"  {step}")
+        labels = {a.type: a.label or a.type for a in view.actions}
+        choices = [Choice(labels["reopen"], value="reopen")]
+        if "back" in labels:
+            choices.append(Choice(labels["back"], value="back"))
+        picked: str = self._select(view.title, choices)
+        return Reopen() if picked == "reopen" else Back()
 
     def articles(self, view: View, words: Mapping[str, str]) -> list[Event]:
         """Open an article and say whether it helped, or contact support."""
@@ -240,7 +263,16 @@ class TerminalUser:
         """
         view = transition.view
         session = transition.session
-        final: type[Next] | type[Send] = Send if view.kind == "request" else Next
+        final: type[Next] | type[Send] | type[FindRequest] | type[AddInformation] = Next
+        if view.kind == "request":
+            final = Send
+        elif view.kind == "follow_up":
+            final = AddInformation if "add_information" in view.action_types else FindRequest
+            if view.follow_up is not None:
+                for step in view.follow_up.next_steps:
+                    self._say(f"  {step}")
+            for issue in view.issues:
+                self._say(f"  ! {issue.message}")
         given: dict[str, AnswerValue] = {}
         again = {q.id for q in view.questions if q.issues}
         asked: set[str] = set()

@@ -180,6 +180,7 @@ def build_steps(data: dict[str, Any]) -> tuple[Step, ...]:
             ),
             on_helped=raw.get("on_helped"),
             button=_text(raw.get("button")),
+            **_given(raw, "attempts"),
             rating=_rating(raw.get("rating")),
         )
         for index, raw in enumerate(data["steps"])
@@ -208,7 +209,9 @@ def build_workflow(data: dict[str, Any], source: str) -> Workflow:
             for r in data["self_service"]
         ),
         contacts_page=ContactsPage(
-            title=dict(data["contacts_page"]["title"]), url=dict(data["contacts_page"]["url"])
+            title=dict(data["contacts_page"]["title"]),
+            url=dict(data["contacts_page"]["url"]),
+            **_given(data["contacts_page"], "follow_up"),
         ),
         channels=tuple(
             Channel(
@@ -225,6 +228,7 @@ def build_workflow(data: dict[str, Any], source: str) -> Workflow:
                     for i in c["instructions"]
                 ),
                 availability=availability_from_data(c.get("availability")),
+                **_given(c, "follow_up"),
             )
             for c in data["channels"]
         ),

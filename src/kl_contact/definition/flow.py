@@ -34,14 +34,18 @@ from kl_contact.definition.model import (
     TERMINAL_KINDS,
     AnswerPolicy,
     Question,
+    Role,
     Step,
     StepKind,
     Workflow,
 )
 
 __all__ = [
+    "FOLLOW_UP_EVENT",
+    "FOLLOW_UP_LEAVING",
     "HOST_EVENTS",
     "LEAVING_EVENT",
+    "LOOKUP_ROLES",
     "RATING_EVENTS",
     "USER_EVENTS",
     "Flow",
@@ -52,7 +56,7 @@ __all__ = [
     "step_moves",
 ]
 
-TransitionKind = Literal["route", "next", "helped"]
+TransitionKind = Literal["route", "next", "helped", "follow_up"]
 
 USER_EVENTS: Mapping[StepKind, tuple[str, ...]] = {
     StepKind.SELF_SERVICE: ("continue",),
@@ -62,13 +66,30 @@ USER_EVENTS: Mapping[StepKind, tuple[str, ...]] = {
     StepKind.REQUEST: ("answer", "send"),
     StepKind.CONFIRMATION: (),
     StepKind.RESOLVED: (),
+    StepKind.FOLLOW_UP: ("answer", "find_request", "add_information", "reopen"),
 }
-"""The user events (by their ``type`` tag) each kind of step accepts, in the order shown."""
+"""The user events (by their ``type`` tag) each kind of step accepts, in the order shown (a
+channel choice also accepts ``follow_up`` when the definition offers a follow-up step)."""
+
+FOLLOW_UP_EVENT = "follow_up"
+"""The event that leaves a channel choice for a follow-up step ("I already have a request")."""
+
+FOLLOW_UP_LEAVING = ("add_information", "reopen")
+"""The events that take a follow-up step's way out, once the request was found."""
 
 RATING_EVENTS: tuple[str, ...] = ("rate", "skip_rating")
 """The user events an end step with ``rating:`` accepts until the user rated or skipped."""
 
-HOST_EVENTS = frozenset({"articles_found", "articles_failed", "ticket_accepted", "ticket_rejected"})
+HOST_EVENTS = frozenset(
+    {
+        "articles_found",
+        "articles_failed",
+        "ticket_accepted",
+        "ticket_rejected",
+        "request_found",
+        "request_not_found",
+    }
+)
 """The events a host sends with the results of effects; any step receives them."""
 
 LEAVING_EVENT: Mapping[StepKind, str] = {
@@ -80,6 +101,10 @@ LEAVING_EVENT: Mapping[StepKind, str] = {
 }
 """The event that takes a step's routes and default next step (a request leaves when the
 backend accepted its ticket)."""
+
+
+LOOKUP_ROLES = frozenset({Role.REQUEST_NUMBER, Role.CONTACT_EMAIL})
+"""The roles of a follow-up step's questions that a lookup sends."""
 
 
 def _holds(ctx: ConditionContext) -> bool:
@@ -111,11 +136,17 @@ class StepTransition:
         """What takes this transition, in words (``category = other``, ``otherwise``...)."""
         if self.kind == "helped":
             return "an article helped"
+        if self.kind == "follow_up":
+            return "I already have a request"
+        if self.event in FOLLOW_UP_LEAVING:
+            return "information added" if self.event == "add_information" else "reopened"
         if self.condition is not None:
             return describe(self.condition)
         if self.event == "escalate":
             return "otherwise, contact support" if self.unless else "contact support"
-        return "otherwise" if self.unless else ""
+        if self.unless:
+            return "otherwise"
+        return "a channel chosen" if self.trigger == "choose_channel" else ""
 
 
 def default_next(steps: Sequence[Mapping[str, Any]], index: int) -> str | None:
@@ -130,15 +161,43 @@ def default_next(steps: Sequence[Mapping[str, Any]], index: int) -> str | None:
     return None
 
 
-def step_moves(step: Step) -> tuple[StepTransition, ...]:
-    """Every way out of ``step``, in the order the transition tries them."""
+def step_moves(
+    step: Step, follow_ups: Mapping[str | None, str] | None = None
+) -> tuple[StepTransition, ...]:
+    """Every way out of ``step``, in the order the transition tries them.
+
+    ``follow_ups`` are the definition's ``follow_up:`` pointers (channel id, or ``None`` for
+    the contacts page, -> step): a channel choice leaves for each of them on ``follow_up``.
+    """
     if step.kind in TERMINAL_KINDS:
         return ()
     out: list[StepTransition] = []
     if step.kind is StepKind.ARTICLES and step.on_helped is not None:
         out.append(StepTransition(step.id, step.on_helped, "helped", trigger="article_helped"))
+    if step.kind is StepKind.FOLLOW_UP:
+        for leaving in FOLLOW_UP_LEAVING:
+            out += _leaving(step, leaving, leaving)
+        return tuple(out)
     trigger = LEAVING_EVENT[step.kind]
     event = "escalate" if step.kind is StepKind.ARTICLES else None
+    out += _leaving(step, trigger, event)
+    if step.kind is StepKind.CHANNEL_CHOICE and follow_ups:
+        for target in dict.fromkeys(follow_ups.values()):
+            out.append(
+                StepTransition(
+                    step.id,
+                    target,
+                    "follow_up",
+                    event=FOLLOW_UP_EVENT,
+                    trigger=FOLLOW_UP_EVENT,
+                )
+            )
+    return tuple(out)
+
+
+def _leaving(step: Step, trigger: str, event: str | None) -> list[StepTransition]:
+    """The routes, then the default next step, that ``trigger`` takes out of ``step``."""
+    out: list[StepTransition] = []
     earlier: list[Condition] = []
     for route in step.routes:
         out.append(
@@ -156,7 +215,7 @@ def step_moves(step: Step) -> tuple[StepTransition, ...]:
         earlier.append(route.when)
     if step.next is not None:
         out.append(StepTransition(step.id, step.next, "next", None, tuple(earlier), event, trigger))
-    return tuple(out)
+    return out
 
 
 @attrs.frozen
@@ -179,6 +238,9 @@ class StepTable:
     reads: tuple[tuple[Question, Predicate], ...]
     """Every question whose visible answer a condition of this step may read, in asking
     order, with its ``when`` compiled: the context of the step needs these alone."""
+    lookup: frozenset[str] = frozenset()
+    """A follow-up step: the ids of the questions a lookup sends (the request number and
+    the e-mail); its other questions are the information a user may add."""
     question_ids: frozenset[str] = attrs.field(
         init=False,
         default=attrs.Factory(lambda self: frozenset(q.id for q, _ in self.questions), True),
@@ -371,8 +433,9 @@ def _compile(workflow: Workflow) -> Flow:
 
     tables: dict[str, StepTable] = {}
     moves: list[StepTransition] = []
+    follow_ups = workflow.follow_up_steps()
     for index, step in enumerate(workflow.steps):
-        ways = step_moves(step)
+        ways = step_moves(step, follow_ups)
         moves.extend(ways)
         if step.id in tables:
             continue
@@ -390,6 +453,8 @@ def _compile(workflow: Workflow) -> Flow:
             needed |= closure[question.id] - {question.id}
         reads = tuple((questions[q], when[q]) for q in sorted(needed, key=order.__getitem__))
         events = USER_EVENTS[step.kind]
+        if step.kind is StepKind.CHANNEL_CHOICE and follow_ups:
+            events = (*events, FOLLOW_UP_EVENT)
         if step.rating is not None and step.kind in TERMINAL_KINDS:
             events = RATING_EVENTS
         tables[step.id] = StepTable(
@@ -404,6 +469,9 @@ def _compile(workflow: Workflow) -> Flow:
             moves={event: tuple(found) for event, found in by_event.items()},
             questions=tuple((q, when[q.id]) for q in step.questions),
             reads=reads,
+            lookup=frozenset(q.id for q in step.questions if q.role in LOOKUP_ROLES)
+            if step.kind is StepKind.FOLLOW_UP
+            else frozenset(),
         )
     clearing = frozenset(
         qid for qid, q in questions.items() if workflow.answer_policy(q) is AnswerPolicy.CLEAR

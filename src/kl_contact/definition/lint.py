@@ -73,6 +73,15 @@ CODES: Mapping[str, tuple[Severity, str]] = {
     "step.no_exit": ("error", "add next, or move an end step after it"),
     "step.no_channel_choice": ("error", "add a channel_choice step"),
     "step.no_request": ("error", "add a request step"),
+    "step.follow_up_misplaced": (
+        "error",
+        "name the step under follow_up: of the contacts page or a channel, and only there",
+    ),
+    "step.follow_up_without_end": ("error", "set next to a resolved step"),
+    "step.follow_up_without_lookup": (
+        "error",
+        "ask a text question with role: request_number and an email one with role: contact_email",
+    ),
     "step.rating_not_at_end": ("error", "move rating: to a resolved or confirmation step"),
     "flow.unreachable": ("warning", "route to the step from another step, or remove it"),
     "flow.no_end": ("error", "give the step a next or route that leads to an end"),
@@ -95,7 +104,21 @@ CODES: Mapping[str, tuple[Severity, str]] = {
 """Every code a finding may carry: its severity and the default fix hint."""
 
 MESSAGE_PLACEHOLDERS = frozenset(
-    {"min", "max", "index", "max_mb", "reason", "channel", "opens", "opens_at", "suggest", "others"}
+    {
+        "min",
+        "max",
+        "index",
+        "max_mb",
+        "reason",
+        "channel",
+        "opens",
+        "opens_at",
+        "suggest",
+        "others",
+        "left",
+        "request_number",
+        "time",
+    }
 )
 """Placeholders of validation message overrides."""
 
@@ -722,10 +745,11 @@ class _Checks:
                     f"{with_article(kind)} step cannot ask for a rating: only an end step can",
                     ("steps", s_index, "rating"),
                 )
-            if kind not in _TERMINAL and after is None:
+            if kind not in _TERMINAL and kind != "follow_up" and after is None:
                 yield self.finding(
                     "step.no_exit", "a step that is not an end has no next step", ("steps", s_index)
                 )
+        yield from self.follow_up()
         kinds = set(self.kinds.values())
         if "channel_choice" not in kinds:
             yield self.finding(
@@ -734,11 +758,69 @@ class _Checks:
         if "request" not in kinds:
             yield self.finding("step.no_request", "the workflow has no request step", ("steps",))
 
+    def follow_up_pointers(self) -> list[tuple[Path, str | None, str]]:
+        """Every ``follow_up:`` key: its path, its channel (``None``: the contacts page), step."""
+        found: list[tuple[Path, str | None, str]] = []
+        page = self.data["contacts_page"]
+        if "follow_up" in page:
+            found.append((("contacts_page", "follow_up"), None, page["follow_up"]))
+        for c_index, channel in enumerate(self.data["channels"]):
+            if "follow_up" in channel:
+                found.append(
+                    (("channels", c_index, "follow_up"), channel["id"], channel["follow_up"])
+                )
+        return found
+
+    def follow_up(self) -> Iterator[Finding]:
+        """``follow_up:`` names follow-up steps, each of them is entered only so, asks what a
+        lookup needs, and ends on a resolved step."""
+        named: set[str] = set()
+        for path, _, target in self.follow_up_pointers():
+            if target not in self.kinds:
+                yield self.finding(
+                    "ref.unknown_step", f"unknown step {target!r}", path, near=(target, self.kinds)
+                )
+            elif self.kinds[target] != "follow_up":
+                yield self.finding(
+                    "step.follow_up_misplaced",
+                    f"follow_up names step {target!r}, which is not a follow_up step",
+                    path,
+                )
+            named.add(target)
+        entered: set[str] = set()
+        for typed in self.typed_steps:
+            entered.update(move.target for move in step_moves(typed))
+        for s_index, raw in enumerate(self.steps):
+            if raw["kind"] != "follow_up":
+                continue
+            sid = raw["id"]
+            if sid not in named or sid in entered or s_index == 0:
+                yield self.finding(
+                    "step.follow_up_misplaced",
+                    f"the follow_up step {sid!r} must be entered from follow_up: alone",
+                    ("steps", s_index),
+                )
+            roles = {q.get("role"): q.get("type") for q in raw.get("questions", [])}
+            if roles.get("request_number") != "text" or roles.get("contact_email") != "email":
+                yield self.finding(
+                    "step.follow_up_without_lookup",
+                    "a follow_up step must ask the request number and the e-mail",
+                    ("steps", s_index),
+                )
+            after = self.typed_steps[s_index].next
+            if after is None or self.kinds.get(after) != "resolved":
+                yield self.finding(
+                    "step.follow_up_without_end",
+                    "a follow_up step must lead to a resolved step",
+                    ("steps", s_index),
+                )
+
     def edges(self) -> dict[str, list[str]]:
         """Each step's ways out that name a step, read from the compiled flow's rule."""
         out: dict[str, list[str]] = {}
+        follow_ups = {channel: target for _, channel, target in self.follow_up_pointers()}
         for step in self.typed_steps:
-            targets = [move.target for move in step_moves(step)]
+            targets = [move.target for move in step_moves(step, follow_ups)]
             out.setdefault(step.id, [t for t in targets if t in self.kinds])
         return out
 

@@ -63,7 +63,10 @@ class StepKind(StrEnum):
     CONFIRMATION = "confirmation"
     """Step 7: request number, the engineers' contact and next steps for the channel."""
     RESOLVED = "resolved"
-    """An end: an article helped and no request was sent."""
+    """An end: an article helped and no request was sent (or a follow-up was done)."""
+    FOLLOW_UP = "follow_up"
+    """A request the user already has: its number and e-mail, its status, and what the
+    user may do next (add information, or reopen it)."""
 
 
 TERMINAL_KINDS = frozenset({StepKind.CONFIRMATION, StepKind.RESOLVED})
@@ -99,6 +102,8 @@ class Role(StrEnum):
     CONSENT = "consent"
     LICENCE_KEY = "licence_key"
     """The user's licence key: personal data, kept out of every repr, log and redacted form."""
+    REQUEST_NUMBER = "request_number"
+    """A follow-up step's question: the number of a request the user already has."""
 
 
 PERSONAL_ROLES = frozenset(
@@ -182,6 +187,8 @@ class ContactsPage:
 
     title: Text
     url: Text
+    follow_up: str | None = None
+    """The follow-up step the contacts page offers ("I already have a request"), if any."""
 
 
 @attrs.frozen
@@ -204,6 +211,8 @@ class Channel:
     instructions: tuple[ChannelInstruction, ...]
     availability: Availability | None = None
     """Support hours and the closed-channel policy; ``None`` means always open."""
+    follow_up: str | None = None
+    """The follow-up step for a request made on this channel, if it has its own."""
 
 
 @attrs.frozen
@@ -310,6 +319,8 @@ class Step:
     routes: tuple[Route, ...] = ()
     on_helped: str | None = None
     button: Text | None = None
+    attempts: int = 5
+    """A follow-up step: how many lookups one session may make before it is refused."""
     rating: RatingPrompt | None = None
     """An end step's satisfaction question (``rating:``), when it asks one."""
 
@@ -444,6 +455,25 @@ class Workflow:
             if channel.id == channel_id:
                 return channel
         raise KeyError(channel_id)
+
+    def follow_up_step(self, channel: str | None = None) -> str | None:
+        """The follow-up step for ``channel`` (its own ``follow_up:``), else the contacts
+        page's; ``None`` when neither offers one."""
+        if channel is not None:
+            for declared in self.channels:
+                if declared.id == channel and declared.follow_up is not None:
+                    return declared.follow_up
+        return self.contacts_page.follow_up
+
+    def follow_up_steps(self) -> dict[str | None, str]:
+        """Every ``follow_up:`` pointer: channel id (``None`` for the contacts page) -> step."""
+        found: dict[str | None, str] = {}
+        if self.contacts_page.follow_up is not None:
+            found[None] = self.contacts_page.follow_up
+        for channel in self.channels:
+            if channel.follow_up is not None:
+                found[channel.id] = channel.follow_up
+        return found
 
     def answer_policy(self, question: Question) -> AnswerPolicy:
         """The answer policy that applies to ``question``."""

@@ -11,17 +11,24 @@ from datetime import datetime
 import attrs
 
 from kl_contact.articles.model import ArticleQuery
-from kl_contact.ticket.model import Receipt, Ticket
+from kl_contact.ticket.model import Attachment, Receipt, Ticket
 
 __all__ = [
     "EFFECT_TYPES",
+    "AddToRequest",
     "Effect",
     "Feedback",
+    "LookUpRequest",
     "RecordFeedback",
+    "ReopenRequest",
     "SearchArticles",
     "SendRegistrationEmail",
     "SubmitTicket",
 ]
+
+
+def _redacted(value: object) -> str:
+    return "<redacted>"
 
 
 @attrs.frozen
@@ -61,6 +68,40 @@ class SendRegistrationEmail:
     receipt: Receipt
 
 
+@attrs.frozen
+class LookUpRequest:
+    """Find the request ``request_number`` registered for ``email``; answer with
+    ``RequestFound`` or ``RequestNotFound`` (same ``lookup_id``). A host answers a wrong
+    address exactly as an unknown number, so that nobody learns whose request it is."""
+
+    lookup_id: str
+    request_number: str
+    email: str = attrs.field(repr=_redacted)
+    locale: str
+
+
+@attrs.frozen
+class AddToRequest:
+    """Add the user's ``text`` and ``attachments`` to request ``request_number`` (no event
+    comes back). ``addition_id`` is the same for a retried effect: an idempotency key."""
+
+    addition_id: str
+    request_number: str
+    email: str = attrs.field(repr=_redacted)
+    text: str = attrs.field(repr=_redacted)
+    attachments: tuple[Attachment, ...] = ()
+
+
+@attrs.frozen
+class ReopenRequest:
+    """Reopen the solved or closed request ``request_number`` (no event comes back);
+    ``reopen_id`` is an idempotency key."""
+
+    reopen_id: str
+    request_number: str
+    email: str = attrs.field(repr=_redacted)
+
+
 @attrs.frozen(repr=False)
 class Feedback:
     """One satisfaction rating, as the host stores it.
@@ -97,13 +138,24 @@ class RecordFeedback:
     feedback: Feedback
 
 
-Effect = SearchArticles | SubmitTicket | SendRegistrationEmail | RecordFeedback
+Effect = (
+    SearchArticles
+    | SubmitTicket
+    | SendRegistrationEmail
+    | RecordFeedback
+    | LookUpRequest
+    | AddToRequest
+    | ReopenRequest
+)
 """Any effect the engine asks for."""
 
 EFFECT_TYPES: dict[type[Effect], str] = {
     SearchArticles: "search_articles",
     SubmitTicket: "submit_ticket",
     SendRegistrationEmail: "send_registration_email",
+    LookUpRequest: "look_up_request",
+    AddToRequest: "add_to_request",
+    ReopenRequest: "reopen_request",
     RecordFeedback: "record_feedback",
 }
 """The ``type`` tag of each effect class in JSON."""

@@ -1,8 +1,9 @@
 """Events: everything that can happen to a session, one small value class each.
 
 User events come from the person at the screen; host events (``ArticlesFound``,
-``ArticlesFailed``, ``TicketAccepted``, ``TicketRejected``) carry the results of effects the
-host performed. The JSON form of each is tagged by ``type`` (see ``event.schema.json``).
+``ArticlesFailed``, ``TicketAccepted``, ``TicketRejected``, ``RequestFound``,
+``RequestNotFound``) carry the results of effects the host performed. The JSON form of each
+is tagged by ``type`` (see ``event.schema.json``).
 """
 
 from __future__ import annotations
@@ -13,9 +14,11 @@ import attrs
 
 from kl_contact.articles.model import ArticleMatch
 from kl_contact.ticket.model import AnswerValue, Receipt
+from kl_contact.ticket.status import RequestStatus
 
 __all__ = [
     "EVENT_TYPES",
+    "AddInformation",
     "Answer",
     "ArticleHelped",
     "ArticleNotHelpful",
@@ -27,9 +30,14 @@ __all__ = [
     "Continue",
     "Escalate",
     "Event",
+    "FindRequest",
+    "FollowUp",
     "Next",
     "OpenArticle",
     "Rate",
+    "Reopen",
+    "RequestFound",
+    "RequestNotFound",
     "Send",
     "SkipRating",
     "TicketAccepted",
@@ -164,6 +172,50 @@ class ChangeLocale:
     locale: str
 
 
+@attrs.frozen
+class FollowUp:
+    """On the channel choice: "I already have a request". ``channel`` picks the follow-up
+    step of the channel the request was made on, when it has its own."""
+
+    channel: str | None = None
+
+
+@attrs.frozen
+class FindRequest:
+    """On a follow-up step: record the request number and e-mail, and look the request up."""
+
+    answers: Mapping[str, AnswerValue] = attrs.field(factory=dict, repr=_answers_repr)
+
+
+@attrs.frozen
+class AddInformation:
+    """On a follow-up step whose request is open: add the text and files to the request."""
+
+    answers: Mapping[str, AnswerValue] = attrs.field(factory=dict, repr=_answers_repr)
+
+
+@attrs.frozen
+class Reopen:
+    """On a follow-up step whose request is solved or closed: ask to reopen it."""
+
+
+@attrs.frozen
+class RequestFound:
+    """Host: the answer to a ``LookUpRequest`` effect (same ``lookup_id``): the request."""
+
+    lookup_id: str
+    request: RequestStatus
+
+
+@attrs.frozen
+class RequestNotFound:
+    """Host: no request has this number and e-mail (``not_found``), or the helpdesk could
+    not be asked (``unavailable``: the lookup does not count against the attempts)."""
+
+    lookup_id: str
+    reason: str = "not_found"
+
+
 Event = (
     Continue
     | ChooseChannel
@@ -180,6 +232,12 @@ Event = (
     | TicketAccepted
     | TicketRejected
     | ChangeLocale
+    | FollowUp
+    | FindRequest
+    | AddInformation
+    | Reopen
+    | RequestFound
+    | RequestNotFound
     | Rate
     | SkipRating
 )
@@ -201,6 +259,12 @@ EVENT_TYPES: dict[type[Event], str] = {
     TicketAccepted: "ticket_accepted",
     TicketRejected: "ticket_rejected",
     ChangeLocale: "change_locale",
+    FollowUp: "follow_up",
+    FindRequest: "find_request",
+    AddInformation: "add_information",
+    Reopen: "reopen",
+    RequestFound: "request_found",
+    RequestNotFound: "request_not_found",
     Rate: "rate",
     SkipRating: "skip_rating",
 }

@@ -23,6 +23,7 @@ _ACTIVE_KINDS = frozenset(
         StepKind.QUESTIONS,
         StepKind.ARTICLES,
         StepKind.REQUEST,
+        StepKind.FOLLOW_UP,
     }
 )
 

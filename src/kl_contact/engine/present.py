@@ -28,6 +28,13 @@ from kl_contact.definition.conditions import (
 )
 from kl_contact.definition.flow import Flow, StepTable
 from kl_contact.definition.model import Question, QuestionType, StepKind
+from kl_contact.engine.follow_up import (
+    PHASE_EVENTS,
+    asked,
+    follow_up_events,
+    follow_up_view,
+    phase,
+)
 from kl_contact.engine.prefill import locked_questions
 from kl_contact.engine.session import Session
 from kl_contact.engine.views import (
@@ -54,7 +61,10 @@ from kl_contact.questionnaire.validation import issue_in_locale
 
 __all__ = ["allowed_events", "present"]
 
-_PRIMARY = frozenset({"continue", "next", "send", "escalate", "choose_channel"})
+_PRIMARY = frozenset(
+    {"continue", "next", "send", "escalate", "choose_channel", "find_request", "add_information"}
+    | {"reopen"}
+)
 _STAYS = frozenset(
     {"answer", "open_article", "article_not_helpful", "change_locale", "rate", "skip_rating"}
 )
@@ -69,6 +79,9 @@ _FIELDS: Mapping[str, tuple[ActionField, ...]] = {
     "article_helped": _ARTICLE,
     "article_not_helpful": (*_ARTICLE, ActionField("reason", None, required=False)),
     "change_locale": (ActionField("locale", "/locales/*"),),
+    "follow_up": (ActionField("channel", "/channels/*/id", required=False),),
+    "find_request": _ANSWERS,
+    "add_information": _ANSWERS,
     "rate": (
         ActionField("score", "/rating/scores/*"),
         ActionField("comment", None, required=False),
@@ -76,6 +89,8 @@ _FIELDS: Mapping[str, tuple[ActionField, ...]] = {
 }
 """Each user event's fields and the view path each value comes from."""
 _ASKING = frozenset({StepKind.QUESTIONS, StepKind.REQUEST})
+_LABELLED = ("follow_up", "find_request", "add_information", "reopen")
+"""Actions labelled from the message catalog (``action.<type>``)."""
 _SHAPES = 64
 """How many unanswered views of one dynamic question are kept (by their conditions' outcome)."""
 
@@ -88,6 +103,8 @@ def allowed_events(table: StepTable, session: Session) -> tuple[str, ...]:
         return ()  # rated or skipped: the question is not asked again
     if session.status != "active":
         return table.events
+    if table.step.kind is StepKind.FOLLOW_UP:
+        return follow_up_events(session)
     return table.active_back if session.trail else table.active
 
 
@@ -137,9 +154,16 @@ class _Scene:
 
 
 def _actions(
-    table: StepTable, events: tuple[str, ...], button: str | None, back: str
+    table: StepTable, events: tuple[str, ...], button: str | None, catalog: Mapping[str, str]
 ) -> tuple[Action, ...]:
-    labels = {"continue": button, "next": button, "send": button, "escalate": button, "back": back}
+    labels: dict[str, str | None] = {
+        **catalog,
+        "continue": button,
+        "next": button,
+        "send": button,
+        "escalate": button,
+        **({"find_request": button} if button else {}),
+    }
     return tuple(
         Action(
             type=cast(ActionType, etype),
@@ -234,24 +258,33 @@ def _scene(flow: Flow, locale: str) -> _Scene:
     def tr(text: Mapping[str, str]) -> str:
         return localize(text, locale, fallback)
 
-    back = message("action.back", locale, fallback, overrides=workflow.messages)
+    labels = {
+        etype: message(f"action.{etype}", locale, fallback, overrides=workflow.messages)
+        for etype in ("back", *_LABELLED)
+    }
     total = len(workflow.steps)
     steps: dict[str, _StepScene] = {}
     for table in flow.steps.values():
         step = table.step
         button = tr(step.button) if step.button else None
-        variants = {
+        variants: dict[str, tuple[str, ...]] = {
             "submitting": (),
             "rated": (),
             "ended": table.events,
             "active": (*table.events, "change_locale"),
             "active_back": (*table.events, "back", "change_locale"),
         }
+        if step.kind is StepKind.FOLLOW_UP:
+            for name, events in PHASE_EVENTS.items():
+                variants[name] = (*events, "change_locale") if events else ()
+                variants[f"{name}_back"] = (*events, "back", "change_locale") if events else ()
+        else:
+            variants["ended"] = table.events
         steps[step.id] = _StepScene(
             title=tr(step.title),
             text=tr(step.text) if step.text is not None else None,
             progress=Progress(index=table.index + 1, total=total),
-            actions={k: _actions(table, v, button, back) for k, v in variants.items()},
+            actions={k: _actions(table, v, button, labels) for k, v in variants.items()},
             questions=tuple(
                 (when, _question_scene(q, locale, fallback, flow)) for q, when in table.questions
             ),
@@ -303,6 +336,9 @@ def _variant(table: StepTable, session: Session) -> str:
         return "rated"
     if table.terminal or session.status != "active":
         return "ended"
+    if table.step.kind is StepKind.FOLLOW_UP:
+        name = phase(session.follow_up)
+        return f"{name}_back" if session.trail else name
     return "active_back" if session.trail else "active"
 
 
@@ -445,6 +481,18 @@ def present(
             for when, q in here.questions
             if when(ctx)
         )  # fmt: skip
+    elif kind is StepKind.FOLLOW_UP:
+        if ctx is None:
+            ctx = flow.context(table.reads, session.answers, session.channel, locale)
+        locked = locked_questions(flow, session.prefilled, session.answers)
+        wanted = asked(table, session.follow_up)
+        questions = tuple(
+            _question_view(q, session, ctx, _issues_of(q.question.id, by_question, from_prefill),
+                           locked)
+            for when, q in here.questions
+            if q.question.id in wanted and when(ctx)
+        )  # fmt: skip
+    if kind in _ASKING or kind is StepKind.FOLLOW_UP:
         shown = {q.id for q in questions}
         for qid, found in from_prefill.items():  # a prefilled question hidden on its step
             if qid not in shown and session.revision == 0:
@@ -520,5 +568,6 @@ def present(
         channels=channels,
         articles=articles,
         confirmation=confirmation,
+        follow_up=follow_up_view(flow, session, table),
         rating=rating,
     )

@@ -17,10 +17,13 @@ import attrs
 from kl_contact.articles.model import ArticleMatch
 from kl_contact.errors import ValidationIssue
 from kl_contact.ticket.model import AnswerValue, Receipt, Ticket, WorkflowRef
+from kl_contact.ticket.status import RequestStatus
 
 __all__ = [
     "ArticleFeedback",
     "ArticlesState",
+    "FollowUpProgress",
+    "FollowUpStatus",
     "HistoryEntry",
     "Rating",
     "Session",
@@ -66,6 +69,28 @@ class ArticlesState:
     feedback: tuple[ArticleFeedback, ...] = ()
     helped: str | None = None
     escalated: bool = False
+
+
+FollowUpStatus = Literal[
+    "idle", "looking_up", "found", "not_found", "unavailable", "added", "reopened"
+]
+"""Where a follow-up of an existing request stands: asking for its number and e-mail, waiting
+for the host's lookup, found, not found (or the helpdesk could not be asked), and done."""
+
+
+@attrs.frozen
+class FollowUpProgress:
+    """A follow-up of a request the user already has: the lookup and what came of it.
+
+    ``attempts`` counts the lookups the session made (a follow-up step allows its
+    ``attempts``); ``request`` is what the host found. The number and e-mail asked are
+    answers of the step's questions, kept with the other answers.
+    """
+
+    status: FollowUpStatus = "idle"
+    lookup_id: str | None = None
+    attempts: int = 0
+    request: RequestStatus | None = None
 
 
 @attrs.frozen
@@ -136,6 +161,8 @@ class Session:
     """The user's IANA time zone, for opening times on the channel choice."""
     region: str | None = None
     """The user's region code, for channels with regional support hours."""
+    follow_up: FollowUpProgress = FollowUpProgress()
+    """A follow-up of an existing request, when the user went that way."""
     revision: int = 0
     """How many events have changed the session. A host keeps the latest session and
     refuses a request that carries an older revision (compare-and-set), so a double

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import functools
 import operator
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -38,6 +38,7 @@ from kl_contact.channels.status import closed_issue
 from kl_contact.definition.conditions import ConditionContext
 from kl_contact.definition.flow import HOST_EVENTS, Flow, StepTable
 from kl_contact.definition.model import QuestionType, Role, StepKind
+from kl_contact.engine import follow_up
 from kl_contact.engine.effects import (
     Effect,
     Feedback,
@@ -48,6 +49,7 @@ from kl_contact.engine.effects import (
 )
 from kl_contact.engine.events import (
     EVENT_TYPES,
+    AddInformation,
     Answer,
     ArticleHelped,
     ArticleNotHelpful,
@@ -59,9 +61,14 @@ from kl_contact.engine.events import (
     Continue,
     Escalate,
     Event,
+    FindRequest,
+    FollowUp,
     Next,
     OpenArticle,
     Rate,
+    Reopen,
+    RequestFound,
+    RequestNotFound,
     Send,
     SkipRating,
     TicketAccepted,
@@ -102,7 +109,7 @@ __all__ = [
 
 _FIELDS = tuple(field.name for field in attrs.fields(Session))
 _VALUES = operator.attrgetter(*_FIELDS)
-_ASKING = frozenset({StepKind.QUESTIONS, StepKind.REQUEST})
+_ASKING = frozenset({StepKind.QUESTIONS, StepKind.REQUEST, StepKind.FOLLOW_UP})
 
 
 def aware(now: datetime) -> datetime:
@@ -190,8 +197,39 @@ class _Draft:
             if kept is not answers:
                 self.changes["answers"] = kept
 
+    def record(self, table: StepTable, given: Mapping[str, AnswerValue]) -> list[ValidationIssue]:
+        """Keep the answers in ``given`` to the questions the step asks now (applying the
+        answer policies to what they may hide); the issues of what was not taken: a
+        read-only prefilled answer sent with another value (an error: it stays what the
+        host sent) and answers to questions the step does not ask (warnings)."""
+        own = table.question_ids
+        if table.step.kind is StepKind.FOLLOW_UP:
+            own = follow_up.asked(table, self.base.follow_up)
+        loc = self.localizer()
+        unknown = [
+            loc.issue("answer.unknown_question", ("answers", qid), severity="warning")
+            for qid in given
+            if qid not in own
+        ]
+        base = self.base
+        locked = locked_questions(self.flow, base.prefilled, base.answers)
+        refused = [
+            loc.issue("answer.read_only", ("answers", qid))
+            for qid, value in given.items()
+            if qid in locked and qid in own and value != base.answers.get(qid)
+        ]
+        mine = {qid: value for qid, value in given.items() if qid in own and qid not in locked}
+        if mine:
+            answers = dict(base.answers)
+            answers.update(mine)
+            self.changes["answers"] = answers
+            self.clear(tuple(mine))
+            if base.prefilled or base.prefill_issues:
+                _after_prefill(self, mine)
+        return refused + unknown
+
     def validate(
-        self, table: StepTable, only: Mapping[str, object] | None = None
+        self, table: StepTable, only: Collection[str] | None = None
     ) -> list[ValidationIssue]:
         """The issues of the step's visible questions (of those in ``only``, when given)."""
         workflow = self.flow.workflow
@@ -305,6 +343,8 @@ def _is_stale(session: Session, event: Event) -> bool:
     if isinstance(event, ArticlesFound | ArticlesFailed):
         state = session.articles
         return state.search_id != event.search_id or state.status != "loading"
+    if isinstance(event, RequestFound | RequestNotFound):
+        return follow_up.is_stale(session, event.lookup_id)
     if isinstance(event, TicketAccepted | TicketRejected):
         pending = session.submission
         return (
@@ -533,6 +573,12 @@ _HANDLERS: Mapping[type[Event], _Handler] = {
     TicketAccepted: _ticket_accepted,
     TicketRejected: _rejected,
     ChangeLocale: _locale,
+    FollowUp: follow_up.follow_up,
+    FindRequest: follow_up.find_request,
+    AddInformation: follow_up.add_information,
+    Reopen: follow_up.reopen,
+    RequestFound: follow_up.request_found,
+    RequestNotFound: follow_up.request_not_found,
     Rate: _rate,
     SkipRating: _skip_rating,
 }
@@ -568,37 +614,15 @@ def _answer(
     *,
     advance: bool,
 ) -> None:
-    own = table.question_ids
-    unknown = [
-        draft.localizer().issue("answer.unknown_question", ("answers", qid), severity="warning")
-        for qid in given
-        if qid not in own
-    ]
-    base = draft.base
-    locked = locked_questions(draft.flow, base.prefilled, base.answers)
-    # a read-only prefilled answer stays what the host sent: sending it again changes
-    # nothing, sending another value is refused
-    refused = [
-        draft.localizer().issue("answer.read_only", ("answers", qid))
-        for qid, value in given.items()
-        if qid in locked and qid in own and value != base.answers.get(qid)
-    ]
-    mine = {qid: value for qid, value in given.items() if qid in own and qid not in locked}
-    if mine:
-        answers = dict(base.answers)
-        answers.update(mine)
-        draft.changes["answers"] = answers
-        draft.clear(tuple(mine))
-        if base.prefilled or base.prefill_issues:
-            _after_prefill(draft, mine)
+    noted = draft.record(table, given)
     if not advance:  # only the answers given are checked: their issues are the ones shown
         issues = draft.validate(table, only=given)
         touched = [i for i in issues if i.code != "answer.required"]
-        draft.changes["issues"] = tuple(touched + refused + unknown)
+        draft.changes["issues"] = tuple(touched + noted)
         return
     issues = draft.validate(table)
-    if refused or any(i.severity == "error" for i in issues):
-        draft.changes["issues"] = tuple(issues + refused + unknown)
+    if any(i.severity == "error" for i in issues + noted):
+        draft.changes["issues"] = tuple(issues + noted)
         return
     if table.step.kind is StepKind.REQUEST:
         _submit(draft, now)

@@ -17,6 +17,7 @@ from kl_contact.articles.model import ArticleMatch
 from kl_contact.channels.instructions import Instructions
 from kl_contact.errors import ValidationIssue
 from kl_contact.ticket.model import AnswerValue
+from kl_contact.ticket.status import RequestStatus
 
 __all__ = [
     "USER_ACTIONS",
@@ -26,6 +27,7 @@ __all__ = [
     "ArticlesView",
     "ChannelView",
     "ConfirmationView",
+    "FollowUpView",
     "LinkView",
     "OptionView",
     "Progress",
@@ -50,6 +52,10 @@ ActionType = Literal[
     "change_locale",
     "rate",
     "skip_rating",
+    "follow_up",
+    "find_request",
+    "add_information",
+    "reopen",
 ]
 """The event types a user can send: the closed list ``view.actions[].type`` takes."""
 
@@ -200,6 +206,25 @@ class ConfirmationView:
 
 
 @attrs.frozen
+class FollowUpView:
+    """A follow-up of an existing request: the lookup's status, the request found and the
+    next steps for its state, in the session's locale.
+
+    ``status`` is ``idle`` (asking the number and e-mail), ``looking_up``, ``found``,
+    ``not_found``, ``unavailable``, ``added`` or ``reopened``; ``attempts_left`` is how many
+    lookups the session may still make; ``can_add`` and ``can_reopen`` say which of
+    ``add_information`` and ``reopen`` the request's state allows.
+    """
+
+    status: str
+    attempts_left: int
+    request: RequestStatus | None = None
+    next_steps: tuple[str, ...] = ()
+    can_add: bool = False
+    can_reopen: bool = False
+
+
+@attrs.frozen
 class RatingView:
     """An end step's satisfaction question.
 
@@ -252,6 +277,8 @@ class View:
     channels: tuple[ChannelView, ...] = ()
     articles: ArticlesView | None = None
     confirmation: ConfirmationView | None = None
+    follow_up: FollowUpView | None = None
+    """A follow-up step (and the end it leads to): the request and what may be done next."""
     rating: RatingView | None = None
     """The rating question, on an end step that asks one."""
 

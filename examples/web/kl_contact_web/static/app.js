@@ -57,7 +57,7 @@ const WORDS = {
 };
 
 // Event types by the payload they carry (event.schema.json).
-const WITH_ANSWERS = new Set(["answer", "next", "send"]);
+const WITH_ANSWERS = new Set(["answer", "next", "send", "find_request", "add_information"]);
 const PER_ARTICLE = new Set(["open_article", "article_helped", "article_not_helpful"]);
 const RATING = new Set(["rate", "skip_rating"]);
 const RENDERED_ELSEWHERE = new Set(["answer", "choose_channel", "change_locale", ...PER_ARTICLE,
@@ -443,6 +443,12 @@ function render(view) {
   }
   if (view.articles) parts.push(articles(view, allowed));
   if (view.confirmation) parts.push(confirmation(view.confirmation));
+  if (view.follow_up && view.follow_up.next_steps && view.follow_up.next_steps.length) {
+    const request = view.follow_up.request;
+    parts.push(el("section", { class: "follow-up card" },
+      request ? el("h2", { text: `${words().request_number}: ${request.request_number}` }) : null,
+      el("ul", {}, ...view.follow_up.next_steps.map((step) => el("li", { text: step })))));
+  }
   if (view.rating) parts.push(rating(view.rating, allowed));
 
   const form = el("form", { novalidate: true, onsubmit: (e) => e.preventDefault() });
