@@ -121,3 +121,20 @@ def test_the_compiled_stemmer_and_the_pure_one_give_the_same_stems() -> None:
     assert len(seen) > 1000
     differ = [w for loc, w in seen if pure[loc].stemWord(w) != fast[loc].stemWord(w)]
     assert not differ, f"{len(differ)} words stem differently"
+
+
+def test_a_latin_letter_without_a_cyrillic_spelling_is_kept_as_typed() -> None:
+    import signal
+
+    def stop(*_: object) -> None:
+        raise TimeoutError("transliteration did not finish")
+
+    # the transliteration reads its input left to right and must come to its end
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.setitimer(signal.ITIMER_REAL, 2.0)
+    try:
+        assert transliterations("vpN")[0] == "впN"
+        assert transliterations("Bk")[0] == "Bк"
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)

@@ -4,6 +4,8 @@ fit only a little better, while words or an answer that name a platform still de
 
 from __future__ import annotations
 
+import attrs
+
 from kl_contact import Article, ArticleQuery, Bm25Matcher
 
 
@@ -61,3 +63,16 @@ def test_the_assumed_platform_can_be_named_and_leaves_the_relevance_alone() -> N
     # a platform no article is for assumes nothing
     unknown = Bm25Matcher(ARTICLES, assumed_platform="symbian")
     assert ids(unknown, query) == ids(Bm25Matcher(ARTICLES, assumed_platform=None), query)
+
+
+def test_another_answer_leaves_the_assumption_in_place() -> None:
+    # a product answer says nothing of the platform: the most common one is still assumed
+    for_plus = tuple(attrs.evolve(a, products=("plus",)) for a in ARTICLES)
+    query = ArticleQuery(locale="en", text="exclusions", product="plus")
+    assert ids(Bm25Matcher(for_plus), query)[0] == "exclusions"
+    assert ids(Bm25Matcher(for_plus, assumed_platform=None), query)[0] == "exclusions-android"
+
+
+def test_a_named_platform_the_catalog_knows_is_assumed() -> None:
+    query = ArticleQuery(locale="en", text="exclusions")
+    assert ids(Bm25Matcher(ARTICLES, assumed_platform="windows"), query)[0] == "exclusions"

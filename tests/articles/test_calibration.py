@@ -48,3 +48,10 @@ def test_each_half_sets_its_own_threshold_and_reports_the_other_half() -> None:
         assert empty == (1 / 3 if threshold == 0.8 else 0.0)
         assert off_found == 0.0
     assert found.threshold == 0.2
+
+
+def test_off_found_is_the_share_of_off_domain_queries_at_or_above_the_threshold() -> None:
+    # one of four off-domain queries reaches 0.5: a quarter let through, not three quarters
+    found = calibrate(Fixed(), labelled(0.5, 0.9), labelled(0.7, 0.1, 0.2, 0.0), splits=0)
+    assert found.threshold == 0.5
+    assert found.off_found == 0.25

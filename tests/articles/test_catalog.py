@@ -189,3 +189,79 @@ def test_two_letter_words_are_terms_and_single_letters_are_not() -> None:
     from kl_contact.articles.analysis import analyse
 
     assert analyse("my tv x") == ["tv"]
+
+
+def test_the_quality_report_reads_the_labelled_folder_by_default(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "tests" / "articles" / "labelled"
+    folder.mkdir(parents=True)
+    (folder / "en.yaml").write_text(
+        "format: 1\nqueries:\n"
+        "  - {id: q-en, locale: en, text: activation code is not accepted,"
+        " relevant: [activation-code-invalid-en]}\n"
+        "off_domain:\n  - {id: off-en, locale: en, text: who won the oscars}\n",
+        "utf-8",
+    )
+    (folder / "notes.txt").write_text("not a query file", "utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert main([]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[2].split()[:3] == ["with_answers", "en", "1"]
+    assert lines[3].split()[:4] == ["off_domain", "en", "1", "0.000"]
+    # the line after the figures says what the off-domain figure means
+    assert lines[4] == "(off_domain: share of queries that found anything; should be 0)"
+
+
+class _Overlap:
+    """A stand-in BM25 library: a document scores how many of the query's tokens it holds."""
+
+    def __init__(self, corpus: list[list[str]] | None = None) -> None:
+        self.corpus = corpus or []
+
+    def index(self, corpus: list[list[str]], show_progress: bool = True) -> None:
+        self.corpus = corpus
+
+    def get_scores(self, terms: list[str]) -> list[float]:
+        return [float(sum(t in doc for t in terms)) for doc in self.corpus]
+
+
+@pytest.mark.parametrize(("installed", "missing"), [("rank_bm25", "bm25s"), ("bm25s", "rank_bm25")])
+def test_the_quality_report_puts_a_baseline_beside_the_matcher(
+    installed: str,
+    missing: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import sys
+    import types
+
+    library = types.SimpleNamespace(BM25Okapi=_Overlap, BM25=_Overlap)
+    monkeypatch.setitem(sys.modules, missing, None)  # not installed
+    monkeypatch.setitem(sys.modules, installed, library)
+    path = tmp_path / "queries.yaml"
+    path.write_text(
+        "format: 1\nqueries:\n"
+        "  - {id: q-en, locale: en, text: activation code is not accepted,"
+        " relevant: [activation-code-invalid-en]}\n",
+        "utf-8",
+    )
+    assert main([str(path)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split()[3:] == ["ours", installed]
+    cells = lines[2].split()
+    assert cells[:3] == ["with_answers", "en", "1"]
+    # the baseline found something (zero 0.000) for the query
+    assert cells[-1] == "0.000"
+
+
+def test_the_sample_vocabulary_is_the_shipped_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    from importlib import resources
+
+    from kl_contact.articles import catalog
+    from kl_contact.articles.vocabulary import parse_vocabulary
+
+    monkeypatch.setattr(catalog, "_sample_vocabulary", None)  # read it again
+    shipped = resources.files("kl_contact.articles").joinpath("sample", "vocabulary.yaml")
+    assert catalog.sample_vocabulary() == parse_vocabulary(shipped.read_bytes())

@@ -267,3 +267,85 @@ def test_a_query_with_one_catalog_word_of_two_finds_nothing_at_the_default_thres
 ) -> None:
     matcher = Bm25Matcher.for_workflow(CATALOG, default_workflow())
     assert matcher.search(ArticleQuery(locale, text), 5) == []
+
+
+def test_an_unknown_answer_lists_the_values_the_catalog_knows(matcher: Bm25Matcher) -> None:
+    query = ArticleQuery(locale="en", text="vpn", platform="symbian")
+    (issue,) = matcher.find(query, 5).issues
+    assert issue.params == {"filter": "platform", "known": ", ".join(PLATFORMS)}
+    # a locale without articles knows no value at all
+    (other,) = matcher.find(attrs.evolve(query, locale="de"), 5).issues
+    assert other.params == {"filter": "platform", "known": ""}
+
+
+def test_a_word_every_article_has_is_found_by_both_searches() -> None:
+    # a word in every article has a tiny weight, and its BM25 score stays far below 1
+    same = [
+        Article(id=f"a{n}", locale="en", title=f"Kaspersky topic{n}", url=f"https://x/{n}")
+        for n in range(3)
+    ]
+    matcher = Bm25Matcher(same, assumed_platform=None)
+    query = ArticleQuery(locale="en", text="kaspersky")
+    pruned = matcher.find(query, 5)
+    assert [m.id for m in pruned.matches] == ["a0", "a1", "a2"]
+    assert matcher.find(query, 5, prune=False) == pruned
+
+
+def test_a_typo_as_close_to_a_catalog_word_as_to_a_vocabulary_word_ties_alphabetically() -> None:
+    # a word the articles use once and a word only the vocabulary has count the same, so
+    # the tie goes to the first by name ("routera", an alias of "modem")
+    from kl_contact.articles.vocabulary import parse_vocabulary
+
+    vocabulary = parse_vocabulary("format: 1\naliases: [{canonical: modem, variants: [routera]}]\n")
+    articles = [
+        Article(id="modem", locale="en", title="Modem setup", url="https://x/1", body="lights"),
+        Article(id="routerx", locale="en", title="Routerx setup", url="https://x/2", body="cable"),
+    ]
+    matcher = Bm25Matcher(articles, vocabulary=vocabulary, assumed_platform=None)
+    assert [m.id for m in matcher.search(ArticleQuery("en", "routerb"), 5)] == ["modem"]
+    # a catalog word used twice is the more frequent one and wins the same tie
+    twice = [articles[0], attrs.evolve(articles[1], body="routerx cable")]
+    matcher = Bm25Matcher(twice, vocabulary=vocabulary, assumed_platform=None)
+    assert [m.id for m in matcher.search(ArticleQuery("en", "routerb"), 5)] == ["routerx"]
+
+
+FILTERED = [
+    Article(
+        id="fits", locale="en", title="Quarantine restore", url="https://x/1", products=("plus",)
+    ),
+    Article(
+        id="other", locale="en", title="Quarantine restore", url="https://x/2", products=("vpn",)
+    ),
+    Article(id="any", locale="en", title="Quarantine", url="https://x/3"),
+]
+
+
+@pytest.mark.parametrize(
+    ("rule", "effects"),
+    [
+        (FilterRule("boost", 1.6), {"fits": 1.6, "other": 1.0, "any": 1.6}),
+        (FilterRule("only"), {"fits": 1.0, "other": 0.0, "any": 1.0}),
+    ],
+)
+def test_explain_gives_each_answer_its_effect_on_the_article(
+    rule: FilterRule, effects: dict[str, float]
+) -> None:
+    matcher = Bm25Matcher(FILTERED, filters={"product": rule}, assumed_platform=None)
+    query = ArticleQuery(locale="en", text="quarantine", product="plus")
+    for article_id, effect in effects.items():
+        (applied,) = matcher.explain(query, article_id).filters
+        assert (applied.name, applied.mode) == ("product", rule.mode)
+        assert applied.fits == (article_id != "other")
+        assert applied.effect == effect
+
+
+def test_explain_says_which_query_words_each_term_came_from_and_the_threshold() -> None:
+    matcher = Bm25Matcher(FILTERED, min_score=0.25, assumed_platform=None)
+    explained = matcher.explain(ArticleQuery(locale="en", text="restore the quarantine"), "fits")
+    # "the" is a stop word: the words are numbered as read, without it
+    assert {term.term: term.positions for term in explained.terms} == {
+        analyse("restore")[0]: (0,),
+        analyse("quarantine")[0]: (1,),
+    }
+    assert explained.threshold == 0.25
+    assert explained.shown

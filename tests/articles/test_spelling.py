@@ -55,3 +55,24 @@ def test_a_short_word_gets_the_nearest_known_word_as_a_full_search_finds_it(
         distance, _, word = min(near)
         expected = (word, distance)
     assert Speller(vocabulary).correct(typed) == expected
+
+
+def test_words_that_share_a_spelling_with_one_letter_deleted_are_all_candidates() -> None:
+    # "scanned", "scanner" and "scannel" are all "scanne" with a letter deleted: each stays
+    # a candidate, and the most frequent of the equally near ones wins, whatever the order
+    assert Speller({"scanned": 3, "scanner": 1}).correct("scannex") == ("scanned", 1)
+    assert Speller({"scanner": 1, "scanned": 3}).correct("scannex") == ("scanned", 1)
+    assert Speller({"scannel": 1, "scanned": 3, "scanner": 1}).correct("scannex") == (
+        "scanned",
+        1,
+    )
+    assert Speller({"scanned": 1, "scannel": 1, "scanner": 4}).correct("scannex") == (
+        "scanner",
+        1,
+    )
+
+
+def test_swapping_the_first_two_letters_is_one_edit() -> None:
+    assert edit_distance("rpogram", "program") == 1
+    assert edit_distance("ba", "ab") == 1
+    assert Speller({"program": 1}).correct("rpogram") == ("program", 1)

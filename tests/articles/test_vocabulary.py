@@ -51,3 +51,39 @@ def test_a_broken_vocabulary_names_file_line_and_code(text: str, code: str) -> N
         parse_vocabulary(text, source="vocabulary.yaml")
     assert raised.value.code == code
     assert "vocabulary.yaml" in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "path"),
+    [
+        (
+            "format: 1\naliases: [{canonical: the, variants: [kasper]}]\n",
+            ("aliases", 0, "canonical"),
+        ),
+        (
+            "format: 1\naliases: [{canonical: kaspersky, variants: [kasper]},"
+            " {canonical: vpn, variants: [secure connection, a]}]\n",
+            ("aliases", 1, "variants", 1),
+        ),
+        (
+            "format: 1\nsynonyms: {en: [[scan, check removable drive usb stick slowly twice]]}\n",
+            ("synonyms", "en", 0, 1),
+        ),
+    ],
+)
+def test_a_refused_phrase_is_pointed_at_where_it_stands(
+    text: str, path: tuple[object, ...]
+) -> None:
+    with pytest.raises(DefinitionError) as raised:
+        parse_vocabulary(text, source="vocabulary.yaml")
+    assert raised.value.path == path
+
+
+def test_a_phrase_of_six_words_is_the_longest_accepted() -> None:
+    six = "check removable drive usb stick slowly"
+    vocabulary = parse_vocabulary(
+        f"format: 1\nsynonyms: {{en: [[scan, {six}]]}}\n"
+        f"aliases: [{{canonical: kaspersky, variants: [{six}]}}]\n"
+    )
+    assert vocabulary.synonyms["en"] == (("scan", six),)
+    assert vocabulary.aliases[0].variants == (six,)
