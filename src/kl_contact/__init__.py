@@ -81,6 +81,7 @@ if TYPE_CHECKING:  # the names below are imported on first use (see __getattr__)
         safe_url,
     )
     from kl_contact.definition.diagram import to_dot, to_mermaid
+    from kl_contact.definition.flow import HOST_EVENTS
     from kl_contact.definition.lint import Finding, lint_text
     from kl_contact.definition.loader import default_workflow, load_workflow, parse_workflow
     from kl_contact.definition.model import (
@@ -249,6 +250,7 @@ _EXPORTS: dict[str, str] = {
     "RoutingRule": "kl_contact.definition.model",
     "Workflow": "kl_contact.definition.model",
     "FlowPath": "kl_contact.definition.paths",
+    "HOST_EVENTS": "kl_contact.definition.flow",
     "PathAnswers": "kl_contact.definition.paths",
     "answers_for": "kl_contact.definition.paths",
     "flow_paths": "kl_contact.definition.paths",
@@ -361,6 +363,7 @@ __version__ = "0.1.0.dev0"
 """The installed version of kl_contact."""
 
 __all__ = [
+    "HOST_EVENTS",
     "AddInformation",
     "AddToRequest",
     "AnalyticsReport",

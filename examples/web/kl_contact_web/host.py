@@ -34,6 +34,7 @@ from email.message import Message
 from typing import Any
 
 from kl_contact import (
+    HOST_EVENTS,
     Driver,
     Effect,
     Engine,
@@ -77,17 +78,6 @@ JSON = dict[str, Any]
 
 log = logging.getLogger(__name__)
 
-HOST_EVENTS = frozenset(
-    {
-        "articles_found",
-        "articles_failed",
-        "ticket_accepted",
-        "ticket_rejected",
-        "request_found",
-        "request_not_found",
-    }
-)
-"""Event types only the host may send: a browser that sends one is refused."""
 
 MAX_EFFECTS = 16
 """How many rounds of effects one user event may lead to (the driver stops there)."""
