@@ -62,9 +62,12 @@ typecheck: $(STAMP) $(WEB_STAMP)
 	@$(QUIETLY) typecheck '$(BIN)/mypy --strict src && $(BIN)/mypy --strict $(WEB)/kl_contact_web' \
 		'^Success'
 
+# The suite runs on every core (pytest-xdist): each test has its own database, ports and files.
+TEST_WORKERS ?= auto
+
 # Under CI=true the definition tests run once more first, with PyYAML's pure-Python reader.
 unit: $(STAMP) $(WEB_STAMP) $(if $(filter true,$(CI)),yaml-pure)
-	@$(QUIETLY) unit '$(BIN)/pytest --cov --cov-report=term --cov-fail-under=85 -q' \
+	@$(QUIETLY) unit '$(BIN)/pytest -n $(TEST_WORKERS) --cov --cov-report=term --cov-fail-under=85 -q' \
 		'^SKIPPED|^Required test coverage|^[0-9]+ (passed|failed)'
 
 schemas: $(STAMP)

@@ -82,7 +82,9 @@ from kl_contact import (
     parse_workflow,
 )
 from kl_contact._convert import converter
+from kl_contact.definition.model import StepKind
 from kl_contact.engine.events import event_type
+from kl_contact.engine.follow_up import asked
 from kl_contact.engine.views import USER_ACTIONS
 from kl_contact.questionnaire.answer_policy import apply_answer_policies
 from kl_contact.schemas import violations
@@ -322,7 +324,14 @@ class ContactMachine(RuleBasedStateMachine):
 
     def _learn(self, before: Session, event: Event, after: Transition) -> None:
         if isinstance(event, Answer | Next | Send | FindRequest | AddInformation):
-            own = {q.id for q in self.engine.workflow.step(before.step).questions}
+            table = self.engine.flow.steps[before.step]
+            # a follow-up takes only what its phase asks (the number and e-mail, then the
+            # addition); any other step takes answers to all its questions
+            own = (
+                asked(table, before.follow_up)
+                if table.step.kind is StepKind.FOLLOW_UP
+                else {q.id for q in table.step.questions}
+            )
             self.given.update({k: v for k, v in event.answers.items() if k in own})
         # The definition's answer policies may clear what a hidden question held; nothing else
         # may go.
