@@ -56,9 +56,10 @@ def _replacer(cls: type) -> Callable[[Any, dict[str, Any]], Any]:
         return _evolving
     # ``changes`` names fields by their ``__init__`` argument, as ``attrs.evolve`` does
     setters = {field.alias: getattr(cls, field.name).__set__ for field in fields}
-    getters = [getattr(cls, name).__get__ for name in names]
     lines = ["def copy(instance, changes):", "    new = _new(_cls)"]
-    lines += [f"    _set_{i}(new, _get_{i}(instance))" for i in range(len(names))]
+    # a plain attribute read is the cheapest way to get a slot's value; a write has to go
+    # through the slot's descriptor, since the class's own __setattr__ refuses
+    lines += [f"    _set_{i}(new, instance.{name})" for i, name in enumerate(names)]
     lines += [
         "    for name, value in changes.items():",
         "        try:",
@@ -71,7 +72,6 @@ def _replacer(cls: type) -> Callable[[Any, dict[str, Any]], Any]:
     scope: dict[str, Any] = {"_new": object.__new__, "_cls": cls, "_setters": setters}
     for i, field in enumerate(fields):
         scope[f"_set_{i}"] = setters[field.alias]
-        scope[f"_get_{i}"] = getters[i]
     exec("\n".join(lines), scope)
     copy: Callable[[Any, dict[str, Any]], Any] = scope["copy"]
     return copy
