@@ -105,38 +105,27 @@ LONG_QUERY = st.dictionaries(
 
 
 @settings(max_examples=150, deadline=None)
-@given(
-    st.lists(DENSE_DOC, min_size=20, max_size=300),
-    LONG_QUERY,
-    st.integers(min_value=1, max_value=10),
-    st.sampled_from([0, 1, 10, 1_000]),
-    st.sampled_from([4, 16, 128]),
-    st.booleans(),
-    st.data(),
-)
-def test_long_queries_over_dense_lists_match_exhaustive_scoring(
-    docs: list[list[str]],
-    weights: dict[str, float],
-    k: int,
-    scan: int,
-    tiered: int,
-    boosted: bool,
-    data: st.DataObject,
-) -> None:
+@given(st.data())
+def test_long_queries_over_dense_lists_match_exhaustive_scoring(data: st.DataObject) -> None:
+    docs = data.draw(st.lists(DENSE_DOC, min_size=20, max_size=300), label="docs")
+    weights = data.draw(LONG_QUERY, label="query")
+    k = data.draw(st.integers(min_value=1, max_value=10), label="k")
     # scan decides whether a list is intersected with the candidates or bisected for each
+    scan = data.draw(st.sampled_from([0, 1, 10, 1_000]), label="scan")
+    tiered = data.draw(st.sampled_from([4, 16, 128]), label="tiered")
+    boosts = data.draw(
+        st.one_of(
+            st.none(),
+            st.lists(st.sampled_from([0.0, 1.0, 1.6]), min_size=len(docs), max_size=len(docs)),
+        ),
+        label="boosts",
+    )
     original = index_module._TIERED, index_module._SCAN
     index_module._TIERED = tiered
     try:
         index = ImpactIndex.from_tokens(docs)
         index_module._SCAN = scan
-        if boosted:
-            boosts = data.draw(
-                st.lists(st.sampled_from([0.0, 1.0, 1.6]), min_size=len(docs), max_size=len(docs))
-            )
-            found = index.top(weights, k, boost=boosts, max_boost=1.6)
-        else:
-            boosts = [1.0] * len(docs)
-            found = index.top(weights, k)
+        found = index.top(weights, k, boost=boosts, max_boost=1.6 if boosts else 1.0)
     finally:
         index_module._TIERED, index_module._SCAN = original
-    assert found == brute_force(index, weights, k, 0.0, boosts)
+    assert found == brute_force(index, weights, k, 0.0, boosts or [1.0] * len(docs))
