@@ -226,6 +226,8 @@ def test_an_unavailable_helpdesk_gives_the_attempt_back() -> None:
     down = ENGINE.handle(t.session, RequestNotFound(lookup_id, reason="unavailable"), NOW)
     assert [i.code for i in down.view.issues] == ["follow_up.unavailable"]
     assert down.session.follow_up.attempts == 0
+    assert down.session.follow_up.status == "unavailable"
+    assert down.session.follow_up.request is None
 
 
 def test_lookups_past_the_steps_attempts_are_an_issue_not_an_exception() -> None:
@@ -344,7 +346,7 @@ def test_a_channel_names_its_own_follow_up_step_with_its_own_attempts() -> None:
     assert (moved.session.step, moved.session.channel) == ("by_mail", "email")
     with pytest.raises(UsageError) as none:
         engine.handle(first.session, FollowUp("chat"), NOW)
-    assert none.value.code == "follow_up.none"
+    assert str(none.value) == "follow_up.none: no follow-up step is offered here"
     with pytest.raises(UsageError) as unknown:
         engine.handle(first.session, FollowUp("fax"), NOW)
     assert unknown.value.code == "channel.unknown"

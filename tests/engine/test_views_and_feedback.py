@@ -134,9 +134,10 @@ def test_a_change_of_locale_to_an_undeclared_one_is_refused(engine: Engine) -> N
             {"status": "resolved", "step": "details"},
             "a resolved session must be on a resolved step",
         ),
+        ({"locale": "de"}, "the session's locale is not declared"),
     ],
 )
-def test_a_session_whose_status_does_not_fit_its_step_is_refused(
+def test_a_session_whose_status_or_locale_does_not_fit_is_refused(
     engine: Engine, change: dict[str, str], message: str
 ) -> None:
     session = attrs.evolve(to_questions(engine).session, **change)
