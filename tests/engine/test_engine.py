@@ -291,3 +291,10 @@ def test_an_event_over_the_engines_limits_is_refused_with_the_limits_code() -> N
     with pytest.raises(UsageError) as excinfo:
         engine.handle(t.session, Next({"a": "1", "b": "2", "c": "3", "d": "4"}), NOW)
     assert excinfo.value.code == "limit.answers"
+
+
+def test_a_session_keeps_the_region_and_time_zone_it_was_started_in(engine: Engine) -> None:
+    t = engine.start(session_id="s-1", now=NOW, time_zone="Asia/Almaty", region="KZ")
+    assert (t.session.region, t.session.time_zone) == ("KZ", "Asia/Almaty")
+    later = engine.handle(t.session, Continue(), NOW)
+    assert (later.session.region, later.session.time_zone) == ("KZ", "Asia/Almaty")
