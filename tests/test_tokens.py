@@ -399,3 +399,51 @@ def test_a_signed_payload_that_inflates_past_the_limit_is_too_large() -> None:
     signed_part = f"{_COMPRESSED}.{OLD.id}.{_b64(bomb)}"
     token = signed_part + "." + _sign(OLD, signed_part)
     assert tokens(OLD).open(token, NOW) == TokenRefused("token.too_large", "session")
+
+
+def test_a_payload_ending_in_any_letter_of_the_alphabet_comes_back() -> None:
+    from kl_contact.tokens import _b64, _unb64
+
+    endings = set()
+    for size in (1, 2, 3):
+        for last in range(256):
+            data = bytes(size - 1) + bytes([last])
+            text = _b64(data)
+            assert "=" not in text
+            assert _unb64(text) == data
+            endings.add(text[-1])
+    assert len(endings) == 64
+
+
+def test_a_signed_stream_that_never_ends_is_unreadable_though_it_holds_a_session(
+    session: Session,
+) -> None:
+    import zlib
+
+    plain = tokens(OLD, compress=False).seal(session, NOW)
+    assert not plain.compressed
+    raw = _payload_json(plain)
+    packer = zlib.compressobj(9)
+    unended = packer.compress(raw) + packer.flush(zlib.Z_SYNC_FLUSH)  # every byte, no end
+    assert zlib.decompressobj().decompress(unended) == raw
+    refused = tokens(OLD).open(_signed(unended), NOW)
+    assert refused == TokenRefused("token.unreadable", "session")
+    ended = unended + packer.flush()
+    assert isinstance(tokens(OLD).open(_signed(ended), NOW), Session)
+
+
+def test_a_signed_zip_bomb_is_never_inflated_past_what_a_session_can_hold() -> None:
+    import tracemalloc
+    import zlib
+
+    from kl_contact.tokens import MAX_SESSION_BYTES
+
+    bomb = _signed(zlib.compress(b'{"exp":9999999999,"session":"' + b"0" * 64_000_000, 9))
+    tracemalloc.start()
+    try:
+        refused = tokens(OLD).open(bomb, NOW)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert refused == TokenRefused("token.too_large", "session")
+    assert peak < 4 * MAX_SESSION_BYTES  # memory, not time: a 64 MB bomb costs one session
