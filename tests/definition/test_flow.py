@@ -354,3 +354,24 @@ def test_an_end_that_asks_a_rating_takes_rate_and_skip_and_has_no_way_out() -> N
         assert table.events == table.active == table.active_back == RATING_EVENTS
         assert table.moves == {}
     assert all(table.step.rating is None for table in flow.steps.values() if not table.terminal)
+
+
+def test_a_channel_choice_leaves_for_each_follow_up_step_on_the_follow_up_event() -> None:
+    from importlib import resources
+
+    text = resources.files("kl_contact.definition").joinpath("default_workflow.yaml").read_text()
+    own = text.replace("  follow_up: follow_up\n", "", 1).replace(
+        "  - id: email\n", "  - id: email\n    follow_up: follow_up\n", 1
+    )
+    assert parse_workflow(own).follow_up_step("email") == "follow_up"
+    for workflow in (default_workflow(), parse_workflow(own)):  # the contacts page's, a channel's
+        moves = [t for t in transitions(workflow) if t.kind == "follow_up"]
+        assert [(t.source, t.target, t.event, t.trigger) for t in moves] == [
+            ("channel", "follow_up", "follow_up", "follow_up")
+        ]
+
+
+def test_the_flow_knows_which_channels_offer_a_call_back() -> None:
+    from kl_contact.definition.flow import compile_flow
+
+    assert compile_flow(default_workflow()).callbacks == frozenset({"phone"})

@@ -359,6 +359,10 @@ def test_a_follow_up_step_no_follow_up_key_names_is_misplaced() -> None:
     text = minimal() + FOLLOW_UP_STEPS
     line = text.splitlines().index("  - id: follow_up") + 1
     assert ("step.follow_up_misplaced", line) in _codes(text)
+    (misplaced,) = [f for f in lint_text(text) if f.code == "step.follow_up_misplaced"]
+    assert (
+        misplaced.message == "the follow_up step 'follow_up' must be entered from follow_up: alone"
+    )
 
 
 def test_a_follow_up_step_reached_by_next_is_misplaced() -> None:
@@ -378,7 +382,9 @@ def test_a_follow_up_step_without_a_resolved_end() -> None:
 
 def test_a_follow_up_step_must_ask_the_number_and_the_email() -> None:
     text = _with_follow_up(FOLLOW_UP_STEPS.replace("role: request_number, ", ""))
-    assert "step.follow_up_without_lookup" in [code for code, _ in _codes(text)]
+    (finding,) = [f for f in lint_text(text) if f.code == "step.follow_up_without_lookup"]
+    assert finding.message == "a follow_up step must ask the request number and the e-mail"
+    assert finding.path == ("steps", 3)  # after the channel choice, request and end
 
 
 def test_follow_up_naming_no_step_is_an_unknown_step_with_a_suggestion() -> None:
@@ -393,3 +399,36 @@ def test_attempts_out_of_range_is_a_schema_finding() -> None:
         FOLLOW_UP_STEPS.replace("    next: done\n", "    next: done\n    attempts: 0\n")
     )
     assert any(code.startswith("schema.") for code, _ in _codes(text))
+
+
+def test_a_step_that_is_not_an_end_and_leads_nowhere_has_no_exit() -> None:
+    extra = """  - id: ask
+    kind: questions
+    title: {en: Ask}
+    questions:
+      - {id: note, type: text, label: {en: Note}}
+"""
+    text = (
+        minimal().replace(
+            "  - id: end\n    kind: confirmation", "  - id: end\n    kind: confirmation"
+        )
+        + extra
+    )
+    line = text.splitlines().index("  - id: ask") + 1
+    exits = [f for f in lint_text(text) if f.code == "step.no_exit"]
+    assert [(f.line, f.path, f.message, f.severity) for f in exits] == [
+        (line, ("steps", 3), "a step that is not an end has no next step", "error")
+    ]
+    with pytest.raises(DefinitionError) as refused:
+        parse_workflow(text)
+    assert refused.value.code in {f.code for f in lint_text(text) if f.severity == "error"}
+
+
+FINDINGS: dict[str, list[str]] = yaml.safe_load((HERE / "broken-findings.yaml").read_text("utf-8"))
+
+
+@pytest.mark.parametrize("name", sorted(INDEX))
+def test_each_finding_of_the_corpus_reads_and_points_where_its_author_looks(name: str) -> None:
+    # the message, hint, path, line and column a definition's author acts on
+    findings = lint_text((BROKEN / name).read_bytes(), source=name)
+    assert [str(f) for f in findings] == FINDINGS[name]
