@@ -432,3 +432,79 @@ def test_each_finding_of_the_corpus_reads_and_points_where_its_author_looks(name
     # the message, hint, path, line and column a definition's author acts on
     findings = lint_text((BROKEN / name).read_bytes(), source=name)
     assert [str(f) for f in findings] == FINDINGS[name]
+
+
+def test_a_document_read_without_a_name_is_called_string_where_it_is_refused() -> None:
+    from kl_contact.definition.lint import lint_source
+    from kl_contact.definition.loader import check_document
+
+    broken = (BROKEN / "01-default-locale-undeclared.yaml").read_bytes()
+    findings, _ = lint_source(broken)
+    assert [f.location for f in findings] == ["<string>:5:17"]
+    assert [e.location for e in check_document(broken)] == ["<string>:5:17"]
+    assert [f.location for f in lint_text(broken)] == ["<string>:5:17"]
+
+
+def test_an_unknown_phone_region_is_found_at_its_key() -> None:
+    text = minimal().replace("default_locale: en\n", "default_locale: en\nphone_region: XX\n")
+    assert [(f.code, f.path, f.message) for f in lint_text(text)] == [
+        (
+            "phone_region.unknown",
+            ("phone_region",),
+            "phone region 'XX' is not a region with a numbering plan",
+        )
+    ]
+
+
+def test_the_missing_messages_of_a_locale_are_counted_and_the_first_three_named() -> None:
+    from kl_contact.messages import MESSAGES
+
+    given = sorted(MESSAGES)[2:]  # all but the first two
+    messages = "".join(f"  {code}: {{en: x, de: x}}\n" for code in given)
+    text = minimal().replace("locales: [en]", "locales: [en, de]")
+    few = text.replace("default_locale: en\n", f"default_locale: en\nmessages:\n{messages}")
+    (finding,) = [f for f in lint_text(few) if f.code == "messages.missing_locale"]
+    first, second = sorted(MESSAGES)[:2]
+    assert finding.message == f"2 validation messages have no 'de' text ({first}, {second})"
+    (many,) = [f for f in lint_text(text) if f.code == "messages.missing_locale"]
+    assert many.message.endswith(", ...)")
+    assert many.path == ("locales", 1)
+
+
+def test_selection_counts_belong_to_a_multiple_choice_and_nothing_else() -> None:
+    licence = (HERE / "licence-key.yaml").read_text("utf-8")
+    assert "        max_selected: 2\n" in licence  # on its multiple-choice question
+    assert lint_text(licence) == []
+    text = licence.replace(
+        "        pattern_message:", "        max_selected: 2\n        pattern_message:", 1
+    )
+    (ignored,) = [f for f in lint_text(text) if f.code == "rule.not_applicable"]
+    assert (ignored.message, ignored.path[-1], ignored.severity) == (
+        "a text question ignores max_selected",
+        "max_selected",
+        "warning",
+    )
+
+
+def test_a_condition_on_a_misspelt_locale_suggests_the_declared_one() -> None:
+    text = _mini_text().replace("        when: {channel: phone}\n", "        when: {locale: rus}\n")
+    (finding,) = lint_text(text)
+    assert (finding.code, finding.path[-1]) == ("ref.unknown_locale", "locale")
+    assert finding.hint.startswith("did you mean 'ru'?")
+
+
+def test_a_duplicate_option_of_a_dependent_list_is_found_in_that_list() -> None:
+    a1 = "              - {id: a1, label: {en: A1, ru: A1}}\n"
+    text = _mini_text().replace(a1, a1 + a1.replace("A1", "A2"))
+    (finding,) = lint_text(text)
+    assert finding.code == "id.duplicate"
+    assert finding.message == "duplicate option id 'a1' for 'alpha'"
+    assert finding.path[-5:] == ("depends_on", "options", "alpha", 1, "id")
+    assert finding.line == text.splitlines().index(a1.replace("A1", "A2").rstrip("\n")) + 1
+
+
+def test_a_text_key_like_no_locale_is_to_be_removed() -> None:
+    text = minimal().replace("title: {en: Mini}", "title: {en: Mini, Zzzzzz: X}")
+    (finding,) = lint_text(text)
+    assert (finding.code, finding.path) == ("schema.pattern", ("title", "Zzzzzz"))
+    assert finding.hint == "a text's keys are locale codes (en); remove this key"
