@@ -508,3 +508,15 @@ def test_a_text_key_like_no_locale_is_to_be_removed() -> None:
     (finding,) = lint_text(text)
     assert (finding.code, finding.path) == ("schema.pattern", ("title", "Zzzzzz"))
     assert finding.hint == "a text's keys are locale codes (en); remove this key"
+
+
+def test_a_condition_may_compare_a_dependent_question_with_any_of_its_lists_options() -> None:
+    ask = "        min_length: 3\n"
+    fine = _mini_text().replace(ask, ask + "        when: {answer: version, in: [a1, b1]}\n")
+    assert lint_text(fine) == []
+    wrong = _mini_text().replace(ask, ask + "        when: {answer: version, equals: c1}\n")
+    (finding,) = lint_text(wrong)
+    assert (finding.code, finding.message) == (
+        "ref.unknown_option",
+        "question 'version' has no option 'c1'",
+    )
