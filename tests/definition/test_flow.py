@@ -415,3 +415,38 @@ def test_a_change_may_clear_the_answers_that_read_it_listed_in_asking_order() ->
     assert flow.clearing_after(("plan",)) == ("plan", "kind", "extras", "detail")
     assert flow.clearing_after(("plan", "kind")) == ("plan", "kind", "extras", "detail")
     assert flow.clearing_after(("detail", "extras")) == ("extras", "detail")
+
+
+TWO_STEPS = """  - id: first
+    kind: questions
+    title: {en: First}
+    questions:
+      - id: plan
+        type: single_choice
+        label: {en: Plan}
+        options: [{id: x, label: {en: X}}, {id: y, label: {en: Y}}]
+  - id: second
+    kind: questions
+    title: {en: Second}
+    routes:
+      - when: {answer: plan, equals: x}
+        to: request
+    next: third
+    questions:
+      - {id: note, type: text, label: {en: Note}}
+  - id: third
+    kind: questions
+    title: {en: Third}
+    questions:
+      - {id: more, type: text, label: {en: More}}
+"""
+
+
+def test_a_route_reads_the_answer_of_an_earlier_step() -> None:
+    from conftest import minimal
+
+    flow = compile_flow(parse_workflow(minimal(TWO_STEPS)))
+    second = flow.steps["second"]
+    for plan, target in (("x", "request"), ("y", "third")):
+        ctx = flow.step_context("second", {"plan": plan, "note": "n"}, "email", "en")
+        assert second.target("next", ctx) == target
