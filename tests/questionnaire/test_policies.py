@@ -221,6 +221,10 @@ HIDDEN_OPTIONS = minimal(
         type: text
         when: {answer: kind, equals: b}
         label: {en: Detail}
+      - id: why_q
+        type: text
+        when: {answer: extras, equals: q}
+        label: {en: Why Q}
 """
 ).replace("default_locale: en\n", "default_locale: en\nhidden_answers: clear\n")
 
@@ -244,3 +248,9 @@ def test_a_multiple_choice_loses_only_its_hidden_options_and_goes_when_none_is_l
     assert apply_answer_policies(workflow, none_left, "email", "en") == {"plan": "y"}
     shown = {"plan": "x", "extras": ("q", "r")}
     assert apply_answer_policies(workflow, shown, "email", "en") == shown
+
+
+def test_an_answer_narrowed_to_its_shown_options_hides_what_the_dropped_one_showed() -> None:
+    workflow = parse_workflow(HIDDEN_OPTIONS)
+    given = {"plan": "y", "extras": ("p", "q"), "why_q": "because"}
+    assert apply_answer_policies(workflow, given, "email", "en") == {"plan": "y", "extras": ("p",)}
