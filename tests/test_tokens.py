@@ -187,8 +187,9 @@ def test_configuration_mistakes_raise() -> None:
 def test_a_naive_now_is_the_hosts_mistake(session: Session) -> None:
     with pytest.raises(UsageError, match=r"time.naive"):
         tokens(OLD).seal(session, datetime(2026, 11, 25, 10, 0))
-    with pytest.raises(UsageError, match=r"time.naive"):
+    with pytest.raises(UsageError, match=r"time.naive") as excinfo:
         tokens(OLD).open("v1.x.y.z", datetime(2026, 11, 25, 10, 0))
+    assert str(excinfo.value) == "time.naive: now must carry a time zone"
 
 
 @pytest.mark.parametrize("keys", [(OLD, NEW), (NEW, OLD)])
@@ -381,7 +382,7 @@ def test_a_time_whose_zone_gives_no_offset_is_naive(session: Session) -> None:
 def test_a_duplicate_key_id_says_so() -> None:
     with pytest.raises(UsageError) as excinfo:
         TokenKeyring([OLD, SigningKey(OLD.id, b"y" * 32)], active=OLD.id)
-    assert "two keys share an id" in str(excinfo.value)
+    assert str(excinfo.value) == "token.key_duplicate: two keys share an id"
 
 
 def test_a_refusal_in_a_locale_without_its_text_reads_in_english() -> None:
@@ -447,3 +448,16 @@ def test_a_signed_zip_bomb_is_never_inflated_past_what_a_session_can_hold() -> N
         tracemalloc.stop()
     assert refused == TokenRefused("token.too_large", "session")
     assert peak < 4 * MAX_SESSION_BYTES  # memory, not time: a 64 MB bomb costs one session
+
+
+def test_a_signed_payload_of_exactly_the_largest_size_is_read_not_refused_as_too_large() -> None:
+    import zlib
+
+    from kl_contact.tokens import MAX_SESSION_BYTES
+
+    head, tail = b'{"exp":9999999999,"session":"', b'"}'
+    exact = head + b"0" * (MAX_SESSION_BYTES - len(head) - len(tail)) + tail
+    assert len(exact) == MAX_SESSION_BYTES
+    # read to the end: a document, only not a session
+    refused = tokens(OLD).open(_signed(zlib.compress(exact, 9)), NOW)
+    assert refused == TokenRefused("token.unreadable", "session")
