@@ -7,7 +7,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import NOW, minimal, russian_only_subject
+from conftest import DEFINITIONS, NOW, minimal, russian_only_subject
 from kl_contact import (
     Answer,
     ChooseChannel,
@@ -195,38 +195,7 @@ def test_an_answer_to_a_question_shown_only_in_the_users_locale_is_visible() -> 
     assert visible_answers(workflow, answers, "email", "en") == {"category": "billing"}
 
 
-HIDDEN_OPTIONS = minimal(
-    """  - id: ask
-    kind: questions
-    title: {en: Ask}
-    questions:
-      - id: plan
-        type: single_choice
-        label: {en: Plan}
-        options: [{id: x, label: {en: X}}, {id: y, label: {en: Y}}]
-      - id: kind
-        type: single_choice
-        label: {en: Kind}
-        options:
-          - {id: a, label: {en: A}}
-          - {id: b, label: {en: B}, when: {answer: plan, equals: x}}
-      - id: extras
-        type: multiple_choice
-        label: {en: Extras}
-        options:
-          - {id: p, label: {en: P}}
-          - {id: q, label: {en: Q}, when: {answer: plan, equals: x}}
-          - {id: r, label: {en: R}, when: {answer: plan, equals: x}}
-      - id: detail
-        type: text
-        when: {answer: kind, equals: b}
-        label: {en: Detail}
-      - id: why_q
-        type: text
-        when: {answer: extras, equals: q}
-        label: {en: Why Q}
-"""
-).replace("default_locale: en\n", "default_locale: en\nhidden_answers: clear\n")
+HIDDEN_OPTIONS = (DEFINITIONS / "hidden-options.yaml").read_text("utf-8")
 
 
 def test_an_answer_whose_option_is_hidden_goes_and_so_do_the_answers_it_showed() -> None:
