@@ -17,6 +17,7 @@ from __future__ import annotations
 import copy
 import functools
 import json
+import re
 from collections.abc import Callable, Iterator
 from importlib import resources
 from pathlib import Path
@@ -312,13 +313,13 @@ def _compile(name: str) -> Callable[[object], object] | None:
         # only the verdict is used, never the compiler's exception: a refusal that does
         # not build a report (the failing schema as a literal, the value) is several times
         # cheaper, and every oneOf, anyOf and if refuses on the way to its match
-        check: Callable[[object], object] = fastjsonschema.compile(
+        code = fastjsonschema.compile_to_code(
             _const_as_enum(schema),
             handlers={"https": lambda uri: _const_as_enum(shipped(uri))},
             use_formats=False,
             detailed_exceptions=False,
         )
-        return check
+        return _verdict_only(code, fastjsonschema.JsonSchemaValueException)
 
     whole = compiled(_by_tag(copy.deepcopy(load_schema(name))))
     branches = {
@@ -334,6 +335,41 @@ def _compile(name: str) -> Callable[[object], object] | None:
         return (branch or whole)(document)
 
     return by_tag
+
+
+_REFUSAL = re.compile(r"^(?P<indent>[ ]*)raise JsonSchemaValueException\(.*\)$", re.MULTILINE)
+"""A refusal in the generated code, with the message it builds (one line each)."""
+_NAMED_CALL = re.compile(
+    r', custom_formats, \(name_prefix or "data"\) \+ "[^"\n]*"(\.format\(\*\*locals\(\)\))?\)$',
+    re.MULTILINE,
+)
+"""A call of the check of a sub-document, naming its path for the message."""
+
+
+def _verdict_only(code: str, refusal: type[Exception]) -> Callable[[object], object]:
+    """The compiled check of generated module ``code``, rewritten to build no message.
+
+    The generated code names the path of every sub-document it descends into, and each
+    refusal spells out what failed, even where the refusal is only the way a ``oneOf``,
+    ``anyOf`` or ``if`` tries its next branch: on a valid session that was most of the
+    cost. Here a refusal is a bare exception of a subclass of ``refusal`` (so the
+    generated ``except`` clauses still catch it) and no path is ever built. Only words
+    change, never a test: a line the patterns miss keeps its message and the same verdict.
+    """
+
+    class Refused(refusal):  # type: ignore[misc, valid-type]
+        def __init__(self) -> None:
+            pass  # no message, no value: the verdict is all a caller reads
+
+    code = _REFUSAL.sub(r"\g<indent>raise _Refused", code)
+    code = _NAMED_CALL.sub(", custom_formats, None)", code)
+    root = re.search(r"^def (\w+)\(data,", code, re.MULTILINE)
+    if root is None:  # pragma: no cover - the compiler writes the root check first
+        raise RuntimeError("the generated module has no check")
+    namespace: dict[str, Any] = {"_Refused": Refused}
+    exec(compile(code, f"<compiled check {root[1]}>", "exec"), namespace)
+    check: Callable[[object], object] = namespace[root[1]]
+    return check
 
 
 def _by_tag(node: Any) -> Any:
