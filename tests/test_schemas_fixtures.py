@@ -122,7 +122,7 @@ def _replace(node: Any, path: list[int], value: Any) -> Any:
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
-    schema=st.sampled_from(["session", "event", "view", "ticket", "receipt"]),
+    schema=st.sampled_from(["session", "event", "view", "ticket", "receipt", "wire"]),
     pick=st.integers(min_value=0),
     path=st.lists(st.integers(min_value=0), max_size=6),
     value=_JSON_VALUES,
@@ -133,3 +133,39 @@ def test_the_compiled_validator_never_accepts_what_jsonschema_refuses(
     valid = [d for d in _fixtures_of(schema) if schemas._validator(schema).is_valid(d)]
     document = _replace(valid[pick % len(valid)], path, value)
     assert (not list(violations(schema, document))) is schemas._validator(schema).is_valid(document)
+
+
+_ENVELOPE = {
+    "type": "object",
+    "properties": {"handle": {"type": "object"}},
+    "required": ["handle"],
+    "additionalProperties": False,
+}
+
+
+@pytest.mark.parametrize(
+    ("other", "keyed"),
+    [
+        ({"type": "object", "required": ["ok"]}, True),
+        ({"oneOf": [{"required": ["ok", "error"]}, {"required": ["ok"]}]}, True),
+        ({"type": "object"}, False),
+        ({"type": "object", "required": ["handle"]}, False),
+        ({"anyOf": [{"required": ["ok"]}, {"required": ["error"]}]}, False),
+    ],
+    ids=["requires its own key", "its forms share one", "requires nothing", "requires the key",
+         "its forms share none"],
+)  # fmt: skip
+def test_a_request_is_checked_against_its_envelope_only_when_nothing_else_can_match(
+    other: dict[str, Any], keyed: bool
+) -> None:
+    schema = {
+        "oneOf": [{"$ref": "#/$defs/envelope"}, {"$ref": "#/$defs/other"}],
+        "$defs": {"envelope": _ENVELOPE, "other": other},
+    }
+    found = schemas._keyed_branches(schema)
+    assert found == ({"handle": "#/$defs/envelope"} if keyed else {})
+
+
+def test_every_request_of_the_wire_has_its_own_envelope() -> None:
+    found = schemas._keyed_branches(schemas.load_schema("wire"))
+    assert set(found) == {"start", "handle", "resume", "erase"}

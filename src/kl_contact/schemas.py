@@ -322,19 +322,27 @@ def _compile(name: str) -> Callable[[object], object] | None:
         return _verdict_only(code, fastjsonschema.JsonSchemaValueException)
 
     whole = compiled(_by_tag(copy.deepcopy(load_schema(name))))
-    branches = {
-        tag: compiled({"$ref": f"{BASE_URI}{name}.schema.json{ref}"})
-        for tag, ref in _tagged_branches(load_schema(name)).items()
-    }
-    if not branches:
+    tagged, keyed = (
+        {
+            tag: compiled({"$ref": f"{BASE_URI}{name}.schema.json{ref}"})
+            for tag, ref in found(load_schema(name)).items()
+        }
+        for found in (_tagged_branches, _keyed_branches)
+    )
+    if not tagged and not keyed:
         return whole
 
-    def by_tag(document: object) -> object:
-        tag = document.get("type") if isinstance(document, dict) else None
-        branch = branches.get(tag) if isinstance(tag, str) else None
+    def by_branch(document: object) -> object:
+        branch = None
+        if isinstance(document, dict):
+            tag = document.get("type")
+            if isinstance(tag, str):
+                branch = tagged.get(tag)
+            if branch is None and len(document) == 1:
+                branch = keyed.get(next(iter(document)))
         return (branch or whole)(document)
 
-    return by_tag
+    return by_branch
 
 
 _REFUSAL = re.compile(r"^(?P<indent>[ ]*)raise JsonSchemaValueException\(.*\)$", re.MULTILINE)
@@ -451,6 +459,54 @@ def _tagged_branches(schema: dict[str, Any]) -> dict[str, str]:
             return {}
         found[tag] = ref
     return found
+
+
+def _keyed_branches(schema: dict[str, Any]) -> dict[str, str]:
+    """``{key: "#/$defs/NAME"}`` for a schema whose ``oneOf`` lists local definitions of
+    which some are envelopes (an object of exactly one property, required, and nothing
+    else: the wire's ``{"handle": ...}``) and each other one requires a property no
+    envelope is named by. A document of one key can then match the envelope of that key
+    and no other branch; empty for any other schema."""
+    defs = schema.get("$defs", {})
+    found: dict[str, str] = {}
+    others: list[set[str]] = []
+    for branch in schema.get("oneOf", ()):
+        ref = branch.get("$ref") if isinstance(branch, dict) else None
+        if not isinstance(ref, str) or not ref.startswith("#/$defs/"):
+            return {}
+        target = defs.get(ref.removeprefix("#/$defs/"), {})
+        required = target.get("required", [])
+        if (
+            target.get("type") == "object"
+            and target.get("additionalProperties") is False
+            and len(required) == 1
+            and list(target.get("properties", {})) == required
+            and required[0] not in found
+        ):
+            found[required[0]] = ref
+        else:
+            others.append(_required_keys(target, defs, ()))
+    if any(not keys - found.keys() for keys in others):
+        return {}
+    return found
+
+
+def _required_keys(node: Any, defs: dict[str, Any], seen: tuple[str, ...]) -> set[str]:
+    """The properties every object that matches ``node`` has, as far as ``required``,
+    local references and the alternatives of ``oneOf``/``anyOf`` (those all share) say."""
+    if not isinstance(node, dict):
+        return set()
+    keys = {key for key in node.get("required", ()) if isinstance(key, str)}
+    ref = node.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#/$defs/") and ref not in seen:
+        keys |= _required_keys(defs.get(ref.removeprefix("#/$defs/")), defs, (*seen, ref))
+    for word in ("oneOf", "anyOf"):
+        alternatives = [_required_keys(sub, defs, seen) for sub in node.get(word, ())]
+        if alternatives:
+            keys |= set.intersection(*alternatives)
+    for sub in node.get("allOf", ()):
+        keys |= _required_keys(sub, defs, seen)
+    return keys
 
 
 def prepare(*names: str) -> None:
