@@ -11,6 +11,8 @@ from typing import Any
 
 import attrs
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import NOW, walk
 from kl_contact import (
@@ -22,12 +24,14 @@ from kl_contact import (
     TokenKeyring,
     TokenRefused,
     UsageError,
+    default_workflow,
     dump_session,
     dump_ticket,
     load_session,
 )
 from kl_contact.schemas import violations
 from kl_contact.ticket.model import TicketRouting
+from schema_strategies import JSON_VALUES, replace_member
 
 
 def _over_long(engine: Engine) -> dict[str, Any]:
@@ -147,3 +151,35 @@ def test_a_ticket_written_on_its_own_keeps_every_field(engine: Engine) -> None:
     assert all("prefilled" in answer for answer in ticket["answers"])
     session_ticket = dump_session(walk(engine, "phone", "en")[-1].session)["submission"]["ticket"]
     assert "licence_key" not in session_ticket
+
+
+_STORED_SESSIONS = [
+    dump_session(t.session)
+    for channel, locale in (("email", "en"), ("phone", "en"))
+    for t in walk(Engine(default_workflow()), channel, locale)[::3]
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    pick=st.integers(min_value=0),
+    path=st.lists(st.integers(min_value=0), max_size=6),
+    value=JSON_VALUES,
+)
+def test_a_trusted_session_altered_anywhere_is_read_as_sent_or_refused(
+    pick: int, path: list[int], value: Any
+) -> None:
+    """A stored session changed in the store (by hand, by a bug) is either still a session
+    that reads the same whether trusted or not, or refused as ``document.invalid``."""
+    document = replace_member(_STORED_SESSIONS[pick % len(_STORED_SESSIONS)], path, value)
+    refused: str | None = None
+    try:
+        trusted = load_session(document, trusted=True)
+    except UsageError as exc:
+        refused = exc.code
+    if refused is not None:
+        assert refused == "document.invalid"
+        with pytest.raises(UsageError):
+            load_session(document)
+    elif not list(violations("session", document)):
+        assert load_session(document) == trusted

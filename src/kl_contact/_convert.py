@@ -16,7 +16,6 @@ from typing import Any, Union, cast, get_args, get_origin
 
 import attrs
 import cattrs
-from cattrs.errors import IterableValidationError, IterableValidationNote
 from cattrs.fns import identity
 from cattrs.gen import make_dict_unstructure_fn
 from cattrs.strategies import configure_tagged_union
@@ -86,34 +85,14 @@ _Structure = Callable[[Any, Any], Any]
 
 
 def _homogeneous_tuple(conv: cattrs.Converter) -> Callable[[Any], _Structure]:
-    """``tuple[X, ...]`` read with X's hook looked up once, not on every call.
-
-    The result and the failures are cattrs' own (with detailed validation: every failing
-    item, each with a note of its index); the items are read in one pass first, and again
-    one by one only to report a failure.
-    """
+    """``tuple[X, ...]`` read with X's hook looked up once, not on every call."""
 
     def factory(tup: Any) -> _Structure:
         item_type = get_args(tup)[0]
         item = conv.get_structure_hook(item_type)
 
         def structure(obj: Iterable[Any], _: Any) -> tuple[Any, ...]:
-            try:
-                return tuple([item(e, item_type) for e in obj])
-            except Exception:  # read again, item by item, to report every failure
-                pass
-            errors: list[Exception] = []
-            res = []
-            for ix, e in enumerate(obj):
-                try:
-                    res.append(item(e, item_type))
-                except Exception as exc:
-                    note = IterableValidationNote(f"Structuring {tup} @ index {ix}", ix, item_type)
-                    exc.__notes__ = [*getattr(exc, "__notes__", []), note]
-                    errors.append(exc)
-            if errors:
-                raise IterableValidationError(f"While structuring {tup!r}", errors, tup)
-            return tuple(res)
+            return tuple([item(e, item_type) for e in obj])
 
         return structure
 
@@ -180,7 +159,10 @@ def _is_optional(t: Any) -> bool:
 
 
 def _build() -> cattrs.Converter:
-    conv = cattrs.Converter(forbid_extra_keys=True)
+    # Without detailed validation: a document that cannot be read is refused as
+    # document.invalid, with no path either way (what failed may quote what the user typed),
+    # and the generated code of each class reads its fields without a try around each.
+    conv = cattrs.Converter(forbid_extra_keys=True, detailed_validation=False)
     conv.register_unstructure_hook(datetime, _unstructure_datetime)
     conv.register_structure_hook(datetime, _structure_datetime)
 
