@@ -537,10 +537,10 @@ def _passes_compiled(name: str, document: object) -> bool:
 
 def violations(name: str, document: object) -> Iterator[SchemaViolation]:
     """Every way ``document`` breaks schema ``name``, most specific first."""
-    from jsonschema.exceptions import relevance
-
     if _passes_compiled(name, document):
         return
+    from jsonschema.exceptions import relevance  # only to report: a passing check needs none
+
     validator = _validator(name)
     if isinstance(document, dict) and isinstance(document.get("type"), str):
         validator = _branches(name).get(document["type"], validator)
