@@ -20,38 +20,22 @@ from cattrs.fns import identity
 from cattrs.gen import make_dict_unstructure_fn
 from cattrs.strategies import configure_tagged_union
 
+from kl_contact.engine import session as session_module
 from kl_contact.engine.effects import EFFECT_TYPES, Effect
 from kl_contact.engine.events import EVENT_TYPES, Event
-from kl_contact.engine.session import (
-    ArticleFeedback,
-    ArticlesState,
-    CallbackBooking,
-    FollowUpProgress,
-    HistoryEntry,
-    Rating,
-    Session,
-    Submission,
-    Waits,
-)
+from kl_contact.engine.session import Session
 from kl_contact.ticket.model import AnswerValue, Attachment, TicketRouting
 
 __all__ = ["SESSION_FAMILY", "converter"]
 
 SESSION_FAMILY: frozenset[type] = frozenset(
-    {
-        ArticleFeedback,
-        ArticlesState,
-        CallbackBooking,
-        FollowUpProgress,
-        HistoryEntry,
-        Rating,
-        Session,
-        Submission,
-        Waits,
-    }
+    cls
+    for cls in vars(session_module).values()
+    if isinstance(cls, type) and attrs.has(cls) and cls.__module__ == session_module.__name__
 )
-"""The classes a session is made of, written without the fields that hold their default,
-and so is every value class a session holds.
+"""The classes a session is made of (the value classes of :mod:`kl_contact.engine.session`),
+written without the fields that hold their default, and so is every value class a session
+holds.
 
 A session is stored on every event, so what it leaves out is saved every time; the
 schemas mark exactly those fields optional, and reading a document fills them in again.
