@@ -149,7 +149,7 @@ def workflow():  # type: ignore[no-untyped-def]
 
 def library_caches() -> tuple[Any, ...]:
     """The functions of the mutated packages that memoise their results (``cache_clear``)."""
-    from kl_contact.channels import callback, replies, status
+    from kl_contact.channels import callback, receipt_fields, replies, status
     from kl_contact.engine import present
     from kl_contact.questionnaire import fields
 
@@ -158,6 +158,7 @@ def library_caches() -> tuple[Any, ...]:
         present._slots_view,
         status._statuses,
         callback._offered,
+        receipt_fields._receipt_fields,
         replies._tag_pattern,
         fields.normalise_email,
     )

@@ -9,6 +9,8 @@ effect lists them so that the host knows before it asks its backend.
 
 from __future__ import annotations
 
+import functools
+
 from kl_contact._text import placeholders_in
 from kl_contact.channels.instructions import safe_url
 from kl_contact.definition.model import InstructionAction, Workflow
@@ -45,6 +47,12 @@ def receipt_fields(
     >>> receipt_fields(default_workflow(), "chat")
     ('contact.chat_url',)
     """
+    return _receipt_fields(workflow, channel, callback)
+
+
+@functools.lru_cache(maxsize=256)
+def _receipt_fields(workflow: Workflow, channel: str | None, callback: bool) -> tuple[str, ...]:
+    # a workflow is hashed by identity and never changes: its answer can be kept
     found = next((c for c in workflow.channels if c.id == channel), None)
     if found is None:
         return ()

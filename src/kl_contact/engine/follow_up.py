@@ -22,8 +22,7 @@ from datetime import datetime
 from typing import Any, Literal, Protocol
 from zoneinfo import ZoneInfo
 
-import attrs
-
+from kl_contact._replace import replace
 from kl_contact.channels.status import format_opening
 from kl_contact.definition.flow import Flow, StepTable
 from kl_contact.definition.model import Role, StepKind
@@ -225,7 +224,7 @@ def request_found(
 ) -> None:
     """The host found the request: show its state and what may be done next."""
     progress: FollowUpProgress = draft.base.follow_up
-    draft.changes["follow_up"] = attrs.evolve(progress, status="found", request=event.request)
+    draft.changes["follow_up"] = replace(progress, status="found", request=event.request)
     draft.changes["issues"] = ()
 
 
@@ -238,13 +237,13 @@ def request_not_found(
     loc = draft.localizer()
     if event.reason == "unavailable":
         attempts = max(progress.attempts - 1, 0)
-        draft.changes["follow_up"] = attrs.evolve(
+        draft.changes["follow_up"] = replace(
             progress, status="unavailable", attempts=attempts, request=None
         )
         draft.changes["issues"] = (loc.issue("follow_up.unavailable", (), severity="warning"),)
         return
     left = max(table.step.attempts - progress.attempts, 0)
-    draft.changes["follow_up"] = attrs.evolve(progress, status="not_found", request=None)
+    draft.changes["follow_up"] = replace(progress, status="not_found", request=None)
     code = "follow_up.not_found" if left else "follow_up.attempts"
     draft.changes["issues"] = (loc.issue(code, (), {"left": left}),)
 
@@ -291,7 +290,7 @@ def add_information(
     draft.changes.update(
         sequence=sequence,
         status="resolved",
-        follow_up=attrs.evolve(progress, status="added"),
+        follow_up=replace(progress, status="added"),
     )
     draft.advance(table, "add_information")
     draft.effects = (*draft.effects, addition)
@@ -309,7 +308,7 @@ def reopen(draft: FollowUpDraft, table: StepTable, event: Reopen, now: datetime)
     draft.changes.update(
         sequence=sequence,
         status="resolved",
-        follow_up=attrs.evolve(progress, status="reopened"),
+        follow_up=replace(progress, status="reopened"),
     )
     draft.advance(table, "reopen")
     draft.effects = (*draft.effects, effect)

@@ -24,13 +24,11 @@ Rules:
 from __future__ import annotations
 
 import functools
-import operator
 from collections.abc import Callable, Collection, Mapping
 from datetime import datetime
 from typing import Any
 
-import attrs
-
+from kl_contact._replace import replace, replacer
 from kl_contact._text import link_allowed, localize
 from kl_contact.articles.model import ArticleQuery
 from kl_contact.channels.callback import offered_slots, slot_start
@@ -121,8 +119,7 @@ __all__ = [
     "workflow_ref",
 ]
 
-_FIELDS = tuple(field.name for field in attrs.fields(Session))
-_VALUES = operator.attrgetter(*_FIELDS)
+_copy_session = replacer(Session)
 _WAITING = frozenset({StepKind.CHANNEL_CHOICE, StepKind.CONFIRMATION})
 _ASKING = frozenset({StepKind.QUESTIONS, StepKind.REQUEST, StepKind.FOLLOW_UP})
 
@@ -171,9 +168,7 @@ class _Draft:
         return changes[name] if name in changes else getattr(self.base, name)
 
     def build(self) -> Session:
-        values = dict(zip(_FIELDS, _VALUES(self.base), strict=True))
-        values.update(self.changes)
-        return Session(**values)
+        return _copy_session(self.base, self.changes)
 
     def localizer(self) -> Localizer:
         workflow = self.flow.workflow
@@ -281,7 +276,7 @@ class _Draft:
             sequence = self.get("sequence") + 1
             search_id = f"{self.base.id}:search:{sequence}"
             changes["sequence"] = sequence
-            changes["articles"] = attrs.evolve(
+            changes["articles"] = replace(
                 self.get("articles"), status="loading", search_id=search_id, matches=()
             )
             settings = self.flow.workflow.articles
@@ -499,17 +494,17 @@ def _found(draft: _Draft, table: StepTable, event: ArticlesFound, now: datetime)
     # and an article that has none is not suggested
     matches = tuple(m for m in event.matches if link_allowed(m.url))
     shown = state.shown + tuple(m.id for m in matches if m.id not in state.shown)
-    draft.changes["articles"] = attrs.evolve(state, status="ready", matches=matches, shown=shown)
+    draft.changes["articles"] = replace(state, status="ready", matches=matches, shown=shown)
 
 
 def _failed(draft: _Draft, table: StepTable, event: ArticlesFailed, now: datetime) -> None:
-    draft.changes["articles"] = attrs.evolve(draft.base.articles, status="failed", matches=())
+    draft.changes["articles"] = replace(draft.base.articles, status="failed", matches=())
 
 
 def _opened(draft: _Draft, table: StepTable, event: OpenArticle, now: datetime) -> None:
     state = draft.base.articles
     if event.article_id not in state.opened:
-        draft.changes["articles"] = attrs.evolve(state, opened=(*state.opened, event.article_id))
+        draft.changes["articles"] = replace(state, opened=(*state.opened, event.article_id))
 
 
 def _not_helpful(draft: _Draft, table: StepTable, event: ArticleNotHelpful, now: datetime) -> None:
@@ -520,13 +515,13 @@ def _not_helpful(draft: _Draft, table: StepTable, event: ArticleNotHelpful, now:
 def _helped(draft: _Draft, table: StepTable, event: ArticleHelped, now: datetime) -> None:
     verdict = ArticleFeedback(event.article_id, helpful=True)
     articles = _with_feedback(draft.base.articles, verdict)
-    draft.changes["articles"] = attrs.evolve(articles, helped=event.article_id)
+    draft.changes["articles"] = replace(articles, helped=event.article_id)
     draft.changes["status"] = "resolved"
     draft.advance(table, "article_helped")
 
 
 def _escalate(draft: _Draft, table: StepTable, event: Escalate, now: datetime) -> None:
-    draft.changes["articles"] = attrs.evolve(draft.base.articles, escalated=True)
+    draft.changes["articles"] = replace(draft.base.articles, escalated=True)
     draft.advance(table, "escalate")
 
 
@@ -536,7 +531,7 @@ def _rejected(draft: _Draft, table: StepTable, event: TicketRejected, now: datet
     issue = draft.localizer().issue("ticket.rejected", (), {"reason": event.code})
     draft.changes.update(
         status="active",
-        submission=attrs.evolve(submission, status="rejected", rejection=event.code),
+        submission=replace(submission, status="rejected", rejection=event.code),
         issues=(issue,),
     )
 
@@ -582,7 +577,7 @@ def _ticket_accepted(draft: _Draft, table: StepTable, event: TicketAccepted, now
 def _wait(draft: _Draft, table: StepTable, event: WaitEstimated, now: datetime) -> None:
     waits = draft.base.waits
     minutes = {**waits.minutes, event.channel: event.wait_minutes}
-    draft.changes["waits"] = attrs.evolve(waits, minutes=minutes)
+    draft.changes["waits"] = replace(waits, minutes=minutes)
 
 
 def _callback_issue(flow: Flow, code: str, channel: str, locale: str) -> ValidationIssue:
@@ -703,7 +698,7 @@ _HANDLERS: Mapping[type[Event], _Handler] = {
 
 def _with_feedback(state: ArticlesState, feedback: ArticleFeedback) -> ArticlesState:
     kept = tuple(f for f in state.feedback if f.article_id != feedback.article_id)
-    return attrs.evolve(state, feedback=(*kept, feedback))
+    return replace(state, feedback=(*kept, feedback))
 
 
 def _choose_channel(draft: _Draft, table: StepTable, channel: str, now: datetime) -> None:
@@ -771,7 +766,7 @@ def _submit(draft: _Draft, now: datetime) -> None:
         issue = _callback_issue(
             draft.flow, "callback.slot_passed", booking.channel, draft.get("locale")
         )
-        draft.changes["issues"] = (attrs.evolve(issue, path=("callback",)),)
+        draft.changes["issues"] = (replace(issue, path=("callback",)),)
         return
     sequence = draft.base.sequence + 1
     submission_id = f"{draft.base.id}:ticket:{sequence}"
@@ -801,7 +796,7 @@ def _accepted(draft: _Draft, table: StepTable, submission_id: str, receipt: Rece
         loc = draft.localizer()
         draft.changes["issues"] = tuple(loc.issue(code, ()) for code in problems)
         return
-    submission = attrs.evolve(submission, status="accepted", receipt=receipt)
+    submission = replace(submission, status="accepted", receipt=receipt)
     draft.changes["status"] = "submitted"
     draft.changes["submission"] = submission
     draft.advance(table, "ticket_accepted")

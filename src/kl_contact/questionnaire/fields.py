@@ -177,6 +177,8 @@ def _has_invisible_characters(text: str) -> bool:
 def _mixes_scripts(address: str) -> bool:
     """Whether any part of an e-mail address mixes Latin with Cyrillic or Greek letters, as
     a look-alike address does (``раypal.com`` with a Cyrillic ``р`` and ``а``)."""
+    if address.isascii():
+        return False  # Latin letters alone: nothing to mix
     for part in re.split(r"[@.]", address):
         names = {unicodedata.name(ch, "?").split(" ", 1)[0] for ch in part if ch.isalpha()}
         if len(names & {"LATIN", "CYRILLIC", "GREEK"}) > 1:
@@ -199,9 +201,10 @@ def check_single_choice(
     """One option id, among the options shown now."""
     if not isinstance(value, str):
         return [loc.issue("answer.wrong_type", path)]
-    if value not in {o.id for o in question.options if evaluate(o.when, ctx)}:
-        return [loc.issue("answer.unknown_option", path)]
-    return []
+    for option in question.options:  # option ids are unique: only the chosen one's when counts
+        if option.id == value:
+            return [] if evaluate(option.when, ctx) else [loc.issue("answer.unknown_option", path)]
+    return [loc.issue("answer.unknown_option", path)]
 
 
 def check_multiple_choice(

@@ -106,13 +106,14 @@ def _check_rules(
     if not isinstance(value, str):
         return []
     text = value.strip()
-    seen = visible_length(text)  # what a reader sees: zero-width characters do not count
     # a rule declared as a warning is reported and the checks after it still run
     warnings: list[ValidationIssue] = []
-    if question.min_length is not None and seen < question.min_length:
-        warnings.append(_rule(loc, question, "min_length", "answer.too_short", path))
-    if question.max_length is not None and seen > question.max_length:
-        warnings.append(_rule(loc, question, "max_length", "answer.too_long", path))
+    if question.min_length is not None or question.max_length is not None:
+        seen = visible_length(text)  # what a reader sees: zero-width characters do not count
+        if question.min_length is not None and seen < question.min_length:
+            warnings.append(_rule(loc, question, "min_length", "answer.too_short", path))
+        if question.max_length is not None and seen > question.max_length:
+            warnings.append(_rule(loc, question, "max_length", "answer.too_long", path))
     errors = [issue for issue in warnings if issue.severity == "error"]
     if errors:
         return errors[:1]

@@ -77,9 +77,13 @@ def _display(
 ) -> str:
     if isinstance(value, bool):
         return message("answer.yes" if value else "answer.no", locale, fallback, None, overrides)
+    if not question.options:  # a text answer, or files: nothing to translate into labels
+        if isinstance(value, str):
+            return value
+        return ", ".join(v if isinstance(v, str) else v.name for v in value)
     labels = {o.id: localize(o.label, locale, fallback) for o in question.options}
     if isinstance(value, str):
-        return labels.get(value, value) if question.options else value
+        return labels.get(value, value)
     return ", ".join(labels.get(v, v) if isinstance(v, str) else v.name for v in value)
 
 
