@@ -152,3 +152,18 @@ def test_a_request_is_checked_against_its_envelope_only_when_nothing_else_can_ma
 def test_every_request_of_the_wire_has_its_own_envelope() -> None:
     found = schemas._keyed_branches(schemas.load_schema("wire"))
     assert set(found) == {"start", "handle", "resume", "erase"}
+
+
+def test_a_compiled_refusal_is_bare_and_quotes_nothing_of_the_document() -> None:
+    """The compiled checks only give a verdict: no message, no path and no value (which
+    may be personal data) is built, on the way to a match or at a refusal."""
+    check = schemas._compile("session")
+    assert check is not None
+    valid = next(
+        _read(p)["document"] for p in FILES if _read(p)["schema"] == "session" and _read(p)["valid"]
+    )
+    check(valid)
+    with pytest.raises(fastjsonschema.JsonSchemaValueException) as refused:
+        check({**valid, "id": "jane.roe@example.org" * 20})
+    assert refused.value.args == ()
+    assert "jane" not in repr(refused.value)
