@@ -120,6 +120,7 @@ __all__ = [
 ]
 
 _copy_session = replacer(Session)
+_NO_WAITS = Waits()
 _WAITING = frozenset({StepKind.CHANNEL_CHOICE, StepKind.CONFIRMATION})
 _ASKING = frozenset({StepKind.QUESTIONS, StepKind.REQUEST, StepKind.FOLLOW_UP})
 
@@ -215,19 +216,21 @@ class _Draft:
         own = table.question_ids
         if table.step.kind is StepKind.FOLLOW_UP:
             own = follow_up.asked(table, self.base.follow_up)
-        loc = self.localizer()
-        unknown = [
-            loc.issue("answer.unknown_question", ("answers", qid), severity="warning")
-            for qid in given
-            if qid not in own
-        ]
         base = self.base
         locked = locked_questions(self.flow, base.prefilled, base.answers)
+        unknown = [qid for qid in given if qid not in own]
         refused = [
-            loc.issue("answer.read_only", ("answers", qid))
+            qid
             for qid, value in given.items()
             if qid in locked and qid in own and value != base.answers.get(qid)
         ]
+        noted: list[ValidationIssue] = []
+        if unknown or refused:  # the messages are worded only when there is something to say
+            loc = self.localizer()
+            noted = [loc.issue("answer.read_only", ("answers", qid)) for qid in refused] + [
+                loc.issue("answer.unknown_question", ("answers", qid), severity="warning")
+                for qid in unknown
+            ]
         mine = {qid: value for qid, value in given.items() if qid in own and qid not in locked}
         if mine:
             answers = dict(base.answers)
@@ -236,7 +239,7 @@ class _Draft:
             self.clear(tuple(mine))
             if base.prefilled or base.prefill_issues:
                 _after_prefill(self, mine)
-        return refused + unknown
+        return noted
 
     def validate(
         self, table: StepTable, only: Collection[str] | None = None
@@ -297,12 +300,12 @@ class _Draft:
             estimating = tuple(c for c in estimating if c == self.get("channel"))
         asked: tuple[str, ...] = ()
         if estimating:
-            now, region, zone = self.get("updated_at"), self.get("region"), self.get("time_zone")
-            status = statuses(flow.workflow, now, region, zone)
+            base = self.base  # no event changes the region or the time zone
+            status = statuses(flow.workflow, self.get("updated_at"), base.region, base.time_zone)
             asked = tuple(c for c in estimating if status[c].open)
         if not asked:
-            if self.get("waits") != Waits():
-                self.changes["waits"] = Waits()
+            if self.get("waits") != _NO_WAITS:
+                self.changes["waits"] = _NO_WAITS
             return
         # one showing per revision at most: the revision tells the showings apart
         estimate_id = f"{self.base.id}:wait:{self.get('revision')}"

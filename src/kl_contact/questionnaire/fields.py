@@ -163,14 +163,19 @@ def _has_bidi_controls(text: str) -> bool:
     return not _BIDI_CONTROLS.isdisjoint(text)
 
 
+_LINE_BREAK_CHARACTERS = frozenset("\n\r\u2028\u2029\x85")
+
+
 def _breaks_line(text: str) -> bool:
     """Whether the text holds a line break of any kind."""
-    return any(ch in text for ch in "\n\r\u2028\u2029\x85")
+    return not _LINE_BREAK_CHARACTERS.isdisjoint(text)
 
 
 def _has_invisible_characters(text: str) -> bool:
     """Zero-width and other format characters, which make two addresses that look the same
     differ."""
+    if text.isascii():
+        return False  # no ASCII character is a format character
     return any(unicodedata.category(ch) == "Cf" for ch in text)
 
 
