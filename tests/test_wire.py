@@ -1,4 +1,5 @@
-"""The JSON entry point's trusted path for sessions a host stored itself (``kl_contact.wire``)."""
+"""The JSON entry point with sessions a host stored itself: the trusted path, and session
+documents that leave out the fields at their default (``kl_contact.wire``)."""
 
 from __future__ import annotations
 
