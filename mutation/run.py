@@ -464,10 +464,19 @@ def _module_path(function: str) -> Path:
     raise SystemExit(f"no module under {SOURCE} holds {function}")
 
 
+TIMEOUT_MULTIPLIER = 4.0
+"""How long a mutant may run: this many times the time its tests took on the real code (plus
+a second) before it counts as timed out. mutmut's own default, 15, lets a mutant that loops
+for ever (one of ``Phrases._pass`` does) hold the only worker for many minutes when its tests
+are slow; four times is still ample for a machine busier than when the times were taken."""
+
+
 def scratch_config(files: Iterable[Path], packages: Iterable[str]) -> dict[str, object]:
     """mutmut's configuration for the short run: the project's, mutating only ``files``
-    and selecting only the tests of ``packages`` (the project's exclusions kept)."""
+    and selecting only the tests of ``packages`` (the project's exclusions kept), with a
+    mutant's time bounded by :data:`TIMEOUT_MULTIPLIER` unless the project sets its own."""
     settings = dict(tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["tool"]["mutmut"])
+    settings.setdefault("timeout_multiplier", TIMEOUT_MULTIPLIER)
     exclusions = [a for a in settings.get("pytest_add_cli_args_test_selection", []) if a[:1] == "-"]
     tests = [t for p in PACKAGES if p in set(packages) for t in TESTS[p]]
     settings["only_mutate"] = sorted(str(f) for f in files)

@@ -123,3 +123,22 @@ def from_schema(root: dict[str, Any]) -> st.SearchStrategy[Any]:
         return st.fixed_dictionaries(fixed, optional=optional)
 
     return build(root)
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner),
+    max_leaves=6,
+)
+"""Any small JSON value, to put where a document holds something else."""
+
+
+def replace_member(node: Any, path: list[int], value: Any) -> Any:
+    """``node`` with the member chosen by ``path`` (indices into its keys or items) replaced."""
+    if not path or not isinstance(node, (dict, list)) or not node:
+        return value
+    keys = list(node) if isinstance(node, dict) else list(range(len(node)))
+    key = keys[path[0] % len(keys)]
+    copy: Any = dict(node) if isinstance(node, dict) else list(node)
+    copy[key] = replace_member(node[key], path[1:], value)
+    return copy

@@ -206,6 +206,14 @@ def test_the_short_run_mutates_only_its_files_and_runs_only_their_packages_tests
     assert "tests" not in selection
 
 
+def test_a_mutant_that_never_ends_is_stopped_after_a_few_times_its_tests_time() -> None:
+    settings = run.scratch_config([Path("src/kl_contact/tokens.py")], {"tokens"})
+    assert settings["timeout_multiplier"] == run.TIMEOUT_MULTIPLIER
+    assert 2 <= run.TIMEOUT_MULTIPLIER < 15  # below mutmut's default, with room for a busy machine
+    table = tomllib.loads(run.with_mutmut_config("[tool.mutmut]\n", settings))["tool"]["mutmut"]
+    assert table["timeout_multiplier"] == run.TIMEOUT_MULTIPLIER
+
+
 def test_the_short_runs_configuration_replaces_only_mutmuts_table() -> None:
     pyproject = (ROOT / "pyproject.toml").read_text("utf-8")
     settings = {"only_mutate": ["src/kl_contact/tokens.py"], "debug": False}

@@ -29,6 +29,7 @@ from kl_contact import (
     schemas,
 )
 from kl_contact.schemas import SCHEMA_NAMES, violations
+from schema_strategies import JSON_VALUES, replace_member
 
 DOCUMENTS = Path(__file__).resolve().parent / "fixtures" / "documents"
 FILES = sorted(DOCUMENTS.glob("*.json"))
@@ -102,34 +103,67 @@ def _fixtures_of(schema: str) -> list[Any]:
     return [_read(p)["document"] for p in FILES if _read(p)["schema"] == schema]
 
 
-_JSON_VALUES = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner),
-    max_leaves=6,
-)
-
-
-def _replace(node: Any, path: list[int], value: Any) -> Any:
-    """``node`` with the member chosen by ``path`` (indices into its keys or items) replaced."""
-    if not path or not isinstance(node, (dict, list)) or not node:
-        return value
-    keys = list(node) if isinstance(node, dict) else list(range(len(node)))
-    key = keys[path[0] % len(keys)]
-    copy: Any = dict(node) if isinstance(node, dict) else list(node)
-    copy[key] = _replace(node[key], path[1:], value)
-    return copy
-
-
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
-    schema=st.sampled_from(["session", "event", "view", "ticket", "receipt"]),
+    schema=st.sampled_from(["session", "event", "view", "ticket", "receipt", "wire"]),
     pick=st.integers(min_value=0),
     path=st.lists(st.integers(min_value=0), max_size=6),
-    value=_JSON_VALUES,
+    value=JSON_VALUES,
 )
 def test_the_compiled_validator_never_accepts_what_jsonschema_refuses(
     schema: str, pick: int, path: list[int], value: Any
 ) -> None:
     valid = [d for d in _fixtures_of(schema) if schemas._validator(schema).is_valid(d)]
-    document = _replace(valid[pick % len(valid)], path, value)
+    document = replace_member(valid[pick % len(valid)], path, value)
     assert (not list(violations(schema, document))) is schemas._validator(schema).is_valid(document)
+
+
+_ENVELOPE = {
+    "type": "object",
+    "properties": {"handle": {"type": "object"}},
+    "required": ["handle"],
+    "additionalProperties": False,
+}
+
+
+@pytest.mark.parametrize(
+    ("other", "keyed"),
+    [
+        ({"type": "object", "required": ["ok"]}, True),
+        ({"oneOf": [{"required": ["ok", "error"]}, {"required": ["ok"]}]}, True),
+        ({"type": "object"}, False),
+        ({"type": "object", "required": ["handle"]}, False),
+        ({"anyOf": [{"required": ["ok"]}, {"required": ["error"]}]}, False),
+    ],
+    ids=["requires its own key", "its forms share one", "requires nothing", "requires the key",
+         "its forms share none"],
+)  # fmt: skip
+def test_a_request_is_checked_against_its_envelope_only_when_nothing_else_can_match(
+    other: dict[str, Any], keyed: bool
+) -> None:
+    schema = {
+        "oneOf": [{"$ref": "#/$defs/envelope"}, {"$ref": "#/$defs/other"}],
+        "$defs": {"envelope": _ENVELOPE, "other": other},
+    }
+    found = schemas._keyed_branches(schema)
+    assert found == ({"handle": "#/$defs/envelope"} if keyed else {})
+
+
+def test_every_request_of_the_wire_has_its_own_envelope() -> None:
+    found = schemas._keyed_branches(schemas.load_schema("wire"))
+    assert set(found) == {"start", "handle", "resume", "erase"}
+
+
+def test_a_compiled_refusal_is_bare_and_quotes_nothing_of_the_document() -> None:
+    """The compiled checks only give a verdict: no message, no path and no value (which
+    may be personal data) is built, on the way to a match or at a refusal."""
+    check = schemas._compile("session")
+    assert check is not None
+    valid = next(
+        _read(p)["document"] for p in FILES if _read(p)["schema"] == "session" and _read(p)["valid"]
+    )
+    check(valid)
+    with pytest.raises(fastjsonschema.JsonSchemaValueException) as refused:
+        check({**valid, "id": "jane.roe@example.org" * 20})
+    assert refused.value.args == ()
+    assert "jane" not in repr(refused.value)

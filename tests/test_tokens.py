@@ -187,8 +187,9 @@ def test_configuration_mistakes_raise() -> None:
 def test_a_naive_now_is_the_hosts_mistake(session: Session) -> None:
     with pytest.raises(UsageError, match=r"time.naive"):
         tokens(OLD).seal(session, datetime(2026, 11, 25, 10, 0))
-    with pytest.raises(UsageError, match=r"time.naive"):
+    with pytest.raises(UsageError, match=r"time.naive") as excinfo:
         tokens(OLD).open("v1.x.y.z", datetime(2026, 11, 25, 10, 0))
+    assert str(excinfo.value) == "time.naive: now must carry a time zone"
 
 
 @pytest.mark.parametrize("keys", [(OLD, NEW), (NEW, OLD)])
@@ -381,7 +382,7 @@ def test_a_time_whose_zone_gives_no_offset_is_naive(session: Session) -> None:
 def test_a_duplicate_key_id_says_so() -> None:
     with pytest.raises(UsageError) as excinfo:
         TokenKeyring([OLD, SigningKey(OLD.id, b"y" * 32)], active=OLD.id)
-    assert "two keys share an id" in str(excinfo.value)
+    assert str(excinfo.value) == "token.key_duplicate: two keys share an id"
 
 
 def test_a_refusal_in_a_locale_without_its_text_reads_in_english() -> None:
@@ -399,3 +400,64 @@ def test_a_signed_payload_that_inflates_past_the_limit_is_too_large() -> None:
     signed_part = f"{_COMPRESSED}.{OLD.id}.{_b64(bomb)}"
     token = signed_part + "." + _sign(OLD, signed_part)
     assert tokens(OLD).open(token, NOW) == TokenRefused("token.too_large", "session")
+
+
+def test_a_payload_ending_in_any_letter_of_the_alphabet_comes_back() -> None:
+    from kl_contact.tokens import _b64, _unb64
+
+    endings = set()
+    for size in (1, 2, 3):
+        for last in range(256):
+            data = bytes(size - 1) + bytes([last])
+            text = _b64(data)
+            assert "=" not in text
+            assert _unb64(text) == data
+            endings.add(text[-1])
+    assert len(endings) == 64
+
+
+def test_a_signed_stream_that_never_ends_is_unreadable_though_it_holds_a_session(
+    session: Session,
+) -> None:
+    import zlib
+
+    plain = tokens(OLD, compress=False).seal(session, NOW)
+    assert not plain.compressed
+    raw = _payload_json(plain)
+    packer = zlib.compressobj(9)
+    unended = packer.compress(raw) + packer.flush(zlib.Z_SYNC_FLUSH)  # every byte, no end
+    assert zlib.decompressobj().decompress(unended) == raw
+    refused = tokens(OLD).open(_signed(unended), NOW)
+    assert refused == TokenRefused("token.unreadable", "session")
+    ended = unended + packer.flush()
+    assert isinstance(tokens(OLD).open(_signed(ended), NOW), Session)
+
+
+def test_a_signed_zip_bomb_is_never_inflated_past_what_a_session_can_hold() -> None:
+    import tracemalloc
+    import zlib
+
+    from kl_contact.tokens import MAX_SESSION_BYTES
+
+    bomb = _signed(zlib.compress(b'{"exp":9999999999,"session":"' + b"0" * 64_000_000, 9))
+    tracemalloc.start()
+    try:
+        refused = tokens(OLD).open(bomb, NOW)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert refused == TokenRefused("token.too_large", "session")
+    assert peak < 4 * MAX_SESSION_BYTES  # memory, not time: a 64 MB bomb costs one session
+
+
+def test_a_signed_payload_of_exactly_the_largest_size_is_read_not_refused_as_too_large() -> None:
+    import zlib
+
+    from kl_contact.tokens import MAX_SESSION_BYTES
+
+    head, tail = b'{"exp":9999999999,"session":"', b'"}'
+    exact = head + b"0" * (MAX_SESSION_BYTES - len(head) - len(tail)) + tail
+    assert len(exact) == MAX_SESSION_BYTES
+    # read to the end: a document, only not a session
+    refused = tokens(OLD).open(_signed(zlib.compress(exact, 9)), NOW)
+    assert refused == TokenRefused("token.unreadable", "session")

@@ -2,7 +2,9 @@
 
 Nowhere else turns these classes into dicts. Datetimes are ISO 8601 strings with an
 offset, enums are their values, tuples are lists, events and effects are tagged by ``type``,
-and an answer value is told apart by its JSON shape.
+and an answer value is told apart by its JSON shape. A session document leaves out every
+field that holds its default (see :data:`SESSION_FAMILY`); reading one puts the defaults
+back, so a document that spells every field out reads the same.
 """
 
 from __future__ import annotations
@@ -12,16 +14,32 @@ from datetime import UTC, datetime
 from types import NoneType, UnionType
 from typing import Any, Union, cast, get_args, get_origin
 
+import attrs
 import cattrs
-from cattrs.errors import IterableValidationError, IterableValidationNote
 from cattrs.fns import identity
+from cattrs.gen import make_dict_unstructure_fn
 from cattrs.strategies import configure_tagged_union
 
+from kl_contact.engine import session as session_module
 from kl_contact.engine.effects import EFFECT_TYPES, Effect
 from kl_contact.engine.events import EVENT_TYPES, Event
-from kl_contact.ticket.model import AnswerValue, Attachment
+from kl_contact.engine.session import Session
+from kl_contact.ticket.model import AnswerValue, Attachment, TicketRouting
 
-__all__ = ["converter"]
+__all__ = ["SESSION_FAMILY", "converter"]
+
+SESSION_FAMILY: frozenset[type] = frozenset(
+    cls
+    for cls in vars(session_module).values()
+    if isinstance(cls, type) and attrs.has(cls) and cls.__module__ == session_module.__name__
+)
+"""The classes a session is made of (the value classes of :mod:`kl_contact.engine.session`),
+written without the fields that hold their default, and so is every value class a session
+holds.
+
+A session is stored on every event, so what it leaves out is saved every time; the
+schemas mark exactly those fields optional, and reading a document fills them in again.
+"""
 
 
 def _structure_datetime(value: Any, _: type) -> datetime:
@@ -51,34 +69,14 @@ _Structure = Callable[[Any, Any], Any]
 
 
 def _homogeneous_tuple(conv: cattrs.Converter) -> Callable[[Any], _Structure]:
-    """``tuple[X, ...]`` read with X's hook looked up once, not on every call.
-
-    The result and the failures are cattrs' own (with detailed validation: every failing
-    item, each with a note of its index); the items are read in one pass first, and again
-    one by one only to report a failure.
-    """
+    """``tuple[X, ...]`` read with X's hook looked up once, not on every call."""
 
     def factory(tup: Any) -> _Structure:
         item_type = get_args(tup)[0]
         item = conv.get_structure_hook(item_type)
 
         def structure(obj: Iterable[Any], _: Any) -> tuple[Any, ...]:
-            try:
-                return tuple([item(e, item_type) for e in obj])
-            except Exception:  # read again, item by item, to report every failure
-                pass
-            errors: list[Exception] = []
-            res = []
-            for ix, e in enumerate(obj):
-                try:
-                    res.append(item(e, item_type))
-                except Exception as exc:
-                    note = IterableValidationNote(f"Structuring {tup} @ index {ix}", ix, item_type)
-                    exc.__notes__ = [*getattr(exc, "__notes__", []), note]
-                    errors.append(exc)
-            if errors:
-                raise IterableValidationError(f"While structuring {tup!r}", errors, tup)
-            return tuple(res)
+            return tuple([item(e, item_type) for e in obj])
 
         return structure
 
@@ -145,7 +143,10 @@ def _is_optional(t: Any) -> bool:
 
 
 def _build() -> cattrs.Converter:
-    conv = cattrs.Converter(forbid_extra_keys=True)
+    # Without detailed validation: a document that cannot be read is refused as
+    # document.invalid, with no path either way (what failed may quote what the user typed),
+    # and the generated code of each class reads its fields without a try around each.
+    conv = cattrs.Converter(forbid_extra_keys=True, detailed_validation=False)
     conv.register_unstructure_hook(datetime, _unstructure_datetime)
     conv.register_structure_hook(datetime, _structure_datetime)
 
@@ -192,7 +193,56 @@ def _build() -> cattrs.Converter:
     conv.register_structure_hook_factory(_is_optional, _optional(conv))
     conv.register_unstructure_hook_factory(_is_homogeneous_tuple, _tuple_to_list(conv))
     conv.register_unstructure_hook_factory(_is_optional, _optional_out(conv))
+    conv.register_unstructure_hook_factory(lambda t: t in SESSION_FAMILY, _compact(conv))
     return conv
+
+
+_WRITTEN_IN_FULL = frozenset({TicketRouting})
+"""Classes a session holds that keep every field: ``ticket.schema.json`` requires a
+routing's ``rule``, null when no rule held."""
+_ALWAYS_WRITTEN = {Session: "revision"}
+"""A field written even at its default: a store reads a session's revision from the
+document for its compare-and-set, a new session's 0 included."""
+
+
+def _holds_a_class(t: Any) -> bool:
+    return attrs.has(t) or any(_holds_a_class(arg) for arg in get_args(t))
+
+
+def _compact(conv: cattrs.Converter) -> Callable[[Any], Callable[[Any], Any]]:
+    """Hooks that write a class of :data:`SESSION_FAMILY`, and every value class a session
+    holds (its ticket, receipt, matches...), without the fields at their default.
+
+    Only inside a session: a ticket or a receipt written on its own (an effect, an event,
+    :func:`~kl_contact.wire.dump_ticket`) keeps every field.
+    """
+    made: dict[Any, Callable[[Any], Any]] = {}
+
+    def compact(t: Any) -> Callable[[Any], Any]:
+        if t in made:
+            return made[t]
+        hook: Callable[[Any], Any]
+        if attrs.has(t) and t not in _WRITTEN_IN_FULL:
+            inner: dict[str, Any] = {
+                field.name: cattrs.override(unstruct_hook=compact(field.type))
+                for field in attrs.fields(attrs.resolve_types(t))
+                if _holds_a_class(field.type)
+            }
+            if t in _ALWAYS_WRITTEN:
+                inner[_ALWAYS_WRITTEN[t]] = cattrs.override(omit_if_default=False)
+            hook = make_dict_unstructure_fn(t, conv, _cattrs_omit_if_default=True, **inner)
+        elif _is_homogeneous_tuple(t) and _holds_a_class(t):
+            item = compact(get_args(t)[0])
+            hook = lambda value: [item(e) for e in value]  # noqa: E731
+        elif _is_optional(t) and _holds_a_class(t):
+            other = compact(next(arg for arg in get_args(t) if arg is not NoneType))
+            hook = lambda value: None if value is None else other(value)  # noqa: E731
+        else:
+            hook = conv.get_unstructure_hook(t)
+        made[t] = hook
+        return hook
+
+    return compact
 
 
 class _BuiltOnFirstUse:

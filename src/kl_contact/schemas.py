@@ -17,6 +17,7 @@ from __future__ import annotations
 import copy
 import functools
 import json
+import re
 from collections.abc import Callable, Iterator
 from importlib import resources
 from pathlib import Path
@@ -312,28 +313,71 @@ def _compile(name: str) -> Callable[[object], object] | None:
         # only the verdict is used, never the compiler's exception: a refusal that does
         # not build a report (the failing schema as a literal, the value) is several times
         # cheaper, and every oneOf, anyOf and if refuses on the way to its match
-        check: Callable[[object], object] = fastjsonschema.compile(
+        code = fastjsonschema.compile_to_code(
             _const_as_enum(schema),
             handlers={"https": lambda uri: _const_as_enum(shipped(uri))},
             use_formats=False,
             detailed_exceptions=False,
         )
-        return check
+        return _verdict_only(code, fastjsonschema.JsonSchemaValueException)
 
     whole = compiled(_by_tag(copy.deepcopy(load_schema(name))))
-    branches = {
-        tag: compiled({"$ref": f"{BASE_URI}{name}.schema.json{ref}"})
-        for tag, ref in _tagged_branches(load_schema(name)).items()
-    }
-    if not branches:
+    tagged, keyed = (
+        {
+            tag: compiled({"$ref": f"{BASE_URI}{name}.schema.json{ref}"})
+            for tag, ref in found(load_schema(name)).items()
+        }
+        for found in (_tagged_branches, _keyed_branches)
+    )
+    if not tagged and not keyed:
         return whole
 
-    def by_tag(document: object) -> object:
-        tag = document.get("type") if isinstance(document, dict) else None
-        branch = branches.get(tag) if isinstance(tag, str) else None
+    def by_branch(document: object) -> object:
+        branch = None
+        if isinstance(document, dict):
+            tag = document.get("type")
+            if isinstance(tag, str):
+                branch = tagged.get(tag)
+            if branch is None and len(document) == 1:
+                branch = keyed.get(next(iter(document)))
         return (branch or whole)(document)
 
-    return by_tag
+    return by_branch
+
+
+_REFUSAL = re.compile(r"^(?P<indent>[ ]*)raise JsonSchemaValueException\(.*\)$", re.MULTILINE)
+"""A refusal in the generated code, with the message it builds (one line each)."""
+_NAMED_CALL = re.compile(
+    r', custom_formats, \(name_prefix or "data"\) \+ "[^"\n]*"(\.format\(\*\*locals\(\)\))?\)$',
+    re.MULTILINE,
+)
+"""A call of the check of a sub-document, naming its path for the message."""
+
+
+def _verdict_only(code: str, refusal: type[Exception]) -> Callable[[object], object]:
+    """The compiled check of generated module ``code``, rewritten to build no message.
+
+    The generated code names the path of every sub-document it descends into, and each
+    refusal spells out what failed, even where the refusal is only the way a ``oneOf``,
+    ``anyOf`` or ``if`` tries its next branch: on a valid session that was most of the
+    cost. Here a refusal is a bare exception of a subclass of ``refusal`` (so the
+    generated ``except`` clauses still catch it) and no path is ever built. Only words
+    change, never a test: a line the patterns miss keeps its message and the same verdict.
+    """
+
+    class Refused(refusal):  # type: ignore[misc, valid-type]
+        def __init__(self) -> None:
+            pass  # no message, no value: the verdict is all a caller reads
+
+    code = _REFUSAL.sub(r"\g<indent>raise _Refused", code)
+    code = _NAMED_CALL.sub(", custom_formats, None)", code)
+    root = re.search(r"^def (\w+)\(data,", code, re.MULTILINE)
+    if root is None:  # pragma: no cover - the compiler writes the root check first
+        raise RuntimeError("the generated module has no check")
+    namespace: dict[str, Any] = {"_Refused": Refused}
+    exec(compile(code, f"<compiled check {root[1]}>", "exec"), namespace)
+    check: Callable[[object], object] = namespace[root[1]]
+    return check
 
 
 def _by_tag(node: Any) -> Any:
@@ -417,6 +461,54 @@ def _tagged_branches(schema: dict[str, Any]) -> dict[str, str]:
     return found
 
 
+def _keyed_branches(schema: dict[str, Any]) -> dict[str, str]:
+    """``{key: "#/$defs/NAME"}`` for a schema whose ``oneOf`` lists local definitions of
+    which some are envelopes (an object of exactly one property, required, and nothing
+    else: the wire's ``{"handle": ...}``) and each other one requires a property no
+    envelope is named by. A document of one key can then match the envelope of that key
+    and no other branch; empty for any other schema."""
+    defs = schema.get("$defs", {})
+    found: dict[str, str] = {}
+    others: list[set[str]] = []
+    for branch in schema.get("oneOf", ()):
+        ref = branch.get("$ref") if isinstance(branch, dict) else None
+        if not isinstance(ref, str) or not ref.startswith("#/$defs/"):
+            return {}
+        target = defs.get(ref.removeprefix("#/$defs/"), {})
+        required = target.get("required", [])
+        if (
+            target.get("type") == "object"
+            and target.get("additionalProperties") is False
+            and len(required) == 1
+            and list(target.get("properties", {})) == required
+            and required[0] not in found
+        ):
+            found[required[0]] = ref
+        else:
+            others.append(_required_keys(target, defs, ()))
+    if any(not keys - found.keys() for keys in others):
+        return {}
+    return found
+
+
+def _required_keys(node: Any, defs: dict[str, Any], seen: tuple[str, ...]) -> set[str]:
+    """The properties every object that matches ``node`` has, as far as ``required``,
+    local references and the alternatives of ``oneOf``/``anyOf`` (those all share) say."""
+    if not isinstance(node, dict):
+        return set()
+    keys = {key for key in node.get("required", ()) if isinstance(key, str)}
+    ref = node.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#/$defs/") and ref not in seen:
+        keys |= _required_keys(defs.get(ref.removeprefix("#/$defs/")), defs, (*seen, ref))
+    for word in ("oneOf", "anyOf"):
+        alternatives = [_required_keys(sub, defs, seen) for sub in node.get(word, ())]
+        if alternatives:
+            keys |= set.intersection(*alternatives)
+    for sub in node.get("allOf", ()):
+        keys |= _required_keys(sub, defs, seen)
+    return keys
+
+
 def prepare(*names: str) -> None:
     """Build the validators of schemas ``names`` now instead of on first use.
 
@@ -445,10 +537,10 @@ def _passes_compiled(name: str, document: object) -> bool:
 
 def violations(name: str, document: object) -> Iterator[SchemaViolation]:
     """Every way ``document`` breaks schema ``name``, most specific first."""
-    from jsonschema.exceptions import relevance
-
     if _passes_compiled(name, document):
         return
+    from jsonschema.exceptions import relevance  # only to report: a passing check needs none
+
     validator = _validator(name)
     if isinstance(document, dict) and isinstance(document.get("type"), str):
         validator = _branches(name).get(document["type"], validator)

@@ -162,7 +162,7 @@ def _check(schema: str, document: Any) -> None:
 def _structure(document: Any, cls: Any) -> Any:
     try:
         return converter.structure(document, cls)
-    except Exception as exc:  # cattrs wraps every failure in its own group types
+    except Exception as exc:  # a date of month 13, a key no class has, a wrong type...
         raise UsageError(
             f"document could not be read ({type(exc).__name__})", code="document.invalid"
         ) from None

@@ -92,7 +92,7 @@ def test_the_in_product_demo_starts_prefilled_and_the_ticket_says_so(
     document = json.loads(out)
     assert list(violations("transition", document)) == []
     ticket = document["session"]["submission"]["ticket"]
-    marks = {a["question"]: a.get("prefilled") for a in ticket["answers"]}
+    marks = {a["question"]: a.get("prefilled", False) for a in ticket["answers"]}
     assert (marks["product"], marks["version"], marks["platform"]) == (True, True, False)
     assert ticket["platform"] == "android"  # the user changed the editable one
 

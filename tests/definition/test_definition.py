@@ -299,3 +299,33 @@ def test_a_request_number_always_gives_back_its_ticket_id(
     assert number == f"{head}{ticket_id}{tail}"
     assert requests.ticket_id(number) == ticket_id
     assert requests.ticket_id(head + tail) is None
+
+
+def test_a_condition_on_several_locales_holds_in_each_of_them() -> None:
+    from kl_contact.definition.conditions import ConditionContext, evaluate
+
+    text = _mini(
+        "        min_length: 3\n", "        min_length: 3\n        when: {locale: [ru, en]}\n"
+    )
+    subject = parse_workflow(text).questions()["subject"]
+    for locale in ("ru", "en"):
+        assert evaluate(subject.when, ConditionContext(answers={}, channel=None, locale=locale))
+
+
+def test_the_counts_attempts_follow_up_steps_and_default_priority_are_read() -> None:
+    text = _mini(
+        "      - id: category\n",
+        "      - id: extras\n        type: multiple_choice\n        min_selected: 2\n"
+        "        label: {en: Extras, ru: Ещё}\n"
+        "        options: [{id: x, label: {en: X, ru: X}}, {id: y, label: {en: Y, ru: Y}}]\n"
+        "      - id: category\n",
+    )
+    extras = parse_workflow(text).questions()["extras"]
+    assert (extras.min_selected, extras.max_selected) == (2, None)
+    priority = DEFAULT_TEXT.replace(
+        "default: {queue: general, priority: normal}", "default: {queue: general, priority: high}"
+    )
+    assert parse_workflow(priority).routing.priority.value == "high"
+    pointed = DEFAULT_TEXT.replace("    attempts: 5\n", "    attempts: 2\n", 1)
+    follow_up = next(s for s in parse_workflow(pointed).steps if s.kind is StepKind.FOLLOW_UP)
+    assert follow_up.attempts == 2

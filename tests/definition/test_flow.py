@@ -354,3 +354,69 @@ def test_an_end_that_asks_a_rating_takes_rate_and_skip_and_has_no_way_out() -> N
         assert table.events == table.active == table.active_back == RATING_EVENTS
         assert table.moves == {}
     assert all(table.step.rating is None for table in flow.steps.values() if not table.terminal)
+
+
+def test_a_channel_choice_leaves_for_each_follow_up_step_on_the_follow_up_event() -> None:
+    from importlib import resources
+
+    text = resources.files("kl_contact.definition").joinpath("default_workflow.yaml").read_text()
+    own = text.replace("  follow_up: follow_up\n", "", 1).replace(
+        "  - id: email\n", "  - id: email\n    follow_up: follow_up\n", 1
+    )
+    assert parse_workflow(own).follow_up_step("email") == "follow_up"
+    for workflow in (default_workflow(), parse_workflow(own)):  # the contacts page's, a channel's
+        moves = [t for t in transitions(workflow) if t.kind == "follow_up"]
+        assert [(t.source, t.target, t.event, t.trigger) for t in moves] == [
+            ("channel", "follow_up", "follow_up", "follow_up")
+        ]
+
+
+def test_the_flow_knows_which_channels_offer_a_call_back() -> None:
+    from kl_contact.definition.flow import compile_flow
+
+    assert compile_flow(default_workflow()).callbacks == frozenset({"phone"})
+
+
+def test_a_change_may_clear_the_answers_that_read_it_listed_in_asking_order() -> None:
+    from conftest import DEFINITIONS
+
+    flow = compile_flow(parse_workflow((DEFINITIONS / "hidden-options.yaml").read_bytes()))
+    # a changed answer may lose an option of its own, so it is listed too
+    assert flow.clearing_after(("plan",)) == ("plan", "kind", "extras", "detail", "why_q")
+    assert flow.clearing_after(("plan", "kind")) == ("plan", "kind", "extras", "detail", "why_q")
+    assert flow.clearing_after(("detail", "extras")) == ("extras", "detail", "why_q")
+
+
+TWO_STEPS = """  - id: first
+    kind: questions
+    title: {en: First}
+    questions:
+      - id: plan
+        type: single_choice
+        label: {en: Plan}
+        options: [{id: x, label: {en: X}}, {id: y, label: {en: Y}}]
+  - id: second
+    kind: questions
+    title: {en: Second}
+    routes:
+      - when: {answer: plan, equals: x}
+        to: request
+    next: third
+    questions:
+      - {id: note, type: text, label: {en: Note}}
+  - id: third
+    kind: questions
+    title: {en: Third}
+    questions:
+      - {id: more, type: text, label: {en: More}}
+"""
+
+
+def test_a_route_reads_the_answer_of_an_earlier_step() -> None:
+    from conftest import minimal
+
+    flow = compile_flow(parse_workflow(minimal(TWO_STEPS)))
+    second = flow.steps["second"]
+    for plan, target in (("x", "request"), ("y", "third")):
+        ctx = flow.step_context("second", {"plan": plan, "note": "n"}, "email", "en")
+        assert second.target("next", ctx) == target

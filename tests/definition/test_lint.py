@@ -359,6 +359,10 @@ def test_a_follow_up_step_no_follow_up_key_names_is_misplaced() -> None:
     text = minimal() + FOLLOW_UP_STEPS
     line = text.splitlines().index("  - id: follow_up") + 1
     assert ("step.follow_up_misplaced", line) in _codes(text)
+    (misplaced,) = [f for f in lint_text(text) if f.code == "step.follow_up_misplaced"]
+    assert (
+        misplaced.message == "the follow_up step 'follow_up' must be entered from follow_up: alone"
+    )
 
 
 def test_a_follow_up_step_reached_by_next_is_misplaced() -> None:
@@ -378,7 +382,9 @@ def test_a_follow_up_step_without_a_resolved_end() -> None:
 
 def test_a_follow_up_step_must_ask_the_number_and_the_email() -> None:
     text = _with_follow_up(FOLLOW_UP_STEPS.replace("role: request_number, ", ""))
-    assert "step.follow_up_without_lookup" in [code for code, _ in _codes(text)]
+    (finding,) = [f for f in lint_text(text) if f.code == "step.follow_up_without_lookup"]
+    assert finding.message == "a follow_up step must ask the request number and the e-mail"
+    assert finding.path == ("steps", 3)  # after the channel choice, request and end
 
 
 def test_follow_up_naming_no_step_is_an_unknown_step_with_a_suggestion() -> None:
@@ -393,3 +399,124 @@ def test_attempts_out_of_range_is_a_schema_finding() -> None:
         FOLLOW_UP_STEPS.replace("    next: done\n", "    next: done\n    attempts: 0\n")
     )
     assert any(code.startswith("schema.") for code, _ in _codes(text))
+
+
+def test_a_step_that_is_not_an_end_and_leads_nowhere_has_no_exit() -> None:
+    extra = """  - id: ask
+    kind: questions
+    title: {en: Ask}
+    questions:
+      - {id: note, type: text, label: {en: Note}}
+"""
+    text = (
+        minimal().replace(
+            "  - id: end\n    kind: confirmation", "  - id: end\n    kind: confirmation"
+        )
+        + extra
+    )
+    line = text.splitlines().index("  - id: ask") + 1
+    exits = [f for f in lint_text(text) if f.code == "step.no_exit"]
+    assert [(f.line, f.path, f.message, f.severity) for f in exits] == [
+        (line, ("steps", 3), "a step that is not an end has no next step", "error")
+    ]
+    with pytest.raises(DefinitionError) as refused:
+        parse_workflow(text)
+    assert refused.value.code in {f.code for f in lint_text(text) if f.severity == "error"}
+
+
+FINDINGS: dict[str, list[str]] = yaml.safe_load((HERE / "broken-findings.yaml").read_text("utf-8"))
+
+
+@pytest.mark.parametrize("name", sorted(INDEX))
+def test_each_finding_of_the_corpus_reads_and_points_where_its_author_looks(name: str) -> None:
+    # the message, hint, path, line and column a definition's author acts on
+    findings = lint_text((BROKEN / name).read_bytes(), source=name)
+    assert [str(f) for f in findings] == FINDINGS[name]
+
+
+def test_a_document_read_without_a_name_is_called_string_where_it_is_refused() -> None:
+    from kl_contact.definition.lint import lint_source
+    from kl_contact.definition.loader import check_document
+
+    broken = (BROKEN / "01-default-locale-undeclared.yaml").read_bytes()
+    findings, _ = lint_source(broken)
+    assert [f.location for f in findings] == ["<string>:5:17"]
+    assert [e.location for e in check_document(broken)] == ["<string>:5:17"]
+    assert [f.location for f in lint_text(broken)] == ["<string>:5:17"]
+
+
+def test_an_unknown_phone_region_is_found_at_its_key() -> None:
+    text = minimal().replace("default_locale: en\n", "default_locale: en\nphone_region: XX\n")
+    assert [(f.code, f.path, f.message) for f in lint_text(text)] == [
+        (
+            "phone_region.unknown",
+            ("phone_region",),
+            "phone region 'XX' is not a region with a numbering plan",
+        )
+    ]
+
+
+def test_the_missing_messages_of_a_locale_are_counted_and_the_first_three_named() -> None:
+    from kl_contact.messages import MESSAGES
+
+    given = sorted(MESSAGES)[2:]  # all but the first two
+    messages = "".join(f"  {code}: {{en: x, de: x}}\n" for code in given)
+    text = minimal().replace("locales: [en]", "locales: [en, de]")
+    few = text.replace("default_locale: en\n", f"default_locale: en\nmessages:\n{messages}")
+    (finding,) = [f for f in lint_text(few) if f.code == "messages.missing_locale"]
+    first, second = sorted(MESSAGES)[:2]
+    assert finding.message == f"2 validation messages have no 'de' text ({first}, {second})"
+    (many,) = [f for f in lint_text(text) if f.code == "messages.missing_locale"]
+    assert many.message.endswith(", ...)")
+    assert many.path == ("locales", 1)
+
+
+def test_selection_counts_belong_to_a_multiple_choice_and_nothing_else() -> None:
+    licence = (HERE / "licence-key.yaml").read_text("utf-8")
+    assert "        max_selected: 2\n" in licence  # on its multiple-choice question
+    assert lint_text(licence) == []
+    text = licence.replace(
+        "        pattern_message:", "        max_selected: 2\n        pattern_message:", 1
+    )
+    (ignored,) = [f for f in lint_text(text) if f.code == "rule.not_applicable"]
+    assert (ignored.message, ignored.path[-1], ignored.severity) == (
+        "a text question ignores max_selected",
+        "max_selected",
+        "warning",
+    )
+
+
+def test_a_condition_on_a_misspelt_locale_suggests_the_declared_one() -> None:
+    text = _mini_text().replace("        when: {channel: phone}\n", "        when: {locale: rus}\n")
+    (finding,) = lint_text(text)
+    assert (finding.code, finding.path[-1]) == ("ref.unknown_locale", "locale")
+    assert finding.hint.startswith("did you mean 'ru'?")
+
+
+def test_a_duplicate_option_of_a_dependent_list_is_found_in_that_list() -> None:
+    a1 = "              - {id: a1, label: {en: A1, ru: A1}}\n"
+    text = _mini_text().replace(a1, a1 + a1.replace("A1", "A2"))
+    (finding,) = lint_text(text)
+    assert finding.code == "id.duplicate"
+    assert finding.message == "duplicate option id 'a1' for 'alpha'"
+    assert finding.path[-5:] == ("depends_on", "options", "alpha", 1, "id")
+    assert finding.line == text.splitlines().index(a1.replace("A1", "A2").rstrip("\n")) + 1
+
+
+def test_a_text_key_like_no_locale_is_to_be_removed() -> None:
+    text = minimal().replace("title: {en: Mini}", "title: {en: Mini, Zzzzzz: X}")
+    (finding,) = lint_text(text)
+    assert (finding.code, finding.path) == ("schema.pattern", ("title", "Zzzzzz"))
+    assert finding.hint == "a text's keys are locale codes (en); remove this key"
+
+
+def test_a_condition_may_compare_a_dependent_question_with_any_of_its_lists_options() -> None:
+    ask = "        min_length: 3\n"
+    fine = _mini_text().replace(ask, ask + "        when: {answer: version, in: [a1, b1]}\n")
+    assert lint_text(fine) == []
+    wrong = _mini_text().replace(ask, ask + "        when: {answer: version, equals: c1}\n")
+    (finding,) = lint_text(wrong)
+    assert (finding.code, finding.message) == (
+        "ref.unknown_option",
+        "question 'version' has no option 'c1'",
+    )

@@ -44,3 +44,19 @@ def test_the_variable_selects_the_pure_reader() -> None:
         [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == "True"
+
+
+def test_a_key_that_is_no_scalar_or_is_repeated_is_refused_where_it_is_written() -> None:
+    from kl_contact import DefinitionError, parse_workflow
+
+    for text, code, line, column in (
+        ("a: 1\n? [x, y]\n: 2\n", "yaml.bad_key", 2, 3),
+        ("a: 1\nb:\n  c: 1\n  c: 2\n", "yaml.duplicate_key", 4, 3),
+    ):
+        with pytest.raises(DefinitionError) as refused:
+            parse_workflow(text)
+        assert (refused.value.code, refused.value.line, refused.value.column) == (
+            code,
+            line,
+            column,
+        )

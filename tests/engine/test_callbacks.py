@@ -277,3 +277,38 @@ def test_any_slot_sent_books_an_offered_one_or_leaves_one_issue(slot: str, chann
 
 
 ENGINE = Engine(default_workflow())
+
+
+def test_sending_as_the_booked_slot_begins_is_already_too_late(engine: Engine) -> None:
+    t = booked(engine)
+    booking = t.session.callback
+    assert booking is not None
+    t = engine.handle(t.session, Next(QUESTION_ANSWERS["en"]), SATURDAY)
+    t = engine.handle(t.session, Escalate(), SATURDAY)
+    before = engine.handle(
+        t.session, Send({**DETAILS, "phone": PHONE}), booking.starts_at - timedelta(minutes=1)
+    )
+    assert before.session.status == "submitting"
+    late = engine.handle(t.session, Send({**DETAILS, "phone": PHONE}), booking.starts_at)
+    assert [i.code for i in late.view.issues] == ["callback.slot_passed"]
+    assert late.effects == ()
+
+
+def test_a_closed_channel_stays_unchosen_and_its_issue_follows_the_locale_and_the_clock(
+    engine: Engine,
+) -> None:
+    t = channel_choice(engine, SATURDAY)
+    closed = engine.handle(t.session, ChooseChannel("phone"), SATURDAY)
+    assert closed.view.kind == "channel_choice"
+    assert closed.session.channel is None
+    assert [(i.code, i.params["channel_id"]) for i in closed.view.issues] == [
+        ("channel.closed", "phone")
+    ]
+    russian = engine.handle(closed.session, ChangeLocale("ru"), SATURDAY)
+    assert [i.message for i in russian.view.issues] == [
+        "Канал «Телефон» сейчас закрыт. Он откроется 30.11.2026 09:00 (UTC+03:00). "
+        "Выберите другой способ: Электронная почта, Чат."
+    ]
+    monday = datetime(2026, 11, 30, 6, 5, tzinfo=UTC)  # 09:05 in Moscow: the line is open
+    opened = engine.handle(closed.session, ChangeLocale("ru"), monday)
+    assert opened.view.issues == ()

@@ -88,5 +88,6 @@ def test_a_choice_without_a_label_shows_as_its_id_in_the_ticket() -> None:
     t = at_step(engine)
     t = engine.handle(t.session, Answer({"symptoms": ("slow", "mystery")}), NOW)
     ticket = engine.build_ticket(t.session, "t-1", NOW)
+    assert (ticket.id, ticket.created_at) == ("t-1", NOW)
     (symptoms,) = [a for a in ticket.answers if a.question == "symptoms"]
     assert symptoms.display == "It is slow, mystery"

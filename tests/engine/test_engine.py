@@ -20,12 +20,14 @@ from kl_contact import (
     Continue,
     Engine,
     Escalate,
+    Limits,
     Next,
     Receipt,
     Send,
     TicketAccepted,
     TicketRejected,
     UsageError,
+    default_workflow,
     dump_session,
     load_session,
 )
@@ -183,6 +185,8 @@ def test_rejected_ticket_can_be_sent_again_and_receipts_are_checked(engine: Engi
     assert t.session.status == "active"
     assert [i.code for i in t.view.issues] == ["ticket.rejected"]
     assert t.view.issues[0].params == {"reason": "timeout"}  # the host's code, for its logs
+    assert t.session.submission is not None
+    assert (t.session.submission.status, t.session.submission.rejection) == ("rejected", "timeout")
     assert t.view.question("name").value == DETAILS["name"]
     t = engine.handle(t.session, Send({}), NOW)
     second_id = t.effects[0].submission_id  # type: ignore[union-attr]
@@ -277,3 +281,20 @@ def test_a_refused_event_names_the_step_the_event_and_what_is_allowed(engine: En
         "escalate",
     )
     assert refused.allowed == engine.allowed_events(t.session) == ("continue", "change_locale")
+
+
+def test_an_event_over_the_engines_limits_is_refused_with_the_limits_code() -> None:
+    engine = Engine(default_workflow(), limits=Limits(answers=3))
+    t = engine.start(session_id="s-1", now=NOW)
+    t = engine.handle(t.session, Continue(), NOW)
+    t = engine.handle(t.session, ChooseChannel("email"), NOW)
+    with pytest.raises(UsageError) as excinfo:
+        engine.handle(t.session, Next({"a": "1", "b": "2", "c": "3", "d": "4"}), NOW)
+    assert excinfo.value.code == "limit.answers"
+
+
+def test_a_session_keeps_the_region_and_time_zone_it_was_started_in(engine: Engine) -> None:
+    t = engine.start(session_id="s-1", now=NOW, time_zone="Asia/Almaty", region="KZ")
+    assert (t.session.region, t.session.time_zone) == ("KZ", "Asia/Almaty")
+    later = engine.handle(t.session, Continue(), NOW)
+    assert (later.session.region, later.session.time_zone) == ("KZ", "Asia/Almaty")

@@ -21,6 +21,7 @@ from kl_contact import (
     erase_personal_data,
     feedback_report,
 )
+from kl_contact.engine.session import ArticleFeedback
 from kl_contact.schemas import violations
 
 
@@ -122,3 +123,22 @@ def test_an_answer_the_definition_no_longer_asks_is_treated_as_personal(engine: 
     older = attrs.evolve(done, answers={**done.answers, "home_address": "1 Main Street"})
     erased = engine.erase_personal_data(older)
     assert erased.answers["home_address"] == "<redacted>"
+
+
+def test_a_reason_the_user_typed_for_an_unhelpful_article_is_erased_and_a_code_stays(
+    engine: Engine,
+) -> None:
+    done = _finished(engine)
+    feedback = (
+        ArticleFeedback("kb-1", helpful=False, reason="My key ABCDE-12345 is refused"),
+        ArticleFeedback("kb-2", helpful=False, reason="outdated"),
+        ArticleFeedback("kb-3", helpful=False),
+    )
+    done = attrs.evolve(done, articles=attrs.evolve(done.articles, feedback=feedback))
+    erased = engine.erase_personal_data(done)
+    assert [(f.article_id, f.reason) for f in erased.articles.feedback] == [
+        ("kb-1", "<redacted>"),
+        ("kb-2", "outdated"),
+        ("kb-3", None),
+    ]
+    assert erased.articles.shown == done.articles.shown

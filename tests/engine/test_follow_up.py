@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from importlib import resources
 
 import attrs
 import pytest
@@ -41,6 +42,9 @@ from kl_contact.wire import dump_effect
 
 LOOKUP = {"follow_up_number": "KL-1024", "follow_up_email": " Jane.Roe@EXAMPLE.org "}
 ENGINE = Engine(default_workflow())
+DEFAULT_TEXT = (
+    resources.files("kl_contact.definition").joinpath("default_workflow.yaml").read_text("utf-8")
+)
 
 
 def on_follow_up(engine: Engine = ENGINE, locale: str = "en") -> Transition:
@@ -226,6 +230,8 @@ def test_an_unavailable_helpdesk_gives_the_attempt_back() -> None:
     down = ENGINE.handle(t.session, RequestNotFound(lookup_id, reason="unavailable"), NOW)
     assert [i.code for i in down.view.issues] == ["follow_up.unavailable"]
     assert down.session.follow_up.attempts == 0
+    assert down.session.follow_up.status == "unavailable"
+    assert down.session.follow_up.request is None
 
 
 def test_lookups_past_the_steps_attempts_are_an_issue_not_an_exception() -> None:
@@ -344,7 +350,7 @@ def test_a_channel_names_its_own_follow_up_step_with_its_own_attempts() -> None:
     assert (moved.session.step, moved.session.channel) == ("by_mail", "email")
     with pytest.raises(UsageError) as none:
         engine.handle(first.session, FollowUp("chat"), NOW)
-    assert none.value.code == "follow_up.none"
+    assert str(none.value) == "follow_up.none: no follow-up step is offered here"
     with pytest.raises(UsageError) as unknown:
         engine.handle(first.session, FollowUp("fax"), NOW)
     assert unknown.value.code == "channel.unknown"
@@ -414,3 +420,19 @@ def test_erasing_a_finished_follow_up_removes_the_address_and_what_was_added() -
     assert erased.answers["follow_up_email"] == "<redacted>"
     assert erased.answers["follow_up_text"] == "<redacted>"
     assert erased.follow_up.request == t.session.follow_up.request
+
+
+def test_an_address_the_host_prefilled_read_only_shows_locked_on_the_follow_up_step() -> None:
+    text = DEFAULT_TEXT.replace(
+        "prefill:\n  product: read_only\n",
+        "prefill:\n  follow_up_email: read_only\n  product: read_only\n",
+        1,
+    )
+    engine = Engine(parse_workflow(text))
+    known = {"follow_up_email": "jane.roe@example.org"}
+    first = engine.start(session_id="fu-1", now=NOW, locale="en", prefill=known)
+    t = engine.handle(engine.handle(first.session, Continue(), NOW).session, FollowUp(), NOW)
+    email = t.view.question("follow_up_email")
+    assert (email.value, email.prefilled, email.read_only) == ("jane.roe@example.org", True, True)
+    number = t.view.question("follow_up_number")
+    assert (number.value, number.prefilled, number.read_only) == (None, False, False)

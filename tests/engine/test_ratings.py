@@ -131,7 +131,7 @@ def test_rating_a_resolved_contact_records_the_article_and_channel() -> None:
         at=LATER,
         locale="ru",
         channel="phone",
-        article_id=end.session.articles.helped,
+        article_id=end.session.articles.shown[0],
         request_number=None,
         comment="Понятно и быстро",
     )
@@ -239,6 +239,11 @@ def test_a_comment_never_shows_in_a_repr() -> None:
         assert secret not in repr(obj)
         assert secret not in str(obj)
     assert effect.feedback.comment == secret
+    # the repr still says that there is a comment, and that a rating without one has none
+    assert repr(rated.session.ratings[0]).endswith("comment=<redacted>)")
+    assert repr(effect.feedback).endswith("comment=<redacted>)")
+    plain = ENGINE.handle(CONFIRMED.session, Rate(5), LATER)
+    assert repr(plain.session.ratings[0]).endswith("comment=None)")
 
 
 def test_a_rated_session_round_trips_and_the_wire_agrees() -> None:

@@ -332,3 +332,14 @@ def test_resume_with_a_version_policy_over_json() -> None:
     assert {d["reason"] for d in migration["dropped"]} <= {"question_removed", "option_removed"}
     assert reply["transition"]["session"]["workflow"]["version"] == 2
     assert reply["transition"]["view"]["step"] == "question"
+
+
+def test_a_migrated_session_drops_the_issues_of_the_old_version() -> None:
+    session = _on_request_step()
+    refused = Engine(V1).handle(session, Send({"name": ""}), NOW)  # the old step's issues
+    assert refused.session.issues
+    t, migration = Engine(V2).resume(refused.session, NOW, on_version_change="migrate")
+    assert migration.step_to == "question"  # the step of a dropped answer
+    assert migration.session.issues == ()  # the record a host may store as it is
+    assert t.session.issues == ()
+    assert t.view.issues == ()

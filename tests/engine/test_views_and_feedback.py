@@ -6,18 +6,22 @@ from __future__ import annotations
 import attrs
 import pytest
 
-from conftest import NOW, QUESTION_ANSWERS, at_step, sample_engine, walk
+from conftest import NOW, QUESTION_ANSWERS, at_step, on_request_step, sample_engine, walk
 from kl_contact import (
     Answer,
     ArticleHelped,
+    ArticleMatch,
     ArticleNotHelpful,
+    ArticlesFound,
     ChangeLocale,
     ChooseChannel,
     Continue,
     Engine,
+    Escalate,
     Next,
     OpenArticle,
     Receipt,
+    SearchArticles,
     Transition,
     UsageError,
 )
@@ -134,9 +138,10 @@ def test_a_change_of_locale_to_an_undeclared_one_is_refused(engine: Engine) -> N
             {"status": "resolved", "step": "details"},
             "a resolved session must be on a resolved step",
         ),
+        ({"locale": "de"}, "the session's locale is not declared"),
     ],
 )
-def test_a_session_whose_status_does_not_fit_its_step_is_refused(
+def test_a_session_whose_status_or_locale_does_not_fit_is_refused(
     engine: Engine, change: dict[str, str], message: str
 ) -> None:
     session = attrs.evolve(to_questions(engine).session, **change)
@@ -211,3 +216,36 @@ def test_an_answered_question_keeps_its_limits_and_pattern(engine: Engine) -> No
     key = t.view.question("key")
     assert key.value == "ABCDE"
     assert key.pattern == "[A-Z0-9]{5}(-[A-Z0-9]{5}){3}"
+    t = licence.handle(t.session, Answer({"devices": ("pc",)}), NOW)
+    devices = t.view.question("devices")
+    assert (devices.value, devices.min_selected, devices.max_selected) == (("pc",), 1, 2)
+
+
+def test_a_files_question_tells_the_frontend_which_files_it_takes(engine: Engine) -> None:
+    files = on_request_step(engine, "email").view.question("screenshots").attachments
+    assert files is not None
+    assert (files.max_count, files.max_size, files.max_total_size) == (5, 10 << 20, 25 << 20)
+    assert ".png" in files.extensions
+    assert "image/png" in files.media_types
+
+
+def test_the_ticket_says_which_articles_the_user_saw_opened_and_found_no_help_in(
+    engine: Engine,
+) -> None:
+    t = to_articles(engine)
+    (search,) = [e for e in t.effects if isinstance(e, SearchArticles)]
+    found = (
+        ArticleMatch(id="kb-1", title="Activation", url="https://example.com/kb/1", score=2.0),
+        ArticleMatch(id="kb-2", title="Licences", url="https://example.com/kb/2", score=1.0),
+    )
+    t = engine.handle(t.session, ArticlesFound(search.search_id, found), NOW)
+    t = engine.handle(t.session, OpenArticle("kb-2"), NOW)
+    t = engine.handle(t.session, ArticleNotHelpful("kb-2"), NOW)
+    t = engine.handle(t.session, Escalate(), NOW)
+    articles = engine.build_ticket(t.session, "t-1", NOW).articles
+    assert (articles.shown, articles.opened, articles.not_helpful) == (
+        ("kb-1", "kb-2"),
+        ("kb-2",),
+        ("kb-2",),
+    )
+    assert articles.escalated

@@ -278,6 +278,10 @@ def test_attachment_count() -> None:
     assert attachment_issues(three) == []
     four = files(*[(f"{n}.png", "image/png", 1) for n in "abcd"])
     assert attachment_issues(four) == [("attachment.too_many", ("answers", "field"))]
+    question = q(QuestionType.ATTACHMENTS, attachments=POLICY)
+    (issue,) = validate_answer(question, four, CTX, LOC)
+    assert issue.params == {"max": 3}  # the frontend can say how many files fit
+    assert "3" in issue.message
 
 
 @pytest.mark.parametrize(
@@ -305,6 +309,8 @@ def test_attachment_types(name: str, media: str) -> None:
         "C:shot.png",
         "shot\x00.png",
         "shot\n.png",
+        "shot\u2028.png",  # a line separator
+        "shot\u2029.png",  # a paragraph separator
         "gnp\u202e.png",  # right-to-left override hides the real extension
         "zero\u200bwidth.png",
         "",

@@ -89,3 +89,21 @@ def test_the_refusal_is_localised_and_numbers_the_file(locale: str) -> None:
     assert issue is not None
     assert "3" in issue.message
     assert issue.params == {"index": 3}
+
+
+def test_the_refusal_is_in_english_unless_asked_and_in_a_locale_without_its_own() -> None:
+    file = Attachment("a.png", "image/png", 1)
+    english = "File 1: its content is not what its type says."
+    for issue in (
+        check_file_content(file, EXECUTABLES["linux"]),
+        check_file_content(file, EXECUTABLES["linux"], locale="de"),
+    ):
+        assert issue is not None
+        assert issue.message == english
+
+
+@pytest.mark.parametrize("media_type", ["image/png", "IMAGE/PNG", " image/png "])
+def test_a_file_without_an_extension_is_judged_by_its_declared_type(media_type: str) -> None:
+    png = SIGNATURES["png"][0]
+    assert content_matches(Attachment("screenshot", media_type, 1000), png)
+    assert not content_matches(Attachment("screenshot", "image/gif", 1000), png)

@@ -15,6 +15,8 @@ def test_an_answer_off_the_pattern_reads_the_questions_own_message() -> None:
     t = engine.handle(first.session, Next({"key": "ABCDE", "problem": "renewal"}), NOW)
     (issue,) = t.view.question("key").issues
     assert (issue.code, issue.message) == ("answer.pattern", KEY_MESSAGE)
+    # a frontend that words its own message gets the pattern the answer missed
+    assert issue.params == {"pattern": "[A-Z0-9]{5}(-[A-Z0-9]{5}){3}"}
 
 
 def test_another_issue_of_that_question_keeps_its_usual_message() -> None:

@@ -7,7 +7,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import NOW, minimal, russian_only_subject
+from conftest import DEFINITIONS, NOW, minimal, russian_only_subject
 from kl_contact import (
     Answer,
     ChooseChannel,
@@ -193,3 +193,33 @@ def test_an_answer_to_a_question_shown_only_in_the_users_locale_is_visible() -> 
     answers = {"category": "billing", "subject": "Счёт"}
     assert visible_answers(workflow, answers, "email", "ru") == answers
     assert visible_answers(workflow, answers, "email", "en") == {"category": "billing"}
+
+
+HIDDEN_OPTIONS = (DEFINITIONS / "hidden-options.yaml").read_text("utf-8")
+
+
+def test_an_answer_whose_option_is_hidden_goes_and_so_do_the_answers_it_showed() -> None:
+    workflow = parse_workflow(HIDDEN_OPTIONS)
+    given = {"plan": "y", "kind": "b", "detail": "typed", "extras": ("p",)}
+    assert apply_answer_policies(workflow, given, "email", "en") == {"plan": "y", "extras": ("p",)}
+    engine = Engine(workflow)
+    t = engine.handle(engine.start(session_id="h-1", now=NOW).session, ChooseChannel("email"), NOW)
+    t = engine.handle(t.session, Answer({"plan": "x", "kind": "b", "detail": "typed"}), NOW)
+    t = engine.handle(t.session, Answer({"plan": "y"}), NOW)
+    assert t.session.answers == {"plan": "y"}
+
+
+def test_a_multiple_choice_loses_only_its_hidden_options_and_goes_when_none_is_left() -> None:
+    workflow = parse_workflow(HIDDEN_OPTIONS)
+    some = {"plan": "y", "extras": ("p", "q")}
+    assert apply_answer_policies(workflow, some, "email", "en") == {"plan": "y", "extras": ("p",)}
+    none_left = {"plan": "y", "extras": ("q", "r")}
+    assert apply_answer_policies(workflow, none_left, "email", "en") == {"plan": "y"}
+    shown = {"plan": "x", "extras": ("q", "r")}
+    assert apply_answer_policies(workflow, shown, "email", "en") == shown
+
+
+def test_an_answer_narrowed_to_its_shown_options_hides_what_the_dropped_one_showed() -> None:
+    workflow = parse_workflow(HIDDEN_OPTIONS)
+    given = {"plan": "y", "extras": ("p", "q"), "why_q": "because"}
+    assert apply_answer_policies(workflow, given, "email", "en") == {"plan": "y", "extras": ("p",)}
