@@ -85,3 +85,47 @@ def test_nothing_shared_finds_nothing() -> None:
     assert index.top({"zz": 1.0}, 5) == []
     assert index.top({"a1": 1.0}, 0) == []
     assert index.top({"a1": 1.0}, 5, boost=[0.0, 1.0]) == []
+
+
+# a few common words and a tail of rarer ones: every document has several of the common
+# ones, so their lists are dense and long queries share many words with most documents
+COMMON = [f"c{i}" for i in range(6)]
+RARE = [f"r{i}" for i in range(30)]
+DENSE_DOC = st.lists(
+    st.one_of(st.sampled_from(COMMON), st.sampled_from(COMMON), st.sampled_from(RARE)),
+    min_size=3,
+    max_size=25,
+)
+LONG_QUERY = st.dictionaries(
+    st.sampled_from(COMMON + RARE),
+    st.sampled_from([0.7, 0.85, 1.0, 4 / 3, 1.5]),
+    min_size=5,
+    max_size=10,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.data())
+def test_long_queries_over_dense_lists_match_exhaustive_scoring(data: st.DataObject) -> None:
+    docs = data.draw(st.lists(DENSE_DOC, min_size=20, max_size=300), label="docs")
+    weights = data.draw(LONG_QUERY, label="query")
+    k = data.draw(st.integers(min_value=1, max_value=10), label="k")
+    # scan decides whether a list is intersected with the candidates or bisected for each
+    scan = data.draw(st.sampled_from([0, 1, 10, 1_000]), label="scan")
+    tiered = data.draw(st.sampled_from([4, 16, 128]), label="tiered")
+    boosts = data.draw(
+        st.one_of(
+            st.none(),
+            st.lists(st.sampled_from([0.0, 1.0, 1.6]), min_size=len(docs), max_size=len(docs)),
+        ),
+        label="boosts",
+    )
+    original = index_module._TIERED, index_module._SCAN
+    index_module._TIERED = tiered
+    try:
+        index = ImpactIndex.from_tokens(docs)
+        index_module._SCAN = scan
+        found = index.top(weights, k, boost=boosts, max_boost=1.6 if boosts else 1.0)
+    finally:
+        index_module._TIERED, index_module._SCAN = original
+    assert found == brute_force(index, weights, k, 0.0, boosts or [1.0] * len(docs))
