@@ -4,6 +4,7 @@ shipped and sample definitions yield nothing, and every finding says how to fix 
 from __future__ import annotations
 
 import json
+import re
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -427,11 +428,19 @@ def test_a_step_that_is_not_an_end_and_leads_nowhere_has_no_exit() -> None:
 FINDINGS: dict[str, list[str]] = yaml.safe_load((HERE / "broken-findings.yaml").read_text("utf-8"))
 
 
+_READERS_WORDS = re.compile(r"(: yaml\.syntax: ).*?(; hint: )")
+"""A syntax error is worded by the YAML reader: libyaml and PyYAML's own reader differ."""
+
+
+def _as_pinned(finding: str) -> str:
+    return _READERS_WORDS.sub(r"\1(the reader's words)\2", finding)
+
+
 @pytest.mark.parametrize("name", sorted(INDEX))
 def test_each_finding_of_the_corpus_reads_and_points_where_its_author_looks(name: str) -> None:
     # the message, hint, path, line and column a definition's author acts on
     findings = lint_text((BROKEN / name).read_bytes(), source=name)
-    assert [str(f) for f in findings] == FINDINGS[name]
+    assert [_as_pinned(str(f)) for f in findings] == [_as_pinned(f) for f in FINDINGS[name]]
 
 
 def test_a_document_read_without_a_name_is_called_string_where_it_is_refused() -> None:
