@@ -152,6 +152,7 @@ def library_caches() -> tuple[Any, ...]:
     from kl_contact.channels import callback, receipt_fields, replies, status
     from kl_contact.engine import present
     from kl_contact.questionnaire import fields
+    from kl_contact.ticket import build
 
     return (
         present._scene,
@@ -161,6 +162,7 @@ def library_caches() -> tuple[Any, ...]:
         receipt_fields._receipt_fields,
         replies._tag_pattern,
         fields.normalise_email,
+        build._along,
     )
 
 

@@ -99,6 +99,8 @@ _LABELLED = ("follow_up", "find_request", "add_information", "reopen")
 """Actions labelled from the message catalog (``action.<type>``)."""
 _SHAPES = 64
 """How many unanswered views of one dynamic question are kept (by their conditions' outcome)."""
+_MINUTES = 64
+"""How many channel lists of a channel choice are kept per locale before they are dropped."""
 
 
 def allowed_events(table: StepTable, session: Session) -> tuple[str, ...]:
@@ -157,6 +159,12 @@ class _Scene:
     channels: tuple[tuple[str, str, str, str], ...]
     dir: Literal["ltr", "rtl"]
     """The locale's text direction."""
+    channel_views: dict[tuple[object, ...], tuple[ChannelView, ...]] = attrs.field(
+        factory=dict, eq=False
+    )
+    """The channel choice's channels for each minute, region, time zone and set of known
+    waits met, when no callback is offered: at most :data:`_MINUTES` of them, and never
+    anything the user typed."""
 
 
 def _actions(
@@ -463,6 +471,48 @@ def _issues_of(
     return extra if own is None else own + extra
 
 
+def _channels(flow: Flow, scene: _Scene, session: Session) -> tuple[ChannelView, ...]:
+    """The channels of a channel choice at the session's last event, open or closed.
+
+    Every channel's status is the same for each instant of one minute, so the list is built
+    once per minute, region, time zone and set of known waits, unless a call back is offered
+    (its slots and booking belong to the session)."""
+    status = statuses(flow.workflow, session.updated_at, session.region, session.time_zone)
+    callbacks = flow.callbacks
+    offering = any(cid in callbacks and not status[cid].open for cid in status)
+    waits = session.waits.minutes
+    minute = int(session.updated_at.timestamp()) // 60
+    key = (minute, session.region, session.time_zone, *sorted(waits.items()))
+    if not offering:
+        known = scene.channel_views.get(key)
+        if known is not None:
+            return known
+    channels = tuple(
+        ChannelView(
+            id=cid,
+            title=title,
+            description=description,
+            button=button,
+            open=status[cid].open,
+            choosable=status[cid].choosable,
+            opens_at=status[cid].opens_at,
+            closes_at=status[cid].closes_at,
+            suggest=status[cid].suggest,
+            callback=_callback_view(flow, session, cid, title)
+            if cid in callbacks and not status[cid].open
+            else None,
+            wait_minutes=waits.get(cid) if status[cid].open else None,
+        )
+        for cid, title, description, button in scene.channels
+    )
+    if not offering:
+        kept = scene.channel_views
+        if len(kept) >= _MINUTES:
+            kept.clear()  # one call, safe beside other threads; the next minutes fill it again
+        kept[key] = channels
+    return channels
+
+
 def present(
     flow: Flow,
     session: Session,
@@ -541,26 +591,7 @@ def present(
         resources = scene.resources
     elif kind is StepKind.CHANNEL_CHOICE:
         contacts_page = scene.contacts_page
-        status = statuses(workflow, session.updated_at, session.region, session.time_zone)
-        waits = session.waits.minutes
-        channels = tuple(
-            ChannelView(
-                id=cid,
-                title=title,
-                description=description,
-                button=button,
-                open=status[cid].open,
-                choosable=status[cid].choosable,
-                opens_at=status[cid].opens_at,
-                closes_at=status[cid].closes_at,
-                suggest=status[cid].suggest,
-                callback=_callback_view(flow, session, cid, title)
-                if cid in flow.callbacks and not status[cid].open
-                else None,
-                wait_minutes=waits.get(cid) if status[cid].open else None,
-            )
-            for cid, title, description, button in scene.channels
-        )
+        channels = _channels(flow, scene, session)
     elif kind is StepKind.ARTICLES:
         state = session.articles
         articles = ArticlesView(

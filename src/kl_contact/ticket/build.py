@@ -7,6 +7,7 @@ the engine. A hidden answer never reaches a ticket, whatever the answer policy k
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime
@@ -14,7 +15,7 @@ from datetime import datetime
 import attrs
 
 from kl_contact._text import localize
-from kl_contact.definition.conditions import ConditionContext, evaluate, is_answered
+from kl_contact.definition.conditions import ConditionContext, Predicate, evaluate, is_answered
 from kl_contact.definition.flow import Flow
 from kl_contact.definition.model import Question, QuestionType, Role
 from kl_contact.messages import Messages, message
@@ -44,12 +45,23 @@ def visible_along(
 ) -> tuple[list[Question], ConditionContext]:
     """Every question shown on the steps ``passed`` (in definition order), and the context
     their conditions read."""
-    went_through = set(passed)
-    tables = [t for t in flow.steps.values() if t.id in went_through]
-    reads = flow.reads_of(q.id for t in tables for q, _ in t.questions)
+    asked, reads = _along(flow, frozenset(passed))
     ctx = flow.context(reads, answers, channel, locale)
-    shown = [q for t in tables for q, when in t.questions if when(ctx)]
+    shown = [q for q, when in asked if when(ctx)]
     return shown, ctx
+
+
+_Asked = tuple[tuple[Question, Predicate], ...]
+
+
+@functools.lru_cache(maxsize=256)
+def _along(flow: Flow, went_through: frozenset[str]) -> tuple[_Asked, _Asked]:
+    """The questions of the steps ``went_through`` (definition order) and what their
+    conditions read: the same for every session that passed those steps, found once."""
+    asked = tuple(
+        (q, when) for t in flow.steps.values() if t.id in went_through for q, when in t.questions
+    )
+    return asked, flow.reads_of(q.id for q, _ in asked)
 
 
 def answers_by_role(
@@ -81,10 +93,16 @@ def _display(
         if isinstance(value, str):
             return value
         return ", ".join(v if isinstance(v, str) else v.name for v in value)
-    labels = {o.id: localize(o.label, locale, fallback) for o in question.options}
+
+    def label(option_id: str) -> str:  # only the chosen options are worded
+        for option in question.options:
+            if option.id == option_id:
+                return localize(option.label, locale, fallback)
+        return option_id
+
     if isinstance(value, str):
-        return labels.get(value, value)
-    return ", ".join(labels.get(v, v) if isinstance(v, str) else v.name for v in value)
+        return label(value)
+    return ", ".join(label(v) if isinstance(v, str) else v.name for v in value)
 
 
 def build_ticket(
