@@ -113,6 +113,9 @@ def test_long_queries_over_dense_lists_match_exhaustive_scoring(data: st.DataObj
     # scan decides whether a list is intersected with the candidates or bisected for each
     scan = data.draw(st.sampled_from([0, 1, 10, 1_000]), label="scan")
     tiered = data.draw(st.sampled_from([4, 16, 128]), label="tiered")
+    # fewer probes keep the bar low (every document met stays a candidate, unfiltered);
+    # more score most candidates exactly (they leave the candidates early)
+    probe = data.draw(st.sampled_from([0, 1, 16, 1_000]), label="probe")
     boosts = data.draw(
         st.one_of(
             st.none(),
@@ -120,12 +123,22 @@ def test_long_queries_over_dense_lists_match_exhaustive_scoring(data: st.DataObj
         ),
         label="boosts",
     )
-    original = index_module._TIERED, index_module._SCAN
+    original = index_module._TIERED, index_module._SCAN, index_module._PROBE
     index_module._TIERED = tiered
     try:
         index = ImpactIndex.from_tokens(docs)
-        index_module._SCAN = scan
+        index_module._SCAN, index_module._PROBE = scan, probe
         found = index.top(weights, k, boost=boosts, max_boost=1.6 if boosts else 1.0)
     finally:
-        index_module._TIERED, index_module._SCAN = original
+        index_module._TIERED, index_module._SCAN, index_module._PROBE = original
     assert found == brute_force(index, weights, k, 0.0, boosts or [1.0] * len(docs))
+
+
+def test_a_bar_below_every_impact_read_still_completes_every_document() -> None:
+    # "c" is in every document with one impact, so while the bar is below it no document
+    # is filtered; the rarer words then decide, and "b" must be added to every document
+    docs = [["a", "c"], ["a", "b", "c"], ["b", "c"], ["c"], ["c", "b"], ["a", "c"]] * 5
+    index = ImpactIndex.from_tokens(docs)
+    weights = {"a": 1.0, "b": 1.0, "c": 1.0}
+    for k in (1, 3, 10, 30):
+        assert index.top(weights, k) == brute_force(index, weights, k, 0.0, [1.0] * len(docs))

@@ -13,9 +13,12 @@ scored so far (the leaders of the strongest lists, then the best of those each l
 from then on the remaining (long, common) lists only complete the scores of the candidates
 that can still reach the top k (those a list has found by a set intersection, or each
 looked up by bisection when the list is far longer than the candidates), and candidates
-that cannot are dropped after each term. Every score is summed in the same term order as
-:meth:`ImpactIndex.scores`, so the result is exactly that of scoring every document. Pure
-Python and the standard library only; no I/O.
+that cannot are dropped after each term; one already scored exactly needs none of them.
+While the bar asks less than the least impact of the lists read, every document met is a
+candidate and none is filtered. The per-posting work is done by C-level iterators (zip,
+map, compress, set and dict operations), never by a Python loop. Every score is summed in
+the same term order as :meth:`ImpactIndex.scores`, so the result is exactly that of scoring
+every document. Pure Python and the standard library only; no I/O.
 """
 
 from __future__ import annotations
@@ -26,8 +29,8 @@ from array import array
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from itertools import repeat
-from operator import mul
+from itertools import compress, repeat
+from operator import add, eq, le, lt, mul
 
 __all__ = ["ImpactIndex"]
 
@@ -78,7 +81,17 @@ class ImpactIndex:
     [0, 1]
     """
 
-    __slots__ = ("_docs", "_group", "_impacts", "_leaders", "_maxima", "_terms", "scale", "size")
+    __slots__ = (
+        "_docs",
+        "_group",
+        "_impacts",
+        "_leaders",
+        "_maxima",
+        "_minima",
+        "_terms",
+        "scale",
+        "size",
+    )
 
     def __init__(
         self, documents: Sequence[Mapping[str, float]], *, k1: float = 1.2, b: float = 0.75
@@ -110,6 +123,7 @@ class ImpactIndex:
         self._docs: list[array[int]] = []
         self._impacts: list[array[int]] = []
         self._maxima = array("H")
+        self._minima = array("H")
         self._group = array("i")
         for term, tid in ids.items():
             factor = idfs[tid] / self.scale
@@ -141,6 +155,7 @@ class ImpactIndex:
             tier = array("H", [impacts[i] for i in chosen])
             self._impacts.append(tier)
             self._maxima.append(max(tier))
+            self._minima.append(min(tier))
             self._group.append(group)
             yield len(self._docs) - 1
 
@@ -246,15 +261,19 @@ class ImpactIndex:
         # none of them has could still reach the top k
         while at < len(plan) and rest[at] * lift >= threshold:
             tid, weight = plan[at]
-            adding = dict(
-                zip(self._docs[tid], map(mul, self._impacts[tid], repeat(weight)), strict=True)
-            )
-            # only documents already met need Python-level work; a+b == b+a in floating
-            # point, so the sum is the same as scores()'s
-            met = adding.keys() & acc.keys()
-            for doc in met:
-                adding[doc] += acc[doc]
-            acc.update(adding)
+            docs = self._docs[tid]
+            adding = zip(docs, map(mul, self._impacts[tid], repeat(weight)), strict=True)
+            if not acc:
+                acc = dict(adding)
+                met: set[int] = set()
+            else:
+                # only documents already met need their partial scores added, in C; the
+                # sum is the partial score plus the impact, in that order, as in scores()
+                met = acc.keys() & docs
+                before = list(map(acc.__getitem__, met))
+                acc.update(adding)
+                if met:
+                    acc.update(zip(met, map(add, before, map(acc.__getitem__, met)), strict=True))
             at += 1
             if at < len(plan):
                 # the documents this list lifted above the bar may raise it: score the best
@@ -263,41 +282,73 @@ class ImpactIndex:
                 # best is
                 cut = threshold / lift
                 if maxima[tid] * weight > cut:
-                    hot = [doc for doc, score in adding.items() if score > cut]
+                    hot = list(compress(docs, map(lt, repeat(cut), map(acc.__getitem__, docs))))
                 else:
-                    hot = [doc for doc in met if adding[doc] > cut]
+                    hot = list(compress(met, map(lt, repeat(cut), map(acc.__getitem__, met))))
                 if len(hot) > _PROBE:
                     hot = heapq.nlargest(_PROBE, hot, key=acc.__getitem__)
                 threshold = self._seed(plan, hot, best, k, boost, threshold)
-        # phase 2: the lists left only complete the candidates that can still make it
+        # phase 2: the lists left only complete the candidates that can still make it; a
+        # document already scored exactly needs none of them
+        candidates: set[int] | None = None  # None: every document with a partial score
+        # every partial score is at least the least impact of a list it holds
+        low = min((self._minima[tid] * weight for tid, weight in plan[:at]), default=0.0)
+        for step in range(at, len(plan)):
+            need = threshold / lift - rest[step]
+            if candidates is None:
+                if need > low:
+                    candidates = set(compress(acc.keys(), map(le, repeat(need), acc.values())))
+            else:
+                candidates = set(
+                    compress(candidates, map(le, repeat(need), map(acc.__getitem__, candidates)))
+                )
+            if candidates is not None:
+                candidates.difference_update(best.keys())
+                if not candidates:
+                    break
+            tid, weight = plan[step]
+            self._complete(tid, weight, candidates, acc)
         if at < len(plan):
-            need = threshold / lift - rest[at]
-            candidates = [doc for doc, score in acc.items() if score >= need]
-            acc = {doc: acc[doc] for doc in candidates}
-            for step in range(at, len(plan)):
-                if step > at:
-                    need = threshold / lift - rest[step]
-                    candidates = [doc for doc in candidates if acc[doc] >= need]
-                tid, weight = plan[step]
-                docs, impacts = self._docs[tid], self._impacts[tid]
-                size = len(docs)
-                if size <= _SCAN * len(candidates):
-                    # the candidates the list has, found in C, are few: only they are
-                    # bisected for their impact
-                    for doc in set(candidates).intersection(docs):
-                        acc[doc] += impacts[bisect_left(docs, doc)] * weight
-                else:
-                    for doc in candidates:
-                        found = bisect_left(docs, doc)
-                        if found < size and docs[found] == doc:
-                            acc[doc] += impacts[found] * weight
-            acc = {doc: acc[doc] for doc in candidates}
-        if boost is None:
-            scored: Iterable[tuple[float, int]] = ((-score, doc) for doc, score in acc.items())
-        else:
-            scored = ((-score * boost[doc], doc) for doc, score in acc.items())
-        ranked = heapq.nsmallest(k, (item for item in scored if -item[0] >= floor and item[0] < 0))
+            if candidates is not None:
+                acc = {doc: acc[doc] for doc in candidates}
+            else:
+                acc = {doc: score for doc, score in acc.items() if doc not in best}
+            if boost is not None:
+                acc = {doc: score * boost[doc] for doc, score in acc.items()}
+            acc.update(best)
+        elif boost is not None:
+            acc = {doc: score * boost[doc] for doc, score in acc.items()}
+        ranked = heapq.nsmallest(
+            k, ((-score, doc) for doc, score in acc.items() if score >= floor and score > 0)
+        )
         return [(doc, -negative) for negative, doc in ranked]
+
+    def _complete(
+        self, tid: int, weight: float, candidates: set[int] | None, acc: dict[int, float]
+    ) -> None:
+        """Add list ``tid`` into the partial scores of the ``candidates`` it holds.
+
+        ``None`` stands for every document with a partial score.
+        """
+        docs, impacts = self._docs[tid], self._impacts[tid]
+        size = len(docs)
+        if candidates is None:
+            # the documents the list has, found in C: only they are bisected
+            found = list(acc.keys() & docs)
+            places: Iterable[int] = map(bisect_left, repeat(docs), found)
+        elif size <= _SCAN * len(candidates):
+            # the candidates the list has, found in C, are few: only they are bisected
+            found = list(candidates.intersection(docs))
+            places = map(bisect_left, repeat(docs), found)
+        else:
+            # bisected within the list's last place, so that each place can be read
+            found = list(candidates)
+            at = list(map(bisect_left, repeat(docs), found, repeat(0), repeat(size - 1)))
+            held = list(map(eq, map(docs.__getitem__, at), found))
+            found = list(compress(found, held))
+            places = compress(at, held)
+        impact = map(mul, map(impacts.__getitem__, places), repeat(weight))
+        acc.update(zip(found, map(add, map(acc.__getitem__, found), impact), strict=True))
 
     def _seed(
         self,
