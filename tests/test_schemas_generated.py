@@ -107,6 +107,8 @@ SMALL_SCHEMAS: list[dict[str, Any]] = [
     {"type": ["string", "null"], "minLength": 1, "maxLength": 3},
     {"type": "string", "pattern": "^[a-z]+$(?!\n)"},
     {"pattern": "^a"},
+    {"pattern": "^a|b"},
+    {"pattern": "^(a|b)c"},
     {"const": True},
     {"const": 1},
     {"const": "x"},
@@ -153,6 +155,8 @@ VALUES: list[Any] = [
     "x",
     "A",
     "a\n",
+    "cb",
+    "bc",
     [],
     ["a"],
     ["a", "a"],
@@ -215,3 +219,22 @@ def test_a_tampered_stored_session_is_still_refused() -> None:
         with pytest.raises(UsageError) as refused:
             load_session(tampered)
         assert refused.value.code == "session.invalid"
+
+
+@pytest.mark.parametrize(
+    ("pattern", "anchored"),
+    [
+        ("^[a-z]+$", True),
+        ("^(a|b)c", True),
+        ("^[|]a", True),
+        ("^\\|b", True),
+        ("^a|b", False),
+        ("^\\\\|b", False),
+        ("a^", False),
+        ("[^a]", False),
+    ],
+)
+def test_a_pattern_is_tried_at_the_start_only_when_every_match_starts_there(
+    pattern: str, anchored: bool
+) -> None:
+    assert schemas._anchored(pattern) is anchored

@@ -815,31 +815,41 @@ class _Writer:
         properties = node.get("properties", {})
         if not isinstance(required, list) or not isinstance(properties, dict):
             raise _Unsupported("required")
-        if required:
-            name = self.value("REQUIRED", frozenset(required))
-            self.emit(depth, f"if not {v}.keys() >= {name}:")
-            self.emit(depth + 1, "return False")
         for word, op in (("maxProperties", ">"), ("minProperties", "<")):
             if word in node:
                 self.emit(depth, f"if len({v}) {op} {int(node[word])}:")
                 self.emit(depth + 1, "return False")
+        for key in required:
+            if key not in properties:
+                self.emit(depth, f"if {key!r} not in {v}:")
+                self.emit(depth + 1, "return False")
         extra = node.get("additionalProperties", True)
         known = self.value("KNOWN", frozenset(properties))
-        if extra is False:
-            self.emit(depth, f"if not {v}.keys() <= {known}:")
-            self.emit(depth + 1, "return False")
+        # with no other property allowed, the object holds only the known ones it was
+        # seen to hold: counting them as they are read spares a pass over its keys
+        counted = sum(1 for key in properties if key in required)
+        count = self.fresh("n") if extra is False else None
+        if count is not None and len(properties) > counted:
+            self.emit(depth, f"{count} = {counted}")
         for key, sub in properties.items():
             item = self.fresh("v")
+            self.emit(depth, f"{item} = {v}.get({key!r}, _ABSENT)")
             if key in required:
-                self.emit(depth, f"{item} = {v}[{key!r}]")
+                self.emit(depth, f"if {item} is _ABSENT:")
+                self.emit(depth + 1, "return False")
                 self.node(sub, item, document, depth)
             else:
-                self.emit(depth, f"{item} = {v}.get({key!r}, _ABSENT)")
                 self.emit(depth, f"if {item} is not _ABSENT:")
                 before = len(self.lines)
+                if count is not None:
+                    self.emit(depth + 1, f"{count} += 1")
                 self.node(sub, item, document, depth + 1)
                 if len(self.lines) == before:
                     self.emit(depth + 1, "pass")
+        if count is not None:
+            total = count if len(properties) > counted else str(counted)
+            self.emit(depth, f"if len({v}) != {total}:")
+            self.emit(depth + 1, "return False")
         if extra is not False and extra is not True:
             key, item = self.fresh("k"), self.fresh("v")
             self.emit(depth, f"for {key}, {item} in {v}.items():")
@@ -887,7 +897,9 @@ class _Writer:
                 self.emit(depth + 1, "return False")
         if "pattern" in node:
             # the pattern as jsonschema reads it: re.search with the schema's own text
-            name = self.value("PATTERN", re.compile(node["pattern"]).search)
+            pattern = re.compile(node["pattern"])
+            anchored = _anchored(pattern.pattern) and not pattern.flags & (re.M | re.X)
+            name = self.value("PATTERN", pattern.match if anchored else pattern.search)
             self.emit(depth, f"if not {name}({v}):")
             self.emit(depth + 1, "return False")
 
@@ -899,6 +911,31 @@ class _Writer:
                     raise _Unsupported(word)
                 self.emit(depth, f"if {v} {op} {bound!r}:")
                 self.emit(depth + 1, "return False")
+
+
+def _anchored(pattern: str) -> bool:
+    """Whether every match of ``pattern`` starts at the start of the text: it begins with
+    ``^`` and has no ``|`` outside a group. Then ``re.match`` finds what ``re.search``
+    would (without the multi-line flag), and tries one place instead of each."""
+    if not pattern.startswith("^"):
+        return False
+    depth, escaped, in_class = 0, False, False
+    for char in pattern:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            return False
+    return True
 
 
 _WRITTEN_NAMES = {
