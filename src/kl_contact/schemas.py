@@ -582,6 +582,11 @@ So a written check decides exactly as jsonschema does, or not at all, and a ``on
 count its branches."""
 
 
+_INLINED_DEPTH = 24
+"""How deep in a function a reference is still written in place (Python reads up to 100
+levels of indentation)."""
+
+
 class _Writer:
     """Writes the Python source of a verdict-only check of one shipped schema."""
 
@@ -589,8 +594,10 @@ class _Writer:
         self.lines: list[str] = []
         self.values: dict[str, Any] = {}
         self.tables: dict[str, dict[str, str]] = {}
+        self.branches: dict[tuple[str, int], str] = {}
+        self.inlining: list[tuple[str, str]] = []
         self.named: dict[tuple[str, str], str] = {}
-        self.todo: list[tuple[str, Any, str]] = []
+        self.todo: list[tuple[str, Any, tuple[str, str]]] = []
         self.count = 0
 
     def fresh(self, stem: str) -> str:
@@ -608,35 +615,44 @@ class _Writer:
         self.tables[name] = functions
         return name
 
-    def target(self, document: str, ref: str) -> str:
-        """The function that checks the target of ``ref`` met in ``document``."""
+    def resolve(self, document: str, ref: str) -> tuple[tuple[str, str], Any]:
+        """The key (schema, pointer) and the node that ``ref`` met in ``document`` names."""
         file, _, pointer = ref.partition("#")
         if file.startswith(BASE_URI):
             file = file[len(BASE_URI) :]
         other = file.removesuffix(".schema.json") if file else document
         if other not in SCHEMA_NAMES or (file and not file.endswith(".schema.json")):
             raise _Unsupported(ref)
-        key = (other, pointer)
+        node: Any = load_schema(other)
+        for part in filter(None, pointer.split("/")):
+            node = node[part.replace("~1", "/").replace("~0", "~")]
+        return (other, pointer), node
+
+    def target(self, document: str, ref: str) -> str:
+        """The function that checks the target of ``ref`` met in ``document``."""
+        key, node = self.resolve(document, ref)
         if key not in self.named:
-            node: Any = load_schema(other)
-            for part in filter(None, pointer.split("/")):
-                node = node[part.replace("~1", "/").replace("~0", "~")]
             self.named[key] = self.fresh("check_")
-            self.todo.append((self.named[key], node, other))
+            self.todo.append((self.named[key], node, key))
         return self.named[key]
 
     def function(self, node: Any, document: str) -> str:
         """A function of its own for ``node`` (a branch of ``anyOf``/``oneOf``)."""
         if isinstance(node, dict) and set(node) - _ANNOTATIONS == {"$ref"}:
             return self.target(document, node["$ref"])
-        name = self.fresh("check_")
-        self.todo.append((name, node, document))
-        return name
+        key = (document, id(node))  # the node of a cached schema: one function each
+        if key not in self.branches:
+            self.branches[key] = self.fresh("check_")
+            self.todo.append((self.branches[key], node, (document, "")))
+        return self.branches[key]
 
     def write(self, root: Any, document: str) -> str:
         first = self.function(root, document)
         while self.todo:
-            name, node, where = self.todo.pop(0)
+            name, node, (where, pointer) = self.todo.pop(0)
+            # a reference is written in place, unless it leads back to what is being
+            # written (a recursive schema), which calls the function instead
+            self.inlining = [(where, pointer)] if name in self.named.values() else []
             self.lines.append(f"def {name}(x):")
             self.node(node, "x", where, 1)
             self.lines.append("    return True")
@@ -658,8 +674,14 @@ class _Writer:
         if unknown:
             raise _Unsupported(", ".join(sorted(unknown)))
         if "$ref" in node:
-            self.emit(depth, f"if not {self.target(document, node['$ref'])}({v}):")
-            self.emit(depth + 1, "return False")
+            key, target = self.resolve(document, node["$ref"])
+            if key in self.inlining or depth > _INLINED_DEPTH:
+                self.emit(depth, f"if not {self.target(document, node['$ref'])}({v}):")
+                self.emit(depth + 1, "return False")
+            else:
+                self.inlining.append(key)
+                self.node(target, v, key[0], depth)
+                self.inlining.pop()
         if "const" in node:
             self.const(node["const"], v, depth)
         if "enum" in node:
