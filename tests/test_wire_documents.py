@@ -269,3 +269,28 @@ def test_the_wire_process_answers_an_erase_line() -> None:
     assert reply["ok"] is True
     assert reply["session"]["answers"]["name"] == "<redacted>"
     assert reply["session"]["answers"]["category"] == done["answers"]["category"]
+
+
+class _Stamped(datetime):
+    """A host's own datetime class, which writes itself its own way."""
+
+    def isoformat(self, sep: str = "T", timespec: str = "auto") -> str:
+        return "stamped"
+
+
+def test_a_datetime_is_written_at_its_own_offset_however_often_it_recurs() -> None:
+    from datetime import timedelta, timezone
+
+    from kl_contact._convert import converter
+
+    moscow = timezone(timedelta(hours=3))
+    instant = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
+    odd = timezone(timedelta(hours=1, seconds=30))  # ISO 8601 offsets have no seconds
+    for _ in range(2):  # once written, then again
+        assert converter.unstructure(instant) == "2026-11-25T10:00:00+00:00"
+        assert converter.unstructure(instant.astimezone(moscow)) == "2026-11-25T13:00:00+03:00"
+        assert converter.unstructure(instant.astimezone(odd)) == "2026-11-25T10:00:00+00:00"
+        assert converter.unstructure(instant.replace(microsecond=5)).endswith(":00.000005+00:00")
+    stamped = _Stamped(2026, 11, 25, 10, 0, tzinfo=UTC)
+    assert stamped == instant
+    assert converter.unstructure(stamped) == "stamped"

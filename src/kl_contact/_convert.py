@@ -10,7 +10,7 @@ back, so a document that spells every field out reads the same.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from types import NoneType, UnionType
 from typing import Any, Union, cast, get_args, get_origin
 
@@ -53,9 +53,29 @@ def _structure_datetime(value: Any, _: type) -> datetime:
 
 def _unstructure_datetime(value: datetime) -> str:
     offset = value.utcoffset()
+    if type(value) is not datetime:  # a subclass may write itself otherwise
+        return _isoformat(value, offset)
+    key = (value, offset)  # equal instants at one offset are written alike
+    text = _WRITTEN_DATETIMES.get(key)
+    if text is None:
+        if len(_WRITTEN_DATETIMES) >= _WRITTEN_DATETIMES_KEPT:
+            _WRITTEN_DATETIMES.clear()
+        text = _WRITTEN_DATETIMES[key] = _isoformat(value, offset)
+    return text
+
+
+def _isoformat(value: datetime, offset: timedelta | None) -> str:
     if offset is not None and offset.seconds % 60:
         value = value.astimezone(UTC)  # ISO 8601 offsets have no seconds: write the instant in UTC
     return value.isoformat()
+
+
+_WRITTEN_DATETIMES: dict[tuple[datetime, timedelta | None], str] = {}
+"""The text of datetimes written lately. ``datetime.isoformat`` costs more than the rest of
+writing a history entry, and a session's history is written again in every response: its
+earlier entries, its creation and its last event recur from one response to the next, and
+within one (the last event is also the session's ``updated_at``)."""
+_WRITTEN_DATETIMES_KEPT = 1024
 
 
 def _structure_path_part(value: Any, _: Any) -> str | int:

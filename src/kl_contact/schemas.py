@@ -4,12 +4,14 @@ The schemas live in the top-level ``schemas/`` folder of the source tree and ins
 wheel as ``kl_contact/schemas``. Validators are built once per schema, on first use, so that
 ``import kl_contact`` does not pay for importing jsonschema.
 
-When fastjsonschema is installed (the ``fast`` extra), the documents a host checks on every
-event (sessions, events, wire requests...) first go through a validator it compiled to
-Python once per process: a document it accepts is valid, and only one it refuses is handed
-to jsonschema, which has the last word on the verdict and writes the report. A compiled
-check can therefore never refuse a document jsonschema accepts; the test suite proves the
-two agree on every shared fixture document, valid and invalid, and on generated ones.
+The documents a host checks on every event (sessions, events, wire requests...) first go
+through a check written as plain Python from the schema once per process (:func:`_generate`,
+for the keywords the shipped schemas use; fastjsonschema, the ``fast`` extra, compiles any
+schema it does not cover): a document it accepts is valid, and only one it refuses is
+handed to jsonschema, which has the last word on the verdict and writes the report. A
+compiled check can therefore never refuse a document jsonschema accepts; the test suite
+proves the two agree on every shared fixture document, valid and invalid, and on generated
+ones.
 """
 
 from __future__ import annotations
@@ -283,10 +285,29 @@ more than it saves (the workflow schema takes half a second to compile)."""
 
 
 @functools.cache
-def _compiled(name: str) -> Callable[[object], object] | None:
-    """The compiled validator of ``name``, built on first use; None for a configuration
-    schema or when fastjsonschema is not installed."""
-    return None if name in _NOT_COMPILED else _compile(name)
+def _compiled(name: str) -> Callable[[object], bool] | None:
+    """The compiled check of ``name``, built on first use: True for a document it finds
+    valid, which jsonschema then accepts too; False leaves the verdict to jsonschema.
+
+    The check written by :func:`_generate`, or for a schema it does not cover the one
+    fastjsonschema compiles; None for a configuration schema, or when neither applies."""
+    if name in _NOT_COMPILED:
+        return None
+    generated = _generate(name)
+    if generated is not None:
+        return generated
+    fast = _compile(name)
+    if fast is None:
+        return None
+
+    def passes(document: object) -> bool:
+        try:
+            fast(document)
+        except Exception:  # JsonSchemaValueException, or a document the code chokes on
+            return False
+        return True
+
+    return passes
 
 
 def _compile(name: str) -> Callable[[object], object] | None:
@@ -509,6 +530,460 @@ def _required_keys(node: Any, defs: dict[str, Any], seen: tuple[str, ...]) -> se
     return keys
 
 
+class _Unsupported(Exception):
+    """A schema uses a keyword (or a form of one) the verdict generator does not write."""
+
+
+class _Undecided(Exception):
+    """Raised by a written check on a value of a class ``json.loads`` never gives (a tuple,
+    a subclass of ``str``...): jsonschema decides such a document."""
+
+
+_JSON_CLASSES = frozenset({dict, list, str, int, float, bool, type(None)})
+
+
+_ANNOTATIONS = frozenset(
+    {"$id", "$schema", "$defs", "$comment", "title", "description", "examples", "default"}
+)
+"""Keywords that never change a verdict."""
+_OBJECT_WORDS = ("required", "properties", "additionalProperties", "propertyNames")
+_ARRAY_WORDS = ("items", "minItems", "maxItems", "uniqueItems")
+_STRING_WORDS = ("minLength", "maxLength", "pattern")
+_NUMBER_WORDS = ("minimum", "maximum")
+_KNOWN = frozenset(
+    {
+        *_ANNOTATIONS,
+        *_OBJECT_WORDS,
+        *_ARRAY_WORDS,
+        *_STRING_WORDS,
+        *_NUMBER_WORDS,
+        "maxProperties",
+        "minProperties",
+        "type",
+        "const",
+        "enum",
+        "$ref",
+        "anyOf",
+        "oneOf",
+    }
+)
+_TESTS = {
+    "object": "{t} is dict",
+    "array": "{t} is list",
+    "string": "{t} is str",
+    "integer": "({t} is int or ({t} is float and {v}.is_integer()))",
+    "number": "({t} is int or {t} is float)",
+    "boolean": "{t} is bool",
+    "null": "{v} is None",
+}
+"""How each JSON type is recognised, as jsonschema recognises it (``1.0`` is an integer), by
+the exact class ``json.loads`` gives: a value of any other class raises :class:`_Undecided`.
+So a written check decides exactly as jsonschema does, or not at all, and a ``oneOf`` can
+count its branches."""
+
+
+_INLINED_DEPTH = 24
+"""How deep in a function a reference is still written in place (Python reads up to 100
+levels of indentation)."""
+
+
+class _Writer:
+    """Writes the Python source of a verdict-only check of one shipped schema."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.values: dict[str, Any] = {}
+        self.tables: dict[str, dict[str, str]] = {}
+        self.branches: dict[tuple[str, int], str] = {}
+        self.inlining: list[tuple[str, str]] = []
+        self.named: dict[tuple[str, str], str] = {}
+        self.todo: list[tuple[str, Any, tuple[str, str]]] = []
+        self.count = 0
+
+    def fresh(self, stem: str) -> str:
+        self.count += 1
+        return f"{stem}{self.count}"
+
+    def value(self, stem: str, value: Any) -> str:
+        name = self.fresh(stem)
+        self.values[name] = value
+        return name
+
+    def table(self, stem: str, functions: dict[str, str]) -> str:
+        """A lookup from a key to the check named for it (filled in once they exist)."""
+        name = self.fresh(stem)
+        self.tables[name] = functions
+        return name
+
+    def resolve(self, document: str, ref: str) -> tuple[tuple[str, str], Any]:
+        """The key (schema, pointer) and the node that ``ref`` met in ``document`` names."""
+        file, _, pointer = ref.partition("#")
+        if file.startswith(BASE_URI):
+            file = file[len(BASE_URI) :]
+        other = file.removesuffix(".schema.json") if file else document
+        if other not in SCHEMA_NAMES or (file and not file.endswith(".schema.json")):
+            raise _Unsupported(ref)
+        node: Any = load_schema(other)
+        for part in filter(None, pointer.split("/")):
+            node = node[part.replace("~1", "/").replace("~0", "~")]
+        return (other, pointer), node
+
+    def target(self, document: str, ref: str) -> str:
+        """The function that checks the target of ``ref`` met in ``document``."""
+        key, node = self.resolve(document, ref)
+        if key not in self.named:
+            self.named[key] = self.fresh("check_")
+            self.todo.append((self.named[key], node, key))
+        return self.named[key]
+
+    def function(self, node: Any, document: str) -> str:
+        """A function of its own for ``node`` (a branch of ``anyOf``/``oneOf``)."""
+        if isinstance(node, dict) and set(node) - _ANNOTATIONS == {"$ref"}:
+            return self.target(document, node["$ref"])
+        key = (document, id(node))  # the node of a cached schema: one function each
+        if key not in self.branches:
+            self.branches[key] = self.fresh("check_")
+            self.todo.append((self.branches[key], node, (document, "")))
+        return self.branches[key]
+
+    def write(self, root: Any, document: str) -> str:
+        first = self.function(root, document)
+        while self.todo:
+            name, node, (where, pointer) = self.todo.pop(0)
+            # a reference is written in place, unless it leads back to what is being
+            # written (a recursive schema), which calls the function instead
+            self.inlining = [(where, pointer)] if name in self.named.values() else []
+            self.lines.append(f"def {name}(x):")
+            self.node(node, "x", where, 1)
+            self.lines.append("    return True")
+        return first
+
+    def emit(self, depth: int, line: str) -> None:
+        self.lines.append("    " * depth + line)
+
+    def node(self, node: Any, v: str, document: str, depth: int) -> None:
+        """Lines that ``return False`` when the value named ``v`` breaks ``node``."""
+        if node is True:
+            return
+        if node is False or not isinstance(node, dict):
+            if node is False:
+                self.emit(depth, "return False")
+                return
+            raise _Unsupported(type(node).__name__)
+        unknown = set(node) - _KNOWN
+        if unknown:
+            raise _Unsupported(", ".join(sorted(unknown)))
+        if "$ref" in node:
+            key, target = self.resolve(document, node["$ref"])
+            if key in self.inlining or depth > _INLINED_DEPTH:
+                self.emit(depth, f"if not {self.target(document, node['$ref'])}({v}):")
+                self.emit(depth + 1, "return False")
+            else:
+                self.inlining.append(key)
+                self.node(target, v, key[0], depth)
+                self.inlining.pop()
+        if "const" in node:
+            self.const(node["const"], v, depth)
+        if "enum" in node:
+            allowed = node["enum"]
+            if not isinstance(allowed, list) or not all(type(a) is str for a in allowed):
+                raise _Unsupported("enum")
+            name = self.value("ENUM", frozenset(allowed))
+            self.emit(depth, f"if type({v}) is not str:")
+            self.refuse(v, depth + 1)
+            self.emit(depth, f"if {v} not in {name}:")
+            self.emit(depth + 1, "return False")
+        if "anyOf" in node:
+            self.any_of(node["anyOf"], v, document, depth)
+        if "oneOf" in node:
+            self.one_of(node["oneOf"], v, document, depth)
+        self.by_type(node, v, document, depth)
+
+    def refuse(self, v: str, depth: int) -> None:
+        """``return False`` for a value of a JSON class, raise for any other."""
+        self.emit(depth, f"if type({v}) not in _JSON_CLASSES:")
+        self.emit(depth + 1, "raise _Undecided")
+        self.emit(depth, "return False")
+
+    def const(self, expected: Any, v: str, depth: int) -> None:
+        # as jsonschema compares: True is not 1, but 1.0 is
+        if expected is True or expected is False or expected is None:
+            self.emit(depth, f"if {v} is not {expected!r}:")
+        elif type(expected) is str:
+            self.emit(depth, f"if type({v}) is not str or {v} != {expected!r}:")
+        elif type(expected) is int:
+            self.emit(
+                depth, f"if type({v}) is not int and type({v}) is not float or {v} != {expected!r}:"
+            )
+        else:
+            raise _Unsupported("const")
+        self.refuse(v, depth + 1)
+
+    def any_of(self, branches: Any, v: str, document: str, depth: int) -> None:
+        if not isinstance(branches, list) or not branches:
+            raise _Unsupported("anyOf")
+        tests = [
+            f"{v} is None"
+            if isinstance(b, dict) and set(b) - _ANNOTATIONS == {"type"} and b["type"] == "null"
+            else f"{self.function(b, document)}({v})"
+            for b in branches
+        ]
+        self.emit(depth, f"if not ({' or '.join(tests)}):")
+        self.emit(depth + 1, "return False")
+
+    def one_of(self, branches: Any, v: str, document: str, depth: int) -> None:
+        if not isinstance(branches, list) or not branches:
+            raise _Unsupported("oneOf")
+        tagged = self.tags(branches, document)
+        if tagged is not None:
+            # each branch is an object that requires ``type`` to be its own constant: a
+            # document can match the branch of its tag and no other
+            table = self.table("TAGS", {tag: self.function(b, document) for tag, b in tagged})
+            tag = self.fresh("tag")
+            self.emit(depth, f"{tag} = {v}.get('type') if type({v}) is dict else None")
+            self.emit(depth, f"if type({tag}) is not str or {tag} not in {table}:")
+            self.emit(depth + 1, "return False")
+            self.emit(depth, f"if not {table}[{tag}]({v}):")
+            self.emit(depth + 1, "return False")
+            return
+        checks = [self.function(b, document) for b in branches]
+        keyed = _keyed_branches(
+            {"oneOf": branches, "$defs": load_schema(document).get("$defs", {})}
+        )
+        count = f"[{', '.join(f'{c}({v})' for c in checks)}].count(True) != 1"
+        if keyed:
+            # an envelope of one key can only match the branch named by that key
+            table = self.table("KEYS", {k: self.target(document, r) for k, r in keyed.items()})
+            pick = self.fresh("pick")
+            self.emit(
+                depth,
+                f"{pick} = {table}.get(next(iter({v}))) if type({v}) is dict and len({v}) == 1 "
+                "else None",
+            )
+            self.emit(depth, f"if {pick} is not None:")
+            self.emit(depth + 1, f"if not {pick}({v}):")
+            self.emit(depth + 2, "return False")
+            self.emit(depth, f"elif {count}:")
+        else:
+            self.emit(depth, f"if {count}:")
+        self.emit(depth + 1, "return False")
+
+    def tags(self, branches: list[Any], document: str) -> list[tuple[str, Any]] | None:
+        found: list[tuple[str, Any]] = []
+        for branch in branches:
+            target = branch
+            if isinstance(branch, dict) and set(branch) - _ANNOTATIONS == {"$ref"}:
+                file, _, pointer = branch["$ref"].partition("#")
+                if file:
+                    return None
+                target = load_schema(document)
+                for part in filter(None, pointer.split("/")):
+                    target = target.get(part, {})
+            if not isinstance(target, dict) or target.get("type") != "object":
+                return None
+            tag = target.get("properties", {}).get("type", {}).get("const")
+            if "type" not in target.get("required", ()) or not isinstance(tag, str):
+                return None
+            if tag in dict(found):
+                return None
+            found.append((tag, branch))
+        return found
+
+    def by_type(self, node: dict[str, Any], v: str, document: str, depth: int) -> None:
+        kinds = node.get("type", list(_TESTS))
+        kinds = [kinds] if isinstance(kinds, str) else kinds
+        if not isinstance(kinds, list) or not set(kinds) <= set(_TESTS):
+            raise _Unsupported("type")
+        words = {
+            "object": [w for w in (*_OBJECT_WORDS, "maxProperties", "minProperties") if w in node],
+            "array": [w for w in _ARRAY_WORDS if w in node],
+            "string": [w for w in _STRING_WORDS if w in node],
+            "integer": [w for w in _NUMBER_WORDS if w in node],
+            "number": [w for w in _NUMBER_WORDS if w in node],
+        }
+        if "type" not in node and not any(words.values()):
+            return  # no type and nothing that applies to one: every value passes
+        if "number" in kinds and "integer" in kinds:
+            kinds = [k for k in kinds if k != "integer"]
+        if "type" not in node:
+            kinds = [k for k in kinds if words.get(k)]
+        t = self.fresh("t")
+        self.emit(depth, f"{t} = type({v})")
+        keyword = "if"
+        for kind in kinds:
+            self.emit(depth, f"{keyword} {_TESTS[kind].format(t=t, v=v)}:")
+            keyword = "elif"
+            before = len(self.lines)
+            if kind == "object":
+                self.object(node, v, document, depth + 1)
+            elif kind == "array":
+                self.array(node, v, document, depth + 1)
+            elif kind == "string":
+                self.string(node, v, depth + 1)
+            elif kind in ("integer", "number"):
+                self.number(node, v, depth + 1)
+            if len(self.lines) == before:
+                self.emit(depth + 1, "pass")
+        if "type" in node:
+            self.emit(depth, "else:")
+            self.refuse(v, depth + 1)
+        else:
+            # without ``type`` a value of any other kind passes
+            self.emit(depth, f"elif {t} not in _JSON_CLASSES:")
+            self.emit(depth + 1, "raise _Undecided")
+
+    def object(self, node: dict[str, Any], v: str, document: str, depth: int) -> None:
+        required = node.get("required", [])
+        properties = node.get("properties", {})
+        if not isinstance(required, list) or not isinstance(properties, dict):
+            raise _Unsupported("required")
+        for word, op in (("maxProperties", ">"), ("minProperties", "<")):
+            if word in node:
+                self.emit(depth, f"if len({v}) {op} {int(node[word])}:")
+                self.emit(depth + 1, "return False")
+        for key in required:
+            if key not in properties:
+                self.emit(depth, f"if {key!r} not in {v}:")
+                self.emit(depth + 1, "return False")
+        extra = node.get("additionalProperties", True)
+        known = self.value("KNOWN", frozenset(properties))
+        # with no other property allowed, the object holds only the known ones it was
+        # seen to hold: counting them as they are read spares a pass over its keys
+        counted = sum(1 for key in properties if key in required)
+        count = self.fresh("n") if extra is False else None
+        if count is not None and len(properties) > counted:
+            self.emit(depth, f"{count} = {counted}")
+        for key, sub in properties.items():
+            item = self.fresh("v")
+            self.emit(depth, f"{item} = {v}.get({key!r}, _ABSENT)")
+            if key in required:
+                self.emit(depth, f"if {item} is _ABSENT:")
+                self.emit(depth + 1, "return False")
+                self.node(sub, item, document, depth)
+            else:
+                self.emit(depth, f"if {item} is not _ABSENT:")
+                before = len(self.lines)
+                if count is not None:
+                    self.emit(depth + 1, f"{count} += 1")
+                self.node(sub, item, document, depth + 1)
+                if len(self.lines) == before:
+                    self.emit(depth + 1, "pass")
+        if count is not None:
+            total = count if len(properties) > counted else str(counted)
+            self.emit(depth, f"if len({v}) != {total}:")
+            self.emit(depth + 1, "return False")
+        if extra is not False and extra is not True:
+            key, item = self.fresh("k"), self.fresh("v")
+            self.emit(depth, f"for {key}, {item} in {v}.items():")
+            self.emit(depth + 1, f"if {key} not in {known}:")
+            before = len(self.lines)
+            self.node(extra, item, document, depth + 2)
+            if len(self.lines) == before:
+                self.lines.pop()
+                self.lines.pop()
+        if "propertyNames" in node:
+            key = self.fresh("k")
+            self.emit(depth, f"for {key} in {v}:")
+            before = len(self.lines)
+            self.node(node["propertyNames"], key, document, depth + 1)
+            if len(self.lines) == before:
+                self.emit(depth + 1, "pass")
+
+    def array(self, node: dict[str, Any], v: str, document: str, depth: int) -> None:
+        for word, op in (("minItems", "<"), ("maxItems", ">")):
+            if word in node:
+                self.emit(depth, f"if len({v}) {op} {int(node[word])}:")
+                self.emit(depth + 1, "return False")
+        if "items" in node:
+            if not isinstance(node["items"], dict | bool):
+                raise _Unsupported("items")
+            item = self.fresh("v")
+            self.emit(depth, f"for {item} in {v}:")
+            before = len(self.lines)
+            self.node(node["items"], item, document, depth + 1)
+            if len(self.lines) == before:
+                self.lines.pop()
+        if node.get("uniqueItems") is True:
+            # decided here only for strings, which compare as jsonschema compares them
+            self.emit(depth, f"if not all(type(e) is str for e in {v}):")
+            self.emit(depth + 1, "raise _Undecided")
+            self.emit(depth, f"if len(set({v})) < len({v}):")
+            self.emit(depth + 1, "return False")
+        elif node.get("uniqueItems", False) is not False:
+            raise _Unsupported("uniqueItems")
+
+    def string(self, node: dict[str, Any], v: str, depth: int) -> None:
+        for word, op in (("minLength", "<"), ("maxLength", ">")):
+            if word in node:
+                self.emit(depth, f"if len({v}) {op} {int(node[word])}:")
+                self.emit(depth + 1, "return False")
+        if "pattern" in node:
+            # the pattern as jsonschema reads it: re.search with the schema's own text
+            pattern = re.compile(node["pattern"])
+            anchored = _anchored(pattern.pattern) and not pattern.flags & (re.M | re.X)
+            name = self.value("PATTERN", pattern.match if anchored else pattern.search)
+            self.emit(depth, f"if not {name}({v}):")
+            self.emit(depth + 1, "return False")
+
+    def number(self, node: dict[str, Any], v: str, depth: int) -> None:
+        for word, op in (("minimum", "<"), ("maximum", ">")):
+            if word in node:
+                bound = node[word]
+                if type(bound) not in (int, float):
+                    raise _Unsupported(word)
+                self.emit(depth, f"if {v} {op} {bound!r}:")
+                self.emit(depth + 1, "return False")
+
+
+def _anchored(pattern: str) -> bool:
+    """Whether every match of ``pattern`` starts at the start of the text: it begins with
+    ``^`` and has no ``|`` outside a group. Then ``re.match`` finds what ``re.search``
+    would (without the multi-line flag), and tries one place instead of each."""
+    if not pattern.startswith("^"):
+        return False
+    depth, escaped, in_class = 0, False, False
+    for char in pattern:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            return False
+    return True
+
+
+_WRITTEN_NAMES = {
+    "_ABSENT": object(),
+    "_JSON_CLASSES": _JSON_CLASSES,
+    "_Undecided": _Undecided,
+}
+"""The names every written check reads besides its own constants."""
+
+
+def _generate(name: str) -> Callable[[object], bool] | None:
+    """A check of schema ``name`` written as plain Python, that returns True only for a
+    document jsonschema accepts; None when the schema uses a keyword it does not write."""
+    writer = _Writer()
+    try:
+        root = writer.write(load_schema(name), name)
+    except _Unsupported:
+        return None
+    namespace: dict[str, Any] = {**writer.values, **_WRITTEN_NAMES}
+    exec(compile("\n".join(writer.lines), f"<verdict of {name}.schema.json>", "exec"), namespace)
+    for table, functions in writer.tables.items():
+        namespace[table] = {key: namespace[function] for key, function in functions.items()}
+    check: Callable[[object], bool] = namespace[root]
+    return check
+
+
 def prepare(*names: str) -> None:
     """Build the validators of schemas ``names`` now instead of on first use.
 
@@ -529,10 +1004,9 @@ def _passes_compiled(name: str, document: object) -> bool:
     if check is None:
         return False
     try:
-        check(document)
-    except Exception:  # JsonSchemaValueException, or a document the generated code chokes on
+        return check(document) is True
+    except Exception:  # a document nested deeper than the interpreter recurses
         return False
-    return True
 
 
 def violations(name: str, document: object) -> Iterator[SchemaViolation]:
