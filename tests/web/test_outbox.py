@@ -11,7 +11,6 @@ import random
 import threading
 import time
 from collections import Counter
-from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
@@ -47,11 +46,11 @@ class FlakyMail:
         self.failures = failures
         self.calls = 0
 
-    def __call__(self, message: EmailMessage, settings: Settings) -> None:
+    def __call__(self, letter: str, settings: Settings) -> None:
         self.calls += 1
         if self.calls <= self.failures:
             raise ConnectionRefusedError("the mail server is away")
-        send_email(message, settings)
+        send_email(letter, settings)
 
 
 def _confirmed(database_url: str, mail: MailSink, mailer: FlakyMail, clock: Clock) -> Host:

@@ -30,7 +30,6 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from email.message import Message
 from typing import Any
 
 from kl_contact import (
@@ -61,7 +60,7 @@ from kl_contact.limits import event_problem
 from kl_contact.schemas import prepare
 from kl_contact_web.follow_up_effects import FollowUpEffects
 from kl_contact_web.helpdesk import RtHelpdesk
-from kl_contact_web.mail import letter_from_text, letter_text, registration_email, send_email
+from kl_contact_web.mail import registration_letter, send_email
 from kl_contact_web.outbox import Outbox
 from kl_contact_web.settings import Settings
 from kl_contact_web.storage import (
@@ -132,7 +131,7 @@ class Host:
         storage: Storage | None = None,
         clock: Callable[[], datetime] | None = None,
         wall_clock: Callable[[], float] = time.time,
-        mailer: Callable[[Message, Settings], None] = send_email,
+        mailer: Callable[[str, Settings], None] = send_email,
         submit: Submit = store_request,
         helpdesk: RtHelpdesk | None = None,
     ) -> None:
@@ -156,6 +155,7 @@ class Host:
         self.wall_clock = wall_clock
         """Seconds since the epoch for expiry, rate limits and the outbox (never fixed)."""
         self.mailer = mailer
+        """Sends one letter's text (as the outbox keeps it) with the settings' SMTP server."""
         self.submit = submit
         self.requests = workflow.requests
         if helpdesk is None and settings.rt_url:
@@ -404,10 +404,9 @@ class Host:
             return None
         effect = dump_effect(letter)
         number = letter.receipt.request_number
-        message = registration_email(effect, self.settings, subject_tag=self.requests.tag(number))
-        message_id = str(message["Message-ID"])
+        draft = registration_letter(effect, self.settings, subject_tag=self.requests.tag(number))
         lease = self.settings.outbox_lease_seconds
-        return step.enqueue("email", message_id, number, letter_text(message), lease_seconds=lease)
+        return step.enqueue("email", draft.message_id, number, draft.text, lease_seconds=lease)
 
     def _send_letter(self, letter: Letter) -> None:
-        self.mailer(letter_from_text(letter.payload), self.settings)
+        self.mailer(letter.payload, self.settings)
