@@ -25,7 +25,6 @@ import copy
 import cProfile
 import itertools
 import os
-import secrets
 import socket
 import subprocess
 import sys
@@ -40,6 +39,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "examples" / "web"))
 sys.path.insert(0, str(ROOT / "tests"))
+
+from run import fresh_database  # noqa: E402  (the throwaway database make load uses)
 
 from web.walks import next_event, script, scripted  # noqa: E402
 
@@ -76,24 +77,6 @@ def smtp_server() -> Iterator[int]:
     finally:
         sink.terminate()
         sink.wait()
-
-
-@contextmanager
-def database(store: str, server: str | None, folder: Path) -> Iterator[str]:
-    if store == "sqlite":
-        yield f"sqlite:///{folder / 'session-cpu.sqlite3'}"
-        return
-    import psycopg
-
-    assert server is not None
-    name = "kl_contact_session_cpu_" + secrets.token_hex(4)
-    with psycopg.connect(server, autocommit=True) as conn:
-        conn.execute(f"CREATE DATABASE {name}")
-    try:
-        yield server.rsplit("/", 1)[0] + "/" + name
-    finally:
-        with psycopg.connect(server, autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 def walker(app: Any) -> tuple[Callable[[], int], Callable[[int], None]]:
@@ -193,7 +176,7 @@ def main(argv: list[str] | None = None) -> int:
             if store == "postgresql" and not args.postgres_url:
                 print("postgresql: skipped (no --postgres-url or KL_CONTACT_TEST_POSTGRES_URL)")
                 continue
-            with database(store, args.postgres_url, Path(tmp)) as url:
+            with fresh_database(store, args.postgres_url, Path(tmp), 0) as url:
                 print(measure(store, url, port, args.sessions, args.profile), flush=True)
     return 0
 
